@@ -1,0 +1,1 @@
+//! webinar-bot: online classes on external video services, run from Telegram.
