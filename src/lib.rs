@@ -1,1 +1,9 @@
 //! webinar-bot: online classes on external video services, run from Telegram.
+
+pub mod app;
+pub mod bot;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod i18n;
+pub mod store;

@@ -1,0 +1,102 @@
+//! Wiring: the pool, the bot, the dispatcher; and a graceful stop.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use teloxide::dispatching::Dispatcher;
+use teloxide::dispatching::dialogue::{ErasedStorage, Storage};
+use teloxide::error_handlers::LoggingErrorHandler;
+use teloxide::prelude::*;
+use teloxide::types::ParseMode;
+use teloxide::update_listeners::Polling;
+use tokio_util::sync::CancellationToken;
+
+use crate::bot::{self, AppBot, Ctx, State};
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::store::{self, DbStorage, Users};
+
+/// Knobs that differ between production and tests or benches.
+#[derive(Clone, Debug)]
+pub struct Tuning {
+    /// The long-poll timeout of getUpdates.
+    pub poll_timeout: Duration,
+    pub limits: teloxide::adaptors::throttle::Limits,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Self { poll_timeout: Duration::from_secs(10), limits: teloxide::adaptors::throttle::Limits::default() }
+    }
+}
+
+/// Opens the database and applies the migrations; the `migrate` subcommand stops here.
+pub async fn open_store(config: &Config) -> anyhow::Result<sqlx::SqlitePool> {
+    let pool = store::connect(&config.database_url).await.context("opening the database")?;
+    store::migrate(&pool).await.context("applying migrations")?;
+    Ok(pool)
+}
+
+/// Runs the bot until `shutdown` is cancelled: then it stops taking updates, lets the handlers
+/// in hand finish, and closes the pool.
+pub async fn run(
+    config: Config,
+    clock: SharedClock,
+    tuning: Tuning,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let pool = open_store(&config).await?;
+    let users = Users::new(pool.clone());
+    users
+        .sync_admins(&config.admin_ids, config.default_language, config.default_timezone, clock.now())
+        .await
+        .context("syncing ADMIN_IDS")?;
+
+    let bot = build_bot(&config, &tuning);
+    let dialogues = DbStorage::<State>::new(pool.clone());
+    let erased: Arc<ErasedStorage<State>> = Storage::<State>::erase(dialogues.clone());
+    let ctx = Arc::new(Ctx { config: config.clone(), pool: pool.clone(), users, clock, dialogues });
+
+    // The menu is a nicety: registering it must not delay the first update.
+    tokio::spawn({
+        let bot = bot.clone();
+        let lang = config.default_language;
+        async move { bot::commands::register(&bot, lang).await }
+    });
+
+    let mut dispatcher = Dispatcher::builder(bot.clone(), bot::schema())
+        .dependencies(dptree::deps![ctx, erased])
+        .default_handler(|_| async {})
+        .error_handler(LoggingErrorHandler::with_custom_text("a handler failed"))
+        .build();
+    let stop = dispatcher.shutdown_token();
+    let stopper = tokio::spawn(async move {
+        shutdown.cancelled().await;
+        // The token refuses while the dispatcher is still starting; ask again until it takes.
+        loop {
+            match stop.shutdown() {
+                Ok(done) => break done.await,
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            }
+        }
+    });
+
+    let listener = Polling::builder(bot.clone()).timeout(tuning.poll_timeout).delete_webhook().await.build();
+    let result = dispatcher
+        .try_dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("getUpdates failed"))
+        .await;
+    stopper.abort();
+    pool.close().await;
+    result.context("Telegram did not answer getMe: check TELOXIDE_TOKEN and the network")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn build_bot(config: &Config, tuning: &Tuning) -> AppBot {
+    let mut bot = Bot::new(&config.token);
+    if let Some(url) = &config.api_url {
+        bot = bot.set_api_url(url.clone());
+    }
+    bot.throttle(tuning.limits).parse_mode(ParseMode::Html)
+}

@@ -1,0 +1,102 @@
+//! The Telegram side: the dptree schema, one module per dialogue flow, keyboards and callback data.
+
+pub mod asker;
+pub mod callback;
+pub mod commands;
+pub mod keyboards;
+pub mod settings;
+pub mod start;
+pub mod state;
+
+use std::sync::Arc;
+
+use sqlx::SqlitePool;
+use teloxide::adaptors::{DefaultParseMode, Throttle};
+use teloxide::dispatching::dialogue::{Dialogue, ErasedStorage};
+use teloxide::dispatching::{DpHandlerDescription, UpdateFilterExt, UpdateHandler};
+use teloxide::prelude::*;
+
+pub use asker::Asker;
+pub use callback::CallbackData;
+pub use commands::Command;
+pub use state::State;
+
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::store::{DbStorage, StoreError, Users};
+
+/// The one requester the dispatcher and the delivery engine share: throttled to Telegram's
+/// limits, HTML by default.
+pub type AppBot = DefaultParseMode<Throttle<Bot>>;
+
+pub type BotDialogue = Dialogue<State, ErasedStorage<State>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BotError {
+    #[error("telegram: {0}")]
+    Telegram(#[from] teloxide::RequestError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("dialogue storage: {0}")]
+    Dialogue(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl From<Box<dyn std::error::Error + Send + Sync>> for BotError {
+    fn from(err: Box<dyn std::error::Error + Send + Sync>) -> Self {
+        BotError::Dialogue(err)
+    }
+}
+
+pub type HandlerResult = Result<(), BotError>;
+
+/// What every handler may need, built once in `app`.
+pub struct Ctx {
+    pub config: Config,
+    pub pool: SqlitePool,
+    pub users: Users,
+    pub clock: SharedClock,
+    pub dialogues: Arc<DbStorage<State>>,
+}
+
+pub type SharedCtx = Arc<Ctx>;
+
+/// The whole update tree, in the shape of teloxide's `examples/purchase.rs`.
+pub fn schema() -> UpdateHandler<BotError> {
+    dptree::entry()
+        .branch(Update::filter_my_chat_member().endpoint(asker::track_membership))
+        .branch(message_branch())
+        .branch(callback_branch())
+}
+
+fn message_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescription> {
+    use dptree::case;
+
+    let commands = teloxide::filter_command::<Command, _>()
+        .branch(case![Command::Start(payload)].endpoint(start::start))
+        .branch(case![Command::Help].endpoint(start::help))
+        .branch(case![Command::Cancel].endpoint(start::cancel))
+        .branch(case![Command::Lang].endpoint(settings::ask_language))
+        .branch(case![Command::Tz].endpoint(settings::ask_timezone));
+
+    Update::filter_message()
+        .filter_map_async(asker::from_message)
+        .enter_dialogue::<Message, ErasedStorage<State>, State>()
+        .inspect_async(start::apologise_for_reset_state)
+        .branch(commands)
+        .branch(case![State::AwaitingTimezone].endpoint(settings::receive_timezone))
+        .endpoint(start::unknown_input)
+}
+
+fn callback_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescription> {
+    use dptree::case;
+
+    Update::filter_callback_query()
+        .filter_map_async(asker::from_callback)
+        .enter_dialogue::<CallbackQuery, ErasedStorage<State>, State>()
+        .branch(
+            dptree::filter_map(CallbackData::from_query)
+                .branch(case![CallbackData::Lang(lang)].endpoint(settings::set_language))
+                .branch(case![CallbackData::Tz(zone)].endpoint(settings::set_timezone_button)),
+        )
+        .endpoint(start::stale_button)
+}

@@ -1,0 +1,71 @@
+//! `/start`, `/help`, `/cancel`, and the answers to anything the bot did not expect.
+
+use teloxide::prelude::*;
+use teloxide::utils::html;
+
+use super::{AppBot, Asker, BotDialogue, HandlerResult, SharedCtx, State};
+use crate::domain::roles::Role;
+use crate::i18n::{Lang, text, tr, tr_args};
+
+pub async fn start(bot: AppBot, msg: Message, asker: Asker, payload: String) -> HandlerResult {
+    let lang = asker.lang();
+    if !payload.trim().is_empty() {
+        // Invitation links carry a code; one that resolves to nothing is refused without detail,
+        // so codes cannot be probed.
+        bot.send_message(msg.chat.id, tr(lang, "start-link-invalid")).await?;
+        return Ok(());
+    }
+    let name = html::escape(&asker.user.first_name);
+    let greeting = tr_args(lang, "start-greeting", &[("name", text(name))]);
+    bot.send_message(msg.chat.id, format!("{greeting}\n\n{}", help_text(lang, asker.user.role))).await?;
+    Ok(())
+}
+
+pub async fn help(bot: AppBot, msg: Message, asker: Asker) -> HandlerResult {
+    bot.send_message(msg.chat.id, help_text(asker.lang(), asker.user.role)).await?;
+    Ok(())
+}
+
+/// What the asker's role can do, and nothing more.
+pub fn help_text(lang: Lang, role: Role) -> String {
+    let mut sections = vec![tr(lang, "help-everyone")];
+    if role.can_create_events() {
+        sections.push(tr(lang, "help-teacher"));
+    }
+    if role.is_admin() {
+        sections.push(tr(lang, "help-admin"));
+    }
+    sections.join("\n\n")
+}
+
+pub async fn cancel(bot: AppBot, msg: Message, asker: Asker, dialogue: BotDialogue, state: State) -> HandlerResult {
+    let key = if state == State::Idle { "cancel-nothing" } else { "cancel-done" };
+    dialogue.reset().await?;
+    bot.send_message(msg.chat.id, tr(asker.lang(), key)).await?;
+    Ok(())
+}
+
+pub async fn unknown_input(bot: AppBot, msg: Message, asker: Asker) -> HandlerResult {
+    // In a group the bot only speaks when spoken to by command.
+    if !msg.chat.is_private() {
+        return Ok(());
+    }
+    let key = if msg.text().is_some_and(|t| t.starts_with('/')) { "unknown-command" } else { "unknown-input" };
+    bot.send_message(msg.chat.id, tr(asker.lang(), key)).await?;
+    Ok(())
+}
+
+/// Buttons on old messages, or data the bot never made.
+pub async fn stale_button(bot: AppBot, q: CallbackQuery, asker: Asker) -> HandlerResult {
+    bot.answer_callback_query(q.id).text(tr(asker.lang(), "button-stale")).show_alert(true).await?;
+    Ok(())
+}
+
+/// A state that no longer reads was reset by the storage; say so once, then handle the update.
+pub async fn apologise_for_reset_state(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx) {
+    if ctx.dialogues.take_reset_notice(msg.chat.id)
+        && let Err(err) = bot.send_message(msg.chat.id, tr(asker.lang(), "state-reset-apology")).await
+    {
+        tracing::warn!(%err, "could not send the reset apology");
+    }
+}

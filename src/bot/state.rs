@@ -1,0 +1,11 @@
+//! Where each chat is in a dialogue. Stored as JSON: add variants, never rename them.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub enum State {
+    #[default]
+    Idle,
+    /// `/tz` asked for a zone; a button or a typed IANA name answers it.
+    AwaitingTimezone,
+}

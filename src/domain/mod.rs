@@ -1,0 +1,3 @@
+//! Pure rules: no Telegram, HTTP or SQL.
+
+pub mod roles;

@@ -1,0 +1,97 @@
+//! Dialogue state on the app's own pool, as JSON, so a half-finished dialogue survives a restart.
+
+use std::collections::HashSet;
+use std::marker::PhantomData;
+use std::sync::{Arc, Mutex};
+
+use futures::future::BoxFuture;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sqlx::SqlitePool;
+use teloxide::dispatching::dialogue::Storage;
+use teloxide::types::ChatId;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DialogueStoreError {
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("state does not serialize: {0}")]
+    Serde(#[from] serde_json::Error),
+    #[error("no dialogue for this chat")]
+    NotFound,
+}
+
+pub struct DbStorage<D> {
+    pool: SqlitePool,
+    /// Chats whose stored state no longer reads (after an upgrade) and who are owed an apology.
+    unreadable: Mutex<HashSet<ChatId>>,
+    state: PhantomData<fn() -> D>,
+}
+
+impl<D> DbStorage<D> {
+    pub fn new(pool: SqlitePool) -> Arc<Self> {
+        Arc::new(Self { pool, unreadable: Mutex::default(), state: PhantomData })
+    }
+
+    /// True once for a chat whose state was unreadable and has been reset.
+    pub fn take_reset_notice(&self, chat: ChatId) -> bool {
+        self.unreadable.lock().unwrap_or_else(|e| e.into_inner()).remove(&chat)
+    }
+
+    fn note_unreadable(&self, chat: ChatId) {
+        self.unreadable.lock().unwrap_or_else(|e| e.into_inner()).insert(chat);
+    }
+}
+
+impl<D> Storage<D> for DbStorage<D>
+where
+    D: Serialize + DeserializeOwned + Send + 'static,
+{
+    type Error = DialogueStoreError;
+
+    fn remove_dialogue(self: Arc<Self>, chat: ChatId) -> BoxFuture<'static, Result<(), Self::Error>> {
+        Box::pin(async move {
+            let done = sqlx::query("DELETE FROM dialogues WHERE chat_id = ?").bind(chat.0).execute(&self.pool).await?;
+            if done.rows_affected() == 0 {
+                return Err(DialogueStoreError::NotFound);
+            }
+            Ok(())
+        })
+    }
+
+    fn update_dialogue(self: Arc<Self>, chat: ChatId, dialogue: D) -> BoxFuture<'static, Result<(), Self::Error>> {
+        Box::pin(async move {
+            let json = serde_json::to_string(&dialogue)?;
+            sqlx::query(
+                "INSERT INTO dialogues (chat_id, state) VALUES (?1, ?2)
+                 ON CONFLICT (chat_id) DO UPDATE SET state = excluded.state,
+                     updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+            )
+            .bind(chat.0)
+            .bind(json)
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn get_dialogue(self: Arc<Self>, chat: ChatId) -> BoxFuture<'static, Result<Option<D>, Self::Error>> {
+        Box::pin(async move {
+            let stored: Option<String> = sqlx::query_scalar("SELECT state FROM dialogues WHERE chat_id = ?")
+                .bind(chat.0)
+                .fetch_optional(&self.pool)
+                .await?;
+            let Some(json) = stored else { return Ok(None) };
+            match serde_json::from_str(&json) {
+                Ok(state) => Ok(Some(state)),
+                Err(err) => {
+                    // Never a silent dead end: start over and let the bot apologise.
+                    tracing::warn!(chat = chat.0, %err, "stored dialogue state no longer reads; resetting it");
+                    sqlx::query("DELETE FROM dialogues WHERE chat_id = ?").bind(chat.0).execute(&self.pool).await?;
+                    self.note_unreadable(chat);
+                    Ok(None)
+                }
+            }
+        })
+    }
+}

@@ -1,0 +1,51 @@
+//! All SQL lives here.
+
+pub mod dialogue;
+pub mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+pub use dialogue::DbStorage;
+pub use users::{User, Users};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored value {0:?} is not valid")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Opens (creating if missing) the SQLite database with WAL, a busy timeout and foreign keys.
+pub async fn connect(url: &str) -> StoreResult<SqlitePool> {
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(5))
+        .foreign_keys(true);
+    if let Some(dir) = options.get_filename().parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
+    }
+    let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+    Ok(pool)
+}
+
+/// Applies the embedded migrations.
+pub async fn migrate(pool: &SqlitePool) -> StoreResult<()> {
+    sqlx::migrate!("./migrations").run(pool).await?;
+    Ok(())
+}
+
+/// Timestamps are stored as RFC 3339 text in UTC, which sorts correctly.
+pub(crate) fn stamp(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

@@ -1,0 +1,163 @@
+//! The users table: who people are, their role, language and time zone.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use sqlx::{FromRow, SqlitePool};
+use teloxide::types::UserId;
+
+use super::{StoreError, StoreResult, stamp};
+use crate::domain::roles::Role;
+use crate::i18n::Lang;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct User {
+    pub id: UserId,
+    pub first_name: String,
+    pub username: Option<String>,
+    pub role: Role,
+    pub lang: Lang,
+    pub tz: Tz,
+    pub active: bool,
+}
+
+#[derive(FromRow)]
+struct UserRow {
+    id: i64,
+    first_name: String,
+    username: Option<String>,
+    role: String,
+    language: String,
+    timezone: String,
+    active: bool,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+
+    fn try_from(row: UserRow) -> Result<Self, Self::Error> {
+        Ok(User {
+            id: UserId(row.id as u64),
+            first_name: row.first_name,
+            username: row.username,
+            role: row.role.parse().map_err(|_| StoreError::Corrupt(row.role.clone()))?,
+            lang: Lang::from_code(&row.language).ok_or_else(|| StoreError::Corrupt(row.language.clone()))?,
+            tz: row.timezone.parse().map_err(|_| StoreError::Corrupt(row.timezone.clone()))?,
+            active: row.active,
+        })
+    }
+}
+
+/// What Telegram tells about a person on every update.
+pub struct Seen<'a> {
+    pub id: UserId,
+    pub first_name: &'a str,
+    pub last_name: Option<&'a str>,
+    pub username: Option<&'a str>,
+    pub lang: Lang,
+}
+
+const SELECT: &str = "SELECT id, first_name, username, role, language, timezone, active FROM users";
+
+#[derive(Clone)]
+pub struct Users {
+    pool: SqlitePool,
+}
+
+impl Users {
+    pub fn new(pool: SqlitePool) -> Self {
+        Self { pool }
+    }
+
+    /// Records that a person wrote to the bot: creates them as a listener on first contact, keeps
+    /// their name current, follows Telegram's language until they choose one, and marks them active.
+    pub async fn touch(&self, seen: &Seen<'_>, default_tz: Tz, now: DateTime<Utc>) -> StoreResult<User> {
+        let now = stamp(now);
+        sqlx::query(
+            "INSERT INTO users (id, first_name, last_name, username, language, timezone, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+             ON CONFLICT (id) DO UPDATE SET
+                 first_name = excluded.first_name,
+                 last_name = excluded.last_name,
+                 username = excluded.username,
+                 language = CASE WHEN users.language_chosen THEN users.language ELSE excluded.language END,
+                 active = 1,
+                 updated_at = excluded.updated_at",
+        )
+        .bind(seen.id.0 as i64)
+        .bind(seen.first_name)
+        .bind(seen.last_name)
+        .bind(seen.username)
+        .bind(seen.lang.code())
+        .bind(default_tz.name())
+        .bind(&now)
+        .execute(&self.pool)
+        .await?;
+        self.get(seen.id).await?.ok_or_else(|| StoreError::Corrupt(format!("user {} vanished", seen.id)))
+    }
+
+    pub async fn get(&self, id: UserId) -> StoreResult<Option<User>> {
+        let row: Option<UserRow> =
+            sqlx::query_as(&format!("{SELECT} WHERE id = ?")).bind(id.0 as i64).fetch_optional(&self.pool).await?;
+        row.map(User::try_from).transpose()
+    }
+
+    pub async fn set_language(&self, id: UserId, lang: Lang) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET language = ?, language_chosen = 1 WHERE id = ?")
+            .bind(lang.code())
+            .bind(id.0 as i64)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn set_timezone(&self, id: UserId, tz: Tz) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET timezone = ? WHERE id = ?")
+            .bind(tz.name())
+            .bind(id.0 as i64)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn set_active(&self, id: UserId, active: bool) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET active = ? WHERE id = ?")
+            .bind(active)
+            .bind(id.0 as i64)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Makes exactly the configured people administrators. Someone dropped from `ADMIN_IDS` keeps
+    /// no administrator rights: they become a listener, and an administrator can make them a
+    /// teacher again.
+    pub async fn sync_admins(&self, admins: &[UserId], lang: Lang, tz: Tz, now: DateTime<Utc>) -> StoreResult<()> {
+        let now = stamp(now);
+        let mut tx = self.pool.begin().await?;
+        let ids: Vec<i64> = admins.iter().map(|id| id.0 as i64).collect();
+        let list = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".to_owned());
+        sqlx::query(
+            "UPDATE users SET role = 'listener', updated_at = ?1
+             WHERE role = 'admin' AND id NOT IN (SELECT value FROM json_each(?2))",
+        )
+        .bind(&now)
+        .bind(&list)
+        .execute(&mut *tx)
+        .await?;
+        for id in ids {
+            sqlx::query(
+                "INSERT INTO users (id, role, language, timezone, created_at, updated_at)
+                 VALUES (?1, 'admin', ?2, ?3, ?4, ?4)
+                 ON CONFLICT (id) DO UPDATE SET role = 'admin', updated_at = excluded.updated_at",
+            )
+            .bind(id)
+            .bind(lang.code())
+            .bind(tz.name())
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,112 @@
+//! The one harness every scenario uses: the real bot (the same wiring as `main`) against the
+//! fake Telegram Bot API, with a fresh temporary database and a clock the test moves.
+
+#![allow(dead_code)]
+
+pub mod telegram;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use tempfile::TempDir;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use webinar_bot::app::{self, Tuning};
+use webinar_bot::clock::ManualClock;
+use webinar_bot::config::Config;
+
+pub use telegram::{FakeTelegram, Fault, TgUser};
+
+pub const ADMIN_ID: i64 = 100;
+pub const TOKEN: &str = "123456:TEST-token-never-logged";
+
+pub fn monday_morning() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 30, 7, 0, 0).unwrap()
+}
+
+pub struct TestBot {
+    pub tg: FakeTelegram,
+    pub clock: ManualClock,
+    pub config: Config,
+    dir: TempDir,
+    running: Option<(CancellationToken, JoinHandle<anyhow::Result<()>>)>,
+}
+
+impl TestBot {
+    pub async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    /// Starts with extra environment variables on top of the test defaults.
+    pub async fn start_with(vars: &[(&str, &str)]) -> Self {
+        let tg = FakeTelegram::start().await;
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let mut env: HashMap<String, String> = HashMap::from([
+            ("TELOXIDE_TOKEN".into(), TOKEN.into()),
+            ("TELOXIDE_API_URL".into(), tg.url()),
+            ("DATA_DIR".into(), dir.path().display().to_string()),
+            ("DATABASE_URL".into(), format!("sqlite://{}", dir.path().join("bot.sqlite").display())),
+            ("ADMIN_IDS".into(), ADMIN_ID.to_string()),
+        ]);
+        env.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let config = Config::from_lookup(|name| env.get(name).cloned()).expect("test configuration");
+        let mut bot = Self { tg, clock: ManualClock::new(monday_morning()), config, dir, running: None };
+        bot.launch().await;
+        bot
+    }
+
+    async fn launch(&mut self) {
+        let shutdown = CancellationToken::new();
+        let tuning = Tuning { poll_timeout: Duration::from_secs(5), ..Tuning::default() };
+        let handle =
+            tokio::spawn(app::run(self.config.clone(), Arc::new(self.clock.clone()), tuning, shutdown.clone()));
+        self.running = Some((shutdown, handle));
+        // Ready once the first long poll is waiting.
+        self.wait_polling().await;
+    }
+
+    async fn wait_polling(&self) {
+        for _ in 0..2000 {
+            if self.tg.polls_in_flight() > 0 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        panic!("the bot never started polling");
+    }
+
+    /// Stops the bot gracefully, as SIGTERM does.
+    pub async fn shutdown(&mut self) {
+        let Some((token, handle)) = self.running.take() else { return };
+        token.cancel();
+        // Let the stop flag be seen, then answer the pending long poll.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        self.tg.release_polls();
+        let result = tokio::time::timeout(Duration::from_secs(10), handle).await;
+        result.expect("the bot stops within 10 s").expect("the bot task").expect("the bot stops cleanly");
+    }
+
+    pub async fn restart(&mut self) {
+        self.shutdown().await;
+        self.launch().await;
+    }
+
+    /// Stops the bot and checks that nothing it sent broke Telegram's rules.
+    pub async fn finish(mut self) {
+        self.shutdown().await;
+        let violations = self.tg.violations();
+        assert!(violations.is_empty(), "calls Telegram would refuse: {violations:#?}");
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.path().join("bot.sqlite")
+    }
+
+    /// A separate connection to the bot's database, for assertions.
+    pub async fn db(&self) -> sqlx::SqlitePool {
+        webinar_bot::store::connect(&self.config.database_url).await.expect("open the test database")
+    }
+}

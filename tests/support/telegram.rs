@@ -1,0 +1,701 @@
+//! A fake Telegram Bot API on 127.0.0.1: the same HTTP path the bot uses in production.
+//!
+//! It queues user updates for long-polling `getUpdates`, records every call the bot makes,
+//! checks each outgoing message against Telegram's limits, and can inject 429, 403, 400 and
+//! network failures.
+
+#![allow(dead_code)]
+// Err is the HTTP answer itself, built once per call; boxing it would buy nothing here.
+#![allow(clippy::result_large_err)]
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde_json::{Value, json};
+use tokio::sync::Notify;
+
+pub const BOT_ID: i64 = 7_000_000_001;
+pub const BOT_USERNAME: &str = "webinar_test_bot";
+/// Unix time of the messages the fake makes up (late 2026).
+const DATE: i64 = 1_795_000_000;
+
+/// A person on the Telegram side.
+#[derive(Clone, Debug)]
+pub struct TgUser {
+    pub id: i64,
+    pub first_name: String,
+    pub username: Option<String>,
+    pub language_code: Option<String>,
+}
+
+impl TgUser {
+    pub fn new(id: i64, first_name: &str, language_code: Option<&str>) -> Self {
+        Self {
+            id,
+            first_name: first_name.to_owned(),
+            username: Some(format!("user{id}")),
+            language_code: language_code.map(str::to_owned),
+        }
+    }
+
+    pub fn ru(id: i64) -> Self {
+        Self::new(id, "Иван", Some("ru"))
+    }
+
+    pub fn en(id: i64) -> Self {
+        Self::new(id, "John", Some("en"))
+    }
+
+    fn json(&self) -> Value {
+        json!({
+            "id": self.id, "is_bot": false, "first_name": self.first_name,
+            "username": self.username, "language_code": self.language_code,
+        })
+    }
+}
+
+/// A failure the fake answers with instead of doing the call.
+#[derive(Clone, Debug)]
+pub enum Fault {
+    RetryAfter(u32),
+    Blocked,
+    Deactivated,
+    ChatNotFound,
+    BadRequest(String),
+    MigratedTo(i64),
+    /// The connection is dropped before an answer.
+    Network,
+}
+
+#[derive(Clone, Debug)]
+struct FaultRule {
+    method: Option<String>,
+    chat_id: Option<i64>,
+    fault: Fault,
+    remaining: usize,
+}
+
+/// One request the bot made.
+#[derive(Clone, Debug)]
+pub struct Call {
+    pub seq: usize,
+    pub method: String,
+    pub body: Value,
+    /// The `result` the fake answered with, when it answered with success.
+    pub result: Option<Value>,
+    pub fault: Option<Fault>,
+}
+
+impl Call {
+    pub fn chat_id(&self) -> Option<i64> {
+        self.body.get("chat_id").and_then(as_i64)
+    }
+
+    pub fn text(&self) -> &str {
+        self.body.get("text").or_else(|| self.body.get("caption")).and_then(Value::as_str).unwrap_or("")
+    }
+
+    pub fn message_id(&self) -> Option<i64> {
+        self.result.as_ref().and_then(|r| r.get("message_id")).or_else(|| self.body.get("message_id")).and_then(as_i64)
+    }
+
+    /// Inline buttons as (label, callback data or url).
+    pub fn buttons(&self) -> Vec<(String, String)> {
+        let rows = self.body.pointer("/reply_markup/inline_keyboard").and_then(Value::as_array);
+        rows.into_iter()
+            .flatten()
+            .filter_map(Value::as_array)
+            .flatten()
+            .map(|b| {
+                let label = b["text"].as_str().unwrap_or("").to_owned();
+                let target = b.get("callback_data").or_else(|| b.get("url")).and_then(Value::as_str);
+                (label, target.unwrap_or("").to_owned())
+            })
+            .collect()
+    }
+
+    /// The callback data of the button whose label contains `label`.
+    pub fn button_data(&self, label: &str) -> String {
+        self.buttons()
+            .into_iter()
+            .find(|(l, _)| l.contains(label))
+            .map(|(_, d)| d)
+            .unwrap_or_else(|| panic!("no button {label:?} in {:?}", self.buttons()))
+    }
+
+    pub fn is_ok(&self) -> bool {
+        self.fault.is_none() && self.result.is_some()
+    }
+}
+
+fn as_i64(v: &Value) -> Option<i64> {
+    v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+}
+
+#[derive(Default)]
+struct Inner {
+    updates: VecDeque<(i64, Value)>,
+    next_update_id: i64,
+    next_message_id: i64,
+    calls: Vec<Call>,
+    /// Messages in chats, by (chat, message id): what a callback query refers to.
+    messages: HashMap<(i64, i64), Value>,
+    faults: Vec<FaultRule>,
+    violations: Vec<String>,
+    polls_in_flight: usize,
+}
+
+#[derive(Default)]
+struct Shared {
+    inner: Mutex<Inner>,
+    new_update: Notify,
+    new_call: Notify,
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[derive(Clone)]
+pub struct FakeTelegram {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+}
+
+impl FakeTelegram {
+    pub async fn start() -> Self {
+        let shared = Arc::new(Shared::default());
+        shared.lock().next_update_id = 1;
+        shared.lock().next_message_id = 1;
+        let app = Router::new().route("/{token}/{method}", post(handle)).with_state(shared.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the fake Bot API");
+        let addr = listener.local_addr().expect("local address");
+        tokio::spawn(async move { axum::serve(listener, app).await.expect("fake Bot API") });
+        Self { addr, shared }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    // ---- the user's side ----
+
+    pub fn send_text(&self, user: &TgUser, text: &str) {
+        self.send_text_in_chat(user, private_chat(user), text);
+    }
+
+    pub fn send_text_in_chat(&self, user: &TgUser, chat: Value, text: &str) {
+        let mut message = self.new_message(user, chat);
+        message["text"] = json!(text);
+        if let Some(command) = text.strip_prefix('/') {
+            let length = command.split_whitespace().next().map_or(0, |c| c.encode_utf16().count()) + 1;
+            message["entities"] = json!([{ "type": "bot_command", "offset": 0, "length": length }]);
+        }
+        self.push_update("message", message);
+    }
+
+    pub fn send_photo(&self, user: &TgUser) {
+        let mut message = self.new_message(user, private_chat(user));
+        message["photo"] = json!([{ "file_id": "photo1", "file_unique_id": "u1", "width": 90, "height": 90 }]);
+        self.push_update("message", message);
+    }
+
+    /// Presses a button with `data` under the bot's message `message_id` in the user's chat.
+    pub fn press(&self, user: &TgUser, message_id: i64, data: &str) {
+        let message = self.shared.lock().messages.get(&(user.id, message_id)).cloned();
+        let message = message.unwrap_or_else(|| panic!("no message {message_id} in chat {}", user.id));
+        let id = format!("cb{}", self.shared.lock().next_update_id);
+        self.push_update(
+            "callback_query",
+            json!({ "id": id, "from": user.json(), "message": message, "chat_instance": "ci", "data": data }),
+        );
+    }
+
+    /// The person blocks (`kicked`) or unblocks (`member`) the bot in their private chat.
+    pub fn set_membership(&self, user: &TgUser, status: &str) {
+        let bot = json!({ "id": BOT_ID, "is_bot": true, "first_name": "Webinar" });
+        let mut new_member = json!({ "user": bot, "status": status });
+        if status == "kicked" {
+            new_member["until_date"] = json!(0);
+        }
+        self.push_update(
+            "my_chat_member",
+            json!({
+                "chat": private_chat(user), "from": user.json(), "date": DATE,
+                "old_chat_member": { "user": bot, "status": "member" },
+                "new_chat_member": new_member,
+            }),
+        );
+    }
+
+    fn new_message(&self, user: &TgUser, chat: Value) -> Value {
+        let mut inner = self.shared.lock();
+        let id = inner.next_message_id;
+        inner.next_message_id += 1;
+        json!({ "message_id": id, "date": DATE, "chat": chat, "from": user.json() })
+    }
+
+    fn push_update(&self, kind: &str, payload: Value) {
+        let mut inner = self.shared.lock();
+        let id = inner.next_update_id;
+        inner.next_update_id += 1;
+        inner.updates.push_back((id, json!({ "update_id": id, kind: payload })));
+        drop(inner);
+        self.shared.new_update.notify_waiters();
+    }
+
+    // ---- faults ----
+
+    /// The next `times` calls of `method` (any when None) to `chat_id` (any when None) fail.
+    pub fn inject(&self, method: Option<&str>, chat_id: Option<i64>, fault: Fault, times: usize) {
+        self.shared.lock().faults.push(FaultRule {
+            method: method.map(str::to_owned),
+            chat_id,
+            fault,
+            remaining: times,
+        });
+    }
+
+    /// Answers every waiting long poll with nothing, as a stopping bot expects.
+    pub fn release_polls(&self) {
+        self.shared.new_update.notify_waiters();
+    }
+
+    // ---- what the bot did ----
+
+    pub fn calls(&self) -> Vec<Call> {
+        self.shared.lock().calls.clone()
+    }
+
+    /// A position in the call log, to wait for what comes after it.
+    pub fn mark(&self) -> usize {
+        self.shared.lock().calls.len()
+    }
+
+    /// Long polls waiting for updates right now.
+    pub fn polls_in_flight(&self) -> usize {
+        self.shared.lock().polls_in_flight
+    }
+
+    pub fn violations(&self) -> Vec<String> {
+        self.shared.lock().violations.clone()
+    }
+
+    /// Waits for the first call after `mark` that `pred` accepts.
+    pub async fn wait_for(&self, mark: usize, what: &str, pred: impl Fn(&Call) -> bool) -> Call {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let notified = self.shared.new_call.notified();
+            if let Some(call) = self.shared.lock().calls[mark..].iter().find(|c| pred(c)).cloned() {
+                return call;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                let seen: Vec<String> =
+                    self.calls()[mark..].iter().map(|c| format!("{} {}", c.method, c.body)).collect();
+                panic!("timed out waiting for {what}; calls since the mark: {seen:#?}");
+            }
+        }
+    }
+
+    /// The first message sent or edited in `chat` after `mark`.
+    pub async fn reply_after(&self, mark: usize, chat: i64) -> Call {
+        self.wait_for(mark, &format!("a message in chat {chat}"), |c| {
+            matches!(c.method.as_str(), "SendMessage" | "EditMessageText" | "SendDocument") && c.chat_id() == Some(chat)
+        })
+        .await
+    }
+
+    /// Sends `text` as `user` and returns the bot's first answer in their chat.
+    pub async fn ask(&self, user: &TgUser, text: &str) -> Call {
+        let mark = self.mark();
+        self.send_text(user, text);
+        self.reply_after(mark, user.id).await
+    }
+
+    /// Presses a button and waits for the callback to be answered; returns that answer.
+    pub async fn click(&self, user: &TgUser, message_id: i64, data: &str) -> Call {
+        let mark = self.mark();
+        self.press(user, message_id, data);
+        self.wait_for(mark, "answerCallbackQuery", |c| c.method == "AnswerCallbackQuery").await
+    }
+
+    /// Lets the bot finish what it is doing and asserts it said nothing more to `chat`.
+    pub async fn assert_silent_after(&self, mark: usize, chat: i64) {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let said: Vec<_> = self.calls()[mark..]
+            .iter()
+            .filter(|c| c.chat_id() == Some(chat) && c.method.starts_with("Send"))
+            .map(|c| c.text().to_owned())
+            .collect();
+        assert!(said.is_empty(), "expected silence in chat {chat}, got {said:?}");
+    }
+}
+
+pub fn private_chat(user: &TgUser) -> Value {
+    json!({ "id": user.id, "type": "private", "first_name": user.first_name })
+}
+
+pub fn group_chat(id: i64, title: &str) -> Value {
+    json!({ "id": id, "type": "supergroup", "title": title })
+}
+
+fn chat_for_id(id: i64) -> Value {
+    if id < 0 {
+        json!({ "id": id, "type": "supergroup", "title": "Group" })
+    } else {
+        json!({ "id": id, "type": "private", "first_name": "Listener" })
+    }
+}
+
+// ---- the HTTP side ----
+
+async fn handle(
+    State(shared): State<Arc<Shared>>,
+    Path((token, method)): Path<(String, String)>,
+    req: Request,
+) -> Response {
+    if !token.starts_with("bot") {
+        return envelope_error(StatusCode::NOT_FOUND, "Not Found", None);
+    }
+    let body = read_body(req).await;
+    if method == "GetUpdates" {
+        return get_updates(&shared, &body).await;
+    }
+    let fault = take_fault(&shared, &method, &body);
+    let response = match &fault {
+        Some(fault) => fault_response(fault),
+        None => answer(&shared, &method, &body),
+    };
+    let (result, response) = match response {
+        Ok(result) => (Some(result.clone()), ok(result)),
+        Err(response) => (None, response),
+    };
+    {
+        let mut inner = shared.lock();
+        let seq = inner.calls.len();
+        inner.calls.push(Call { seq, method, body, result, fault });
+    }
+    shared.new_call.notify_waiters();
+    response
+}
+
+async fn read_body(req: Request) -> Value {
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if is_multipart {
+        let mut fields = serde_json::Map::new();
+        if let Ok(mut multipart) = Multipart::from_request(req, &()).await {
+            while let Ok(Some(field)) = multipart.next_field().await {
+                let name = field.name().unwrap_or("").to_owned();
+                let file_name = field.file_name().map(str::to_owned);
+                let data = field.bytes().await.unwrap_or_default();
+                let text = String::from_utf8_lossy(&data).into_owned();
+                let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+                if let Some(file_name) = file_name {
+                    fields.insert(format!("{name}_file_name"), json!(file_name));
+                }
+                fields.insert(name, value);
+            }
+        }
+        return Value::Object(fields);
+    }
+    let bytes = axum::body::to_bytes(req.into_body(), 16 * 1024 * 1024).await.unwrap_or_default();
+    serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({}))
+}
+
+async fn get_updates(shared: &Arc<Shared>, body: &Value) -> Response {
+    let offset = body.get("offset").and_then(as_i64).unwrap_or(0);
+    let timeout = body.get("timeout").and_then(as_i64).unwrap_or(0).clamp(0, 60) as u64;
+    let limit = body.get("limit").and_then(as_i64).unwrap_or(100).clamp(1, 100) as usize;
+    let notified = shared.new_update.notified();
+    tokio::pin!(notified);
+    notified.as_mut().enable();
+    // Updates below the offset are confirmed: Telegram forgets them.
+    let pending = take_pending(shared, offset, limit);
+    if !pending.is_empty() || timeout == 0 {
+        return ok(Value::Array(pending));
+    }
+    let _in_flight = PollGuard::enter(shared);
+    let _ = tokio::time::timeout(Duration::from_secs(timeout), notified).await;
+    ok(Value::Array(take_pending(shared, offset, limit)))
+}
+
+/// Counts a waiting long poll, also when the client hangs up mid-wait.
+struct PollGuard<'a>(&'a Shared);
+
+impl<'a> PollGuard<'a> {
+    fn enter(shared: &'a Shared) -> Self {
+        shared.lock().polls_in_flight += 1;
+        Self(shared)
+    }
+}
+
+impl Drop for PollGuard<'_> {
+    fn drop(&mut self) {
+        self.0.lock().polls_in_flight -= 1;
+    }
+}
+
+fn take_pending(shared: &Shared, offset: i64, limit: usize) -> Vec<Value> {
+    let mut inner = shared.lock();
+    inner.updates.retain(|(id, _)| *id >= offset);
+    inner.updates.iter().take(limit).map(|(_, u)| u.clone()).collect()
+}
+
+fn take_fault(shared: &Shared, method: &str, body: &Value) -> Option<Fault> {
+    let chat = body.get("chat_id").and_then(as_i64);
+    let mut inner = shared.lock();
+    let rule = inner.faults.iter_mut().find(|r| {
+        r.remaining > 0 && r.method.as_deref().is_none_or(|m| m == method) && r.chat_id.is_none_or(|c| Some(c) == chat)
+    })?;
+    rule.remaining -= 1;
+    Some(rule.fault.clone())
+}
+
+fn fault_response(fault: &Fault) -> Result<Value, Response> {
+    Err(match fault {
+        Fault::RetryAfter(secs) => envelope_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            &format!("Too Many Requests: retry after {secs}"),
+            Some(json!({ "retry_after": secs })),
+        ),
+        Fault::Blocked => envelope_error(StatusCode::FORBIDDEN, "Forbidden: bot was blocked by the user", None),
+        Fault::Deactivated => envelope_error(StatusCode::FORBIDDEN, "Forbidden: user is deactivated", None),
+        Fault::ChatNotFound => envelope_error(StatusCode::BAD_REQUEST, "Bad Request: chat not found", None),
+        Fault::BadRequest(description) => envelope_error(StatusCode::BAD_REQUEST, description, None),
+        Fault::MigratedTo(id) => envelope_error(
+            StatusCode::BAD_REQUEST,
+            "Bad Request: group chat was upgraded to a supergroup chat",
+            Some(json!({ "migrate_to_chat_id": id })),
+        ),
+        Fault::Network => broken_connection(),
+    })
+}
+
+/// A response whose body fails mid-stream, so the client sees a network error.
+fn broken_connection() -> Response {
+    let stream = futures::stream::once(async { Err::<Bytes, std::io::Error>(std::io::Error::other("dropped")) });
+    Response::builder().status(StatusCode::OK).body(Body::from_stream(stream)).expect("response")
+}
+
+fn answer(shared: &Shared, method: &str, body: &Value) -> Result<Value, Response> {
+    match method {
+        "GetMe" => Ok(json!({
+            "id": BOT_ID, "is_bot": true, "first_name": "Webinar", "username": BOT_USERNAME,
+            "can_join_groups": true, "can_read_all_group_messages": false,
+            "supports_inline_queries": false, "can_connect_to_business": false, "has_main_web_app": false,
+        })),
+        "GetWebhookInfo" => Ok(json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 })),
+        "DeleteWebhook" | "SetMyCommands" | "AnswerCallbackQuery" | "DeleteMessage" => {
+            check_callback_answer(body).map_err(|e| reject(shared, method, e))?;
+            Ok(json!(true))
+        }
+        "SendMessage" | "SendDocument" => {
+            check_message(body).map_err(|e| reject(shared, method, e))?;
+            Ok(store_message(shared, body, None))
+        }
+        "EditMessageText" | "EditMessageReplyMarkup" => {
+            check_message(body).map_err(|e| reject(shared, method, e))?;
+            let chat = body.get("chat_id").and_then(as_i64).unwrap_or(0);
+            let id = body.get("message_id").and_then(as_i64).unwrap_or(0);
+            if !shared.lock().messages.contains_key(&(chat, id)) {
+                return Err(envelope_error(StatusCode::BAD_REQUEST, "Bad Request: message to edit not found", None));
+            }
+            Ok(store_message(shared, body, Some(id)))
+        }
+        other => Err(reject(shared, other, format!("method {other} is not known to the fake"))),
+    }
+}
+
+fn reject(shared: &Shared, method: &str, problem: String) -> Response {
+    shared.lock().violations.push(format!("{method}: {problem}"));
+    envelope_error(StatusCode::BAD_REQUEST, &format!("Bad Request: {problem}"), None)
+}
+
+/// Saves the message the bot sent (or edited) so buttons under it can be pressed.
+fn store_message(shared: &Shared, body: &Value, edit_of: Option<i64>) -> Value {
+    let chat = body.get("chat_id").and_then(as_i64).unwrap_or(0);
+    let mut inner = shared.lock();
+    let id = edit_of.unwrap_or_else(|| {
+        let id = inner.next_message_id;
+        inner.next_message_id += 1;
+        id
+    });
+    let mut message = inner
+        .messages
+        .get(&(chat, id))
+        .cloned()
+        .unwrap_or_else(|| json!({ "message_id": id, "date": DATE, "chat": chat_for_id(chat) }));
+    message["from"] = json!({ "id": BOT_ID, "is_bot": true, "first_name": "Webinar", "username": BOT_USERNAME });
+    if let Some(text) = body.get("text") {
+        message["text"] = text.clone();
+    }
+    if let Some(caption) = body.get("caption") {
+        message["caption"] = caption.clone();
+    }
+    if body.get("document").is_some() {
+        let name = body.get("document_file_name").cloned().unwrap_or(json!("file"));
+        message["document"] =
+            json!({ "file_id": format!("doc{id}"), "file_unique_id": format!("d{id}"), "file_name": name });
+    }
+    match body.get("reply_markup") {
+        Some(markup) if markup.get("inline_keyboard").is_some() => message["reply_markup"] = markup.clone(),
+        _ if edit_of.is_some() && body.get("text").is_some() => {
+            // Telegram drops the keyboard of an edited message unless the edit repeats it.
+            if let Some(object) = message.as_object_mut() {
+                object.remove("reply_markup");
+            }
+        }
+        _ => {}
+    }
+    inner.messages.insert((chat, id), message.clone());
+    message
+}
+
+fn ok(result: Value) -> Response {
+    (StatusCode::OK, axum::Json(json!({ "ok": true, "result": result }))).into_response()
+}
+
+fn envelope_error(status: StatusCode, description: &str, parameters: Option<Value>) -> Response {
+    let mut body = json!({ "ok": false, "error_code": status.as_u16(), "description": description });
+    if let Some(parameters) = parameters {
+        body["parameters"] = parameters;
+    }
+    (status, axum::Json(body)).into_response()
+}
+
+// ---- Telegram's limits, checked on every call ----
+
+const MAX_TEXT: usize = 4096;
+const MAX_CAPTION: usize = 1024;
+const MAX_CALLBACK_DATA: usize = 64;
+const MAX_CALLBACK_ANSWER: usize = 200;
+
+fn check_callback_answer(body: &Value) -> Result<(), String> {
+    match body.get("text").and_then(Value::as_str) {
+        Some(text) if text.chars().count() > MAX_CALLBACK_ANSWER => {
+            Err(format!("callback answer of {} characters", text.chars().count()))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn check_message(body: &Value) -> Result<(), String> {
+    let html = body.get("parse_mode").and_then(Value::as_str) == Some("HTML");
+    for (field, limit) in [("text", MAX_TEXT), ("caption", MAX_CAPTION)] {
+        let Some(text) = body.get(field).and_then(Value::as_str) else { continue };
+        let visible = if html { html_visible_text(text)? } else { text.to_owned() };
+        let length = visible.encode_utf16().count();
+        if visible.trim().is_empty() && field == "text" {
+            return Err("message text is empty".into());
+        }
+        if length > limit {
+            return Err(format!("{field} is too long: {length} > {limit}"));
+        }
+    }
+    let rows = body.pointer("/reply_markup/inline_keyboard").and_then(Value::as_array);
+    for button in rows.into_iter().flatten().filter_map(Value::as_array).flatten() {
+        if button["text"].as_str().is_none_or(str::is_empty) {
+            return Err("a button has no text".into());
+        }
+        if let Some(data) = button.get("callback_data").and_then(Value::as_str)
+            && (data.is_empty() || data.len() > MAX_CALLBACK_DATA)
+        {
+            return Err(format!("callback data of {} bytes: {data:?}", data.len()));
+        }
+        if let Some(url) = button.get("url").and_then(Value::as_str)
+            && !(url.starts_with("https://") || url.starts_with("http://") || url.starts_with("tg://"))
+        {
+            return Err(format!("button url {url:?} is not a URL"));
+        }
+    }
+    Ok(())
+}
+
+/// Parses Telegram's HTML subset; returns the visible text or why Telegram would refuse it.
+pub fn html_visible_text(text: &str) -> Result<String, String> {
+    const TAGS: [&str; 16] = [
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "a",
+        "code",
+        "pre",
+        "tg-spoiler",
+        "span",
+        "blockquote",
+        "tg-emoji",
+    ];
+    let mut visible = String::new();
+    let mut open: Vec<String> = Vec::new();
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        match c {
+            '<' => {
+                let end = rest.find('>').ok_or("can't parse entities: unclosed tag")?;
+                let tag = &rest[1..end];
+                let (closing, tag) = match tag.strip_prefix('/') {
+                    Some(t) => (true, t),
+                    None => (false, tag),
+                };
+                let name = tag.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+                if !TAGS.contains(&name.as_str()) {
+                    return Err(format!("can't parse entities: unsupported start tag {name:?}"));
+                }
+                if closing {
+                    if open.pop().as_deref() != Some(name.as_str()) {
+                        return Err(format!("can't parse entities: unmatched end tag {name:?}"));
+                    }
+                } else {
+                    open.push(name);
+                }
+                rest = &rest[end + 1..];
+            }
+            '&' => {
+                let end = rest.find(';').filter(|e| *e <= 10).ok_or("can't parse entities: bare &")?;
+                let entity = &rest[1..end];
+                let decoded = match entity {
+                    "lt" => '<',
+                    "gt" => '>',
+                    "amp" => '&',
+                    "quot" => '"',
+                    e if e.starts_with('#') => e[1..]
+                        .parse::<u32>()
+                        .ok()
+                        .and_then(char::from_u32)
+                        .ok_or("can't parse entities: bad numeric entity")?,
+                    _ => return Err(format!("can't parse entities: unknown entity &{entity};")),
+                };
+                visible.push(decoded);
+                rest = &rest[end + 1..];
+            }
+            _ => {
+                visible.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+    if let Some(tag) = open.pop() {
+        return Err(format!("can't parse entities: tag {tag:?} is not closed"));
+    }
+    Ok(visible)
+}
