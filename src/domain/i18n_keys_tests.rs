@@ -189,3 +189,20 @@ fn russian_plurals_are_chosen_by_number() {
     assert!(text.contains("255 символов"), "{text}");
     assert!(text.contains("301 символ,"), "{text}");
 }
+
+#[test]
+fn years_print_without_grouping() {
+    let bundle = bundle("ru");
+    let error = DateInputError::NoSuchDate {
+        day: 31,
+        month: 2,
+        year: 2026,
+    };
+    let message = bundle.get_message(error.i18n_key()).unwrap();
+    let mut errors = vec![];
+    let args = fluent_args(&error.i18n_args());
+    let text = bundle.format_pattern(message.value().unwrap(), Some(&args), &mut errors);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(text.contains("31.02.2026"), "{text}");
+    assert!(text.contains("28.02.2026"), "{text}");
+}
