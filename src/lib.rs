@@ -4,6 +4,8 @@ pub mod app;
 pub mod bot;
 pub mod clock;
 pub mod config;
+pub mod crypto;
 pub mod domain;
 pub mod i18n;
+pub mod ics;
 pub mod store;

@@ -1,34 +1,59 @@
 //! Who may do what.
 
-use std::fmt;
-use std::str::FromStr;
+use std::{fmt, str::FromStr};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+use serde::{Deserialize, Serialize};
+
+use super::UnknownCode;
+
+/// A person's role in the bot. Each role can do everything the ones below it can.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "&'static str")]
 pub enum Role {
+    /// Registers providers, invites teachers, and teaches too.
     Admin,
+    /// Creates and runs events.
     Teacher,
+    /// Joins events.
     Listener,
 }
 
 impl Role {
+    pub const ALL: [Role; 3] = [Self::Admin, Self::Teacher, Self::Listener];
+
+    /// The stable code stored in the database.
     pub fn as_str(self) -> &'static str {
         match self {
-            Role::Admin => "admin",
-            Role::Teacher => "teacher",
-            Role::Listener => "listener",
+            Self::Admin => "admin",
+            Self::Teacher => "teacher",
+            Self::Listener => "listener",
         }
     }
 
-    pub fn is_admin(self) -> bool {
-        self == Role::Admin
+    /// Higher means more rights. Kept private so nobody compares raw numbers.
+    fn rank(self) -> u8 {
+        match self {
+            Self::Listener => 0,
+            Self::Teacher => 1,
+            Self::Admin => 2,
+        }
+    }
+
+    /// True when this role has at least the rights of `other`.
+    pub fn at_least(self, other: Role) -> bool {
+        self.rank() >= other.rank()
     }
 
     pub fn can_create_events(self) -> bool {
-        matches!(self, Role::Admin | Role::Teacher)
+        self.at_least(Self::Teacher)
     }
 
     pub fn can_manage_providers(self) -> bool {
-        matches!(self, Role::Admin | Role::Teacher)
+        self.is_admin()
+    }
+
+    pub fn is_admin(self) -> bool {
+        self == Self::Admin
     }
 }
 
@@ -38,19 +63,67 @@ impl fmt::Display for Role {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("unknown role {0:?}")]
-pub struct UnknownRole(pub String);
-
 impl FromStr for Role {
-    type Err = UnknownRole;
+    type Err = UnknownCode;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "admin" => Ok(Role::Admin),
-            "teacher" => Ok(Role::Teacher),
-            "listener" => Ok(Role::Listener),
-            other => Err(UnknownRole(other.to_owned())),
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Self::ALL.into_iter().find(|role| role.as_str() == code).ok_or_else(|| UnknownCode::new("role", code))
+    }
+}
+
+impl TryFrom<String> for Role {
+    type Error = UnknownCode;
+
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        code.parse()
+    }
+}
+
+impl From<Role> for &'static str {
+    fn from(role: Role) -> Self {
+        role.as_str()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(role.as_str().parse(), Ok(role));
+            assert_eq!(role.to_string(), role.as_str());
+        }
+        assert!("root".parse::<Role>().is_err());
+        assert!("Admin".parse::<Role>().is_err());
+        assert_eq!(serde_json::to_string(&Role::Teacher).unwrap(), "\"teacher\"");
+        assert!(serde_json::from_str::<Role>("\"owner\"").is_err());
+    }
+
+    #[test]
+    fn rights() {
+        assert!(Role::Admin.can_create_events());
+        assert!(Role::Teacher.can_create_events());
+        assert!(!Role::Listener.can_create_events());
+
+        assert!(Role::Admin.can_manage_providers());
+        assert!(!Role::Teacher.can_manage_providers());
+        assert!(!Role::Listener.can_manage_providers());
+
+        assert!(Role::Admin.is_admin());
+        assert!(!Role::Teacher.is_admin());
+    }
+
+    #[test]
+    fn at_least_is_a_total_order() {
+        assert!(Role::Admin.at_least(Role::Teacher));
+        assert!(Role::Teacher.at_least(Role::Teacher));
+        assert!(!Role::Listener.at_least(Role::Teacher));
+        for a in Role::ALL {
+            for b in Role::ALL {
+                assert!(a.at_least(b) || b.at_least(a));
+            }
         }
     }
 }
