@@ -87,6 +87,21 @@ pub fn try_format(lang: Lang, key: &str, args: Args<'_>) -> Result<String, Strin
     LOCALES.lookup_single_language(lang.langid(), key, Some(&map)).map_err(|e| e.to_string())
 }
 
+/// The text of a domain error (or any key with domain arguments) in `lang`.
+pub fn tr_domain(lang: Lang, key: &str, args: &crate::domain::I18nArgs) -> String {
+    let args: Vec<_> = args
+        .iter()
+        .map(|(name, value)| {
+            let value = match value {
+                crate::domain::I18nArg::Number(n) => FluentValue::from(*n),
+                crate::domain::I18nArg::Text(s) => FluentValue::from(s.clone()),
+            };
+            (*name, value)
+        })
+        .collect();
+    tr_args(lang, key, &args)
+}
+
 /// A number argument, for plural selection.
 pub fn num(n: impl Into<f64>) -> FluentValue<'static> {
     FluentValue::from(n.into())

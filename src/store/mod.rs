@@ -1,6 +1,7 @@
 //! All SQL lives here.
 
 pub mod dialogue;
+pub mod invites;
 pub mod users;
 
 use std::str::FromStr;
@@ -10,6 +11,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use dialogue::DbStorage;
+pub use invites::{Invite, InviteLookup, Invites};
 pub use users::{User, Users};
 
 #[derive(Debug, thiserror::Error)]
