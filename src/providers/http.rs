@@ -69,7 +69,7 @@ fn short_code(code: String) -> String {
         .collect()
 }
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub(crate) struct Http {
     client: reqwest::Client,
     retry: RetryPolicy,

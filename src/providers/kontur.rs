@@ -32,7 +32,7 @@ pub struct KonturSettings {
     pub host_email: Option<String>,
 }
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Kontur {
     settings: KonturSettings,
     /// `https://{space}.ktalk.ru` or the override, without `/api`.

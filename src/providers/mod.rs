@@ -270,7 +270,7 @@ pub fn http_client_with_timeouts(connect: Duration, total: Duration) -> reqwest:
 }
 
 /// A configured provider; the bot holds this.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub enum Provider {
     Telemost(telemost::Telemost),
     Zoom(zoom::Zoom),

@@ -48,7 +48,7 @@ impl MtsEventType {
 
 type Form = Vec<(String, String)>;
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct MtsLink {
     settings: MtsLinkSettings,
     base: String,

@@ -53,7 +53,7 @@ pub enum LiveStreamAccess {
     Organization,
 }
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Telemost {
     settings: TelemostSettings,
     base: String,

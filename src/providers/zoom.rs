@@ -82,12 +82,13 @@ impl ZoomMeetingType {
     }
 }
 
+#[derive(Debug)]
 struct CachedToken {
     token: Secret,
     renew_at: Instant,
 }
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Zoom {
     settings: ZoomSettings,
     base: String,
