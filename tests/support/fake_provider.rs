@@ -135,7 +135,10 @@ impl FakeServer {
         Self { origin, inner }
     }
 
-    /// Queues a reply for `method path`; the last queued reply repeats.
+    /// Queues a reply for `method path`; the last queued reply repeats. A
+    /// path ending in `*` matches any path with that prefix; `{path_last}` in
+    /// a reply body becomes the request path's last segment (for services
+    /// that echo a name the client chose at random).
     pub fn on(&self, method: &str, path: &str, reply: Reply) -> &Self {
         let mut inner = self.inner.lock().unwrap();
         match inner
@@ -186,7 +189,9 @@ async fn handle(State(inner): State<Arc<Mutex<Inner>>>, request: Request<Body>) 
         headers,
         body,
     };
-    let reply = next_reply(&inner, &recorded);
+    let mut reply = next_reply(&inner, &recorded);
+    let last = recorded.path.rsplit('/').next().unwrap_or("");
+    reply.body = reply.body.replace("{path_last}", last);
     inner.lock().unwrap().recorded.push(recorded);
     if let Some(delay) = reply.delay {
         tokio::time::sleep(delay).await;
@@ -199,11 +204,18 @@ fn next_reply(inner: &Mutex<Inner>, request: &Recorded) -> Reply {
     let route = inner
         .routes
         .iter_mut()
-        .find(|r| r.method == request.method && r.path == request.path);
+        .find(|r| r.method == request.method && matches(&r.path, &request.path));
     match route {
         Some(route) if route.replies.len() > 1 => route.replies.pop_front().unwrap(),
         Some(route) => route.replies[0].clone(),
         None => Reply::json(UNROUTED, serde_json::json!({"unrouted": request.path})),
+    }
+}
+
+fn matches(pattern: &str, path: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => path.starts_with(prefix),
+        None => pattern == path,
     }
 }
 
