@@ -10,7 +10,11 @@ use webinar_bot::providers::{
 };
 
 fn provider() -> Provider {
-    Provider::new(ProviderSettings::new(ServiceSettings::External), http_client()).unwrap()
+    Provider::new(
+        ProviderSettings::new(ServiceSettings::External),
+        http_client(),
+    )
+    .unwrap()
 }
 
 #[tokio::test]
@@ -39,17 +43,32 @@ async fn update_replaces_the_link_only_when_a_new_one_is_given() {
     req.external_url = None;
     assert_eq!(p.update(&m, &req).await.unwrap(), m);
     req.external_url = Some("https://zoom.us/j/123".into());
-    assert_eq!(p.update(&m, &req).await.unwrap().join_url, "https://zoom.us/j/123");
+    assert_eq!(
+        p.update(&m, &req).await.unwrap().join_url,
+        "https://zoom.us/j/123"
+    );
 }
 
 #[tokio::test]
 async fn bad_links_are_refused_with_an_explanation() {
     let p = provider();
-    for bad in ["", "http://meet.google.com/x", "ftp://x.ru/y", "https://user:pw@x.ru/y", "meet.google.com/x"] {
+    for bad in [
+        "",
+        "http://meet.google.com/x",
+        "ftp://x.ru/y",
+        "https://user:pw@x.ru/y",
+        "meet.google.com/x",
+    ] {
         let mut req = sample_request();
         req.external_url = Some(bad.into());
         let err = p.create(&req).await.unwrap_err();
-        assert!(matches!(err, ProviderError::InvalidInput(InputProblem::BadMeetingUrl)), "{bad}");
+        assert!(
+            matches!(
+                err,
+                ProviderError::InvalidInput(InputProblem::BadMeetingUrl)
+            ),
+            "{bad}"
+        );
         assert_eq!(key(&err), "provider-input-bad-meeting-url");
     }
 }

@@ -28,7 +28,10 @@ async fn rooms_are_unguessable_on_the_configured_domain() {
     assert_ne!(a.id, b.id);
     assert!(!p.supports_schedule());
 
-    let own = provider("jitsi.school.ru").create(&sample_request()).await.unwrap();
+    let own = provider("jitsi.school.ru")
+        .create(&sample_request())
+        .await
+        .unwrap();
     assert!(own.join_url.starts_with("https://jitsi.school.ru/"));
 }
 
@@ -36,7 +39,10 @@ async fn rooms_are_unguessable_on_the_configured_domain() {
 async fn the_link_survives_updates_and_nothing_is_called() {
     let p = provider("");
     let m = p.create(&sample_request()).await.unwrap();
-    assert!(m.join_url.starts_with("https://meet.jit.si/"), "empty domain = default");
+    assert!(
+        m.join_url.starts_with("https://meet.jit.si/"),
+        "empty domain = default"
+    );
     assert_eq!(p.update(&m, &sample_request()).await.unwrap(), m);
     assert_eq!(p.delete(&m).await.unwrap(), DeleteOutcome::Deleted);
     assert_eq!(p.check().await.unwrap(), Default::default());

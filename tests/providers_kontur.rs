@@ -74,7 +74,10 @@ async fn create_puts_a_room_and_a_calendar_event() {
     let other = p.create(&sample_request()).await.unwrap();
 
     assert_eq!(m.id.len(), 20);
-    assert!(m.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+    assert!(
+        m.id.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    );
     assert_ne!(m.id, other.id, "each event gets its own unguessable room");
     assert_eq!(m.join_url, format!("{}/{}", server.origin, m.id));
     assert_eq!(m.extra.calendar_email.as_deref(), Some(HOST));
@@ -148,8 +151,14 @@ async fn update_edits_the_room_and_the_calendar_event() {
     assert_eq!(event.header("x-auth-token"), Some(KEY));
     let body = event.json();
     assert_eq!(body["roomName"], "abc123room");
-    assert_eq!(body["subject"], "Пожарная безопасность: изменения с 1 сентября");
-    assert!(body.get("requiredUserKeys").is_none(), "only the create schema has it");
+    assert_eq!(
+        body["subject"],
+        "Пожарная безопасность: изменения с 1 сентября"
+    );
+    assert!(
+        body.get("requiredUserKeys").is_none(),
+        "only the create schema has it"
+    );
 }
 
 #[tokio::test]
@@ -161,7 +170,10 @@ async fn delete_cancels_the_event_and_says_the_room_stays() {
     let outcome = p.delete(&meeting(&server.origin)).await.unwrap();
 
     assert_eq!(outcome, DeleteOutcome::NotSupported);
-    assert_eq!(outcome.i18n(p.kind()).0, "provider-delete-not-supported-kontur");
+    assert_eq!(
+        outcome.i18n(p.kind()).0,
+        "provider-delete-not-supported-kontur"
+    );
     let r = server.only("DELETE", EVENT);
     assert_eq!(r.header("x-auth-token"), Some(KEY));
 }
@@ -183,7 +195,10 @@ async fn check_reads_the_expiry_and_scopes() {
 
     let report = p.check().await.unwrap();
 
-    assert_eq!(report.expires_at.unwrap().to_rfc3339(), "2099-12-31T23:59:00+00:00");
+    assert_eq!(
+        report.expires_at.unwrap().to_rfc3339(),
+        "2099-12-31T23:59:00+00:00"
+    );
     let r = server.only("GET", "/api/domain/applications/access-info");
     assert_eq!(r.header("x-auth-token"), Some(KEY));
 }
@@ -209,7 +224,11 @@ async fn check_reports_an_expired_key_and_missing_scopes() {
     ];
     for (body, expected) in cases {
         let server = FakeServer::start().await;
-        server.on("GET", "/api/domain/applications/access-info", Reply::json(200, body));
+        server.on(
+            "GET",
+            "/api/domain/applications/access-info",
+            Reply::json(200, body),
+        );
         let err = provider(&server, Some(HOST)).check().await.unwrap_err();
         assert_eq!(key(&err), expected, "{err:?}");
     }
@@ -220,7 +239,10 @@ async fn every_documented_error_has_its_own_explanation() {
     let cases = [
         (Reply::empty(401), "provider-error-kontur-key-invalid"),
         (Reply::empty(403), "provider-error-kontur-forbidden"),
-        (Reply::empty(429).header("retry-after", "30"), "provider-error-rate-limited"),
+        (
+            Reply::empty(429).header("retry-after", "30"),
+            "provider-error-rate-limited",
+        ),
         (Reply::empty(502), "provider-error-server"),
         (Reply::text(200, "<html>"), "provider-error-malformed"),
         (Reply::empty(400), "provider-error-rejected"),
@@ -228,30 +250,50 @@ async fn every_documented_error_has_its_own_explanation() {
     for (reply, expected) in cases {
         let server = FakeServer::start().await;
         server.on("PUT", "/api/Rooms/*", reply);
-        let err = provider(&server, None).create(&sample_request()).await.unwrap_err();
+        let err = provider(&server, None)
+            .create(&sample_request())
+            .await
+            .unwrap_err();
         assert_eq!(key(&err), expected, "{err:?}");
     }
     // The calendar step has the same mapping (403: the key lacks Meetings).
     let server = FakeServer::start().await;
     rooms(&server);
     server.on("POST", CALENDAR, Reply::empty(403));
-    let err = provider(&server, Some(HOST)).create(&sample_request()).await.unwrap_err();
+    let err = provider(&server, Some(HOST))
+        .create(&sample_request())
+        .await
+        .unwrap_err();
     assert!(matches!(err, ProviderError::KonturForbidden));
-    assert_eq!(server.requests_to("POST", CALENDAR).len(), 1, "create is not retried");
+    assert_eq!(
+        server.requests_to("POST", CALENDAR).len(),
+        1,
+        "create is not retried"
+    );
 }
 
 #[tokio::test]
 async fn idempotent_calls_are_retried_and_time_out() {
     let server = FakeServer::start().await;
     server.on("PUT", "/api/Rooms/abc123room", Reply::empty(500));
-    server.on("PUT", "/api/Rooms/abc123room", Reply::json(200, json!({"roomName": "abc123room"})));
+    server.on(
+        "PUT",
+        "/api/Rooms/abc123room",
+        Reply::json(200, json!({"roomName": "abc123room"})),
+    );
     server.on("PUT", EVENT, calendar_item());
     let p = provider(&server, Some(HOST));
-    p.update(&meeting(&server.origin), &sample_request()).await.unwrap();
+    p.update(&meeting(&server.origin), &sample_request())
+        .await
+        .unwrap();
     assert_eq!(server.requests_to("PUT", "/api/Rooms/abc123room").len(), 2);
 
     let slow = FakeServer::start().await;
-    slow.on("GET", "/api/domain/applications/access-info", Reply::empty(200).delayed(std::time::Duration::from_millis(600)));
+    slow.on(
+        "GET",
+        "/api/domain/applications/access-info",
+        Reply::empty(200).delayed(std::time::Duration::from_millis(600)),
+    );
     let p = Provider::with_retry(settings(&slow, None), impatient_client(), fast_retry()).unwrap();
     let err = p.check().await.unwrap_err();
     assert_eq!(key(&err), "provider-error-timeout");
@@ -263,7 +305,11 @@ async fn the_key_never_leaks() {
     let (_guard, logs) = capture_logs();
     let server = FakeServer::start().await;
     server.on("PUT", "/api/Rooms/*", Reply::empty(401));
-    server.on("GET", "/api/domain/applications/access-info", Reply::empty(403));
+    server.on(
+        "GET",
+        "/api/domain/applications/access-info",
+        Reply::empty(403),
+    );
     let p = provider(&server, Some(HOST));
 
     let create = p.create(&sample_request()).await.unwrap_err();

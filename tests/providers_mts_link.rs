@@ -32,12 +32,18 @@ fn script_create(server: &FakeServer) {
     server.on(
         "POST",
         "/v3/events",
-        Reply::json(201, json!({"eventId": 4455, "link": "https://my.mts-link.ru/j/4455"})),
+        Reply::json(
+            201,
+            json!({"eventId": 4455, "link": "https://my.mts-link.ru/j/4455"}),
+        ),
     );
     server.on(
         "POST",
         "/v3/events/4455/sessions",
-        Reply::json(201, json!({"eventsessionId": 9988, "link": "https://my.mts-link.ru/s/9988"})),
+        Reply::json(
+            201,
+            json!({"eventsessionId": 9988, "link": "https://my.mts-link.ru/s/9988"}),
+        ),
     );
     server.on(
         "POST",
@@ -64,7 +70,10 @@ fn meeting() -> Meeting {
 
 fn assert_form_request(r: &Recorded) {
     assert_eq!(r.header("x-auth-token"), Some(KEY));
-    assert!(r.content_type().starts_with("application/x-www-form-urlencoded"));
+    assert!(
+        r.content_type()
+            .starts_with("application/x-www-form-urlencoded")
+    );
 }
 
 #[tokio::test]
@@ -77,7 +86,10 @@ async fn create_makes_event_session_and_host_link() {
 
     assert_eq!(m.id, "9988");
     assert_eq!(m.join_url, "https://my.mts-link.ru/j/4455");
-    assert_eq!(m.host_url.as_deref(), Some("https://events.webinar.ru/org/4455/hosthash"));
+    assert_eq!(
+        m.host_url.as_deref(),
+        Some("https://events.webinar.ru/org/4455/hosthash")
+    );
     assert_eq!(m.extra.event_id.as_deref(), Some("4455"));
 
     let event = server.only("POST", "/v3/events");
@@ -110,8 +122,16 @@ async fn create_makes_event_session_and_host_link() {
 #[tokio::test]
 async fn a_failed_session_removes_the_event() {
     let server = FakeServer::start().await;
-    server.on("POST", "/v3/events", Reply::json(201, json!({"eventId": 4455, "link": "l"})));
-    server.on("POST", "/v3/events/4455/sessions", Reply::json(409, json!({"error": {"message": "Conflict"}})));
+    server.on(
+        "POST",
+        "/v3/events",
+        Reply::json(201, json!({"eventId": 4455, "link": "l"})),
+    );
+    server.on(
+        "POST",
+        "/v3/events/4455/sessions",
+        Reply::json(409, json!({"error": {"message": "Conflict"}})),
+    );
     server.on("DELETE", "/v3/organization/events/4455", Reply::empty(204));
     let p = provider(&server, Some(HOST));
 
@@ -134,7 +154,10 @@ async fn update_puts_event_and_session() {
     assert_eq!(m, meeting());
     let event = server.only("PUT", "/v3/events/4455");
     assert_form_request(&event);
-    assert_eq!(event.form()["name"], "Пожарная безопасность: изменения с 1 сентября");
+    assert_eq!(
+        event.form()["name"],
+        "Пожарная безопасность: изменения с 1 сентября"
+    );
     let session = server.only("PUT", "/v3/eventsessions/9988");
     assert_form_request(&session);
     assert_eq!(session.form()["startsAt[date][day]"], "1");
@@ -154,13 +177,20 @@ async fn delete_sends_no_email() {
 
     let gone = FakeServer::start().await;
     gone.on("DELETE", "/v3/eventsessions/9988", Reply::empty(404));
-    assert_eq!(provider(&gone, None).delete(&meeting()).await.unwrap(), DeleteOutcome::AlreadyGone);
+    assert_eq!(
+        provider(&gone, None).delete(&meeting()).await.unwrap(),
+        DeleteOutcome::AlreadyGone
+    );
 }
 
 #[tokio::test]
 async fn check_reads_one_page_of_members() {
     let server = FakeServer::start().await;
-    server.on("GET", "/v3/organization/members", Reply::json(200, json!([])));
+    server.on(
+        "GET",
+        "/v3/organization/members",
+        Reply::json(200, json!([])),
+    );
     let p = provider(&server, None);
     p.check().await.unwrap();
     let r = server.only("GET", "/v3/organization/members");
@@ -176,12 +206,18 @@ async fn every_documented_error_has_its_own_explanation() {
         (Reply::empty(429), "provider-error-rate-limited"),
         (Reply::empty(500), "provider-error-server"),
         (Reply::text(201, "<html>"), "provider-error-malformed"),
-        (Reply::json(400, json!({"error": "ERROR_BLANK"})), "provider-error-rejected"),
+        (
+            Reply::json(400, json!({"error": "ERROR_BLANK"})),
+            "provider-error-rejected",
+        ),
     ];
     for (reply, expected) in cases {
         let server = FakeServer::start().await;
         server.on("POST", "/v3/events", reply);
-        let err = provider(&server, None).create(&sample_request()).await.unwrap_err();
+        let err = provider(&server, None)
+            .create(&sample_request())
+            .await
+            .unwrap_err();
         assert_eq!(key(&err), expected, "{err:?}");
         assert_eq!(server.requests().len(), 1, "create is not retried");
     }
@@ -192,11 +228,18 @@ async fn reads_are_retried_and_time_out() {
     let server = FakeServer::start().await;
     server.on("DELETE", "/v3/eventsessions/9988", Reply::empty(502));
     server.on("DELETE", "/v3/eventsessions/9988", Reply::empty(204));
-    assert_eq!(provider(&server, None).delete(&meeting()).await.unwrap(), DeleteOutcome::Deleted);
+    assert_eq!(
+        provider(&server, None).delete(&meeting()).await.unwrap(),
+        DeleteOutcome::Deleted
+    );
     assert_eq!(server.requests().len(), 2);
 
     let slow = FakeServer::start().await;
-    slow.on("POST", "/v3/events", Reply::empty(201).delayed(std::time::Duration::from_millis(600)));
+    slow.on(
+        "POST",
+        "/v3/events",
+        Reply::empty(201).delayed(std::time::Duration::from_millis(600)),
+    );
     let p = Provider::with_retry(settings(&slow, None), impatient_client(), fast_retry()).unwrap();
     let err = p.create(&sample_request()).await.unwrap_err();
     assert_eq!(key(&err), "provider-error-timeout");

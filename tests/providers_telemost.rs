@@ -54,7 +54,10 @@ async fn create_posts_the_documented_body_and_reads_the_link() {
     assert_eq!(m.host_url, None);
     assert!(!p.supports_schedule());
     let r = server.only("POST", CONF);
-    assert_eq!(r.header("authorization"), Some(format!("OAuth {TOKEN}").as_str()));
+    assert_eq!(
+        r.header("authorization"),
+        Some(format!("OAuth {TOKEN}").as_str())
+    );
     assert!(r.content_type().starts_with("application/json"));
     // No title or time exists in Telemost: only the waiting room is sent.
     assert_eq!(r.json(), json!({"waiting_room_level": "ORGANIZATION"}));
@@ -84,11 +87,28 @@ async fn create_with_live_stream_and_cohosts() {
 
     let m = p.create(&req).await.unwrap();
 
-    assert_eq!(m.extra.watch_url.as_deref(), Some("https://telemost.yandex.ru/live/abcdef"));
+    assert_eq!(
+        m.extra.watch_url.as_deref(),
+        Some("https://telemost.yandex.ru/live/abcdef")
+    );
     let body = server.only("POST", CONF).json();
     assert_eq!(body["live_stream"]["access_level"], "PUBLIC");
-    assert_eq!(body["live_stream"]["title"].as_str().unwrap().chars().count(), 1024);
-    assert_eq!(body["live_stream"]["description"].as_str().unwrap().chars().count(), 2048);
+    assert_eq!(
+        body["live_stream"]["title"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .count(),
+        1024
+    );
+    assert_eq!(
+        body["live_stream"]["description"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .count(),
+        2048
+    );
     assert_eq!(
         body["cohosts"],
         json!([{"email": "user1@yandex.ru"}, {"email": "user2@org-domain.ru"}])
@@ -131,9 +151,15 @@ async fn update_patches_and_reads_the_conference_back() {
 
     assert_eq!(m.join_url, "https://telemost.yandex.ru/j/12345678901234");
     let patch = server.only("PATCH", &path);
-    assert_eq!(patch.header("authorization"), Some(format!("OAuth {TOKEN}").as_str()));
+    assert_eq!(
+        patch.header("authorization"),
+        Some(format!("OAuth {TOKEN}").as_str())
+    );
     assert!(patch.content_type().starts_with("application/json"));
-    assert_eq!(patch.json(), json!({"waiting_room_level": "ORGANIZATION", "cohosts": []}));
+    assert_eq!(
+        patch.json(),
+        json!({"waiting_room_level": "ORGANIZATION", "cohosts": []})
+    );
     assert_eq!(server.requests_to("GET", &path).len(), 1);
 }
 
@@ -162,14 +188,15 @@ async fn create_is_never_retried() {
 
     let err = p.create(&sample_request()).await.unwrap_err();
 
-    assert!(matches!(err, ProviderError::ServerError { status: 502, .. }));
+    assert!(matches!(
+        err,
+        ProviderError::ServerError { status: 502, .. }
+    ));
     assert_eq!(server.requests().len(), 1);
 }
 
 #[tokio::test]
 async fn delete_outcomes() {
-    let server = FakeServer::start().await;
-    let p = provider(&server, http_client());
     let path = format!("{CONF}/12345678901234");
     for (status, outcome) in [
         (204, DeleteOutcome::Deleted),
@@ -180,11 +207,17 @@ async fn delete_outcomes() {
         let body = json!({"error": "ConferenceNotFound", "message": "x", "description": "x"});
         server.on("DELETE", &path, Reply::json(status, body));
         let p = provider(&server, http_client());
-        assert_eq!(p.delete(&meeting()).await.unwrap(), outcome, "status {status}");
+        assert_eq!(
+            p.delete(&meeting()).await.unwrap(),
+            outcome,
+            "status {status}"
+        );
         let r = server.only("DELETE", &path);
-        assert_eq!(r.header("authorization"), Some(format!("OAuth {TOKEN}").as_str()));
+        assert_eq!(
+            r.header("authorization"),
+            Some(format!("OAuth {TOKEN}").as_str())
+        );
     }
-    drop((server, p));
 }
 
 #[tokio::test]
@@ -193,7 +226,10 @@ async fn check_reads_the_account() {
     server.on(
         "GET",
         "/info",
-        Reply::json(200, json!({"login": "teacher", "default_email": "teacher@school.ru"})),
+        Reply::json(
+            200,
+            json!({"login": "teacher", "default_email": "teacher@school.ru"}),
+        ),
     );
     let p = provider(&server, http_client());
 
@@ -202,7 +238,10 @@ async fn check_reads_the_account() {
     assert_eq!(report.account.as_deref(), Some("teacher@school.ru"));
     let r = server.only("GET", "/info");
     assert_eq!(r.query, "format=json");
-    assert_eq!(r.header("authorization"), Some(format!("OAuth {TOKEN}").as_str()));
+    assert_eq!(
+        r.header("authorization"),
+        Some(format!("OAuth {TOKEN}").as_str())
+    );
 }
 
 fn error_body(code: &str) -> serde_json::Value {
@@ -212,7 +251,10 @@ fn error_body(code: &str) -> serde_json::Value {
 #[tokio::test]
 async fn every_documented_error_has_its_own_explanation() {
     let cases = [
-        (Reply::json(401, error_body("UnauthorizedError")), "provider-error-telemost-token"),
+        (
+            Reply::json(401, error_body("UnauthorizedError")),
+            "provider-error-telemost-token",
+        ),
         (
             Reply::json(402, error_body("PaymentRequiredToUseLiveStreams")),
             "provider-error-telemost-live-stream-payment",
@@ -226,8 +268,14 @@ async fn every_documented_error_has_its_own_explanation() {
             "provider-error-rate-limited",
         ),
         (Reply::json(500, json!({})), "provider-error-server"),
-        (Reply::text(201, "<html>not json</html>"), "provider-error-malformed"),
-        (Reply::json(400, error_body("BadRequest")), "provider-error-rejected"),
+        (
+            Reply::text(201, "<html>not json</html>"),
+            "provider-error-malformed",
+        ),
+        (
+            Reply::json(400, error_body("BadRequest")),
+            "provider-error-rejected",
+        ),
     ];
     for (reply, expected) in cases {
         let server = FakeServer::start().await;
@@ -264,22 +312,39 @@ async fn unknown_cohosts_are_named() {
     }
     let (key, args) = err.i18n();
     assert_eq!(key, "provider-error-telemost-unknown-cohosts");
-    assert_eq!(args, vec![("emails", "wrong1@nowhere.ru, wrong2@nowhere.ru".to_owned())]);
+    assert_eq!(
+        args,
+        vec![("emails", "wrong1@nowhere.ru, wrong2@nowhere.ru".to_owned())]
+    );
 }
 
 #[tokio::test]
 async fn rate_limit_carries_retry_after() {
     let server = FakeServer::start().await;
-    server.on("POST", CONF, Reply::json(429, json!({})).header("retry-after", "7"));
+    server.on(
+        "POST",
+        CONF,
+        Reply::json(429, json!({})).header("retry-after", "7"),
+    );
     let p = provider(&server, http_client());
     let err = p.create(&sample_request()).await.unwrap_err();
-    assert!(matches!(err, ProviderError::RateLimited { retry_after: Some(7), .. }));
+    assert!(matches!(
+        err,
+        ProviderError::RateLimited {
+            retry_after: Some(7),
+            ..
+        }
+    ));
 }
 
 #[tokio::test]
 async fn a_slow_answer_is_a_timeout() {
     let server = FakeServer::start().await;
-    server.on("POST", CONF, created().delayed(std::time::Duration::from_millis(600)));
+    server.on(
+        "POST",
+        CONF,
+        created().delayed(std::time::Duration::from_millis(600)),
+    );
     let p = provider(&server, impatient_client());
     let err = p.create(&sample_request()).await.unwrap_err();
     assert_eq!(key(&err), "provider-error-timeout");
@@ -289,8 +354,16 @@ async fn a_slow_answer_is_a_timeout() {
 async fn the_token_never_leaks() {
     let (_guard, logs) = capture_logs();
     let server = FakeServer::start().await;
-    server.on("POST", CONF, Reply::json(401, error_body("UnauthorizedError")));
-    server.on("DELETE", &format!("{CONF}/12345678901234"), Reply::json(500, json!({})));
+    server.on(
+        "POST",
+        CONF,
+        Reply::json(401, error_body("UnauthorizedError")),
+    );
+    server.on(
+        "DELETE",
+        &format!("{CONF}/12345678901234"),
+        Reply::json(500, json!({})),
+    );
     let p = provider(&server, http_client());
 
     let create = p.create(&sample_request()).await.unwrap_err();

@@ -36,20 +36,25 @@ fn spec() -> &'static Value {
 
 /// Validates `body` against the JSON requestBody schema of `method path`.
 fn assert_conforms(path: &str, method: &str, body: &Value) {
-    let schema = &spec()["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"];
+    let schema =
+        &spec()["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"];
     assert!(schema.is_object(), "no schema for {method} {path}");
     let validator = jsonschema::draft4::options()
         .should_validate_formats(true)
         .build(schema)
         .unwrap();
     let errors: Vec<String> = validator.iter_errors(body).map(|e| e.to_string()).collect();
-    assert!(errors.is_empty(), "{method} {path} body {body} breaks the schema: {errors:?}");
+    assert!(
+        errors.is_empty(),
+        "{method} {path} body {body} breaks the schema: {errors:?}"
+    );
 }
 
 #[test]
 fn the_schema_check_catches_bad_bodies() {
     let path = "/users/{userId}/meetings";
-    let schema = &spec()["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"];
+    let schema =
+        &spec()["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"];
     let validator = jsonschema::draft4::options()
         .should_validate_formats(true)
         .build(schema)
@@ -126,14 +131,25 @@ async fn create_meeting_fetches_a_token_and_posts_a_valid_body() {
 
     assert_eq!(m.id, "85746065432");
     assert_eq!(m.join_url, "https://us05web.zoom.us/j/85746065432?pwd=x");
-    assert_eq!(m.host_url.as_deref(), Some("https://us05web.zoom.us/s/85746065432?zak=host"));
+    assert_eq!(
+        m.host_url.as_deref(),
+        Some("https://us05web.zoom.us/s/85746065432?zak=host")
+    );
     assert!(p.supports_schedule());
 
     // One token for both calls: it is cached.
     let token = server.only("POST", "/oauth/token");
-    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"));
-    assert_eq!(token.header("authorization"), Some(format!("Basic {basic}").as_str()));
-    assert!(token.content_type().starts_with("application/x-www-form-urlencoded"));
+    let basic =
+        base64::engine::general_purpose::STANDARD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"));
+    assert_eq!(
+        token.header("authorization"),
+        Some(format!("Basic {basic}").as_str())
+    );
+    assert!(
+        token
+            .content_type()
+            .starts_with("application/x-www-form-urlencoded")
+    );
     let form = token.form();
     assert_eq!(form["grant_type"], "account_credentials");
     assert_eq!(form["account_id"], ACCOUNT);
@@ -179,9 +195,15 @@ async fn update_patches_then_reads_fresh_links() {
     server.on("GET", "/v2/meetings/85746065432", meeting_reply(200));
     let p = provider(&server, ZoomMeetingType::Meeting);
 
-    let m = p.update(&meeting("meeting"), &sample_request()).await.unwrap();
+    let m = p
+        .update(&meeting("meeting"), &sample_request())
+        .await
+        .unwrap();
 
-    assert_eq!(m.host_url.as_deref(), Some("https://us05web.zoom.us/s/85746065432?zak=host"));
+    assert_eq!(
+        m.host_url.as_deref(),
+        Some("https://us05web.zoom.us/s/85746065432?zak=host")
+    );
     let patch = server.only("PATCH", "/v2/meetings/85746065432");
     assert_eq!(patch.header("authorization"), Some(bearer().as_str()));
     assert!(patch.content_type().starts_with("application/json"));
@@ -199,7 +221,10 @@ async fn webinar_update_conforms_and_detects_the_missing_plan() {
     );
     let p = provider(&server, ZoomMeetingType::Meeting);
 
-    let err = p.update(&meeting("webinar"), &sample_request()).await.unwrap_err();
+    let err = p
+        .update(&meeting("webinar"), &sample_request())
+        .await
+        .unwrap_err();
 
     assert_eq!(key(&err), "provider-error-zoom-webinar-plan");
     let patch = server.only("PATCH", "/v2/webinars/85746065432");
@@ -211,11 +236,21 @@ async fn delete_sends_no_emails() {
     let server = FakeServer::start().await;
     server.on("POST", "/oauth/token", token_reply(3600));
     server.on("DELETE", "/v2/meetings/85746065432", Reply::empty(204));
-    server.on("DELETE", "/v2/webinars/85746065432", zoom_error(404, 3001, "Webinar not found"));
+    server.on(
+        "DELETE",
+        "/v2/webinars/85746065432",
+        zoom_error(404, 3001, "Webinar not found"),
+    );
     let p = provider(&server, ZoomMeetingType::Meeting);
 
-    assert_eq!(p.delete(&meeting("meeting")).await.unwrap(), DeleteOutcome::Deleted);
-    assert_eq!(p.delete(&meeting("webinar")).await.unwrap(), DeleteOutcome::AlreadyGone);
+    assert_eq!(
+        p.delete(&meeting("meeting")).await.unwrap(),
+        DeleteOutcome::Deleted
+    );
+    assert_eq!(
+        p.delete(&meeting("webinar")).await.unwrap(),
+        DeleteOutcome::AlreadyGone
+    );
 
     let r = server.only("DELETE", "/v2/meetings/85746065432");
     assert_eq!(r.header("authorization"), Some(bearer().as_str()));
@@ -230,7 +265,11 @@ async fn delete_sends_no_emails() {
 async fn an_expired_token_is_fetched_again_once() {
     let server = FakeServer::start().await;
     server.on("POST", "/oauth/token", token_reply(3600));
-    server.on("POST", MEETINGS, zoom_error(401, 124, "Access token is expired."));
+    server.on(
+        "POST",
+        MEETINGS,
+        zoom_error(401, 124, "Access token is expired."),
+    );
     server.on("POST", MEETINGS, meeting_reply(201));
     let p = provider(&server, ZoomMeetingType::Meeting);
 
@@ -244,7 +283,11 @@ async fn an_expired_token_is_fetched_again_once() {
 async fn a_token_rejected_twice_is_a_credentials_error() {
     let server = FakeServer::start().await;
     server.on("POST", "/oauth/token", token_reply(3600));
-    server.on("POST", MEETINGS, zoom_error(401, 124, "Invalid access token."));
+    server.on(
+        "POST",
+        MEETINGS,
+        zoom_error(401, 124, "Invalid access token."),
+    );
     let p = provider(&server, ZoomMeetingType::Meeting);
 
     let err = p.create(&sample_request()).await.unwrap_err();
@@ -272,24 +315,59 @@ async fn every_documented_error_has_its_own_explanation() {
     let cases = [
         (
             "/oauth/token",
-            Reply::json(400, json!({"reason": "Invalid client_id or client_secret", "error": "invalid_client"})),
+            Reply::json(
+                400,
+                json!({"reason": "Invalid client_id or client_secret", "error": "invalid_client"}),
+            ),
             "provider-error-zoom-credentials",
         ),
-        (MEETINGS, zoom_error(404, 1001, "User does not exist: teacher@school.ru."), "provider-error-zoom-host-not-in-account"),
-        (MEETINGS, zoom_error(400, 4711, "Invalid access token, does not contain scopes:[meeting:write:admin]."), "provider-error-zoom-scopes"),
         (
             MEETINGS,
-            zoom_error(300, 300, "A maximum of 100 meetings can be created/updated for a single user in one day."),
+            zoom_error(404, 1001, "User does not exist: teacher@school.ru."),
+            "provider-error-zoom-host-not-in-account",
+        ),
+        (
+            MEETINGS,
+            zoom_error(
+                400,
+                4711,
+                "Invalid access token, does not contain scopes:[meeting:write:admin].",
+            ),
+            "provider-error-zoom-scopes",
+        ),
+        (
+            MEETINGS,
+            zoom_error(
+                300,
+                300,
+                "A maximum of 100 meetings can be created/updated for a single user in one day.",
+            ),
             "provider-error-zoom-daily-limit",
         ),
         (
             MEETINGS,
-            zoom_error(429, 429, "You have exceeded the daily rate limit (100) of Meeting Create/Update API requests permitted for this particular user."),
+            zoom_error(
+                429,
+                429,
+                "You have exceeded the daily rate limit (100) of Meeting Create/Update API requests permitted for this particular user.",
+            ),
             "provider-error-zoom-daily-limit",
         ),
-        (MEETINGS, zoom_error(429, 429, "Too many requests."), "provider-error-rate-limited"),
-        (MEETINGS, Reply::json(503, json!({})), "provider-error-server"),
-        (MEETINGS, Reply::text(201, "<html>"), "provider-error-malformed"),
+        (
+            MEETINGS,
+            zoom_error(429, 429, "Too many requests."),
+            "provider-error-rate-limited",
+        ),
+        (
+            MEETINGS,
+            Reply::json(503, json!({})),
+            "provider-error-server",
+        ),
+        (
+            MEETINGS,
+            Reply::text(201, "<html>"),
+            "provider-error-malformed",
+        ),
     ];
     for (path, reply, expected) in cases {
         let server = FakeServer::start().await;
@@ -314,11 +392,22 @@ async fn webinar_without_plan_and_gone_meetings() {
         WEBINARS,
         zoom_error(400, 200, "Subscription plan for webinar is missing. Enable webinar for this user once the subscription plan is added:teacher@school.ru."),
     );
-    server.on("PATCH", "/v2/meetings/85746065432", zoom_error(404, 3001, "Meeting 85746065432 is not found or has expired."));
+    server.on(
+        "PATCH",
+        "/v2/meetings/85746065432",
+        zoom_error(
+            404,
+            3001,
+            "Meeting 85746065432 is not found or has expired.",
+        ),
+    );
     let p = provider(&server, ZoomMeetingType::Webinar);
 
     let plan = p.create(&sample_request()).await.unwrap_err();
-    let gone = p.update(&meeting("meeting"), &sample_request()).await.unwrap_err();
+    let gone = p
+        .update(&meeting("meeting"), &sample_request())
+        .await
+        .unwrap_err();
 
     assert_eq!(key(&plan), "provider-error-zoom-webinar-plan");
     assert!(matches!(gone, ProviderError::MeetingGone));
@@ -337,7 +426,10 @@ async fn a_host_email_is_required() {
 
     let err = p.create(&req).await.unwrap_err();
 
-    assert!(matches!(err, ProviderError::InvalidInput(InputProblem::HostEmailRequired)));
+    assert!(matches!(
+        err,
+        ProviderError::InvalidInput(InputProblem::HostEmailRequired)
+    ));
     assert!(server.requests().is_empty());
 }
 
@@ -345,7 +437,11 @@ async fn a_host_email_is_required() {
 async fn check_fetches_a_token_and_reads_the_host() {
     let server = FakeServer::start().await;
     server.on("POST", "/oauth/token", token_reply(3600));
-    server.on("GET", "/v2/users/teacher@school.ru", Reply::json(200, json!({"id": "z8", "email": HOST})));
+    server.on(
+        "GET",
+        "/v2/users/teacher@school.ru",
+        Reply::json(200, json!({"id": "z8", "email": HOST})),
+    );
     let p = provider(&server, ZoomMeetingType::Meeting);
 
     let report = p.check().await.unwrap();
@@ -359,7 +455,11 @@ async fn check_fetches_a_token_and_reads_the_host() {
 async fn a_slow_answer_is_a_timeout() {
     let server = FakeServer::start().await;
     server.on("POST", "/oauth/token", token_reply(3600));
-    server.on("POST", MEETINGS, meeting_reply(201).delayed(std::time::Duration::from_millis(600)));
+    server.on(
+        "POST",
+        MEETINGS,
+        meeting_reply(201).delayed(std::time::Duration::from_millis(600)),
+    );
     let settings = settings(&server, ZoomMeetingType::Meeting);
     let p = Provider::with_retry(settings, impatient_client(), fast_retry()).unwrap();
     let err = p.create(&sample_request()).await.unwrap_err();
@@ -371,8 +471,16 @@ async fn secrets_never_leak() {
     let (_guard, logs) = capture_logs();
     let server = FakeServer::start().await;
     server.on("POST", "/oauth/token", token_reply(3600));
-    server.on("POST", MEETINGS, zoom_error(401, 124, "Invalid access token."));
-    server.on("DELETE", "/v2/meetings/85746065432", Reply::json(500, json!({})));
+    server.on(
+        "POST",
+        MEETINGS,
+        zoom_error(401, 124, "Invalid access token."),
+    );
+    server.on(
+        "DELETE",
+        "/v2/meetings/85746065432",
+        Reply::json(500, json!({})),
+    );
     let p = provider(&server, ZoomMeetingType::Meeting);
 
     let create = p.create(&sample_request()).await.unwrap_err();

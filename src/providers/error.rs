@@ -112,9 +112,10 @@ impl ProviderError {
             E::TelemostForbidden => ("provider-error-telemost-forbidden", vec![]),
             E::ZoomCredentialsInvalid => ("provider-error-zoom-credentials", vec![]),
             E::ZoomMissingScopes => ("provider-error-zoom-scopes", vec![]),
-            E::ZoomHostNotInAccount(email) => {
-                ("provider-error-zoom-host-not-in-account", vec![("email", email.clone())])
-            }
+            E::ZoomHostNotInAccount(email) => (
+                "provider-error-zoom-host-not-in-account",
+                vec![("email", email.clone())],
+            ),
             E::ZoomWebinarPlanMissing => ("provider-error-zoom-webinar-plan", vec![]),
             E::DailyLimit => ("provider-error-zoom-daily-limit", vec![]),
             E::KonturKeyInvalid => ("provider-error-kontur-key-invalid", vec![]),
@@ -123,13 +124,17 @@ impl ProviderError {
                 "provider-error-kontur-key-expired",
                 vec![("date", at.format("%Y-%m-%d").to_string())],
             ),
-            E::KonturMissingScope(scope) => {
-                ("provider-error-kontur-missing-scope", vec![("scope", scope.clone())])
-            }
+            E::KonturMissingScope(scope) => (
+                "provider-error-kontur-missing-scope",
+                vec![("scope", scope.clone())],
+            ),
             E::MtsKeyInvalid => ("provider-error-mts-key-invalid", vec![]),
             E::Conflict => ("provider-error-mts-conflict", vec![]),
             E::MeetingGone => ("provider-error-meeting-gone", vec![]),
-            E::RateLimited { service, retry_after } => (
+            E::RateLimited {
+                service,
+                retry_after,
+            } => (
                 "provider-error-rate-limited",
                 vec![
                     ("service", service.as_str().to_owned()),
@@ -137,13 +142,16 @@ impl ProviderError {
                 ],
             ),
             E::Timeout(s) => ("provider-error-timeout", service_arg(*s)),
-            E::ServerError { service, status } => (
-                "provider-error-server",
-                with_status(*service, *status),
-            ),
+            E::ServerError { service, status } => {
+                ("provider-error-server", with_status(*service, *status))
+            }
             E::Malformed(s) => ("provider-error-malformed", service_arg(*s)),
             E::Network(s) => ("provider-error-network", service_arg(*s)),
-            E::Rejected { service, status, code } => {
+            E::Rejected {
+                service,
+                status,
+                code,
+            } => {
                 let mut args = with_status(*service, *status);
                 args.push(("code", code.clone()));
                 ("provider-error-rejected", args)

@@ -21,7 +21,11 @@ impl External {
     }
 
     /// A new pasted link replaces the old one; without one the link stays.
-    pub fn update(&self, meeting: &Meeting, req: &MeetingRequest) -> Result<Meeting, ProviderError> {
+    pub fn update(
+        &self,
+        meeting: &Meeting,
+        req: &MeetingRequest,
+    ) -> Result<Meeting, ProviderError> {
         match req.external_url.as_deref().filter(|u| !u.trim().is_empty()) {
             Some(_) => self.create(req),
             None => Ok(meeting.clone()),

@@ -32,7 +32,10 @@ pub struct Jitsi {
 
 impl Jitsi {
     /// The base-URL override wins over the domain; either must be https.
-    pub(crate) fn new(settings: JitsiSettings, base: Option<String>) -> Result<Self, ProviderError> {
+    pub(crate) fn new(
+        settings: JitsiSettings,
+        base: Option<String>,
+    ) -> Result<Self, ProviderError> {
         let origin = match base {
             Some(base) => super::resolve_base(Some(&base), "")?,
             None => format!("https://{}", domain(&settings.domain)?),
@@ -58,12 +61,19 @@ impl Jitsi {
 
 /// A bare host name such as `meet.jit.si` or `jitsi.example.org`.
 fn domain(raw: &str) -> Result<String, ProviderError> {
-    let domain = raw.trim().trim_start_matches("https://").trim_end_matches('/');
-    let domain = if domain.is_empty() { DEFAULT_DOMAIN } else { domain };
+    let domain = raw
+        .trim()
+        .trim_start_matches("https://")
+        .trim_end_matches('/');
+    let domain = if domain.is_empty() {
+        DEFAULT_DOMAIN
+    } else {
+        domain
+    };
     let valid = domain.contains('.')
-        && domain
-            .split('.')
-            .all(|label| !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+        && domain.split('.').all(|label| {
+            !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
     if valid {
         Ok(domain.to_ascii_lowercase())
     } else {

@@ -4,9 +4,9 @@
 
 use super::http::{Http, Reply};
 use super::{
-    CheckReport, DeleteOutcome, InputProblem, Meeting, MeetingExtra, MeetingRequest,
-    ProviderError, ProviderKind, Secret, check_email, path_segment, random_room_name,
-    resolve_base, truncate_chars,
+    CheckReport, DeleteOutcome, InputProblem, Meeting, MeetingExtra, MeetingRequest, ProviderError,
+    ProviderKind, Secret, check_email, path_segment, random_room_name, resolve_base,
+    truncate_chars,
 };
 use chrono::{DateTime, Offset, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
@@ -346,7 +346,10 @@ fn utc_text(at: DateTime<Utc>) -> String {
 
 /// The zone's offset at the event's start as `GMT+3`, `GMT-5`, `GMT+5:30`.
 pub(crate) fn gmt_offset(zone: chrono_tz::Tz, at: DateTime<Utc>) -> String {
-    let seconds = zone.offset_from_utc_datetime(&at.naive_utc()).fix().local_minus_utc();
+    let seconds = zone
+        .offset_from_utc_datetime(&at.naive_utc())
+        .fix()
+        .local_minus_utc();
     let sign = if seconds < 0 { '-' } else { '+' };
     let minutes = seconds.abs() / 60;
     match minutes % 60 {

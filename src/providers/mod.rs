@@ -422,7 +422,9 @@ pub(crate) fn check_email(email: &str) -> Result<String, ProviderError> {
                 && domain.contains('.')
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
-                && !email.chars().any(|c| c.is_whitespace() || c == '/' || c == '?' || c == '#')
+                && !email
+                    .chars()
+                    .any(|c| c.is_whitespace() || c == '/' || c == '?' || c == '#')
         }
         None => false,
     };

@@ -4,8 +4,8 @@
 
 use super::http::{Http, Reply};
 use super::{
-    CheckReport, DeleteOutcome, InputProblem, Meeting, MeetingExtra, MeetingRequest,
-    ProviderError, ProviderKind, Secret, check_email, path_segment, resolve_base,
+    CheckReport, DeleteOutcome, InputProblem, Meeting, MeetingExtra, MeetingRequest, ProviderError,
+    ProviderKind, Secret, check_email, path_segment, resolve_base,
 };
 use chrono::{Datelike, Timelike};
 use serde::{Deserialize, Serialize};
@@ -98,7 +98,8 @@ impl MtsLink {
                 return Err(err);
             }
         };
-        let session_id = id_text(session.session_id.as_ref()).ok_or(ProviderError::Malformed(KIND))?;
+        let session_id =
+            id_text(session.session_id.as_ref()).ok_or(ProviderError::Malformed(KIND))?;
         let host_url = match host {
             Some(email) => self.register_host(&session_id, &email).await,
             None => None,
@@ -194,7 +195,9 @@ impl MtsLink {
     }
 
     async fn post_once(&self, path: &str, form: Form) -> Result<Created, ProviderError> {
-        let request = self.authorized(self.http.client().post(self.url(path))).form(&form);
+        let request = self
+            .authorized(self.http.client().post(self.url(path)))
+            .form(&form);
         let reply = self.http.once(request).await?;
         if !reply.is_success() {
             return Err(failure(&reply));
@@ -219,7 +222,11 @@ impl MtsLink {
         form.push(("type".into(), self.settings.event_type.as_str().into()));
         form.push(("duration".into(), iso_duration(req.duration_minutes)));
         // Free access: the event's landing link is what listeners open.
-        for key in ["isPasswordRequired", "isRegistrationRequired", "isModerationRequired"] {
+        for key in [
+            "isPasswordRequired",
+            "isRegistrationRequired",
+            "isModerationRequired",
+        ] {
             form.push((format!("accessSettings[{key}]"), "0".into()));
         }
         form

@@ -3,8 +3,8 @@
 
 use super::http::{Http, Reply};
 use super::{
-    CheckReport, DeleteOutcome, InputProblem, Meeting, MeetingExtra, MeetingRequest,
-    ProviderError, ProviderKind, Secret, check_email, path_segment, resolve_base, truncate_chars,
+    CheckReport, DeleteOutcome, InputProblem, Meeting, MeetingExtra, MeetingRequest, ProviderError,
+    ProviderKind, Secret, check_email, path_segment, resolve_base, truncate_chars,
 };
 use serde::{Deserialize, Serialize};
 
@@ -136,7 +136,7 @@ impl Telemost {
         let body = self.body(req, false)?;
         let request = self.authorized(self.http.client().post(self.url("conferences")));
         let reply = self.http.once(request.json(&body)).await?;
-        if reply.status.as_u16() != 201 && !reply.is_success() {
+        if !reply.is_success() {
             return Err(failure(&reply));
         }
         Ok(to_meeting(reply.json(KIND)?))

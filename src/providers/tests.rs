@@ -31,12 +31,18 @@ fn settings_serialize_with_a_kind_tag() {
     let external: ProviderSettings = serde_json::from_str(r#"{"kind":"external"}"#).unwrap();
     assert_eq!(external.kind(), ProviderKind::External);
     let jitsi: ProviderSettings = serde_json::from_str(r#"{"kind":"jitsi"}"#).unwrap();
-    assert_eq!(jitsi.service, ServiceSettings::Jitsi(jitsi::JitsiSettings::default()));
+    assert_eq!(
+        jitsi.service,
+        ServiceSettings::Jitsi(jitsi::JitsiSettings::default())
+    );
 }
 
 #[test]
 fn base_override_must_be_https_or_loopback() {
-    assert_eq!(resolve_base(None, "https://a.example/v3/").unwrap(), "https://a.example/v3");
+    assert_eq!(
+        resolve_base(None, "https://a.example/v3/").unwrap(),
+        "https://a.example/v3"
+    );
     assert!(resolve_base(Some("https://proxy.example/api/"), "x").is_ok());
     assert!(resolve_base(Some("http://127.0.0.1:8080"), "x").is_ok());
     assert!(resolve_base(Some("http://example.com"), "x").is_err());
@@ -48,7 +54,10 @@ fn room_names_are_long_lowercase_and_distinct() {
     let a = random_room_name();
     let b = random_room_name();
     assert_eq!(a.len(), 20);
-    assert!(a.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+    assert!(
+        a.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    );
     assert_ne!(a, b);
 }
 
@@ -56,10 +65,22 @@ fn room_names_are_long_lowercase_and_distinct() {
 fn gmt_offsets_follow_the_zone_at_the_start() {
     let winter = Utc.with_ymd_and_hms(2025, 1, 15, 10, 0, 0).unwrap();
     let summer = Utc.with_ymd_and_hms(2025, 7, 15, 10, 0, 0).unwrap();
-    assert_eq!(kontur::gmt_offset(chrono_tz::Europe::Moscow, winter), "GMT+3");
-    assert_eq!(kontur::gmt_offset(chrono_tz::America::New_York, winter), "GMT-5");
-    assert_eq!(kontur::gmt_offset(chrono_tz::America::New_York, summer), "GMT-4");
-    assert_eq!(kontur::gmt_offset(chrono_tz::Asia::Kolkata, winter), "GMT+5:30");
+    assert_eq!(
+        kontur::gmt_offset(chrono_tz::Europe::Moscow, winter),
+        "GMT+3"
+    );
+    assert_eq!(
+        kontur::gmt_offset(chrono_tz::America::New_York, winter),
+        "GMT-5"
+    );
+    assert_eq!(
+        kontur::gmt_offset(chrono_tz::America::New_York, summer),
+        "GMT-4"
+    );
+    assert_eq!(
+        kontur::gmt_offset(chrono_tz::Asia::Kolkata, winter),
+        "GMT+5:30"
+    );
 }
 
 #[test]
@@ -85,18 +106,27 @@ fn emails_and_path_segments() {
 fn every_i18n_key_is_in_both_locales() {
     let ru = include_str!("../../locales/ru/providers.ftl");
     let en = include_str!("../../locales/en/providers.ftl");
-    let mut keyed: Vec<(&str, Vec<(&str, String)>)> = all_errors().iter().map(|e| e.i18n()).collect();
+    let mut keyed: Vec<(&str, Vec<(&str, String)>)> =
+        all_errors().iter().map(|e| e.i18n()).collect();
     for kind in ProviderKind::ALL {
         keyed.push((kind.i18n_key(), vec![]));
-        for outcome in [DeleteOutcome::Deleted, DeleteOutcome::AlreadyGone, DeleteOutcome::NotSupported] {
+        for outcome in [
+            DeleteOutcome::Deleted,
+            DeleteOutcome::AlreadyGone,
+            DeleteOutcome::NotSupported,
+        ] {
             keyed.push(outcome.i18n(kind));
         }
     }
     for (key, args) in keyed {
         for (name, text) in [("ru", ru), ("en", en)] {
-            let message = message_text(text, key).unwrap_or_else(|| panic!("{key} missing in {name}"));
+            let message =
+                message_text(text, key).unwrap_or_else(|| panic!("{key} missing in {name}"));
             for (arg, _) in &args {
-                assert!(message.contains(&format!("${arg}")), "{key} in {name} lacks ${arg}");
+                assert!(
+                    message.contains(&format!("${arg}")),
+                    "{key} in {name} lacks ${arg}"
+                );
             }
         }
     }
@@ -104,9 +134,13 @@ fn every_i18n_key_is_in_both_locales() {
 
 /// The message's text: its first line and the indented lines after it.
 fn message_text<'a>(ftl: &'a str, key: &str) -> Option<String> {
-    let mut lines = ftl.lines().skip_while(|l| !l.starts_with(&format!("{key} =")));
+    let mut lines = ftl
+        .lines()
+        .skip_while(|l| !l.starts_with(&format!("{key} =")));
     let first = lines.next()?;
-    let rest: Vec<&'a str> = lines.take_while(|l| l.starts_with(' ') || l.is_empty()).collect();
+    let rest: Vec<&'a str> = lines
+        .take_while(|l| l.starts_with(' ') || l.is_empty())
+        .collect();
     Some(format!("{first}\n{}", rest.join("\n")))
 }
 
@@ -131,12 +165,22 @@ fn all_errors() -> Vec<ProviderError> {
         E::MtsKeyInvalid,
         E::Conflict,
         E::MeetingGone,
-        E::RateLimited { service: ProviderKind::Zoom, retry_after: Some(3) },
+        E::RateLimited {
+            service: ProviderKind::Zoom,
+            retry_after: Some(3),
+        },
         E::Timeout(ProviderKind::Zoom),
-        E::ServerError { service: ProviderKind::Zoom, status: 502 },
+        E::ServerError {
+            service: ProviderKind::Zoom,
+            status: 502,
+        },
         E::Malformed(ProviderKind::Zoom),
         E::Network(ProviderKind::Zoom),
-        E::Rejected { service: ProviderKind::Zoom, status: 400, code: "300".into() },
+        E::Rejected {
+            service: ProviderKind::Zoom,
+            status: 400,
+            code: "300".into(),
+        },
     ];
     let problems = [
         InputProblem::TooManyCohosts { max: 30, given: 31 },

@@ -3,8 +3,8 @@
 
 use super::http::{Http, Reply};
 use super::{
-    CheckReport, DeleteOutcome, InputProblem, Meeting, MeetingExtra, MeetingRequest,
-    ProviderError, ProviderKind, Secret, check_email, path_segment, resolve_base, truncate_chars,
+    CheckReport, DeleteOutcome, InputProblem, Meeting, MeetingExtra, MeetingRequest, ProviderError,
+    ProviderKind, Secret, check_email, path_segment, resolve_base, truncate_chars,
 };
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -147,7 +147,10 @@ impl Zoom {
         http: Http,
     ) -> Result<Self, ProviderError> {
         let blank = |s: &str| s.trim().is_empty();
-        if blank(&settings.account_id) || blank(&settings.client_id) || settings.client_secret.is_empty() {
+        if blank(&settings.account_id)
+            || blank(&settings.client_id)
+            || settings.client_secret.is_empty()
+        {
             return Err(InputProblem::MissingCredential.into());
         }
         let oauth_url = match (&settings.oauth_url, &base) {
@@ -169,11 +172,17 @@ impl Zoom {
         let host = self.host(req)?;
         let kind = self.settings.meeting_type;
         let body = meeting_body(req, kind);
-        let url = self.url(&format!("users/{}/{}", path_segment(&host), kind.collection()));
+        let url = self.url(&format!(
+            "users/{}/{}",
+            path_segment(&host),
+            kind.collection()
+        ));
         // Sent once; a 401 means nothing was created, so the authorised
         // retry inside `call` cannot make a duplicate.
         let reply = self
-            .call(false, |token| self.http.client().post(&url).bearer_auth(token).json(&body))
+            .call(false, |token| {
+                self.http.client().post(&url).bearer_auth(token).json(&body)
+            })
             .await?;
         if reply.status.as_u16() != 201 {
             return Err(failure(&reply, &host));
@@ -193,7 +202,13 @@ impl Zoom {
         let body = meeting_body(req, kind);
         let url = self.item_url(kind, &meeting.id);
         let reply = self
-            .call(true, |token| self.http.client().patch(&url).bearer_auth(token).json(&body))
+            .call(true, |token| {
+                self.http
+                    .client()
+                    .patch(&url)
+                    .bearer_auth(token)
+                    .json(&body)
+            })
             .await?;
         // The webinar spec lists a 200 carrying "subscription plan is missing".
         if reply.status.as_u16() != 204 {
@@ -202,10 +217,17 @@ impl Zoom {
         self.get(&meeting.id, kind, &host).await
     }
 
-    async fn get(&self, id: &str, kind: ZoomMeetingType, host: &str) -> Result<Meeting, ProviderError> {
+    async fn get(
+        &self,
+        id: &str,
+        kind: ZoomMeetingType,
+        host: &str,
+    ) -> Result<Meeting, ProviderError> {
         let url = self.item_url(kind, id);
         let reply = self
-            .call(true, |token| self.http.client().get(&url).bearer_auth(token))
+            .call(true, |token| {
+                self.http.client().get(&url).bearer_auth(token)
+            })
             .await?;
         if !reply.is_success() {
             return Err(failure(&reply, host));
@@ -225,7 +247,13 @@ impl Zoom {
         };
         let url = self.item_url(kind, &meeting.id);
         let reply = self
-            .call(true, |token| self.http.client().delete(&url).bearer_auth(token).query(query))
+            .call(true, |token| {
+                self.http
+                    .client()
+                    .delete(&url)
+                    .bearer_auth(token)
+                    .query(query)
+            })
             .await?;
         match failure_or_ok(&reply, "") {
             Ok(()) => Ok(DeleteOutcome::Deleted),
@@ -244,7 +272,9 @@ impl Zoom {
         };
         let url = self.url(&format!("users/{}", path_segment(&host)));
         let reply = self
-            .call(true, |token| self.http.client().get(&url).bearer_auth(token))
+            .call(true, |token| {
+                self.http.client().get(&url).bearer_auth(token)
+            })
             .await?;
         if !reply.is_success() {
             return Err(failure(&reply, &host));
@@ -277,7 +307,12 @@ impl Zoom {
         Ok(reply)
     }
 
-    async fn send<F>(&self, idempotent: bool, build: &F, token: &Secret) -> Result<Reply, ProviderError>
+    async fn send<F>(
+        &self,
+        idempotent: bool,
+        build: &F,
+        token: &Secret,
+    ) -> Result<Reply, ProviderError>
     where
         F: Fn(&str) -> reqwest::RequestBuilder,
     {

@@ -28,7 +28,9 @@ pub struct Recorded {
 
 impl Recorded {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str)
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
     }
 
     pub fn content_type(&self) -> &str {
@@ -41,11 +43,15 @@ impl Recorded {
 
     /// Form-encoded body as key → value (bracket keys kept as they are).
     pub fn form(&self) -> BTreeMap<String, String> {
-        url::form_urlencoded::parse(&self.body).into_owned().collect()
+        url::form_urlencoded::parse(&self.body)
+            .into_owned()
+            .collect()
     }
 
     pub fn query_pairs(&self) -> BTreeMap<String, String> {
-        url::form_urlencoded::parse(self.query.as_bytes()).into_owned().collect()
+        url::form_urlencoded::parse(self.query.as_bytes())
+            .into_owned()
+            .collect()
     }
 }
 
@@ -169,14 +175,22 @@ impl FakeServer {
 
     pub fn only(&self, method: &str, path: &str) -> Recorded {
         let found = self.requests_to(method, path);
-        assert_eq!(found.len(), 1, "expected one {method} {path}, got {:?}", self.requests());
+        assert_eq!(
+            found.len(),
+            1,
+            "expected one {method} {path}, got {:?}",
+            self.requests()
+        );
         found.into_iter().next().unwrap()
     }
 }
 
 async fn handle(State(inner): State<Arc<Mutex<Inner>>>, request: Request<Body>) -> Response<Body> {
     let (parts, body) = request.into_parts();
-    let body = to_bytes(body, usize::MAX).await.unwrap_or_default().to_vec();
+    let body = to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default()
+        .to_vec();
     let headers = parts
         .headers
         .iter()
@@ -300,13 +314,25 @@ pub fn capture_logs() -> (tracing::subscriber::DefaultGuard, LogBuffer) {
 
 /// The secret appears neither in the error's texts nor in the logs.
 pub fn assert_secret_hidden(secret: &str, error: &ProviderError, logs: &LogBuffer) {
-    assert!(!format!("{error}").contains(secret), "Display leaks: {error}");
-    assert!(!format!("{error:?}").contains(secret), "Debug leaks: {error:?}");
+    assert!(
+        !format!("{error}").contains(secret),
+        "Display leaks: {error}"
+    );
+    assert!(
+        !format!("{error:?}").contains(secret),
+        "Debug leaks: {error:?}"
+    );
     let (_, args) = error.i18n();
-    assert!(args.iter().all(|(_, v)| !v.contains(secret)), "i18n args leak");
+    assert!(
+        args.iter().all(|(_, v)| !v.contains(secret)),
+        "i18n args leak"
+    );
     let logs = logs.text();
     assert!(!logs.is_empty(), "the capture saw no log line at all");
-    assert!(!logs.contains(secret), "a log line leaks the secret:\n{logs}");
+    assert!(
+        !logs.contains(secret),
+        "a log line leaks the secret:\n{logs}"
+    );
 }
 
 /// The Fluent key of an error: what tells the user what to do.
