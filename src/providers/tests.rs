@@ -195,3 +195,38 @@ fn all_errors() -> Vec<ProviderError> {
     errors.extend(problems.into_iter().map(E::InvalidInput));
     errors
 }
+
+/// Both files parse, and every message formats with its arguments and
+/// without Fluent errors (a typo in a selector or variable shows up here).
+#[test]
+fn every_message_formats_in_both_locales() {
+    use fluent_templates::fluent_bundle::{FluentArgs, FluentBundle, FluentResource};
+    let files = [
+        (
+            unic_langid::langid!("ru"),
+            include_str!("../../locales/ru/providers.ftl"),
+        ),
+        (
+            unic_langid::langid!("en"),
+            include_str!("../../locales/en/providers.ftl"),
+        ),
+    ];
+    for (lang, text) in files {
+        let resource = FluentResource::try_new(text.to_owned()).expect("the .ftl parses");
+        let mut bundle = FluentBundle::new(vec![lang]);
+        bundle.set_use_isolating(false);
+        bundle.add_resource(resource).unwrap();
+        for error in all_errors() {
+            let (key, args) = error.i18n();
+            let mut fluent_args = FluentArgs::new();
+            for (name, value) in args {
+                fluent_args.set(name, value);
+            }
+            let pattern = bundle.get_message(key).unwrap().value().unwrap();
+            let mut errors = Vec::new();
+            let text = bundle.format_pattern(pattern, Some(&fluent_args), &mut errors);
+            assert!(errors.is_empty(), "{key}: {errors:?}");
+            assert!(!text.contains('{'), "{key}: {text}");
+        }
+    }
+}
