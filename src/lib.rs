@@ -8,4 +8,5 @@ pub mod crypto;
 pub mod domain;
 pub mod i18n;
 pub mod ics;
+pub mod providers;
 pub mod store;

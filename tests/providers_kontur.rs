@@ -1,0 +1,276 @@
+//! Kontur.Talk against a fake API that answers as its OpenAPI spec says.
+
+#[path = "support/fake_provider.rs"]
+mod fake_provider;
+
+use fake_provider::*;
+use serde_json::json;
+use webinar_bot::providers::kontur::KonturSettings;
+use webinar_bot::providers::{
+    DeleteOutcome, Meeting, MeetingExtra, Provider, ProviderError, ProviderSettings, Secret, ServiceSettings,
+    http_client,
+};
+
+const KEY: &str = "ktalk-api-key-5b0c9e2d7f41";
+const HOST: &str = "teacher@school.ru";
+const CALENDAR: &str = "/api/EmailCalendar/teacher@school.ru";
+const EVENT: &str = "/api/EmailCalendar/teacher@school.ru/AAMkAGI2evt";
+
+fn settings(server: &FakeServer, host: Option<&str>) -> ProviderSettings {
+    ProviderSettings::new(ServiceSettings::Kontur(KonturSettings {
+        space: "uchi.ktalk.ru".into(),
+        api_key: Secret::new(KEY),
+        anonymous_access: Some(true),
+        host_email: host.map(str::to_owned),
+    }))
+    .with_base_url(server.origin.clone())
+}
+
+fn provider(server: &FakeServer, host: Option<&str>) -> Provider {
+    Provider::with_retry(settings(server, host), http_client(), fast_retry()).unwrap()
+}
+
+/// The Room answer echoes the name from the path, as the service does.
+fn rooms(server: &FakeServer) {
+    server.on(
+        "PUT",
+        "/api/Rooms/*",
+        Reply::json(200, json!({"roomName": "{path_last}", "conferenceId": "c1", "stageConferenceId": "s1"})),
+    );
+}
+
+fn calendar_item() -> Reply {
+    Reply::json(
+        200,
+        json!({"id": "AAMkAGI2evt", "subject": "t", "roomName": "r",
+               "onlineMeetingUrl": "https://uchi.ktalk.ru/r"}),
+    )
+}
+
+fn meeting(origin: &str) -> Meeting {
+    Meeting {
+        id: "abc123room".into(),
+        join_url: format!("{origin}/abc123room"),
+        host_url: None,
+        extra: MeetingExtra {
+            calendar_email: Some(HOST.into()),
+            calendar_event_id: Some("AAMkAGI2evt".into()),
+            ..MeetingExtra::default()
+        },
+    }
+}
+
+#[tokio::test]
+async fn create_puts_a_room_and_a_calendar_event() {
+    let server = FakeServer::start().await;
+    rooms(&server);
+    server.on("POST", CALENDAR, calendar_item());
+    let p = provider(&server, Some(HOST));
+
+    let m = p.create(&sample_request()).await.unwrap();
+    let other = p.create(&sample_request()).await.unwrap();
+
+    assert_eq!(m.id.len(), 20);
+    assert!(m.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+    assert_ne!(m.id, other.id, "each event gets its own unguessable room");
+    assert_eq!(m.join_url, format!("{}/{}", server.origin, m.id));
+    assert_eq!(m.extra.calendar_email.as_deref(), Some(HOST));
+    assert_eq!(m.extra.calendar_event_id.as_deref(), Some("AAMkAGI2evt"));
+    assert!(p.supports_schedule());
+
+    let room = server.only("PUT", &format!("/api/Rooms/{}", m.id));
+    assert_eq!(room.header("x-auth-token"), Some(KEY));
+    assert!(room.content_type().starts_with("application/json"));
+    assert_eq!(
+        room.json(),
+        json!({"title": "Пожарная безопасность: изменения с 1 сентября",
+               "description": "Что изменилось в правилах", "allowAnonymous": true})
+    );
+    let event = &server.requests_to("POST", CALENDAR)[0];
+    assert_eq!(event.header("x-auth-token"), Some(KEY));
+    assert!(event.content_type().starts_with("application/json"));
+    assert_eq!(
+        event.json(),
+        json!({"subject": "Пожарная безопасность: изменения с 1 сентября", "roomName": m.id,
+               "start": "2025-09-01T07:30:00.000Z", "end": "2025-09-01T09:00:00.000Z",
+               "timezone": "GMT+3", "description": "Что изменилось в правилах",
+               "allowAnonymous": true, "requiredUserKeys": []})
+    );
+}
+
+#[tokio::test]
+async fn without_a_host_only_the_room_is_made() {
+    let server = FakeServer::start().await;
+    rooms(&server);
+    let p = provider(&server, None);
+    let mut req = sample_request();
+    req.host_email = None;
+
+    let m = p.create(&req).await.unwrap();
+
+    assert_eq!(m.extra.calendar_event_id, None);
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn the_space_gives_the_official_address() {
+    let s = ProviderSettings::new(ServiceSettings::Kontur(KonturSettings {
+        space: "https://uchi.ktalk.ru/".into(),
+        api_key: Secret::new(KEY),
+        anonymous_access: None,
+        host_email: None,
+    }));
+    assert!(Provider::new(s.clone(), http_client()).is_ok());
+    let mut bad = s;
+    if let ServiceSettings::Kontur(k) = &mut bad.service {
+        k.space = "uchi ktalk".into();
+    }
+    let err = Provider::new(bad, http_client()).unwrap_err();
+    assert_eq!(key(&err), "provider-input-bad-space");
+}
+
+#[tokio::test]
+async fn update_edits_the_room_and_the_calendar_event() {
+    let server = FakeServer::start().await;
+    rooms(&server);
+    server.on("PUT", EVENT, calendar_item());
+    let p = provider(&server, Some(HOST));
+    let before = meeting(&server.origin);
+
+    let after = p.update(&before, &sample_request()).await.unwrap();
+
+    assert_eq!(after, before);
+    server.only("PUT", "/api/Rooms/abc123room");
+    let event = server.only("PUT", EVENT);
+    assert_eq!(event.header("x-auth-token"), Some(KEY));
+    let body = event.json();
+    assert_eq!(body["roomName"], "abc123room");
+    assert_eq!(body["subject"], "Пожарная безопасность: изменения с 1 сентября");
+    assert!(body.get("requiredUserKeys").is_none(), "only the create schema has it");
+}
+
+#[tokio::test]
+async fn delete_cancels_the_event_and_says_the_room_stays() {
+    let server = FakeServer::start().await;
+    server.on("DELETE", EVENT, Reply::empty(200));
+    let p = provider(&server, Some(HOST));
+
+    let outcome = p.delete(&meeting(&server.origin)).await.unwrap();
+
+    assert_eq!(outcome, DeleteOutcome::NotSupported);
+    assert_eq!(outcome.i18n(p.kind()).0, "provider-delete-not-supported-kontur");
+    let r = server.only("DELETE", EVENT);
+    assert_eq!(r.header("x-auth-token"), Some(KEY));
+}
+
+#[tokio::test]
+async fn check_reads_the_expiry_and_scopes() {
+    let server = FakeServer::start().await;
+    server.on(
+        "GET",
+        "/api/domain/applications/access-info",
+        Reply::json(
+            200,
+            json!({"expiredAt": "2099-12-31T23:59:00Z",
+                   "scopes": [{"type": "rooms", "restrictionType": "readWrite"},
+                              {"type": "calendar", "restrictionType": "readWrite"}]}),
+        ),
+    );
+    let p = provider(&server, Some(HOST));
+
+    let report = p.check().await.unwrap();
+
+    assert_eq!(report.expires_at.unwrap().to_rfc3339(), "2099-12-31T23:59:00+00:00");
+    let r = server.only("GET", "/api/domain/applications/access-info");
+    assert_eq!(r.header("x-auth-token"), Some(KEY));
+}
+
+#[tokio::test]
+async fn check_reports_an_expired_key_and_missing_scopes() {
+    let cases = [
+        (
+            json!({"expiredAt": "2024-12-31T23:59:00Z",
+                   "scopes": [{"type": "rooms", "restrictionType": "readWrite"}]}),
+            "provider-error-kontur-key-expired",
+        ),
+        (
+            json!({"expiredAt": "2099-12-31T23:59:00Z",
+                   "scopes": [{"type": "rooms", "restrictionType": "read"}]}),
+            "provider-error-kontur-missing-scope",
+        ),
+        (
+            json!({"expiredAt": "2099-12-31T23:59:00Z",
+                   "scopes": [{"type": "rooms", "restrictionType": "readWrite"}]}),
+            "provider-error-kontur-missing-scope",
+        ),
+    ];
+    for (body, expected) in cases {
+        let server = FakeServer::start().await;
+        server.on("GET", "/api/domain/applications/access-info", Reply::json(200, body));
+        let err = provider(&server, Some(HOST)).check().await.unwrap_err();
+        assert_eq!(key(&err), expected, "{err:?}");
+    }
+}
+
+#[tokio::test]
+async fn every_documented_error_has_its_own_explanation() {
+    let cases = [
+        (Reply::empty(401), "provider-error-kontur-key-invalid"),
+        (Reply::empty(403), "provider-error-kontur-forbidden"),
+        (Reply::empty(429).header("retry-after", "30"), "provider-error-rate-limited"),
+        (Reply::empty(502), "provider-error-server"),
+        (Reply::text(200, "<html>"), "provider-error-malformed"),
+        (Reply::empty(400), "provider-error-rejected"),
+    ];
+    for (reply, expected) in cases {
+        let server = FakeServer::start().await;
+        server.on("PUT", "/api/Rooms/*", reply);
+        let err = provider(&server, None).create(&sample_request()).await.unwrap_err();
+        assert_eq!(key(&err), expected, "{err:?}");
+    }
+    // The calendar step has the same mapping (403: the key lacks Meetings).
+    let server = FakeServer::start().await;
+    rooms(&server);
+    server.on("POST", CALENDAR, Reply::empty(403));
+    let err = provider(&server, Some(HOST)).create(&sample_request()).await.unwrap_err();
+    assert!(matches!(err, ProviderError::KonturForbidden));
+    assert_eq!(server.requests_to("POST", CALENDAR).len(), 1, "create is not retried");
+}
+
+#[tokio::test]
+async fn idempotent_calls_are_retried_and_time_out() {
+    let server = FakeServer::start().await;
+    server.on("PUT", "/api/Rooms/abc123room", Reply::empty(500));
+    server.on("PUT", "/api/Rooms/abc123room", Reply::json(200, json!({"roomName": "abc123room"})));
+    server.on("PUT", EVENT, calendar_item());
+    let p = provider(&server, Some(HOST));
+    p.update(&meeting(&server.origin), &sample_request()).await.unwrap();
+    assert_eq!(server.requests_to("PUT", "/api/Rooms/abc123room").len(), 2);
+
+    let slow = FakeServer::start().await;
+    slow.on(
+        "GET",
+        "/api/domain/applications/access-info",
+        Reply::empty(200).delayed(std::time::Duration::from_millis(600)),
+    );
+    let p = Provider::with_retry(settings(&slow, None), impatient_client(), fast_retry()).unwrap();
+    let err = p.check().await.unwrap_err();
+    assert_eq!(key(&err), "provider-error-timeout");
+    assert_eq!(slow.requests().len(), 3, "a timeout on a read is retried");
+}
+
+#[tokio::test]
+async fn the_key_never_leaks() {
+    let (_guard, logs) = capture_logs();
+    let server = FakeServer::start().await;
+    server.on("PUT", "/api/Rooms/*", Reply::empty(401));
+    server.on("GET", "/api/domain/applications/access-info", Reply::empty(403));
+    let p = provider(&server, Some(HOST));
+
+    let create = p.create(&sample_request()).await.unwrap_err();
+    let check = p.check().await.unwrap_err();
+
+    assert_secret_hidden(KEY, &create, &logs);
+    assert_secret_hidden(KEY, &check, &logs);
+    assert!(!format!("{p:?}").contains(KEY));
+}

@@ -1,0 +1,386 @@
+//! Zoom against a fake API; every request body is validated against the
+//! requestBody schema of Zoom's OpenAPI spec in `../shared/specs/`.
+
+#[path = "support/fake_provider.rs"]
+mod fake_provider;
+
+use base64::Engine;
+use fake_provider::*;
+use serde_json::{Value, json};
+use std::sync::OnceLock;
+use webinar_bot::providers::zoom::{ZoomMeetingType, ZoomSettings};
+use webinar_bot::providers::{
+    DeleteOutcome, InputProblem, Meeting, MeetingExtra, Provider, ProviderError, ProviderSettings, Secret,
+    ServiceSettings, http_client,
+};
+
+const SPEC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/specs/zoom-meeting-api.openapi.json");
+const ACCOUNT: &str = "mEm7n8r5QzAccount";
+const CLIENT_ID: &str = "jKmEGM3KSbClient";
+const CLIENT_SECRET: &str = "zoom-client-secret-9c1e5b77aa";
+const ACCESS_TOKEN: &str = "eyJzoom-access-token-4d2f81";
+const HOST: &str = "teacher@school.ru";
+const MEETINGS: &str = "/v2/users/teacher@school.ru/meetings";
+const WEBINARS: &str = "/v2/users/teacher@school.ru/webinars";
+
+fn spec() -> &'static Value {
+    static SPEC_JSON: OnceLock<Value> = OnceLock::new();
+    SPEC_JSON.get_or_init(|| {
+        let text = std::fs::read_to_string(SPEC).expect("shared/specs lies beside the checkout");
+        serde_json::from_str(&text).unwrap()
+    })
+}
+
+/// Validates `body` against the JSON requestBody schema of `method path`.
+fn assert_conforms(path: &str, method: &str, body: &Value) {
+    let schema = &spec()["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"];
+    assert!(schema.is_object(), "no schema for {method} {path}");
+    let validator = jsonschema::draft4::options().should_validate_formats(true).build(schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(body).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{method} {path} body {body} breaks the schema: {errors:?}");
+}
+
+#[test]
+fn the_schema_check_catches_bad_bodies() {
+    let path = "/users/{userId}/meetings";
+    let schema = &spec()["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"];
+    let validator = jsonschema::draft4::options().should_validate_formats(true).build(schema).unwrap();
+    assert!(validator.is_valid(&json!({"topic": "x", "type": 2})));
+    assert!(!validator.is_valid(&json!({"type": 5})));
+    assert!(!validator.is_valid(&json!({"agenda": "a".repeat(2001)})));
+    assert!(!validator.is_valid(&json!({"start_time": "1 Sept 2025"})));
+    assert!(!validator.is_valid(&json!({"duration": "90"})));
+}
+
+fn settings(server: &FakeServer, kind: ZoomMeetingType) -> ProviderSettings {
+    ProviderSettings::new(ServiceSettings::Zoom(ZoomSettings {
+        account_id: ACCOUNT.into(),
+        client_id: CLIENT_ID.into(),
+        client_secret: Secret::new(CLIENT_SECRET),
+        meeting_type: kind,
+        host_email: Some(HOST.into()),
+        oauth_url: None,
+    }))
+    .with_base_url(format!("{}/v2", server.origin))
+}
+
+fn provider(server: &FakeServer, kind: ZoomMeetingType) -> Provider {
+    Provider::with_retry(settings(server, kind), http_client(), fast_retry()).unwrap()
+}
+
+fn token_reply(expires_in: u64) -> Reply {
+    Reply::json(
+        200,
+        json!({"access_token": ACCESS_TOKEN, "token_type": "bearer", "expires_in": expires_in,
+               "scope": "meeting:write:admin", "api_url": "https://api.zoom.us"}),
+    )
+}
+
+fn meeting_reply(status: u16) -> Reply {
+    Reply::json(
+        status,
+        json!({"id": 85746065432_i64, "uuid": "aDYlohsHRtCd4ii1uC2+hA==", "host_email": HOST,
+               "topic": "t", "type": 2, "join_url": "https://us05web.zoom.us/j/85746065432?pwd=x",
+               "start_url": "https://us05web.zoom.us/s/85746065432?zak=host", "duration": 90}),
+    )
+}
+
+fn zoom_error(status: u16, code: i64, message: &str) -> Reply {
+    Reply::json(status, json!({"code": code, "message": message}))
+}
+
+fn meeting(kind: &str) -> Meeting {
+    Meeting {
+        id: "85746065432".into(),
+        join_url: "https://us05web.zoom.us/j/85746065432".into(),
+        host_url: None,
+        extra: MeetingExtra { zoom_kind: Some(kind.into()), ..MeetingExtra::default() },
+    }
+}
+
+fn bearer() -> String {
+    format!("Bearer {ACCESS_TOKEN}")
+}
+
+#[tokio::test]
+async fn create_meeting_fetches_a_token_and_posts_a_valid_body() {
+    let server = FakeServer::start().await;
+    server.on("POST", "/oauth/token", token_reply(3600));
+    server.on("POST", MEETINGS, meeting_reply(201));
+    let p = provider(&server, ZoomMeetingType::Meeting);
+
+    let m = p.create(&sample_request()).await.unwrap();
+    p.create(&sample_request()).await.unwrap();
+
+    assert_eq!(m.id, "85746065432");
+    assert_eq!(m.join_url, "https://us05web.zoom.us/j/85746065432?pwd=x");
+    assert_eq!(m.host_url.as_deref(), Some("https://us05web.zoom.us/s/85746065432?zak=host"));
+    assert!(p.supports_schedule());
+
+    // One token for both calls: it is cached.
+    let token = server.only("POST", "/oauth/token");
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"));
+    assert_eq!(token.header("authorization"), Some(format!("Basic {basic}").as_str()));
+    assert!(token.content_type().starts_with("application/x-www-form-urlencoded"));
+    let form = token.form();
+    assert_eq!(form["grant_type"], "account_credentials");
+    assert_eq!(form["account_id"], ACCOUNT);
+
+    let calls = server.requests_to("POST", MEETINGS);
+    assert_eq!(calls.len(), 2);
+    let r = &calls[0];
+    assert_eq!(r.header("authorization"), Some(bearer().as_str()));
+    assert!(r.content_type().starts_with("application/json"));
+    let body = r.json();
+    assert_eq!(
+        body,
+        json!({"topic": "Пожарная безопасность: изменения с 1 сентября", "type": 2,
+               "start_time": "2025-09-01T07:30:00Z", "timezone": "Europe/Moscow",
+               "duration": 90, "agenda": "Что изменилось в правилах"})
+    );
+    assert_conforms("/users/{userId}/meetings", "post", &body);
+}
+
+#[tokio::test]
+async fn create_webinar_uses_type_5_and_the_webinar_endpoint() {
+    let server = FakeServer::start().await;
+    server.on("POST", "/oauth/token", token_reply(3600));
+    server.on("POST", WEBINARS, meeting_reply(201));
+    let p = provider(&server, ZoomMeetingType::Webinar);
+    let mut req = sample_request();
+    req.description = Some("a".repeat(2500));
+
+    let m = p.create(&req).await.unwrap();
+
+    assert_eq!(m.extra.zoom_kind.as_deref(), Some("webinar"));
+    let body = server.only("POST", WEBINARS).json();
+    assert_eq!(body["type"], 5);
+    assert_eq!(body["agenda"].as_str().unwrap().len(), 2000);
+    assert_conforms("/users/{userId}/webinars", "post", &body);
+}
+
+#[tokio::test]
+async fn update_patches_then_reads_fresh_links() {
+    let server = FakeServer::start().await;
+    server.on("POST", "/oauth/token", token_reply(3600));
+    server.on("PATCH", "/v2/meetings/85746065432", Reply::empty(204));
+    server.on("GET", "/v2/meetings/85746065432", meeting_reply(200));
+    let p = provider(&server, ZoomMeetingType::Meeting);
+
+    let m = p.update(&meeting("meeting"), &sample_request()).await.unwrap();
+
+    assert_eq!(m.host_url.as_deref(), Some("https://us05web.zoom.us/s/85746065432?zak=host"));
+    let patch = server.only("PATCH", "/v2/meetings/85746065432");
+    assert_eq!(patch.header("authorization"), Some(bearer().as_str()));
+    assert!(patch.content_type().starts_with("application/json"));
+    assert_conforms("/meetings/{meetingId}", "patch", &patch.json());
+}
+
+#[tokio::test]
+async fn webinar_update_conforms_and_detects_the_missing_plan() {
+    let server = FakeServer::start().await;
+    server.on("POST", "/oauth/token", token_reply(3600));
+    server.on("PATCH", "/v2/webinars/85746065432", zoom_error(200, 200, "Webinar subscription plan is missing."));
+    let p = provider(&server, ZoomMeetingType::Meeting);
+
+    let err = p.update(&meeting("webinar"), &sample_request()).await.unwrap_err();
+
+    assert_eq!(key(&err), "provider-error-zoom-webinar-plan");
+    let patch = server.only("PATCH", "/v2/webinars/85746065432");
+    assert_conforms("/webinars/{webinarId}", "patch", &patch.json());
+}
+
+#[tokio::test]
+async fn delete_sends_no_emails() {
+    let server = FakeServer::start().await;
+    server.on("POST", "/oauth/token", token_reply(3600));
+    server.on("DELETE", "/v2/meetings/85746065432", Reply::empty(204));
+    server.on("DELETE", "/v2/webinars/85746065432", zoom_error(404, 3001, "Webinar not found"));
+    let p = provider(&server, ZoomMeetingType::Meeting);
+
+    assert_eq!(p.delete(&meeting("meeting")).await.unwrap(), DeleteOutcome::Deleted);
+    assert_eq!(p.delete(&meeting("webinar")).await.unwrap(), DeleteOutcome::AlreadyGone);
+
+    let r = server.only("DELETE", "/v2/meetings/85746065432");
+    assert_eq!(r.header("authorization"), Some(bearer().as_str()));
+    let q = r.query_pairs();
+    assert_eq!(q["cancel_meeting_reminder"], "false");
+    assert_eq!(q["schedule_for_reminder"], "false");
+    let w = server.only("DELETE", "/v2/webinars/85746065432");
+    assert_eq!(w.query_pairs()["cancel_webinar_reminder"], "false");
+}
+
+#[tokio::test]
+async fn an_expired_token_is_fetched_again_once() {
+    let server = FakeServer::start().await;
+    server.on("POST", "/oauth/token", token_reply(3600));
+    server.on("POST", MEETINGS, zoom_error(401, 124, "Access token is expired."));
+    server.on("POST", MEETINGS, meeting_reply(201));
+    let p = provider(&server, ZoomMeetingType::Meeting);
+
+    p.create(&sample_request()).await.unwrap();
+
+    assert_eq!(server.requests_to("POST", "/oauth/token").len(), 2);
+    assert_eq!(server.requests_to("POST", MEETINGS).len(), 2);
+}
+
+#[tokio::test]
+async fn a_token_rejected_twice_is_a_credentials_error() {
+    let server = FakeServer::start().await;
+    server.on("POST", "/oauth/token", token_reply(3600));
+    server.on("POST", MEETINGS, zoom_error(401, 124, "Invalid access token."));
+    let p = provider(&server, ZoomMeetingType::Meeting);
+
+    let err = p.create(&sample_request()).await.unwrap_err();
+
+    assert_eq!(key(&err), "provider-error-zoom-credentials");
+    assert_eq!(server.requests_to("POST", MEETINGS).len(), 2);
+}
+
+#[tokio::test]
+async fn the_token_is_renewed_before_it_expires() {
+    let server = FakeServer::start().await;
+    // A token with no life left is renewed before the next call.
+    server.on("POST", "/oauth/token", token_reply(0));
+    server.on("POST", MEETINGS, meeting_reply(201));
+    let p = provider(&server, ZoomMeetingType::Meeting);
+
+    p.create(&sample_request()).await.unwrap();
+    p.create(&sample_request()).await.unwrap();
+
+    assert_eq!(server.requests_to("POST", "/oauth/token").len(), 2);
+}
+
+#[tokio::test]
+async fn every_documented_error_has_its_own_explanation() {
+    let cases = [
+        (
+            "/oauth/token",
+            Reply::json(400, json!({"reason": "Invalid client_id or client_secret", "error": "invalid_client"})),
+            "provider-error-zoom-credentials",
+        ),
+        (
+            MEETINGS,
+            zoom_error(404, 1001, "User does not exist: teacher@school.ru."),
+            "provider-error-zoom-host-not-in-account",
+        ),
+        (
+            MEETINGS,
+            zoom_error(400, 4711, "Invalid access token, does not contain scopes:[meeting:write:admin]."),
+            "provider-error-zoom-scopes",
+        ),
+        (
+            MEETINGS,
+            zoom_error(300, 300, "A maximum of 100 meetings can be created/updated for a single user in one day."),
+            "provider-error-zoom-daily-limit",
+        ),
+        (
+            MEETINGS,
+            zoom_error(
+                429,
+                429,
+                "You have exceeded the daily rate limit (100) of Meeting Create/Update API requests permitted for this particular user.",
+            ),
+            "provider-error-zoom-daily-limit",
+        ),
+        (MEETINGS, zoom_error(429, 429, "Too many requests."), "provider-error-rate-limited"),
+        (MEETINGS, Reply::json(503, json!({})), "provider-error-server"),
+        (MEETINGS, Reply::text(201, "<html>"), "provider-error-malformed"),
+    ];
+    for (path, reply, expected) in cases {
+        let server = FakeServer::start().await;
+        if path != "/oauth/token" {
+            server.on("POST", "/oauth/token", token_reply(3600));
+        }
+        server.on("POST", path, reply);
+        let p = provider(&server, ZoomMeetingType::Meeting);
+        let err = p.create(&sample_request()).await.unwrap_err();
+        assert_eq!(key(&err), expected, "{path}: {err:?}");
+    }
+    let err = ProviderError::ZoomHostNotInAccount(HOST.into());
+    assert_eq!(err.i18n().1, vec![("email", HOST.to_owned())]);
+}
+
+#[tokio::test]
+async fn webinar_without_plan_and_gone_meetings() {
+    let server = FakeServer::start().await;
+    server.on("POST", "/oauth/token", token_reply(3600));
+    server.on(
+        "POST",
+        WEBINARS,
+        zoom_error(400, 200, "Subscription plan for webinar is missing. Enable webinar for this user once the subscription plan is added:teacher@school.ru."),
+    );
+    server.on(
+        "PATCH",
+        "/v2/meetings/85746065432",
+        zoom_error(404, 3001, "Meeting 85746065432 is not found or has expired."),
+    );
+    let p = provider(&server, ZoomMeetingType::Webinar);
+
+    let plan = p.create(&sample_request()).await.unwrap_err();
+    let gone = p.update(&meeting("meeting"), &sample_request()).await.unwrap_err();
+
+    assert_eq!(key(&plan), "provider-error-zoom-webinar-plan");
+    assert!(matches!(gone, ProviderError::MeetingGone));
+}
+
+#[tokio::test]
+async fn a_host_email_is_required() {
+    let server = FakeServer::start().await;
+    let mut settings = settings(&server, ZoomMeetingType::Meeting);
+    if let ServiceSettings::Zoom(z) = &mut settings.service {
+        z.host_email = None;
+    }
+    let p = Provider::new(settings, http_client()).unwrap();
+    let mut req = sample_request();
+    req.host_email = None;
+
+    let err = p.create(&req).await.unwrap_err();
+
+    assert!(matches!(err, ProviderError::InvalidInput(InputProblem::HostEmailRequired)));
+    assert!(server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn check_fetches_a_token_and_reads_the_host() {
+    let server = FakeServer::start().await;
+    server.on("POST", "/oauth/token", token_reply(3600));
+    server.on("GET", "/v2/users/teacher@school.ru", Reply::json(200, json!({"id": "z8", "email": HOST})));
+    let p = provider(&server, ZoomMeetingType::Meeting);
+
+    let report = p.check().await.unwrap();
+
+    assert_eq!(report.account.as_deref(), Some(HOST));
+    let r = server.only("GET", "/v2/users/teacher@school.ru");
+    assert_eq!(r.header("authorization"), Some(bearer().as_str()));
+}
+
+#[tokio::test]
+async fn a_slow_answer_is_a_timeout() {
+    let server = FakeServer::start().await;
+    server.on("POST", "/oauth/token", token_reply(3600));
+    server.on("POST", MEETINGS, meeting_reply(201).delayed(std::time::Duration::from_millis(600)));
+    let settings = settings(&server, ZoomMeetingType::Meeting);
+    let p = Provider::with_retry(settings, impatient_client(), fast_retry()).unwrap();
+    let err = p.create(&sample_request()).await.unwrap_err();
+    assert_eq!(key(&err), "provider-error-timeout");
+}
+
+#[tokio::test]
+async fn secrets_never_leak() {
+    let (_guard, logs) = capture_logs();
+    let server = FakeServer::start().await;
+    server.on("POST", "/oauth/token", token_reply(3600));
+    server.on("POST", MEETINGS, zoom_error(401, 124, "Invalid access token."));
+    server.on("DELETE", "/v2/meetings/85746065432", Reply::json(500, json!({})));
+    let p = provider(&server, ZoomMeetingType::Meeting);
+
+    let create = p.create(&sample_request()).await.unwrap_err();
+    let delete = p.delete(&meeting("meeting")).await.unwrap_err();
+
+    for secret in [CLIENT_SECRET, ACCESS_TOKEN] {
+        assert_secret_hidden(secret, &create, &logs);
+        assert_secret_hidden(secret, &delete, &logs);
+        assert!(!format!("{p:?}").contains(secret));
+    }
+}
