@@ -12,10 +12,10 @@ use teloxide::types::ParseMode;
 use teloxide::update_listeners::Polling;
 use tokio_util::sync::CancellationToken;
 
-use crate::bot::{self, AppBot, Ctx, State};
+use crate::bot::{self, AppBot, Ctx, SharedCtx, State};
 use crate::clock::SharedClock;
 use crate::config::Config;
-use crate::store::{self, DbStorage, Users};
+use crate::store::{self, DbStorage, Invites, Users};
 
 /// Knobs that differ between production and tests or benches.
 #[derive(Clone, Debug)]
@@ -38,6 +38,13 @@ pub async fn open_store(config: &Config) -> anyhow::Result<sqlx::SqlitePool> {
     Ok(pool)
 }
 
+/// A started bot: its shared context (tests and benches reach the store and delivery through it)
+/// and the task that runs the dispatcher.
+pub struct Running {
+    pub ctx: SharedCtx,
+    pub task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
 /// Runs the bot until `shutdown` is cancelled: then it stops taking updates, lets the handlers
 /// in hand finish, and closes the pool.
 pub async fn run(
@@ -46,6 +53,16 @@ pub async fn run(
     tuning: Tuning,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
+    start(config, clock, tuning, shutdown).await?.task.await?
+}
+
+/// Opens everything the bot needs and starts the dispatcher in the background.
+pub async fn start(
+    config: Config,
+    clock: SharedClock,
+    tuning: Tuning,
+    shutdown: CancellationToken,
+) -> anyhow::Result<Running> {
     let pool = open_store(&config).await?;
     let users = Users::new(pool.clone());
     users
@@ -56,7 +73,14 @@ pub async fn run(
     let bot = build_bot(&config, &tuning);
     let dialogues = DbStorage::<State>::new(pool.clone());
     let erased: Arc<ErasedStorage<State>> = Storage::<State>::erase(dialogues.clone());
-    let ctx = Arc::new(Ctx { config: config.clone(), pool: pool.clone(), users, clock, dialogues });
+    let ctx = Arc::new(Ctx {
+        config: config.clone(),
+        pool: pool.clone(),
+        users,
+        invites: Invites::new(pool.clone()),
+        clock,
+        dialogues,
+    });
 
     // The menu is a nicety: registering it must not delay the first update.
     tokio::spawn({
@@ -66,7 +90,7 @@ pub async fn run(
     });
 
     let mut dispatcher = Dispatcher::builder(bot.clone(), bot::schema())
-        .dependencies(dptree::deps![ctx, erased])
+        .dependencies(dptree::deps![ctx.clone(), erased])
         .default_handler(|_| async {})
         .error_handler(LoggingErrorHandler::with_custom_text("a handler failed"))
         .build();
@@ -82,15 +106,18 @@ pub async fn run(
         }
     });
 
-    let listener = Polling::builder(bot.clone()).timeout(tuning.poll_timeout).delete_webhook().await.build();
-    let result = dispatcher
-        .try_dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("getUpdates failed"))
-        .await;
-    stopper.abort();
-    pool.close().await;
-    result.context("Telegram did not answer getMe: check TELOXIDE_TOKEN and the network")?;
-    tracing::info!("stopped");
-    Ok(())
+    let task = tokio::spawn(async move {
+        let listener = Polling::builder(bot.clone()).timeout(tuning.poll_timeout).delete_webhook().await.build();
+        let result = dispatcher
+            .try_dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("getUpdates failed"))
+            .await;
+        stopper.abort();
+        pool.close().await;
+        result.context("Telegram did not answer getMe: check TELOXIDE_TOKEN and the network")?;
+        tracing::info!("stopped");
+        Ok(())
+    });
+    Ok(Running { ctx, task })
 }
 
 fn build_bot(config: &Config, tuning: &Tuning) -> AppBot {

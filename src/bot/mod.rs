@@ -3,6 +3,7 @@
 pub mod asker;
 pub mod callback;
 pub mod commands;
+pub mod invites;
 pub mod keyboards;
 pub mod settings;
 pub mod start;
@@ -23,7 +24,7 @@ pub use state::State;
 
 use crate::clock::SharedClock;
 use crate::config::Config;
-use crate::store::{DbStorage, StoreError, Users};
+use crate::store::{DbStorage, Invites, StoreError, Users};
 
 /// The one requester the dispatcher and the delivery engine share: throttled to Telegram's
 /// limits, HTML by default.
@@ -54,6 +55,7 @@ pub struct Ctx {
     pub config: Config,
     pub pool: SqlitePool,
     pub users: Users,
+    pub invites: Invites,
     pub clock: SharedClock,
     pub dialogues: Arc<DbStorage<State>>,
 }

@@ -7,14 +7,11 @@ use super::{AppBot, Asker, BotDialogue, HandlerResult, SharedCtx, State};
 use crate::domain::roles::Role;
 use crate::i18n::{Lang, text, tr, tr_args};
 
-pub async fn start(bot: AppBot, msg: Message, asker: Asker, payload: String) -> HandlerResult {
-    let lang = asker.lang();
+pub async fn start(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, payload: String) -> HandlerResult {
     if !payload.trim().is_empty() {
-        // Invitation links carry a code; one that resolves to nothing is refused without detail,
-        // so codes cannot be probed.
-        bot.send_message(msg.chat.id, tr(lang, "start-link-invalid")).await?;
-        return Ok(());
+        return super::invites::open(bot, msg, asker, ctx, payload.trim()).await;
     }
+    let lang = asker.lang();
     let name = html::escape(&asker.user.first_name);
     let greeting = tr_args(lang, "start-greeting", &[("name", text(name))]);
     bot.send_message(msg.chat.id, format!("{greeting}\n\n{}", help_text(lang, asker.user.role))).await?;

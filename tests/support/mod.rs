@@ -15,6 +15,7 @@ use tempfile::TempDir;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use webinar_bot::app::{self, Tuning};
+use webinar_bot::bot::SharedCtx;
 use webinar_bot::clock::ManualClock;
 use webinar_bot::config::Config;
 
@@ -33,6 +34,7 @@ pub struct TestBot {
     pub config: Config,
     dir: TempDir,
     running: Option<(CancellationToken, JoinHandle<anyhow::Result<()>>)>,
+    ctx: Option<SharedCtx>,
 }
 
 impl TestBot {
@@ -53,7 +55,7 @@ impl TestBot {
         ]);
         env.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let config = Config::from_lookup(|name| env.get(name).cloned()).expect("test configuration");
-        let mut bot = Self { tg, clock: ManualClock::new(monday_morning()), config, dir, running: None };
+        let mut bot = Self { tg, clock: ManualClock::new(monday_morning()), config, dir, running: None, ctx: None };
         bot.launch().await;
         bot
     }
@@ -76,6 +78,11 @@ impl TestBot {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         panic!("the bot never started polling");
+    }
+
+    /// The running bot's shared context: its store, delivery and clock, for setting up a scenario.
+    pub fn ctx(&self) -> SharedCtx {
+        self.ctx.clone().expect("the bot is running")
     }
 
     /// Stops the bot gracefully, as SIGTERM does.

@@ -1,0 +1,31 @@
+//! `/start <code>`: opening an invitation link. Each kind of invitation is handled by its flow.
+
+use teloxide::prelude::*;
+
+use super::{AppBot, Asker, HandlerResult, SharedCtx};
+use crate::domain::invite::{self, InviteKind};
+use crate::i18n::tr;
+use crate::store::{Invite, InviteLookup};
+
+pub async fn open(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, payload: &str) -> HandlerResult {
+    let lookup = match invite::parse(payload) {
+        Ok(code) => ctx.invites.open(&code, ctx.clock.now()).await?,
+        Err(_) => InviteLookup::Invalid,
+    };
+    let InviteLookup::Valid(invite) = lookup else {
+        return refuse(&bot, &msg, &asker).await;
+    };
+    match invite.kind {
+        InviteKind::Teacher | InviteKind::Group | InviteKind::Event => {
+            tracing::info!(kind = ?invite.kind, "an invitation of a kind not handled yet");
+            let _: &Invite = &invite;
+            refuse(&bot, &msg, &asker).await
+        }
+    }
+}
+
+/// Unknown, revoked, expired and used-up codes all get the same answer, so codes cannot be probed.
+pub async fn refuse(bot: &AppBot, msg: &Message, asker: &Asker) -> HandlerResult {
+    bot.send_message(msg.chat.id, tr(asker.lang(), "start-link-invalid")).await?;
+    Ok(())
+}
