@@ -4,12 +4,18 @@
 use chrono_tz::Tz;
 use teloxide::types::CallbackQuery;
 
+use crate::domain::event::EventId;
 use crate::i18n::Lang;
+use crate::store::Rsvp;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum CallbackData {
     Lang(Lang),
     Tz(Tz),
+    /// A listener's answer on an event card.
+    Rsvp(EventId, Rsvp),
+    /// "Add to calendar" on an event card.
+    Calendar(EventId),
 }
 
 impl CallbackData {
@@ -20,6 +26,9 @@ impl CallbackData {
         match self {
             CallbackData::Lang(lang) => format!("lang:{}", lang.code()),
             CallbackData::Tz(tz) => format!("tz:{}", tz.name()),
+            CallbackData::Rsvp(event, Rsvp::Yes) => format!("rsvp:{event}:y"),
+            CallbackData::Rsvp(event, Rsvp::No) => format!("rsvp:{event}:n"),
+            CallbackData::Calendar(event) => format!("ics:{event}"),
         }
     }
 
@@ -31,6 +40,16 @@ impl CallbackData {
         match kind {
             "lang" => Lang::from_code(value).map(CallbackData::Lang),
             "tz" => value.parse().ok().map(CallbackData::Tz),
+            "rsvp" => {
+                let (event, answer) = value.split_once(':')?;
+                let answer = match answer {
+                    "y" => Rsvp::Yes,
+                    "n" => Rsvp::No,
+                    _ => return None,
+                };
+                Some(CallbackData::Rsvp(event.parse().ok()?, answer))
+            }
+            "ics" => value.parse().ok().map(CallbackData::Calendar),
             _ => None,
         }
     }
@@ -51,6 +70,9 @@ mod tests {
             CallbackData::Lang(Lang::En),
             CallbackData::Tz(chrono_tz::America::Argentina::ComodRivadavia),
             CallbackData::Tz(chrono_tz::Asia::Yekaterinburg),
+            CallbackData::Rsvp(EventId(i64::MAX), Rsvp::Yes),
+            CallbackData::Rsvp(EventId(1), Rsvp::No),
+            CallbackData::Calendar(EventId(42)),
         ];
         for data in samples {
             let encoded = data.encode();
@@ -61,7 +83,18 @@ mod tests {
 
     #[test]
     fn foreign_data_is_rejected() {
-        for bad in ["", "lang", "lang:fr", "tz:Mars/Base", "admin:1", ":", &"x".repeat(200)] {
+        for bad in [
+            "",
+            "lang",
+            "lang:fr",
+            "tz:Mars/Base",
+            "admin:1",
+            ":",
+            "rsvp:1:maybe",
+            "rsvp:x:y",
+            "ics:",
+            &"x".repeat(200),
+        ] {
             assert_eq!(CallbackData::parse(bad), None, "{bad}");
         }
     }

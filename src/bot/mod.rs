@@ -2,6 +2,7 @@
 
 pub mod asker;
 pub mod callback;
+pub mod card;
 pub mod commands;
 pub mod invites;
 pub mod keyboards;
@@ -24,7 +25,8 @@ pub use state::State;
 
 use crate::clock::SharedClock;
 use crate::config::Config;
-use crate::store::{DbStorage, Invites, StoreError, Users};
+use crate::delivery::Delivery;
+use crate::store::{DbStorage, Events, Invites, StoreError, Users};
 
 /// The one requester the dispatcher and the delivery engine share: throttled to Telegram's
 /// limits, HTML by default.
@@ -56,6 +58,8 @@ pub struct Ctx {
     pub pool: SqlitePool,
     pub users: Users,
     pub invites: Invites,
+    pub events: Events,
+    pub delivery: Delivery,
     pub clock: SharedClock,
     pub dialogues: Arc<DbStorage<State>>,
 }
@@ -98,7 +102,9 @@ fn callback_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescrip
         .branch(
             dptree::filter_map(CallbackData::from_query)
                 .branch(case![CallbackData::Lang(lang)].endpoint(settings::set_language))
-                .branch(case![CallbackData::Tz(zone)].endpoint(settings::set_timezone_button)),
+                .branch(case![CallbackData::Tz(zone)].endpoint(settings::set_timezone_button))
+                .branch(case![CallbackData::Rsvp(event, answer)].endpoint(card::rsvp))
+                .branch(case![CallbackData::Calendar(event)].endpoint(card::calendar)),
         )
         .endpoint(start::stale_button)
 }

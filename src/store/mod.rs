@@ -1,7 +1,9 @@
 //! All SQL lives here.
 
 pub mod dialogue;
+pub mod events;
 pub mod invites;
+pub mod outbox;
 pub mod users;
 
 use std::str::FromStr;
@@ -11,6 +13,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use dialogue::DbStorage;
+pub use events::{Event, Events, NewEvent, Recipient, Rsvp, RsvpCounts};
 pub use invites::{Invite, InviteLookup, Invites};
 pub use users::{User, Users};
 
@@ -48,6 +51,6 @@ pub async fn migrate(pool: &SqlitePool) -> StoreResult<()> {
 }
 
 /// Timestamps are stored as RFC 3339 text in UTC, which sorts correctly.
-pub(crate) fn stamp(at: chrono::DateTime<chrono::Utc>) -> String {
+pub fn stamp(at: chrono::DateTime<chrono::Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
