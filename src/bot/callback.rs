@@ -4,6 +4,7 @@
 use chrono_tz::Tz;
 use teloxide::types::CallbackQuery;
 
+use crate::bot::events::{EventAction, NewAction};
 use crate::domain::event::EventId;
 use crate::i18n::Lang;
 use crate::store::Rsvp;
@@ -16,6 +17,12 @@ pub enum CallbackData {
     Rsvp(EventId, Rsvp),
     /// "Add to calendar" on an event card.
     Calendar(EventId),
+    /// A press inside `/new`.
+    New(NewAction),
+    /// A press on a teacher's event card.
+    Event(EventId, EventAction),
+    /// A page of the teacher's event list.
+    EventList(u32),
 }
 
 impl CallbackData {
@@ -29,6 +36,9 @@ impl CallbackData {
             CallbackData::Rsvp(event, Rsvp::Yes) => format!("rsvp:{event}:y"),
             CallbackData::Rsvp(event, Rsvp::No) => format!("rsvp:{event}:n"),
             CallbackData::Calendar(event) => format!("ics:{event}"),
+            CallbackData::New(action) => action.encode(),
+            CallbackData::Event(event, action) => action.encode(*event),
+            CallbackData::EventList(page) => format!("evl:{page}"),
         }
     }
 
@@ -50,6 +60,9 @@ impl CallbackData {
                 Some(CallbackData::Rsvp(event.parse().ok()?, answer))
             }
             "ics" => value.parse().ok().map(CallbackData::Calendar),
+            "nw" => NewAction::parse(value).map(CallbackData::New),
+            "ev" => EventAction::parse(value).map(|(event, action)| CallbackData::Event(event, action)),
+            "evl" => value.parse().ok().map(CallbackData::EventList),
             _ => None,
         }
     }

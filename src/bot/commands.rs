@@ -15,6 +15,8 @@ pub enum Command {
     Cancel,
     Lang,
     Tz,
+    New,
+    Events,
 }
 
 /// Commands shown in Telegram's menu, in menu order.

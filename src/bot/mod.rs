@@ -4,6 +4,7 @@ pub mod asker;
 pub mod callback;
 pub mod card;
 pub mod commands;
+pub mod events;
 pub mod invites;
 pub mod keyboards;
 pub mod settings;
@@ -60,6 +61,7 @@ pub struct Ctx {
     pub invites: Invites,
     pub events: Events,
     pub delivery: Delivery,
+    pub meetings: crate::meetings::Meetings,
     pub clock: SharedClock,
     pub dialogues: Arc<DbStorage<State>>,
 }
@@ -82,7 +84,9 @@ fn message_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescript
         .branch(case![Command::Help].endpoint(start::help))
         .branch(case![Command::Cancel].endpoint(start::cancel))
         .branch(case![Command::Lang].endpoint(settings::ask_language))
-        .branch(case![Command::Tz].endpoint(settings::ask_timezone));
+        .branch(case![Command::Tz].endpoint(settings::ask_timezone))
+        .branch(case![Command::New].endpoint(events::create::start))
+        .branch(case![Command::Events].endpoint(events::manage::list));
 
     Update::filter_message()
         .filter_map_async(asker::from_message)
@@ -90,6 +94,7 @@ fn message_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescript
         .inspect_async(start::apologise_for_reset_state)
         .branch(commands)
         .branch(case![State::AwaitingTimezone].endpoint(settings::receive_timezone))
+        .branch(events::message_steps())
         .endpoint(start::unknown_input)
 }
 
@@ -104,7 +109,8 @@ fn callback_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescrip
                 .branch(case![CallbackData::Lang(lang)].endpoint(settings::set_language))
                 .branch(case![CallbackData::Tz(zone)].endpoint(settings::set_timezone_button))
                 .branch(case![CallbackData::Rsvp(event, answer)].endpoint(card::rsvp))
-                .branch(case![CallbackData::Calendar(event)].endpoint(card::calendar)),
+                .branch(case![CallbackData::Calendar(event)].endpoint(card::calendar))
+                .branch(events::callbacks()),
         )
         .endpoint(start::stale_button)
 }

@@ -8,4 +8,6 @@ pub enum State {
     Idle,
     /// `/tz` asked for a zone; a button or a typed IANA name answers it.
     AwaitingTimezone,
+    /// Making an event (`/new`) or editing one.
+    Event(crate::bot::events::EventStep),
 }
