@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 use crate::bot::{self, AppBot, Ctx, SharedCtx, State};
 use crate::clock::SharedClock;
 use crate::config::Config;
-use crate::store::{self, DbStorage, Invites, Users};
+use crate::store::{self, DbStorage, Groups, Invites, Users};
 
 /// Knobs that differ between production and tests or benches.
 #[derive(Clone, Debug)]
@@ -78,6 +78,7 @@ pub async fn start(
         pool: pool.clone(),
         users,
         invites: Invites::new(pool.clone()),
+        groups: Groups::new(pool.clone()),
         clock,
         dialogues,
     });

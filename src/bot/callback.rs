@@ -4,12 +4,20 @@
 use chrono_tz::Tz;
 use teloxide::types::CallbackQuery;
 
+use super::groups::GroupAction;
+use super::profile::{LeaveAction, ProfileAction};
 use crate::i18n::Lang;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum CallbackData {
     Lang(Lang),
     Tz(Tz),
+    /// `gr:` a teacher managing listener groups.
+    Group(GroupAction),
+    /// `pf:` a listener's own settings and profile.
+    Profile(ProfileAction),
+    /// `lv:` a listener leaving a group or an event.
+    Leave(LeaveAction),
 }
 
 impl CallbackData {
@@ -20,6 +28,9 @@ impl CallbackData {
         match self {
             CallbackData::Lang(lang) => format!("lang:{}", lang.code()),
             CallbackData::Tz(tz) => format!("tz:{}", tz.name()),
+            CallbackData::Group(action) => format!("gr:{}", action.encode()),
+            CallbackData::Profile(action) => format!("pf:{}", action.encode()),
+            CallbackData::Leave(action) => format!("lv:{}", action.encode()),
         }
     }
 
@@ -31,6 +42,9 @@ impl CallbackData {
         match kind {
             "lang" => Lang::from_code(value).map(CallbackData::Lang),
             "tz" => value.parse().ok().map(CallbackData::Tz),
+            "gr" => GroupAction::parse(value).map(CallbackData::Group),
+            "pf" => ProfileAction::parse(value).map(CallbackData::Profile),
+            "lv" => LeaveAction::parse(value).map(CallbackData::Leave),
             _ => None,
         }
     }

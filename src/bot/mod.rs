@@ -3,8 +3,12 @@
 pub mod asker;
 pub mod callback;
 pub mod commands;
+pub mod groups;
 pub mod invites;
+pub mod join;
 pub mod keyboards;
+pub mod listeners;
+pub mod profile;
 pub mod settings;
 pub mod start;
 pub mod state;
@@ -24,7 +28,7 @@ pub use state::State;
 
 use crate::clock::SharedClock;
 use crate::config::Config;
-use crate::store::{DbStorage, Invites, StoreError, Users};
+use crate::store::{DbStorage, Groups, Invites, StoreError, Users};
 
 /// The one requester the dispatcher and the delivery engine share: throttled to Telegram's
 /// limits, HTML by default.
@@ -56,6 +60,7 @@ pub struct Ctx {
     pub pool: SqlitePool,
     pub users: Users,
     pub invites: Invites,
+    pub groups: Groups,
     pub clock: SharedClock,
     pub dialogues: Arc<DbStorage<State>>,
 }
@@ -78,7 +83,11 @@ fn message_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescript
         .branch(case![Command::Help].endpoint(start::help))
         .branch(case![Command::Cancel].endpoint(start::cancel))
         .branch(case![Command::Lang].endpoint(settings::ask_language))
-        .branch(case![Command::Tz].endpoint(settings::ask_timezone));
+        .branch(case![Command::Tz].endpoint(settings::ask_timezone))
+        .branch(case![Command::Groups].endpoint(groups::command))
+        .branch(case![Command::Settings].endpoint(profile::settings))
+        .branch(case![Command::Leave].endpoint(profile::leave))
+        .branch(case![Command::Link(code)].endpoint(groups::link_chat));
 
     Update::filter_message()
         .filter_map_async(asker::from_message)
@@ -86,6 +95,7 @@ fn message_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescript
         .inspect_async(start::apologise_for_reset_state)
         .branch(commands)
         .branch(case![State::AwaitingTimezone].endpoint(settings::receive_timezone))
+        .branch(listeners::message_steps())
         .endpoint(start::unknown_input)
 }
 
@@ -98,7 +108,10 @@ fn callback_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescrip
         .branch(
             dptree::filter_map(CallbackData::from_query)
                 .branch(case![CallbackData::Lang(lang)].endpoint(settings::set_language))
-                .branch(case![CallbackData::Tz(zone)].endpoint(settings::set_timezone_button)),
+                .branch(case![CallbackData::Tz(zone)].endpoint(settings::set_timezone_button))
+                .branch(case![CallbackData::Group(action)].endpoint(groups::on_button))
+                .branch(case![CallbackData::Profile(action)].endpoint(profile::on_button))
+                .branch(case![CallbackData::Leave(action)].endpoint(profile::on_leave_button)),
         )
         .endpoint(start::stale_button)
 }

@@ -1,6 +1,7 @@
 //! All SQL lives here.
 
 pub mod dialogue;
+pub mod groups;
 pub mod invites;
 pub mod users;
 
@@ -11,6 +12,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use dialogue::DbStorage;
+pub use groups::Groups;
 pub use invites::{Invite, InviteLookup, Invites};
 pub use users::{User, Users};
 

@@ -63,9 +63,11 @@ impl TestBot {
     async fn launch(&mut self) {
         let shutdown = CancellationToken::new();
         let tuning = Tuning { poll_timeout: Duration::from_secs(5), ..Tuning::default() };
-        let handle =
-            tokio::spawn(app::run(self.config.clone(), Arc::new(self.clock.clone()), tuning, shutdown.clone()));
-        self.running = Some((shutdown, handle));
+        let running = app::start(self.config.clone(), Arc::new(self.clock.clone()), tuning, shutdown.clone())
+            .await
+            .expect("the bot starts");
+        self.ctx = Some(running.ctx);
+        self.running = Some((shutdown, running.task));
         // Ready once the first long poll is waiting.
         self.wait_polling().await;
     }
