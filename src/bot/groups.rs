@@ -402,7 +402,10 @@ impl Screen<'_> {
                     .collect()
             })
             .collect();
-        rows.push(self.pager(page, pages));
+        let pager = self.pager(page, pages);
+        if !pager.is_empty() {
+            rows.push(pager);
+        }
         rows.push(self.back());
         show(self.bot, self.q, lines.join("\n\n"), InlineKeyboardMarkup::new(rows)).await
     }

@@ -19,6 +19,8 @@ use webinar_bot::bot::SharedCtx;
 use webinar_bot::clock::ManualClock;
 use webinar_bot::config::Config;
 
+// Each scenario file uses its own part of the harness.
+#[allow(unused_imports)]
 pub use telegram::{FakeTelegram, Fault, TgUser};
 
 pub const ADMIN_ID: i64 = 100;
