@@ -15,7 +15,8 @@ use tokio_util::sync::CancellationToken;
 use crate::bot::{self, AppBot, Ctx, SharedCtx, State};
 use crate::clock::SharedClock;
 use crate::config::Config;
-use crate::store::{self, DbStorage, Groups, Invites, Users};
+use crate::delivery::{Delivery, DeliveryConfig};
+use crate::store::{self, DbStorage, Events, Groups, Invites, Users};
 
 /// Knobs that differ between production and tests or benches.
 #[derive(Clone, Debug)]
@@ -73,15 +74,28 @@ pub async fn start(
     let bot = build_bot(&config, &tuning);
     let dialogues = DbStorage::<State>::new(pool.clone());
     let erased: Arc<ErasedStorage<State>> = Storage::<State>::erase(dialogues.clone());
+    let delivery = Delivery::new(
+        pool.clone(),
+        bot.clone(),
+        clock.clone(),
+        DeliveryConfig {
+            rate: f64::from(tuning.limits.messages_per_sec_overall),
+            default_lang: config.default_language,
+            default_tz: config.default_timezone,
+        },
+    );
     let ctx = Arc::new(Ctx {
         config: config.clone(),
         pool: pool.clone(),
         users,
         invites: Invites::new(pool.clone()),
         groups: Groups::new(pool.clone()),
+        events: Events::new(pool.clone()),
+        delivery: delivery.clone(),
         clock,
         dialogues,
     });
+    let scheduler = delivery.spawn(shutdown.clone());
 
     // The menu is a nicety: registering it must not delay the first update.
     tokio::spawn({
@@ -113,6 +127,10 @@ pub async fn start(
             .try_dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("getUpdates failed"))
             .await;
         stopper.abort();
+        // The scheduler stops with the same token; let it finish the sends in hand first.
+        if let Err(err) = scheduler.await {
+            tracing::error!(%err, "the delivery scheduler ended abnormally");
+        }
         pool.close().await;
         result.context("Telegram did not answer getMe: check TELOXIDE_TOKEN and the network")?;
         tracing::info!("stopped");

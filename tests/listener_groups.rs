@@ -4,9 +4,13 @@
 mod support;
 
 use chrono::Duration;
+use support::scenario;
 use support::telegram::{Call, group_chat};
 use support::{ADMIN_ID, TestBot, TgUser};
 use webinar_bot::clock::Clock;
+use webinar_bot::domain::event::GroupId;
+use webinar_bot::domain::reminders::ReminderOffset;
+use webinar_bot::store::outbox::RowState;
 
 /// Makes `user` known to the bot and gives them the teacher role, as an administrator would.
 async fn teacher(bot: &TestBot, id: i64) -> TgUser {
@@ -457,40 +461,34 @@ async fn settings_show_and_change_the_profile() {
 }
 
 #[tokio::test]
-async fn a_groups_upcoming_planned_events_are_what_a_new_member_is_invited_to() {
+async fn joining_brings_the_groups_coming_invitations_and_leaving_stops_its_reminders() {
     let bot = TestBot::start().await;
     let owner = teacher(&bot, 390).await;
     let menu = create_group(&bot, &owner, "Группа с занятиями").await;
-    let id = group_id(&menu);
-    let db = bot.db().await;
-    let mut ids = Vec::new();
-    for (starts, status) in [
-        ("2026-12-01T07:00:00.000Z", "planned"),
-        ("2026-11-29T07:00:00.000Z", "planned"),
-        ("2026-12-01T07:00:00.000Z", "cancelled"),
-        ("2026-12-03T07:00:00.000Z", "draft"),
-    ] {
-        let event: i64 = sqlx::query_scalar(
-            "INSERT INTO events (owner_id, title, starts_at, duration_min, timezone, status, created_at, updated_at)
-             VALUES (?, 'Занятие', ?, 60, 'Europe/Moscow', ?, 'x', 'x') RETURNING id",
-        )
-        .bind(owner.id)
-        .bind(starts)
-        .bind(status)
-        .fetch_one(&db)
-        .await
-        .unwrap();
-        sqlx::query("INSERT INTO event_groups (event_id, group_id) VALUES (?, ?)")
-            .bind(event)
-            .bind(id)
-            .execute(&db)
-            .await
-            .unwrap();
-        ids.push(event);
+    let group = GroupId(group_id(&menu));
+    let (code, _) = new_link(&bot, &owner, &menu, "без срока").await;
+    let coming = scenario::event(&bot, "Геометрия", Duration::days(2), &[ReminderOffset::Hour1]).await;
+    let over = scenario::event(&bot, "Прошедшее занятие", Duration::hours(-3), &[]).await;
+    for event in [coming, over] {
+        bot.ctx().events.set_groups(event, &[group]).await.unwrap();
     }
-    db.close().await;
-    let ctx = bot.ctx();
-    let upcoming = ctx.groups.upcoming_events(webinar_bot::domain::event::GroupId(id), bot.clock.now()).await.unwrap();
-    assert_eq!(upcoming, vec![webinar_bot::domain::event::EventId(ids[0])]);
+
+    let listener = TgUser::ru(391);
+    let mark = bot.tg.mark();
+    join(&bot, &listener, &code).await;
+    let card =
+        bot.tg.wait_for(mark, "the invitation", |c| c.chat_id() == Some(391) && c.text().contains("Геометрия")).await;
+    assert!(card.buttons().iter().any(|(_, data)| data.starts_with("rsvp:")), "{:?}", card.buttons());
+    assert!(!bot.tg.calls()[mark..].iter().any(|c| c.text().contains("Прошедшее занятие")));
+    let rows = bot.ctx().delivery.outbox().rows_of_event(coming).await.unwrap();
+    assert!(rows.iter().any(|r| r.chat_id.0 == 391 && r.state == RowState::Pending), "the reminder is queued");
+
+    let leave = bot.tg.ask(&listener, "/leave").await;
+    let confirm = press(&bot, &listener, &leave, "Группа с занятиями").await;
+    press(&bot, &listener, &confirm, "Да, выйти").await;
+    let rows = bot.ctx().delivery.outbox().rows_of_event(coming).await.unwrap();
+    let mine: Vec<_> = rows.iter().filter(|r| r.chat_id.0 == 391).collect();
+    assert!(mine.iter().all(|r| r.state != RowState::Pending), "{mine:?}");
+    assert!(mine.iter().any(|r| r.state == RowState::Skipped), "{mine:?}");
     bot.finish().await;
 }

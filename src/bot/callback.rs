@@ -6,7 +6,9 @@ use teloxide::types::CallbackQuery;
 
 use super::groups::GroupAction;
 use super::profile::{LeaveAction, ProfileAction};
+use crate::domain::event::EventId;
 use crate::i18n::Lang;
+use crate::store::Rsvp;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum CallbackData {
@@ -18,6 +20,10 @@ pub enum CallbackData {
     Profile(ProfileAction),
     /// `lv:` a listener leaving a group or an event.
     Leave(LeaveAction),
+    /// A listener's answer on an event card.
+    Rsvp(EventId, Rsvp),
+    /// "Add to calendar" on an event card.
+    Calendar(EventId),
 }
 
 impl CallbackData {
@@ -31,6 +37,9 @@ impl CallbackData {
             CallbackData::Group(action) => format!("gr:{}", action.encode()),
             CallbackData::Profile(action) => format!("pf:{}", action.encode()),
             CallbackData::Leave(action) => format!("lv:{}", action.encode()),
+            CallbackData::Rsvp(event, Rsvp::Yes) => format!("rsvp:{event}:y"),
+            CallbackData::Rsvp(event, Rsvp::No) => format!("rsvp:{event}:n"),
+            CallbackData::Calendar(event) => format!("ics:{event}"),
         }
     }
 
@@ -45,6 +54,16 @@ impl CallbackData {
             "gr" => GroupAction::parse(value).map(CallbackData::Group),
             "pf" => ProfileAction::parse(value).map(CallbackData::Profile),
             "lv" => LeaveAction::parse(value).map(CallbackData::Leave),
+            "rsvp" => {
+                let (event, answer) = value.split_once(':')?;
+                let answer = match answer {
+                    "y" => Rsvp::Yes,
+                    "n" => Rsvp::No,
+                    _ => return None,
+                };
+                Some(CallbackData::Rsvp(event.parse().ok()?, answer))
+            }
+            "ics" => value.parse().ok().map(CallbackData::Calendar),
             _ => None,
         }
     }
@@ -65,6 +84,9 @@ mod tests {
             CallbackData::Lang(Lang::En),
             CallbackData::Tz(chrono_tz::America::Argentina::ComodRivadavia),
             CallbackData::Tz(chrono_tz::Asia::Yekaterinburg),
+            CallbackData::Rsvp(EventId(i64::MAX), Rsvp::Yes),
+            CallbackData::Rsvp(EventId(1), Rsvp::No),
+            CallbackData::Calendar(EventId(42)),
         ];
         for data in samples {
             let encoded = data.encode();
@@ -75,7 +97,18 @@ mod tests {
 
     #[test]
     fn foreign_data_is_rejected() {
-        for bad in ["", "lang", "lang:fr", "tz:Mars/Base", "admin:1", ":", &"x".repeat(200)] {
+        for bad in [
+            "",
+            "lang",
+            "lang:fr",
+            "tz:Mars/Base",
+            "admin:1",
+            ":",
+            "rsvp:1:maybe",
+            "rsvp:x:y",
+            "ics:",
+            &"x".repeat(200),
+        ] {
             assert_eq!(CallbackData::parse(bad), None, "{bad}");
         }
     }

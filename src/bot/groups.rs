@@ -360,11 +360,15 @@ impl Screen<'_> {
 
     async fn delete(&self) -> HandlerResult {
         let (ctx, id, now) = (self.ctx, self.group.id, self.ctx.clock.now());
-        let events = ctx.groups.upcoming_events(id, now).await?;
+        let events = ctx.events.upcoming_for_group(id, now).await?;
+        let chats = ctx.groups.chats(id).await?;
         let members = ctx.groups.delete(id, now).await?;
         ctx.invites.revoke_for_target(InviteKind::Group, id.get(), now).await?;
         for member in members {
             listeners::drop_unreached(ctx, member, &events).await?;
+        }
+        for chat in chats {
+            listeners::notify_delivery_of_leave(ctx, &events, chat.chat_id).await?;
         }
         let lang = self.lang();
         let body = tr_args(lang, "groups-deleted", &[("name", text(self.name()))]);
@@ -440,7 +444,7 @@ impl Screen<'_> {
 
     async fn remove(&self, user: UserId) -> HandlerResult {
         let ctx = self.ctx;
-        let events = ctx.groups.upcoming_events(self.group.id, ctx.clock.now()).await?;
+        let events = ctx.events.upcoming_for_group(self.group.id, ctx.clock.now()).await?;
         if !ctx.groups.remove_member(self.group.id, user).await? {
             return alert(self.bot, self.q, self.lang(), "groups-member-gone").await;
         }
@@ -532,6 +536,10 @@ impl Screen<'_> {
         if !self.ctx.groups.unlink_chat(self.group.id, chat).await? {
             return alert(self.bot, self.q, self.lang(), "groups-chat-gone").await;
         }
+        // The chat hears no more; the members are invited one by one again.
+        let events = self.ctx.events.upcoming_for_group(self.group.id, self.ctx.clock.now()).await?;
+        listeners::notify_delivery_of_leave(self.ctx, &events, chat).await?;
+        listeners::notify_delivery_of_join(self.ctx, &events, chat).await?;
         self.chats(Some(tr(self.lang(), "groups-chat-unlinked"))).await
     }
 }
@@ -621,5 +629,7 @@ pub async fn link_chat(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, 
     }
     let done = tr_args(lang, "link-done", &[("name", text(html::escape(&group.name)))]);
     bot.send_message(msg.chat.id, done).await?;
-    Ok(())
+    // Invitations to the group's coming classes go to the chat from now on.
+    let events = ctx.events.upcoming_for_group(group.id, now).await?;
+    listeners::notify_delivery_of_join(&ctx, &events, msg.chat.id).await
 }

@@ -33,7 +33,7 @@ pub async fn open_group(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx,
         return invites::refuse(&bot, &msg, &asker).await;
     }
     if ctx.groups.add_member(group.id, user, now).await? {
-        let events = ctx.groups.upcoming_events(group.id, now).await?;
+        let events = ctx.events.upcoming_for_group(group.id, now).await?;
         listeners::notify_delivery_of_join(&ctx, &events, msg.chat.id).await?;
         tracing::info!(group = group.id.get(), user = user.0, "joined a listener group");
     }
@@ -63,7 +63,8 @@ pub async fn open_event(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx,
     if !ctx.invites.consume(&invite.token, now).await? {
         return invites::refuse(&bot, &msg, &asker).await;
     }
-    if ctx.groups.join_event(event.id, user).await? && event.upcoming {
+    ctx.events.add_direct_listener(event.id, user).await?;
+    if event.upcoming {
         listeners::notify_delivery_of_join(&ctx, &[event.id], msg.chat.id).await?;
     }
     bot.send_message(msg.chat.id, tr_args(lang, "join-event-done", &[("title", title)])).await?;

@@ -36,19 +36,23 @@ pub fn message_steps() -> dptree::Handler<'static, HandlerResult, DpHandlerDescr
         .branch(case![ListenerStep::Organisation { first_join }].endpoint(profile::receive_organisation))
 }
 
-/// A person joined a group or an event: the delivery engine sends them the invitations of its
-/// upcoming events. Kept in one place so wiring the engine in is a one-line change.
-pub async fn notify_delivery_of_join(_ctx: &Ctx, events: &[EventId], chat: ChatId) -> HandlerResult {
+/// A person (or a linked group chat) joined: the delivery engine sends them the invitations of
+/// these upcoming events. `plan_event` is idempotent, so calling it for an event whose audience
+/// already had everything queued costs nothing.
+pub async fn notify_delivery_of_join(ctx: &Ctx, events: &[EventId], chat: ChatId) -> HandlerResult {
     for event in events {
-        tracing::info!(event = event.get(), chat = chat.0, "a new listener is due the invitation");
+        let queued = ctx.delivery.plan_event(*event).await?;
+        tracing::info!(event = event.get(), chat = chat.0, queued, "a new listener is planned in");
     }
     Ok(())
 }
 
-/// A person no longer listens to these events: the delivery engine drops what it had queued.
-pub async fn notify_delivery_of_leave(_ctx: &Ctx, events: &[EventId], chat: ChatId) -> HandlerResult {
+/// A person (or a chat) no longer listens to these events: the delivery engine drops what it had
+/// queued for them.
+pub async fn notify_delivery_of_leave(ctx: &Ctx, events: &[EventId], chat: ChatId) -> HandlerResult {
     for event in events {
-        tracing::info!(event = event.get(), chat = chat.0, "a listener left; their messages are dropped");
+        let dropped = ctx.delivery.drop_recipient(*event, chat).await?;
+        tracing::info!(event = event.get(), chat = chat.0, dropped, "a listener left");
     }
     Ok(())
 }

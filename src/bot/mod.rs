@@ -2,6 +2,7 @@
 
 pub mod asker;
 pub mod callback;
+pub mod card;
 pub mod commands;
 pub mod groups;
 pub mod invites;
@@ -28,7 +29,8 @@ pub use state::State;
 
 use crate::clock::SharedClock;
 use crate::config::Config;
-use crate::store::{DbStorage, Groups, Invites, StoreError, Users};
+use crate::delivery::Delivery;
+use crate::store::{DbStorage, Events, Groups, Invites, StoreError, Users};
 
 /// The one requester the dispatcher and the delivery engine share: throttled to Telegram's
 /// limits, HTML by default.
@@ -61,6 +63,8 @@ pub struct Ctx {
     pub users: Users,
     pub invites: Invites,
     pub groups: Groups,
+    pub events: Events,
+    pub delivery: Delivery,
     pub clock: SharedClock,
     pub dialogues: Arc<DbStorage<State>>,
 }
@@ -111,7 +115,9 @@ fn callback_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescrip
                 .branch(case![CallbackData::Tz(zone)].endpoint(settings::set_timezone_button))
                 .branch(case![CallbackData::Group(action)].endpoint(groups::on_button))
                 .branch(case![CallbackData::Profile(action)].endpoint(profile::on_button))
-                .branch(case![CallbackData::Leave(action)].endpoint(profile::on_leave_button)),
+                .branch(case![CallbackData::Leave(action)].endpoint(profile::on_leave_button))
+                .branch(case![CallbackData::Rsvp(event, answer)].endpoint(card::rsvp))
+                .branch(case![CallbackData::Calendar(event)].endpoint(card::calendar)),
         )
         .endpoint(start::stale_button)
 }

@@ -299,7 +299,7 @@ pub async fn on_leave_button(
                 let body = tr_args(lang, "leave-group-confirm", &[("name", name)]);
                 return show(&bot, &q, body, InlineKeyboardMarkup::new([vec![yes], vec![stay()]])).await;
             }
-            let events = ctx.groups.upcoming_events(id, now).await?;
+            let events = ctx.events.upcoming_for_group(id, now).await?;
             ctx.groups.remove_member(id, user).await?;
             listeners::drop_unreached(&ctx, user, &events).await?;
             show(&bot, &q, tr_args(lang, "leave-group-done", &[("name", name)]), InlineKeyboardMarkup::default()).await

@@ -153,7 +153,7 @@ impl Groups {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Deletes softly (events still name the group) and unlinks its chats. Returns the members
+    /// Deletes softly (events still name the group), and drops its members and chats. Returns the members
     /// it had, whose upcoming invitations the caller may have to withdraw.
     pub async fn delete(&self, id: GroupId, now: DateTime<Utc>) -> StoreResult<Vec<UserId>> {
         let mut tx = self.pool.begin().await?;
@@ -166,6 +166,8 @@ impl Groups {
             .bind(id.get())
             .execute(&mut *tx)
             .await?;
+        // A deleted group has no members and no chats, so no event reaches anyone through it.
+        sqlx::query("DELETE FROM group_members WHERE group_id = ?").bind(id.get()).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM group_chats WHERE group_id = ?").bind(id.get()).execute(&mut *tx).await?;
         sqlx::query("UPDATE invites SET revoked_at = ?1 WHERE kind = 'chat' AND target_id = ?2 AND revoked_at IS NULL")
             .bind(stamp(now))
@@ -245,20 +247,6 @@ impl Groups {
         Ok(rows.into_iter().map(Group::from).collect())
     }
 
-    /// The planned events of a group that have not started: those whose invitations a new member
-    /// should receive.
-    pub async fn upcoming_events(&self, id: GroupId, now: DateTime<Utc>) -> StoreResult<Vec<EventId>> {
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT e.id FROM events e JOIN event_groups eg ON eg.event_id = e.id
-             WHERE eg.group_id = ? AND e.status = 'planned' AND e.starts_at > ? ORDER BY e.starts_at, e.id",
-        )
-        .bind(id.get())
-        .bind(stamp(now))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(ids.into_iter().map(EventId).collect())
-    }
-
     /// Whether `user` still reaches `event` through a group of it or by its own link.
     pub async fn reaches_event(&self, user: UserId, event: EventId) -> StoreResult<bool> {
         let found: Option<i64> = sqlx::query_scalar(
@@ -291,21 +279,6 @@ impl Groups {
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(EventBrief::from))
-    }
-
-    /// Makes `user` a direct listener of `event`, again if they had left; false when they
-    /// already were one.
-    pub async fn join_event(&self, event: EventId, user: UserId) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "INSERT INTO event_listeners (event_id, user_id, direct) VALUES (?, ?, 1)
-             ON CONFLICT (event_id, user_id) DO UPDATE SET direct = 1, left_at = NULL
-             WHERE event_listeners.direct = 0 OR event_listeners.left_at IS NOT NULL",
-        )
-        .bind(event.get())
-        .bind(user.0 as i64)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
     }
 
     /// Events `user` joined by their own links and has not left, still draft or planned.

@@ -1,8 +1,10 @@
 //! All SQL lives here.
 
 pub mod dialogue;
+pub mod events;
 pub mod groups;
 pub mod invites;
+pub mod outbox;
 pub mod users;
 
 use std::str::FromStr;
@@ -12,6 +14,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use dialogue::DbStorage;
+pub use events::{Event, Events, NewEvent, Recipient, Rsvp, RsvpCounts};
 pub use groups::Groups;
 pub use invites::{Invite, InviteLookup, Invites};
 pub use users::{User, Users};
@@ -50,6 +53,6 @@ pub async fn migrate(pool: &SqlitePool) -> StoreResult<()> {
 }
 
 /// Timestamps are stored as RFC 3339 text in UTC, which sorts correctly.
-pub(crate) fn stamp(at: chrono::DateTime<chrono::Utc>) -> String {
+pub fn stamp(at: chrono::DateTime<chrono::Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

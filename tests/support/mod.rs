@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod scenario;
 pub mod telegram;
 
 use std::collections::HashMap;
@@ -19,9 +20,11 @@ use webinar_bot::bot::SharedCtx;
 use webinar_bot::clock::ManualClock;
 use webinar_bot::config::Config;
 
-// Each scenario file uses its own part of the harness.
+// Each test file uses a different part of the harness.
 #[allow(unused_imports)]
-pub use telegram::{FakeTelegram, Fault, TgUser};
+pub use telegram::{Call, FakeTelegram, Fault, TgUser};
+#[allow(unused_imports)]
+pub use webinar_bot::clock::Clock;
 
 pub const ADMIN_ID: i64 = 100;
 pub const TOKEN: &str = "123456:TEST-token-never-logged";

@@ -410,10 +410,28 @@ async fn read_body(req: Request) -> Value {
                 fields.insert(name, value);
             }
         }
-        return Value::Object(fields);
+        return resolve_attachments(fields);
     }
     let bytes = axum::body::to_bytes(req.into_body(), 16 * 1024 * 1024).await.unwrap_or_default();
     serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({}))
+}
+
+/// teloxide sends files as `"document": "attach://<part>"` plus a part of that name: fold the
+/// part back into the field, with its file name beside it as `<field>_file_name`.
+fn resolve_attachments(mut fields: serde_json::Map<String, Value>) -> Value {
+    let references: Vec<(String, String)> = fields
+        .iter()
+        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.strip_prefix("attach://")?.to_owned())))
+        .collect();
+    for (field, part) in references {
+        if let Some(content) = fields.remove(&part) {
+            fields.insert(field.clone(), content);
+        }
+        if let Some(name) = fields.remove(&format!("{part}_file_name")) {
+            fields.insert(format!("{field}_file_name"), name);
+        }
+    }
+    Value::Object(fields)
 }
 
 async fn get_updates(shared: &Arc<Shared>, body: &Value) -> Response {
