@@ -633,3 +633,72 @@ pub async fn link_chat(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, 
     let events = ctx.events.upcoming_for_group(group.id, now).await?;
     listeners::notify_delivery_of_join(&ctx, &events, msg.chat.id).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bot::profile::{LeaveAction, ProfileAction};
+
+    #[test]
+    fn every_action_round_trips_within_telegrams_limit_even_with_the_largest_ids() {
+        let (g, u, chat) = (GroupId(i64::MAX), UserId(u64::MAX), ChatId(-1_009_999_999_999));
+        let samples = [
+            CallbackData::Group(GroupAction::List),
+            CallbackData::Group(GroupAction::New),
+            CallbackData::Group(GroupAction::Open(g)),
+            CallbackData::Group(GroupAction::DeleteConfirmed(g)),
+            CallbackData::Group(GroupAction::Members(g, u32::MAX)),
+            CallbackData::Group(GroupAction::RemoveConfirmed(g, u)),
+            CallbackData::Group(GroupAction::NewLink(g, 30)),
+            CallbackData::Group(GroupAction::Unlink(g, chat)),
+            CallbackData::Profile(ProfileAction::Skip),
+            CallbackData::Leave(LeaveAction::GroupConfirmed(g)),
+            CallbackData::Leave(LeaveAction::EventConfirmed(crate::domain::event::EventId(i64::MAX))),
+            CallbackData::Leave(LeaveAction::Stay),
+        ];
+        for data in samples {
+            let encoded = data.encode();
+            assert!(encoded.len() <= CallbackData::MAX_BYTES, "{encoded}");
+            assert_eq!(CallbackData::parse(&encoded), Some(data), "{encoded}");
+        }
+    }
+
+    #[test]
+    fn forged_actions_are_rejected() {
+        for bad in
+            ["gr:", "gr:o", "gr:o:x", "gr:o:1:2", "gr:e:1:3", "gr:x:1", "gr:l:1", "gr:z:1", "pf:q", "lv:g", "lv:G:x"]
+        {
+            assert_eq!(CallbackData::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn member_counts_use_russian_plurals() {
+        let title = |n: u32| tr_args(Lang::Ru, "groups-members-title", &[("name", text("Г")), ("count", num(n))]);
+        assert!(title(1).ends_with("1 участник"), "{}", title(1));
+        assert!(title(2).ends_with("2 участника"), "{}", title(2));
+        assert!(title(5).ends_with("5 участников"), "{}", title(5));
+        assert!(title(21).ends_with("21 участник"), "{}", title(21));
+        assert!(title(0).ends_with("0 участников"), "{}", title(0));
+        let en = tr_args(Lang::En, "groups-members-title", &[("name", text("G")), ("count", num(1))]);
+        assert!(en.ends_with("1 member"), "{en}");
+    }
+
+    #[test]
+    fn a_page_of_the_longest_members_fits_one_message() {
+        let long = "Ж".repeat(crate::domain::group::Organisation::MAX_CHARS);
+        let member = Member {
+            user_id: UserId(1),
+            first_name: long.clone(),
+            username: Some("u".repeat(32)),
+            full_name: Some(long.clone()),
+            organisation: Some(long),
+            joined_at: chrono::Utc::now(),
+            active: false,
+        };
+        let page: Vec<String> =
+            (1..=PAGE).map(|n| member_line(Lang::Ru, chrono_tz::Europe::Moscow, n, &member)).collect();
+        let length = page.join("\n\n").chars().count();
+        assert!(length < 3500, "{length}");
+    }
+}
