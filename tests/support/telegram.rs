@@ -151,6 +151,8 @@ struct Inner {
     faults: Vec<FaultRule>,
     violations: Vec<String>,
     polls_in_flight: usize,
+    /// How long each call other than getUpdates takes to answer.
+    latency: Duration,
 }
 
 #[derive(Default)]
@@ -266,6 +268,11 @@ impl FakeTelegram {
         });
     }
 
+    /// Makes every call (but getUpdates) take this long, like a real network.
+    pub fn set_latency(&self, latency: Duration) {
+        self.shared.lock().latency = latency;
+    }
+
     /// Answers every waiting long poll with nothing, as a stopping bot expects.
     pub fn release_polls(&self) {
         self.shared.new_update.notify_waiters();
@@ -370,6 +377,10 @@ async fn handle(
     let body = read_body(req).await;
     if method == "GetUpdates" {
         return get_updates(&shared, &body).await;
+    }
+    let latency = shared.lock().latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
     }
     let fault = take_fault(&shared, &method, &body);
     let response = match &fault {
