@@ -16,7 +16,7 @@ use crate::bot::{self, AppBot, Ctx, SharedCtx, State};
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::delivery::{Delivery, DeliveryConfig};
-use crate::store::{self, DbStorage, Events, Invites, Users};
+use crate::store::{self, DbStorage, Events, Groups, Invites, Users};
 
 /// Knobs that differ between production and tests or benches.
 #[derive(Clone, Debug)]
@@ -102,6 +102,7 @@ pub async fn start(
         pool: pool.clone(),
         users,
         invites: Invites::new(pool.clone()),
+        groups: Groups::new(pool.clone()),
         events: Events::new(pool.clone()),
         delivery: delivery.clone(),
         clock,

@@ -1,8 +1,13 @@
 ## Command menu
 cmd-start = Start and see what I can do
 cmd-help = What I can do
+cmd-events = My classes
+cmd-new = Create a class (for teachers)
 cmd-lang = Language
 cmd-tz = Time zone
+cmd-groups = Listener groups (for teachers)
+cmd-settings = Settings: language, time zone, name, organisation
+cmd-leave = Leave a group or an event
 cmd-cancel = Cancel the current action
 
 ## Greeting and help
@@ -10,6 +15,9 @@ start-greeting = Hello, { $name }! I help run online classes: I send you the mee
 start-link-invalid = This invitation link is not valid: it may have been revoked or it has expired. Please ask your teacher for a new one.
 help-everyone =
     <b>What I can do</b>
+    /events — your upcoming classes with their Join buttons
+    /settings — language, time zone, your name and organisation
+    /leave — leave a group or an event
     /lang — choose the language
     /tz — choose your time zone: I show class times in it
     /cancel — cancel the current action
@@ -17,6 +25,9 @@ help-everyone =
 help-teacher =
     <b>For teachers</b>
     You can run classes: I create the meeting on the video service, send the invitations to listeners and remind them before the start.
+    /new — create a class: the meeting, the time, reminders, listeners
+    /events — your classes: edit, move, new link, cancel, listeners' answers
+    /groups — listener groups: invite links, members, group chats
 help-admin =
     <b>For administrators</b>
     You are an administrator: you connect video services (Yandex Telemost, Zoom, Kontur.Talk, MTS Link, Jitsi) and invite teachers.

@@ -17,10 +17,14 @@ pub enum Command {
     Tz,
     New,
     Events,
+    Groups,
+    Settings,
+    Leave,
+    Link(String),
 }
 
 /// Commands shown in Telegram's menu, in menu order.
-const MENU: [&str; 5] = ["start", "help", "lang", "tz", "cancel"];
+const MENU: [&str; 10] = ["start", "help", "events", "new", "groups", "settings", "leave", "lang", "tz", "cancel"];
 
 pub fn menu(lang: Lang) -> Vec<BotCommand> {
     MENU.iter().map(|name| BotCommand::new(*name, tr(lang, &format!("cmd-{name}")))).collect()

@@ -5,8 +5,12 @@ pub mod callback;
 pub mod card;
 pub mod commands;
 pub mod events;
+pub mod groups;
 pub mod invites;
+pub mod join;
 pub mod keyboards;
+pub mod listeners;
+pub mod profile;
 pub mod settings;
 pub mod start;
 pub mod state;
@@ -27,7 +31,7 @@ pub use state::State;
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::delivery::Delivery;
-use crate::store::{DbStorage, Events, Invites, StoreError, Users};
+use crate::store::{DbStorage, Events, Groups, Invites, StoreError, Users};
 
 /// The one requester the dispatcher and the delivery engine share: throttled to Telegram's
 /// limits, HTML by default.
@@ -59,6 +63,7 @@ pub struct Ctx {
     pub pool: SqlitePool,
     pub users: Users,
     pub invites: Invites,
+    pub groups: Groups,
     pub events: Events,
     pub delivery: Delivery,
     pub meetings: crate::meetings::Meetings,
@@ -86,7 +91,11 @@ fn message_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescript
         .branch(case![Command::Lang].endpoint(settings::ask_language))
         .branch(case![Command::Tz].endpoint(settings::ask_timezone))
         .branch(case![Command::New].endpoint(events::create::start))
-        .branch(case![Command::Events].endpoint(events::manage::list));
+        .branch(case![Command::Events].endpoint(events::manage::list))
+        .branch(case![Command::Groups].endpoint(groups::command))
+        .branch(case![Command::Settings].endpoint(profile::settings))
+        .branch(case![Command::Leave].endpoint(profile::leave))
+        .branch(case![Command::Link(code)].endpoint(groups::link_chat));
 
     Update::filter_message()
         .filter_map_async(asker::from_message)
@@ -95,6 +104,7 @@ fn message_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescript
         .branch(commands)
         .branch(case![State::AwaitingTimezone].endpoint(settings::receive_timezone))
         .branch(events::message_steps())
+        .branch(listeners::message_steps())
         .endpoint(start::unknown_input)
 }
 
@@ -108,6 +118,9 @@ fn callback_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescrip
             dptree::filter_map(CallbackData::from_query)
                 .branch(case![CallbackData::Lang(lang)].endpoint(settings::set_language))
                 .branch(case![CallbackData::Tz(zone)].endpoint(settings::set_timezone_button))
+                .branch(case![CallbackData::Group(action)].endpoint(groups::on_button))
+                .branch(case![CallbackData::Profile(action)].endpoint(profile::on_button))
+                .branch(case![CallbackData::Leave(action)].endpoint(profile::on_leave_button))
                 .branch(case![CallbackData::Rsvp(event, answer)].endpoint(card::rsvp))
                 .branch(case![CallbackData::Calendar(event)].endpoint(card::calendar))
                 .branch(events::callbacks()),

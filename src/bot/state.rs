@@ -10,4 +10,6 @@ pub enum State {
     AwaitingTimezone,
     /// Making an event (`/new`) or editing one.
     Event(crate::bot::events::EventStep),
+    /// Listener groups and profiles: a group's name, a listener's full name or organisation.
+    Listener(super::listeners::ListenerStep),
 }
