@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 use crate::bot::{self, AppBot, Ctx, SharedCtx, State};
 use crate::clock::SharedClock;
 use crate::config::Config;
-use crate::store::{self, DbStorage, Invites, Users};
+use crate::store::{self, DbStorage, Invites, Providers, Settings, Users};
 
 /// Knobs that differ between production and tests or benches.
 #[derive(Clone, Debug)]
@@ -70,6 +70,12 @@ pub async fn start(
         .await
         .context("syncing ADMIN_IDS")?;
 
+    // A key that does not load stops the start: without it no provider secret could be read.
+    let key = crate::crypto::load_or_create_key(config.secret_key.as_deref(), &config.data_dir)
+        .context("loading the key that seals provider secrets (BOT_SECRET_KEY or secret.key in DATA_DIR)")?;
+    let providers = Providers::new(pool.clone(), crate::crypto::SecretBox::new(&key));
+    ensure_default_provider(&providers, &users, &config, &clock).await?;
+
     let bot = build_bot(&config, &tuning);
     let dialogues = DbStorage::<State>::new(pool.clone());
     let erased: Arc<ErasedStorage<State>> = Storage::<State>::erase(dialogues.clone());
@@ -80,6 +86,9 @@ pub async fn start(
         invites: Invites::new(pool.clone()),
         clock,
         dialogues,
+        providers,
+        settings: Settings::new(pool.clone()),
+        http: crate::providers::http_client(),
     });
 
     // The menu is a nicety: registering it must not delay the first update.
@@ -118,6 +127,24 @@ pub async fn start(
         Ok(())
     });
     Ok(Running { ctx, task })
+}
+
+/// Jitsi needs no account, so a fresh install can hold classes at once: a shared Jitsi on
+/// meet.jit.si, owned by the first administrator, is created when no provider was ever saved.
+async fn ensure_default_provider(
+    providers: &Providers,
+    users: &Users,
+    config: &Config,
+    clock: &SharedClock,
+) -> anyhow::Result<()> {
+    let Some(owner) = users.first_admin().await.context("finding an administrator")? else {
+        return Ok(());
+    };
+    let name = crate::i18n::tr(config.default_language, crate::providers::ProviderKind::Jitsi.i18n_key());
+    if providers.ensure_default_jitsi(owner, &name, clock.now()).await.context("creating the default Jitsi provider")? {
+        tracing::info!("created the default shared Jitsi provider");
+    }
+    Ok(())
 }
 
 fn build_bot(config: &Config, tuning: &Tuning) -> AppBot {

@@ -4,12 +4,16 @@
 use chrono_tz::Tz;
 use teloxide::types::CallbackQuery;
 
+use super::providers::ProviderCb;
+use super::teachers::TeacherCb;
 use crate::i18n::Lang;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum CallbackData {
     Lang(Lang),
     Tz(Tz),
+    Provider(ProviderCb),
+    Teacher(TeacherCb),
 }
 
 impl CallbackData {
@@ -20,6 +24,8 @@ impl CallbackData {
         match self {
             CallbackData::Lang(lang) => format!("lang:{}", lang.code()),
             CallbackData::Tz(tz) => format!("tz:{}", tz.name()),
+            CallbackData::Provider(cb) => cb.encode(),
+            CallbackData::Teacher(cb) => cb.encode(),
         }
     }
 
@@ -31,6 +37,8 @@ impl CallbackData {
         match kind {
             "lang" => Lang::from_code(value).map(CallbackData::Lang),
             "tz" => value.parse().ok().map(CallbackData::Tz),
+            ProviderCb::PREFIX => ProviderCb::parse(value).map(CallbackData::Provider),
+            TeacherCb::PREFIX => TeacherCb::parse(value).map(CallbackData::Teacher),
             _ => None,
         }
     }

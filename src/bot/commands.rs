@@ -15,10 +15,12 @@ pub enum Command {
     Cancel,
     Lang,
     Tz,
+    Providers,
+    Teachers,
 }
 
 /// Commands shown in Telegram's menu, in menu order.
-const MENU: [&str; 5] = ["start", "help", "lang", "tz", "cancel"];
+const MENU: [&str; 7] = ["start", "help", "providers", "teachers", "lang", "tz", "cancel"];
 
 pub fn menu(lang: Lang) -> Vec<BotCommand> {
     MENU.iter().map(|name| BotCommand::new(*name, tr(lang, &format!("cmd-{name}")))).collect()

@@ -16,7 +16,8 @@ pub async fn open(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, paylo
         return refuse(&bot, &msg, &asker).await;
     };
     match invite.kind {
-        InviteKind::Teacher | InviteKind::Group | InviteKind::Event => {
+        InviteKind::Teacher => super::teachers::accept(bot, msg, asker, ctx, invite).await,
+        InviteKind::Group | InviteKind::Event => {
             tracing::info!(kind = ?invite.kind, "an invitation of a kind not handled yet");
             let _: &Invite = &invite;
             refuse(&bot, &msg, &asker).await

@@ -5,9 +5,11 @@ pub mod callback;
 pub mod commands;
 pub mod invites;
 pub mod keyboards;
+pub mod providers;
 pub mod settings;
 pub mod start;
 pub mod state;
+pub mod teachers;
 
 use std::sync::Arc;
 
@@ -24,7 +26,7 @@ pub use state::State;
 
 use crate::clock::SharedClock;
 use crate::config::Config;
-use crate::store::{DbStorage, Invites, StoreError, Users};
+use crate::store::{DbStorage, Invites, Providers, Settings, StoreError, Users};
 
 /// The one requester the dispatcher and the delivery engine share: throttled to Telegram's
 /// limits, HTML by default.
@@ -48,7 +50,7 @@ impl From<Box<dyn std::error::Error + Send + Sync>> for BotError {
     }
 }
 
-pub type HandlerResult = Result<(), BotError>;
+pub type HandlerResult<T = ()> = Result<T, BotError>;
 
 /// What every handler may need, built once in `app`.
 pub struct Ctx {
@@ -58,6 +60,11 @@ pub struct Ctx {
     pub invites: Invites,
     pub clock: SharedClock,
     pub dialogues: Arc<DbStorage<State>>,
+    /// Registered providers; holds the AEAD that seals their settings.
+    pub providers: Providers,
+    pub settings: Settings,
+    /// The one client for every provider call (`providers::http_client`).
+    pub http: reqwest::Client,
 }
 
 pub type SharedCtx = Arc<Ctx>;
@@ -78,7 +85,9 @@ fn message_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescript
         .branch(case![Command::Help].endpoint(start::help))
         .branch(case![Command::Cancel].endpoint(start::cancel))
         .branch(case![Command::Lang].endpoint(settings::ask_language))
-        .branch(case![Command::Tz].endpoint(settings::ask_timezone));
+        .branch(case![Command::Tz].endpoint(settings::ask_timezone))
+        .branch(case![Command::Providers].endpoint(providers::manage::command))
+        .branch(case![Command::Teachers].endpoint(teachers::command));
 
     Update::filter_message()
         .filter_map_async(asker::from_message)
@@ -86,6 +95,7 @@ fn message_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescript
         .inspect_async(start::apologise_for_reset_state)
         .branch(commands)
         .branch(case![State::AwaitingTimezone].endpoint(settings::receive_timezone))
+        .branch(case![State::Provider(step)].chain(providers::message_steps()))
         .endpoint(start::unknown_input)
 }
 
@@ -98,7 +108,9 @@ fn callback_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescrip
         .branch(
             dptree::filter_map(CallbackData::from_query)
                 .branch(case![CallbackData::Lang(lang)].endpoint(settings::set_language))
-                .branch(case![CallbackData::Tz(zone)].endpoint(settings::set_timezone_button)),
+                .branch(case![CallbackData::Tz(zone)].endpoint(settings::set_timezone_button))
+                .branch(case![CallbackData::Provider(cb)].chain(providers::callbacks()))
+                .branch(case![CallbackData::Teacher(cb)].chain(teachers::callbacks())),
         )
         .endpoint(start::stale_button)
 }

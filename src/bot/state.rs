@@ -8,4 +8,6 @@ pub enum State {
     Idle,
     /// `/tz` asked for a zone; a button or a typed IANA name answers it.
     AwaitingTimezone,
+    /// `/providers`: registering a provider or changing a saved one.
+    Provider(super::providers::ProviderStep),
 }

@@ -2,6 +2,8 @@
 
 pub mod dialogue;
 pub mod invites;
+pub mod providers;
+pub mod settings;
 pub mod users;
 
 use std::str::FromStr;
@@ -12,6 +14,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 pub use dialogue::DbStorage;
 pub use invites::{Invite, InviteLookup, Invites};
+pub use providers::{ProviderSummary, Providers, Visibility};
+pub use settings::Settings;
 pub use users::{User, Users};
 
 #[derive(Debug, thiserror::Error)]
