@@ -1,6 +1,8 @@
 ## Command menu
 cmd-start = Start and see what I can do
 cmd-help = What I can do
+cmd-providers = Video services (providers)
+cmd-teachers = Teachers (for administrators)
 cmd-lang = Language
 cmd-tz = Time zone
 cmd-cancel = Cancel the current action
@@ -17,9 +19,12 @@ help-everyone =
 help-teacher =
     <b>For teachers</b>
     You can run classes: I create the meeting on the video service, send the invitations to listeners and remind them before the start.
+    /providers — your video services: connect, check, replace a key
 help-admin =
     <b>For administrators</b>
     You are an administrator: you connect video services (Yandex Telemost, Zoom, Kontur.Talk, MTS Link, Jitsi) and invite teachers.
+    /providers — all providers: connect a shared one or assign one to a host
+    /teachers — invite a teacher, the list, revoke rights
 
 ## Cancel and the unexpected
 cancel-done = Cancelled. Anything else? /help
