@@ -80,11 +80,18 @@ async fn managed(bot: &AppBot, q: &CallbackQuery, asker: &Asker, ctx: &SharedCtx
 pub async fn on_view(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx, id: i64) -> HandlerResult {
     let Some((chat, _)) = managed(&bot, &q, &asker, &ctx, id).await? else { return Ok(()) };
     bot.answer_callback_query(q.id.clone()).await?;
-    send_card(&bot, chat, &asker, &ctx, id).await
+    send_card(&bot, chat, &asker, &ctx, id, None).await
 }
 
 /// The provider's card: never a secret, only its last four characters.
-pub(crate) async fn send_card(bot: &AppBot, chat: ChatId, asker: &Asker, ctx: &SharedCtx, id: i64) -> HandlerResult {
+pub(crate) async fn send_card(
+    bot: &AppBot,
+    chat: ChatId,
+    asker: &Asker,
+    ctx: &SharedCtx,
+    id: i64,
+    lead: Option<String>,
+) -> HandlerResult {
     let lang = asker.lang();
     let Some(p) = ctx.providers.get(id).await? else {
         bot.send_message(chat, tr(lang, "pv-gone")).await?;
@@ -92,11 +99,12 @@ pub(crate) async fn send_card(bot: &AppBot, chat: ChatId, asker: &Asker, ctx: &S
     };
     let settings = ctx.providers.settings(id).await?;
     let url = settings.as_ref().and_then(|s| s.base_url.clone());
-    let mut lines = vec![
+    let mut lines: Vec<String> = lead.into_iter().map(|lead| format!("{lead}\n")).collect();
+    lines.extend([
         tr_args(lang, "pv-card-title", &[("name", text(html::escape(&p.name)))]),
         tr_args(lang, "pv-card-kind", &[("kind", text(tr(lang, p.kind.i18n_key())))]),
         placement(lang, ctx, &p).await?,
-    ];
+    ]);
     if let Some(url) = url {
         lines.push(tr_args(lang, "pv-card-url", &[("url", text(html::escape(&url)))]));
     }
@@ -174,8 +182,7 @@ pub async fn receive_name(
     }
     ctx.providers.rename(id, name, ctx.clock.now()).await?;
     dialogue.reset().await?;
-    bot.send_message(chat, tr(lang, "pv-renamed")).await?;
-    send_card(&bot, chat, &asker, &ctx, id).await
+    send_card(&bot, chat, &asker, &ctx, id, Some(tr(lang, "pv-renamed"))).await
 }
 
 pub async fn on_replace(

@@ -131,7 +131,7 @@ pub async fn on_kind(
         .link_preview_options(no_preview())
         .await?;
     let first = Field::sequence(&draft, asker.user.role)[0];
-    go_to(&bot, chat, &asker, &ctx, &dialogue, draft, first).await
+    go_to(&bot, chat, &asker, &ctx, &dialogue, draft, first, Lead::default()).await
 }
 
 /// Starts replacing the credentials of a saved provider (the caller checked the rights).
@@ -156,10 +156,32 @@ pub(crate) async fn start_replace(
         bot.send_message(chat, tr(asker.lang(), "pv-nothing-to-replace")).await?;
         return Ok(());
     };
-    go_to(bot, chat, asker, ctx, dialogue, draft, first).await
+    go_to(bot, chat, asker, ctx, dialogue, draft, first, Lead::default()).await
 }
 
 // ---- one field ----
+
+/// What the previous answer earned, said in the same message as the next question: Telegram
+/// allows a bot about one message a second and twenty a minute in a chat, so acknowledgements
+/// ride along instead of costing messages of their own.
+#[derive(Default)]
+struct Lead {
+    text: Option<String>,
+    button: Option<InlineKeyboardButton>,
+}
+
+impl Lead {
+    fn text(text: String) -> Self {
+        Self { text: Some(text), button: None }
+    }
+
+    fn before(&self, rest: String) -> String {
+        match &self.text {
+            Some(lead) => format!("{lead}\n\n{rest}"),
+            None => rest,
+        }
+    }
+}
 
 async fn go_to(
     bot: &AppBot,
@@ -169,10 +191,14 @@ async fn go_to(
     dialogue: &BotDialogue,
     draft: Draft,
     field: Field,
+    lead: Lead,
 ) -> HandlerResult {
-    let keyboard = field_keyboard(asker.lang(), ctx, field).await?;
+    let mut keyboard = field_keyboard(asker.lang(), ctx, field).await?;
+    if let Some(link) = lead.button.clone() {
+        keyboard.inline_keyboard.insert(0, vec![link]);
+    }
     dialogue.update(State::Provider(ProviderStep::Ask { draft, field })).await?;
-    bot.send_message(chat, tr(asker.lang(), &format!("pv-ask-{}", field.code())))
+    bot.send_message(chat, lead.before(tr(asker.lang(), &format!("pv-ask-{}", field.code()))))
         .reply_markup(keyboard)
         .link_preview_options(no_preview())
         .await?;
@@ -259,26 +285,23 @@ pub async fn receive_field(
         return Ok(());
     }
     draft.sealed = ctx.providers.seal_draft(chat, &settings)?;
-    match field {
+    let lead = match field {
         Field::TelemostClientId => {
             let url = format!("{YANDEX_AUTHORIZE}{answer}");
             let open = InlineKeyboardButton::url(tr(lang, "pv-telemost-open"), url.parse().map_err(|_| bad_url())?);
-            bot.send_message(chat, tr_args(lang, "pv-telemost-authorize", &[("url", text(html::escape(&url)))]))
-                .reply_markup(InlineKeyboardMarkup::new([[open]]))
-                .link_preview_options(no_preview())
-                .await?;
+            let said = tr_args(lang, "pv-telemost-authorize", &[("url", text(html::escape(&url)))]);
+            Lead { text: Some(said), button: Some(open) }
         }
         _ if input == Input::Secret => {
             let hint = main_secret(&settings).map(Secret::last4).filter(|h| !h.is_empty());
-            let said = match hint {
+            Lead::text(match hint {
                 Some(hint) => tr_args(lang, "pv-secret-saved", &[("hint", text(html::escape(&hint)))]),
                 None => tr(lang, "pv-secret-saved-short"),
-            };
-            bot.send_message(chat, said).await?;
+            })
         }
-        _ => {}
-    }
-    advance(&bot, chat, &asker, &ctx, &dialogue, draft, field).await
+        _ => Lead::default(),
+    };
+    advance(&bot, chat, &asker, &ctx, &dialogue, draft, field, lead).await
 }
 
 /// The client id went into a URL that was built from validated characters only.
@@ -321,7 +344,7 @@ pub async fn on_answer(
         return Ok(());
     }
     draft.sealed = ctx.providers.seal_draft(chat, &settings)?;
-    advance(&bot, chat, &asker, &ctx, &dialogue, draft, field).await
+    advance(&bot, chat, &asker, &ctx, &dialogue, draft, field, Lead::default()).await
 }
 
 /// The next question, or the check once all are answered (or right away after a fix).
@@ -333,15 +356,16 @@ async fn advance(
     dialogue: &BotDialogue,
     draft: Draft,
     field: Field,
+    lead: Lead,
 ) -> HandlerResult {
     if draft.fixing {
-        return run_check(bot, chat, asker, ctx, dialogue, draft).await;
+        return run_check(bot, chat, asker, ctx, dialogue, draft, lead).await;
     }
     let sequence = Field::sequence(&draft, asker.user.role);
     let next = sequence.iter().position(|f| *f == field).and_then(|i| sequence.get(i + 1)).copied();
     match next {
-        Some(next) => go_to(bot, chat, asker, ctx, dialogue, draft, next).await,
-        None => run_check(bot, chat, asker, ctx, dialogue, draft).await,
+        Some(next) => go_to(bot, chat, asker, ctx, dialogue, draft, next, lead).await,
+        None => run_check(bot, chat, asker, ctx, dialogue, draft, lead).await,
     }
 }
 
@@ -369,7 +393,7 @@ pub async fn on_back(
     let sequence = Field::sequence(&draft, asker.user.role);
     let previous = sequence.iter().position(|f| *f == field).filter(|i| *i > 0).map(|i| sequence[i - 1]);
     match (previous, draft.existing) {
-        (Some(previous), _) => go_to(&bot, chat, &asker, &ctx, &dialogue, draft, previous).await,
+        (Some(previous), _) => go_to(&bot, chat, &asker, &ctx, &dialogue, draft, previous, Lead::default()).await,
         (None, None) => {
             dialogue.update(State::Provider(ProviderStep::ChooseKind)).await?;
             send_kinds(&bot, chat, asker.lang()).await
@@ -417,7 +441,7 @@ pub async fn on_fix(
     }
     bot.answer_callback_query(q.id.clone()).await?;
     draft.fixing = true;
-    go_to(&bot, chat, &asker, &ctx, &dialogue, draft, field).await
+    go_to(&bot, chat, &asker, &ctx, &dialogue, draft, field, Lead::default()).await
 }
 
 pub async fn on_recheck(
@@ -438,7 +462,7 @@ pub async fn on_recheck(
         return refuse_press(&bot, &q, &asker).await;
     }
     bot.answer_callback_query(q.id.clone()).await?;
-    run_check(&bot, chat, &asker, &ctx, &dialogue, draft).await
+    run_check(&bot, chat, &asker, &ctx, &dialogue, draft, Lead::default()).await
 }
 
 /// A message while the dialogue waits for a button.
@@ -456,11 +480,12 @@ async fn run_check(
     ctx: &SharedCtx,
     dialogue: &BotDialogue,
     mut draft: Draft,
+    lead: Lead,
 ) -> HandlerResult {
     let lang = asker.lang();
     let Some(settings) = open_draft(bot, chat, lang, ctx, dialogue, &draft).await? else { return Ok(()) };
     // The check may take seconds, and this chat's next updates wait for it: say so first.
-    bot.send_message(chat, tr(lang, "pv-checking")).await?;
+    bot.send_message(chat, lead.before(tr(lang, "pv-checking"))).await?;
     let checked = match Provider::new(settings.clone(), ctx.http.clone()) {
         Ok(provider) => provider.check().await,
         Err(err) => Err(err),
@@ -526,8 +551,7 @@ async fn save(
         said.push('\n');
         said.push_str(&tr_args(lang, "pv-check-expires", &[("date", text(expires.format("%Y-%m-%d").to_string()))]));
     }
-    bot.send_message(chat, said).await?;
-    super::manage::send_card(bot, chat, asker, ctx, id).await
+    super::manage::send_card(bot, chat, asker, ctx, id, Some(said)).await
 }
 
 async fn show_failed(
@@ -619,17 +643,18 @@ fn explain(lang: Lang, invalid: &Invalid) -> String {
     }
 }
 
-/// A provider error in the person's language, by its own explanation.
+/// A provider error in the person's language, by its own explanation. Those texts are plain
+/// (they show URLs with `&` and `<placeholders>`), so the whole text is escaped for HTML.
 pub(crate) fn provider_error(lang: Lang, err: &ProviderError) -> String {
     let (key, args) = err.i18n();
     let args: Vec<_> = args
         .into_iter()
         .map(|(name, value)| match value.parse::<f64>() {
             Ok(n) => (name, num(n)),
-            Err(_) => (name, text(html::escape(&value))),
+            Err(_) => (name, text(value)),
         })
         .collect();
-    tr_args(lang, key, &args)
+    html::escape(&tr_args(lang, key, &args))
 }
 
 // ---- answers into settings ----
