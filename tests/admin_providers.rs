@@ -2,14 +2,14 @@
 //! service, a failed check fixed in place, secrets deleted from the chat and sealed at rest,
 //! managing saved providers, and refusals.
 
-mod support;
 #[path = "support/fake_provider.rs"]
 mod fake_provider;
+mod support;
 
 use fake_provider::{FakeServer, Reply};
 use serde_json::json;
 use support::telegram::{Call, group_chat};
-use support::{ADMIN_ID, TestBot, TgUser};
+use support::{ADMIN_ID, Fault, TestBot, TgUser};
 
 const TELEMOST_TOKEN: &str = "y0_AgAAAAAtelemost-SECRET-token-7a1b";
 const TELEMOST_TOKEN_FIXED: &str = "y0_AgAAAAAtelemost-NEW-token-9c2d";
@@ -291,7 +291,11 @@ async fn a_wrong_token_is_explained_and_fixed_in_place() {
     let bot = TestBot::start().await;
     let admin = admin();
     let telemost = FakeServer::start().await;
-    telemost.on("GET", "/info", Reply::json(401, json!({"error": "UnauthorizedError", "message": "m", "description": "d"})));
+    telemost.on(
+        "GET",
+        "/info",
+        Reply::json(401, json!({"error": "UnauthorizedError", "message": "m", "description": "d"})),
+    );
     telemost.on("GET", "/info", Reply::json(200, json!({"login": "host"})));
 
     let mut screen = start_registration(&bot, &admin, "Телемост").await;
@@ -413,7 +417,8 @@ async fn saved_providers_are_renamed_rechecked_replaced_and_deleted() {
 
     // Delete asks first and names the planned events that use it.
     let pool = bot.db().await;
-    let id: i64 = sqlx::query_scalar("SELECT id FROM providers WHERE kind = 'mts_link'").fetch_one(&pool).await.unwrap();
+    let id: i64 =
+        sqlx::query_scalar("SELECT id FROM providers WHERE kind = 'mts_link'").fetch_one(&pool).await.unwrap();
     sqlx::query(
         "INSERT INTO events (owner_id, provider_id, title, starts_at, duration_min, timezone, status, created_at, updated_at)
          VALUES (?, ?, 'Пожарная безопасность', '2026-12-01T07:00:00.000Z', 60, 'Europe/Moscow', 'planned', '', '')",
@@ -435,5 +440,26 @@ async fn saved_providers_are_renamed_rechecked_replaced_and_deleted() {
     bot.tg.press(&admin, card.message_id().unwrap(), &card.button_data("Переименовать"));
     let refused = bot.tg.wait_for(mark, "a refusal", |c| c.method == "AnswerCallbackQuery").await;
     assert!(refused.body["text"].as_str().unwrap_or("").contains("недоступно"), "{}", refused.body);
+    bot.finish().await;
+}
+
+#[tokio::test]
+async fn a_secret_that_cannot_be_deleted_is_pointed_out() {
+    let bot = TestBot::start().await;
+    let admin = admin();
+    let question = start_registration(&bot, &admin, "МТС Линк").await;
+    // Older than 48 hours, or some other refusal: the person is asked to delete it themselves.
+    bot.tg.inject(
+        Some("DeleteMessage"),
+        Some(ADMIN_ID),
+        Fault::BadRequest("Bad Request: message can't be deleted".into()),
+        1,
+    );
+    let mark = bot.tg.mark();
+    bot.tg.send_text(&admin, MTS_KEY);
+    text_after(&bot, mark, admin.id, "удалите его, пожалуйста, сами").await;
+    let next = next_screen(&bot, mark, admin.id).await;
+    assert!(next.text().contains("Принято: …8i7u"), "the dialogue goes on: {}", next.text());
+    assert_ne!(next.text(), question.text());
     bot.finish().await;
 }

@@ -169,10 +169,11 @@ async fn a_revoked_teacher_keeps_nothing_privileged() {
     let mark = bot.tg.mark();
     bot.tg.press(&teacher, card.message_id().unwrap(), &format!("pv:dy:{id}"));
     refusal_after(&bot, mark).await;
-    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM providers WHERE deleted_at IS NULL AND name = 'Моя ссылка'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let left: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM providers WHERE deleted_at IS NULL AND name = 'Моя ссылка'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(left, 1);
     let reply = bot.tg.ask(&teacher, "/providers").await;
     assert!(reply.text().contains("недоступно"), "{}", reply.text());
@@ -193,10 +194,14 @@ async fn a_listener_pressing_an_administrators_button_or_forged_data_changes_not
     let mut forged: Vec<String> = screen.buttons().into_iter().map(|(_, data)| data).collect();
     let jitsi: i64 = sqlx::query_scalar("SELECT id FROM providers").fetch_one(&bot.db().await).await.unwrap();
     forged.extend(
-        ["pv:add", "pv:k:zoom", "pv:ls", "tc:ap:0", "tc:inv", "tc:ry:230", "pv:f:tm-token", "pv:re"]
-            .map(str::to_owned),
+        ["pv:add", "pv:k:zoom", "pv:ls", "tc:ap:0", "tc:inv", "tc:ry:230", "pv:f:tm-token", "pv:re"].map(str::to_owned),
     );
-    forged.extend([format!("pv:dy:{jitsi}"), format!("pv:rn:{jitsi}"), format!("pv:rc:{jitsi}"), format!("pv:v:{jitsi}")]);
+    forged.extend([
+        format!("pv:dy:{jitsi}"),
+        format!("pv:rn:{jitsi}"),
+        format!("pv:rc:{jitsi}"),
+        format!("pv:v:{jitsi}"),
+    ]);
     forged.extend(["tc:ry:1;DROP TABLE users", "pv:dy:99999999999999999999", "pv:a:h:230"].map(str::to_owned));
     let before = bot.tg.mark();
     for data in &forged {

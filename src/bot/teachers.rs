@@ -159,11 +159,8 @@ async fn on_invite(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx, 
     tracing::info!(by = asker.user.id.0, "teacher invitation created");
     let link = format!("https://t.me/{}?start={code}", me.username());
     let lang = asker.lang();
-    let said = tr_args(
-        lang,
-        "tc-invite-created",
-        &[("link", text(html::escape(&link))), ("days", num(INVITE_DAYS as f64))],
-    );
+    let said =
+        tr_args(lang, "tc-invite-created", &[("link", text(html::escape(&link))), ("days", num(INVITE_DAYS as f64))]);
     let rows = vec![vec![button(tr(lang, "tc-button-revoke-this"), TeacherCb::RevokeInvite(code.token().to_owned()))]];
     bot.send_message(chat, said).reply_markup(InlineKeyboardMarkup::new(rows)).await?;
     Ok(())

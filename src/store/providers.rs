@@ -107,8 +107,7 @@ impl TryFrom<SummaryRow> for ProviderSummary {
     }
 }
 
-const SUMMARY: &str =
-    "SELECT id, kind, name, owner_id, visibility, host_id, secret_hint, checked_at FROM providers WHERE deleted_at IS NULL";
+const SUMMARY: &str = "SELECT id, kind, name, owner_id, visibility, host_id, secret_hint, checked_at FROM providers WHERE deleted_at IS NULL";
 
 /// The credential that identifies the account, whose last four characters may be shown.
 pub fn main_secret(settings: &ProviderSettings) -> Option<&Secret> {
@@ -177,7 +176,11 @@ impl Providers {
         .fetch_one(&mut *tx)
         .await?;
         let sealed = self.seal(new.settings, &provider_aad(id))?;
-        sqlx::query("UPDATE providers SET sealed_settings = ? WHERE id = ?").bind(sealed).bind(id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE providers SET sealed_settings = ? WHERE id = ?")
+            .bind(sealed)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -245,7 +248,12 @@ impl Providers {
     }
 
     /// New credentials (already checked): sealed, with a new hint.
-    pub async fn replace_settings(&self, id: i64, settings: &ProviderSettings, now: DateTime<Utc>) -> StoreResult<bool> {
+    pub async fn replace_settings(
+        &self,
+        id: i64,
+        settings: &ProviderSettings,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
         let sealed = self.seal(settings, &provider_aad(id))?;
         let now = stamp(now);
         let done = sqlx::query(
@@ -263,7 +271,11 @@ impl Providers {
     }
 
     pub async fn mark_checked(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
-        sqlx::query("UPDATE providers SET checked_at = ? WHERE id = ?").bind(stamp(now)).bind(id).execute(&self.pool).await?;
+        sqlx::query("UPDATE providers SET checked_at = ? WHERE id = ?")
+            .bind(stamp(now))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 

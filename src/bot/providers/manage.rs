@@ -65,7 +65,13 @@ pub async fn on_list(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx
 }
 
 /// The provider, if it exists and the asker may manage it; otherwise the press is refused.
-async fn managed(bot: &AppBot, q: &CallbackQuery, asker: &Asker, ctx: &SharedCtx, id: i64) -> HandlerResult<Option<(ChatId, ProviderSummary)>> {
+async fn managed(
+    bot: &AppBot,
+    q: &CallbackQuery,
+    asker: &Asker,
+    ctx: &SharedCtx,
+    id: i64,
+) -> HandlerResult<Option<(ChatId, ProviderSummary)>> {
     let chat = q.regular_message().map(|m| m.chat.id);
     let provider = ctx.providers.get(id).await?;
     match (chat, provider) {

@@ -4,7 +4,9 @@ use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 use teloxide::utils::html;
 
-use super::{Choice, Draft, Field, Input, Placement, ProviderCb, ProviderStep, button, may_manage, may_register, refuse_press};
+use super::{
+    Choice, Draft, Field, Input, Placement, ProviderCb, ProviderStep, button, may_manage, may_register, refuse_press,
+};
 use crate::bot::{AppBot, Asker, BotDialogue, HandlerResult, SharedCtx, State};
 use crate::i18n::{Lang, num, text, tr, tr_args};
 use crate::providers::jitsi::JitsiSettings;
@@ -74,7 +76,13 @@ fn blank(kind: ProviderKind) -> ProviderSettings {
 
 // ---- entering the dialogue ----
 
-pub async fn on_add(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx, dialogue: BotDialogue) -> HandlerResult {
+pub async fn on_add(
+    bot: AppBot,
+    q: CallbackQuery,
+    asker: Asker,
+    ctx: SharedCtx,
+    dialogue: BotDialogue,
+) -> HandlerResult {
     let Some(chat) = q.regular_message().map(|m| m.chat.clone()) else {
         return refuse_press(&bot, &q, &asker).await;
     };
@@ -127,11 +135,9 @@ pub async fn on_kind(
         fixing: false,
     };
     let lang = asker.lang();
-    bot.send_message(chat, tr(lang, &format!("pv-guide-{}", kind.as_str())))
-        .link_preview_options(no_preview())
-        .await?;
+    bot.send_message(chat, tr(lang, &format!("pv-guide-{}", kind.as_str()))).link_preview_options(no_preview()).await?;
     let first = Field::sequence(&draft, asker.user.role)[0];
-    go_to(&bot, chat, &asker, &ctx, &dialogue, draft, first, Lead::default()).await
+    go_to(&Turn { bot: &bot, chat, asker: &asker, ctx: &ctx, dialogue: &dialogue }, draft, first, Lead::default()).await
 }
 
 /// Starts replacing the credentials of a saved provider (the caller checked the rights).
@@ -156,10 +162,20 @@ pub(crate) async fn start_replace(
         bot.send_message(chat, tr(asker.lang(), "pv-nothing-to-replace")).await?;
         return Ok(());
     };
-    go_to(bot, chat, asker, ctx, dialogue, draft, first, Lead::default()).await
+    go_to(&Turn { bot, chat, asker, ctx, dialogue }, draft, first, Lead::default()).await
 }
 
 // ---- one field ----
+
+/// Who is answered, in which chat, with what: what every step of the dialogue needs.
+#[derive(Clone, Copy)]
+struct Turn<'a> {
+    bot: &'a AppBot,
+    chat: ChatId,
+    asker: &'a Asker,
+    ctx: &'a SharedCtx,
+    dialogue: &'a BotDialogue,
+}
 
 /// What the previous answer earned, said in the same message as the next question: Telegram
 /// allows a bot about one message a second and twenty a minute in a chat, so acknowledgements
@@ -183,16 +199,8 @@ impl Lead {
     }
 }
 
-async fn go_to(
-    bot: &AppBot,
-    chat: ChatId,
-    asker: &Asker,
-    ctx: &SharedCtx,
-    dialogue: &BotDialogue,
-    draft: Draft,
-    field: Field,
-    lead: Lead,
-) -> HandlerResult {
+async fn go_to(turn: &Turn<'_>, draft: Draft, field: Field, lead: Lead) -> HandlerResult {
+    let Turn { bot, chat, asker, ctx, dialogue } = *turn;
     let mut keyboard = field_keyboard(asker.lang(), ctx, field).await?;
     if let Some(link) = lead.button.clone() {
         keyboard.inline_keyboard.insert(0, vec![link]);
@@ -216,7 +224,10 @@ async fn field_keyboard(lang: Lang, ctx: &SharedCtx, field: Field) -> StoreResul
             answer("pv-wait-admins", Choice::Waiting(W::Admins)),
         ],
         Field::ZoomType => {
-            vec![answer("pv-zoom-meeting", Choice::Zoom(Z::Meeting)), answer("pv-zoom-webinar", Choice::Zoom(Z::Webinar))]
+            vec![
+                answer("pv-zoom-meeting", Choice::Zoom(Z::Meeting)),
+                answer("pv-zoom-webinar", Choice::Zoom(Z::Webinar)),
+            ]
         }
         Field::KonturAnonymous => vec![
             answer("pv-anon-yes", Choice::Anonymous(Some(true))),
@@ -301,7 +312,7 @@ pub async fn receive_field(
         }
         _ => Lead::default(),
     };
-    advance(&bot, chat, &asker, &ctx, &dialogue, draft, field, lead).await
+    advance(&Turn { bot: &bot, chat, asker: &asker, ctx: &ctx, dialogue: &dialogue }, draft, field, lead).await
 }
 
 /// The client id went into a URL that was built from validated characters only.
@@ -344,28 +355,20 @@ pub async fn on_answer(
         return Ok(());
     }
     draft.sealed = ctx.providers.seal_draft(chat, &settings)?;
-    advance(&bot, chat, &asker, &ctx, &dialogue, draft, field, Lead::default()).await
+    advance(&Turn { bot: &bot, chat, asker: &asker, ctx: &ctx, dialogue: &dialogue }, draft, field, Lead::default())
+        .await
 }
 
 /// The next question, or the check once all are answered (or right away after a fix).
-async fn advance(
-    bot: &AppBot,
-    chat: ChatId,
-    asker: &Asker,
-    ctx: &SharedCtx,
-    dialogue: &BotDialogue,
-    draft: Draft,
-    field: Field,
-    lead: Lead,
-) -> HandlerResult {
+async fn advance(turn: &Turn<'_>, draft: Draft, field: Field, lead: Lead) -> HandlerResult {
     if draft.fixing {
-        return run_check(bot, chat, asker, ctx, dialogue, draft, lead).await;
+        return run_check(turn, draft, lead).await;
     }
-    let sequence = Field::sequence(&draft, asker.user.role);
+    let sequence = Field::sequence(&draft, turn.asker.user.role);
     let next = sequence.iter().position(|f| *f == field).and_then(|i| sequence.get(i + 1)).copied();
     match next {
-        Some(next) => go_to(bot, chat, asker, ctx, dialogue, draft, next, lead).await,
-        None => run_check(bot, chat, asker, ctx, dialogue, draft, lead).await,
+        Some(next) => go_to(turn, draft, next, lead).await,
+        None => run_check(turn, draft, lead).await,
     }
 }
 
@@ -393,7 +396,15 @@ pub async fn on_back(
     let sequence = Field::sequence(&draft, asker.user.role);
     let previous = sequence.iter().position(|f| *f == field).filter(|i| *i > 0).map(|i| sequence[i - 1]);
     match (previous, draft.existing) {
-        (Some(previous), _) => go_to(&bot, chat, &asker, &ctx, &dialogue, draft, previous, Lead::default()).await,
+        (Some(previous), _) => {
+            go_to(
+                &Turn { bot: &bot, chat, asker: &asker, ctx: &ctx, dialogue: &dialogue },
+                draft,
+                previous,
+                Lead::default(),
+            )
+            .await
+        }
         (None, None) => {
             dialogue.update(State::Provider(ProviderStep::ChooseKind)).await?;
             send_kinds(&bot, chat, asker.lang()).await
@@ -406,7 +417,13 @@ pub async fn on_back(
     }
 }
 
-pub async fn on_cancel(bot: AppBot, q: CallbackQuery, asker: Asker, dialogue: BotDialogue, state: State) -> HandlerResult {
+pub async fn on_cancel(
+    bot: AppBot,
+    q: CallbackQuery,
+    asker: Asker,
+    dialogue: BotDialogue,
+    state: State,
+) -> HandlerResult {
     if !matches!(state, State::Provider(_)) {
         return stale(&bot, &q, &asker).await;
     }
@@ -441,7 +458,7 @@ pub async fn on_fix(
     }
     bot.answer_callback_query(q.id.clone()).await?;
     draft.fixing = true;
-    go_to(&bot, chat, &asker, &ctx, &dialogue, draft, field, Lead::default()).await
+    go_to(&Turn { bot: &bot, chat, asker: &asker, ctx: &ctx, dialogue: &dialogue }, draft, field, Lead::default()).await
 }
 
 pub async fn on_recheck(
@@ -452,8 +469,7 @@ pub async fn on_recheck(
     dialogue: BotDialogue,
     state: State,
 ) -> HandlerResult {
-    let (Some(chat), State::Provider(ProviderStep::Failed { draft })) =
-        (q.regular_message().map(|m| m.chat.id), state)
+    let (Some(chat), State::Provider(ProviderStep::Failed { draft })) = (q.regular_message().map(|m| m.chat.id), state)
     else {
         return stale(&bot, &q, &asker).await;
     };
@@ -462,7 +478,7 @@ pub async fn on_recheck(
         return refuse_press(&bot, &q, &asker).await;
     }
     bot.answer_callback_query(q.id.clone()).await?;
-    run_check(&bot, chat, &asker, &ctx, &dialogue, draft, Lead::default()).await
+    run_check(&Turn { bot: &bot, chat, asker: &asker, ctx: &ctx, dialogue: &dialogue }, draft, Lead::default()).await
 }
 
 /// A message while the dialogue waits for a button.
@@ -473,15 +489,8 @@ pub async fn expect_button(bot: AppBot, msg: Message, asker: Asker) -> HandlerRe
 
 // ---- the live check and saving ----
 
-async fn run_check(
-    bot: &AppBot,
-    chat: ChatId,
-    asker: &Asker,
-    ctx: &SharedCtx,
-    dialogue: &BotDialogue,
-    mut draft: Draft,
-    lead: Lead,
-) -> HandlerResult {
+async fn run_check(turn: &Turn<'_>, mut draft: Draft, lead: Lead) -> HandlerResult {
+    let Turn { bot, chat, asker, ctx, dialogue } = *turn;
     let lang = asker.lang();
     let Some(settings) = open_draft(bot, chat, lang, ctx, dialogue, &draft).await? else { return Ok(()) };
     // The check may take seconds, and this chat's next updates wait for it: say so first.
@@ -566,7 +575,8 @@ async fn show_failed(
     let mut rows: Vec<Vec<InlineKeyboardButton>> = fixable(&draft, asker.user.role)
         .into_iter()
         .map(|field| {
-            let label = tr_args(lang, "pv-button-fix", &[("field", text(tr(lang, &format!("pv-field-{}", field.code()))))]);
+            let label =
+                tr_args(lang, "pv-button-fix", &[("field", text(tr(lang, &format!("pv-field-{}", field.code()))))]);
             vec![button(label, ProviderCb::Fix(field))]
         })
         .collect();
@@ -695,7 +705,12 @@ fn apply_text(draft: &mut Draft, settings: &mut ProviderSettings, field: Field, 
     Ok(())
 }
 
-fn apply_choice(draft: &mut Draft, settings: &mut ProviderSettings, field: Field, choice: Choice) -> Result<(), Invalid> {
+fn apply_choice(
+    draft: &mut Draft,
+    settings: &mut ProviderSettings,
+    field: Field,
+    choice: Choice,
+) -> Result<(), Invalid> {
     use ServiceSettings as S;
     match (choice, field, &mut settings.service) {
         (Choice::Skip, Field::ZoomHost, S::Zoom(s)) => s.host_email = None,
