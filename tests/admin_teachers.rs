@@ -274,3 +274,47 @@ async fn a_failed_answer_to_telegram_does_not_lose_the_invitation() {
     assert!(reply.text().contains("Теперь вы преподаватель"), "{}", reply.text());
     bot.finish().await;
 }
+
+#[tokio::test]
+async fn an_administrators_provider_can_be_assigned_to_one_host() {
+    let bot = TestBot::start().await;
+    let host = TgUser::new(260, "Анна", Some("ru"));
+    let other = TgUser::new(261, "Олег", Some("ru"));
+    make_teacher(&bot, &host).await;
+    make_teacher(&bot, &other).await;
+
+    let mark = bot.tg.mark();
+    bot.tg.send_text(&admin(), "/providers");
+    let list = screen_after(&bot, mark, ADMIN_ID, "pv:").await;
+    let kinds = press(&bot, &admin(), &list, "Подключить").await;
+    press(&bot, &admin(), &kinds, "Внешняя ссылка").await;
+    let mark = bot.tg.mark();
+    bot.tg.send_text(&admin(), "Ссылка Анны");
+    let placement = screen_after(&bot, mark, ADMIN_ID, "pv:a:").await;
+    assert!(placement.text().contains("Кому будет доступен"), "{}", placement.text());
+    let mark = bot.tg.mark();
+    bot.tg.press(&admin(), placement.message_id().unwrap(), &placement.button_data("Только ведущему: Анна"));
+    let card = bot
+        .tg
+        .wait_for(mark, "the card", |c| c.text().contains("Проверка прошла") && c.chat_id() == Some(ADMIN_ID))
+        .await;
+    assert!(card.text().contains("Закреплён за ведущим: Анна"), "{}", card.text());
+
+    let pool = bot.db().await;
+    let users = Users::new(pool.clone());
+    let providers = Providers::new(pool, SecretBox::new(&Key::generate()));
+    let usable = |id: u64| {
+        let users = users.clone();
+        let providers = providers.clone();
+        async move {
+            let user = users.get(teloxide::types::UserId(id)).await.unwrap().unwrap();
+            providers.usable_by(&user).await.unwrap().into_iter().map(|p| p.name).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(usable(260).await, ["Jitsi Meet", "Ссылка Анны"]);
+    assert_eq!(usable(261).await, ["Jitsi Meet"]);
+    // A teacher cannot manage an administrator's provider, even the one assigned to them.
+    let reply = bot.tg.ask(&host, "/providers").await;
+    assert!(reply.buttons().iter().all(|(label, _)| !label.contains("Ссылка Анны")), "{:?}", reply.buttons());
+    bot.finish().await;
+}

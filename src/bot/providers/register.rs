@@ -136,7 +136,8 @@ pub async fn on_kind(
     };
     let lang = asker.lang();
     bot.send_message(chat, tr(lang, &format!("pv-guide-{}", kind.as_str()))).link_preview_options(no_preview()).await?;
-    let first = Field::sequence(&draft, asker.user.role)[0];
+    // Every new provider asks at least its name.
+    let first = Field::sequence(&draft, asker.user.role).first().copied().unwrap_or(Field::Name);
     go_to(&Turn { bot: &bot, chat, asker: &asker, ctx: &ctx, dialogue: &dialogue }, draft, first, Lead::default()).await
 }
 
