@@ -15,7 +15,8 @@ use tokio_util::sync::CancellationToken;
 use crate::bot::{self, AppBot, Ctx, SharedCtx, State};
 use crate::clock::SharedClock;
 use crate::config::Config;
-use crate::store::{self, DbStorage, Invites, Providers, Settings, Users};
+use crate::delivery::{Delivery, DeliveryConfig};
+use crate::store::{self, DbStorage, Events, Groups, Invites, Providers, Settings, Users};
 
 /// Knobs that differ between production and tests or benches.
 #[derive(Clone, Debug)]
@@ -25,9 +26,22 @@ pub struct Tuning {
     pub limits: teloxide::adaptors::throttle::Limits,
 }
 
+impl Tuning {
+    /// Telegram's limits, with the overall rate from the configuration.
+    pub fn for_rate(send_rate: u32) -> Self {
+        let limits = teloxide::adaptors::throttle::Limits {
+            messages_per_sec_overall: send_rate,
+            // Telegram allows 20 a minute in a group; teloxide's default of 10 is for channels.
+            messages_per_min_channel_or_supergroup: 20,
+            ..teloxide::adaptors::throttle::Limits::default()
+        };
+        Self { poll_timeout: Duration::from_secs(10), limits }
+    }
+}
+
 impl Default for Tuning {
     fn default() -> Self {
-        Self { poll_timeout: Duration::from_secs(10), limits: teloxide::adaptors::throttle::Limits::default() }
+        Self::for_rate(30)
     }
 }
 
@@ -79,17 +93,31 @@ pub async fn start(
     let bot = build_bot(&config, &tuning);
     let dialogues = DbStorage::<State>::new(pool.clone());
     let erased: Arc<ErasedStorage<State>> = Storage::<State>::erase(dialogues.clone());
+    let delivery = Delivery::new(
+        pool.clone(),
+        bot.clone(),
+        clock.clone(),
+        DeliveryConfig {
+            rate: f64::from(tuning.limits.messages_per_sec_overall),
+            default_lang: config.default_language,
+            default_tz: config.default_timezone,
+        },
+    );
     let ctx = Arc::new(Ctx {
         config: config.clone(),
         pool: pool.clone(),
         users,
         invites: Invites::new(pool.clone()),
+        groups: Groups::new(pool.clone()),
+        events: Events::new(pool.clone()),
+        delivery: delivery.clone(),
         clock,
         dialogues,
         providers,
         settings: Settings::new(pool.clone()),
         http: crate::providers::http_client(),
     });
+    let scheduler = delivery.spawn(shutdown.clone());
 
     // The menu is a nicety: registering it must not delay the first update.
     tokio::spawn({
@@ -121,6 +149,10 @@ pub async fn start(
             .try_dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("getUpdates failed"))
             .await;
         stopper.abort();
+        // The scheduler stops with the same token; let it finish the sends in hand first.
+        if let Err(err) = scheduler.await {
+            tracing::error!(%err, "the delivery scheduler ended abnormally");
+        }
         pool.close().await;
         result.context("Telegram did not answer getMe: check TELOXIDE_TOKEN and the network")?;
         tracing::info!("stopped");

@@ -5,6 +5,7 @@ pub mod bot;
 pub mod clock;
 pub mod config;
 pub mod crypto;
+pub mod delivery;
 pub mod domain;
 pub mod i18n;
 pub mod ics;

@@ -4,9 +4,13 @@
 use chrono_tz::Tz;
 use teloxide::types::CallbackQuery;
 
+use super::groups::GroupAction;
+use super::profile::{LeaveAction, ProfileAction};
 use super::providers::ProviderCb;
 use super::teachers::TeacherCb;
+use crate::domain::event::EventId;
 use crate::i18n::Lang;
+use crate::store::Rsvp;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum CallbackData {
@@ -14,6 +18,16 @@ pub enum CallbackData {
     Tz(Tz),
     Provider(ProviderCb),
     Teacher(TeacherCb),
+    /// `gr:` a teacher managing listener groups.
+    Group(GroupAction),
+    /// `pf:` a listener's own settings and profile.
+    Profile(ProfileAction),
+    /// `lv:` a listener leaving a group or an event.
+    Leave(LeaveAction),
+    /// A listener's answer on an event card.
+    Rsvp(EventId, Rsvp),
+    /// "Add to calendar" on an event card.
+    Calendar(EventId),
 }
 
 impl CallbackData {
@@ -26,6 +40,12 @@ impl CallbackData {
             CallbackData::Tz(tz) => format!("tz:{}", tz.name()),
             CallbackData::Provider(cb) => cb.encode(),
             CallbackData::Teacher(cb) => cb.encode(),
+            CallbackData::Group(action) => format!("gr:{}", action.encode()),
+            CallbackData::Profile(action) => format!("pf:{}", action.encode()),
+            CallbackData::Leave(action) => format!("lv:{}", action.encode()),
+            CallbackData::Rsvp(event, Rsvp::Yes) => format!("rsvp:{event}:y"),
+            CallbackData::Rsvp(event, Rsvp::No) => format!("rsvp:{event}:n"),
+            CallbackData::Calendar(event) => format!("ics:{event}"),
         }
     }
 
@@ -39,6 +59,19 @@ impl CallbackData {
             "tz" => value.parse().ok().map(CallbackData::Tz),
             ProviderCb::PREFIX => ProviderCb::parse(value).map(CallbackData::Provider),
             TeacherCb::PREFIX => TeacherCb::parse(value).map(CallbackData::Teacher),
+            "gr" => GroupAction::parse(value).map(CallbackData::Group),
+            "pf" => ProfileAction::parse(value).map(CallbackData::Profile),
+            "lv" => LeaveAction::parse(value).map(CallbackData::Leave),
+            "rsvp" => {
+                let (event, answer) = value.split_once(':')?;
+                let answer = match answer {
+                    "y" => Rsvp::Yes,
+                    "n" => Rsvp::No,
+                    _ => return None,
+                };
+                Some(CallbackData::Rsvp(event.parse().ok()?, answer))
+            }
+            "ics" => value.parse().ok().map(CallbackData::Calendar),
             _ => None,
         }
     }
@@ -59,6 +92,9 @@ mod tests {
             CallbackData::Lang(Lang::En),
             CallbackData::Tz(chrono_tz::America::Argentina::ComodRivadavia),
             CallbackData::Tz(chrono_tz::Asia::Yekaterinburg),
+            CallbackData::Rsvp(EventId(i64::MAX), Rsvp::Yes),
+            CallbackData::Rsvp(EventId(1), Rsvp::No),
+            CallbackData::Calendar(EventId(42)),
         ];
         for data in samples {
             let encoded = data.encode();
@@ -69,7 +105,18 @@ mod tests {
 
     #[test]
     fn foreign_data_is_rejected() {
-        for bad in ["", "lang", "lang:fr", "tz:Mars/Base", "admin:1", ":", &"x".repeat(200)] {
+        for bad in [
+            "",
+            "lang",
+            "lang:fr",
+            "tz:Mars/Base",
+            "admin:1",
+            ":",
+            "rsvp:1:maybe",
+            "rsvp:x:y",
+            "ics:",
+            &"x".repeat(200),
+        ] {
             assert_eq!(CallbackData::parse(bad), None, "{bad}");
         }
     }

@@ -15,12 +15,17 @@ pub enum Command {
     Cancel,
     Lang,
     Tz,
+    Groups,
+    Settings,
+    Leave,
+    Link(String),
     Providers,
     Teachers,
 }
 
 /// Commands shown in Telegram's menu, in menu order.
-const MENU: [&str; 7] = ["start", "help", "providers", "teachers", "lang", "tz", "cancel"];
+const MENU: [&str; 10] =
+    ["start", "help", "settings", "leave", "groups", "providers", "teachers", "lang", "tz", "cancel"];
 
 pub fn menu(lang: Lang) -> Vec<BotCommand> {
     MENU.iter().map(|name| BotCommand::new(*name, tr(lang, &format!("cmd-{name}")))).collect()

@@ -2,9 +2,14 @@
 
 pub mod asker;
 pub mod callback;
+pub mod card;
 pub mod commands;
+pub mod groups;
 pub mod invites;
+pub mod join;
 pub mod keyboards;
+pub mod listeners;
+pub mod profile;
 pub mod providers;
 pub mod settings;
 pub mod start;
@@ -26,7 +31,8 @@ pub use state::State;
 
 use crate::clock::SharedClock;
 use crate::config::Config;
-use crate::store::{DbStorage, Invites, Providers, Settings, StoreError, Users};
+use crate::delivery::Delivery;
+use crate::store::{DbStorage, Events, Groups, Invites, Providers, Settings, StoreError, Users};
 
 /// The one requester the dispatcher and the delivery engine share: throttled to Telegram's
 /// limits, HTML by default.
@@ -58,6 +64,9 @@ pub struct Ctx {
     pub pool: SqlitePool,
     pub users: Users,
     pub invites: Invites,
+    pub groups: Groups,
+    pub events: Events,
+    pub delivery: Delivery,
     pub clock: SharedClock,
     pub dialogues: Arc<DbStorage<State>>,
     /// Registered providers; holds the AEAD that seals their settings.
@@ -86,6 +95,10 @@ fn message_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescript
         .branch(case![Command::Cancel].endpoint(start::cancel))
         .branch(case![Command::Lang].endpoint(settings::ask_language))
         .branch(case![Command::Tz].endpoint(settings::ask_timezone))
+        .branch(case![Command::Groups].endpoint(groups::command))
+        .branch(case![Command::Settings].endpoint(profile::settings))
+        .branch(case![Command::Leave].endpoint(profile::leave))
+        .branch(case![Command::Link(code)].endpoint(groups::link_chat))
         .branch(case![Command::Providers].endpoint(providers::manage::command))
         .branch(case![Command::Teachers].endpoint(teachers::command));
 
@@ -95,6 +108,7 @@ fn message_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescript
         .inspect_async(start::apologise_for_reset_state)
         .branch(commands)
         .branch(case![State::AwaitingTimezone].endpoint(settings::receive_timezone))
+        .branch(listeners::message_steps())
         .branch(case![State::Provider(step)].chain(providers::message_steps()))
         .endpoint(start::unknown_input)
 }
@@ -109,6 +123,11 @@ fn callback_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescrip
             dptree::filter_map(CallbackData::from_query)
                 .branch(case![CallbackData::Lang(lang)].endpoint(settings::set_language))
                 .branch(case![CallbackData::Tz(zone)].endpoint(settings::set_timezone_button))
+                .branch(case![CallbackData::Group(action)].endpoint(groups::on_button))
+                .branch(case![CallbackData::Profile(action)].endpoint(profile::on_button))
+                .branch(case![CallbackData::Leave(action)].endpoint(profile::on_leave_button))
+                .branch(case![CallbackData::Rsvp(event, answer)].endpoint(card::rsvp))
+                .branch(case![CallbackData::Calendar(event)].endpoint(card::calendar))
                 .branch(case![CallbackData::Provider(cb)].chain(providers::callbacks()))
                 .branch(case![CallbackData::Teacher(cb)].chain(teachers::callbacks())),
         )

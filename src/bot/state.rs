@@ -10,4 +10,6 @@ pub enum State {
     AwaitingTimezone,
     /// `/providers`: registering a provider or changing a saved one.
     Provider(super::providers::ProviderStep),
+    /// Listener groups and profiles: a group's name, a listener's full name or organisation.
+    Listener(super::listeners::ListenerStep),
 }

@@ -1,7 +1,10 @@
 //! All SQL lives here.
 
 pub mod dialogue;
+pub mod events;
+pub mod groups;
 pub mod invites;
+pub mod outbox;
 pub mod providers;
 pub mod settings;
 pub mod users;
@@ -13,6 +16,8 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use dialogue::DbStorage;
+pub use events::{Event, Events, NewEvent, Recipient, Rsvp, RsvpCounts};
+pub use groups::Groups;
 pub use invites::{Invite, InviteLookup, Invites};
 pub use providers::{ProviderSummary, Providers, Visibility};
 pub use settings::Settings;
@@ -52,6 +57,6 @@ pub async fn migrate(pool: &SqlitePool) -> StoreResult<()> {
 }
 
 /// Timestamps are stored as RFC 3339 text in UTC, which sorts correctly.
-pub(crate) fn stamp(at: chrono::DateTime<chrono::Utc>) -> String {
+pub fn stamp(at: chrono::DateTime<chrono::Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

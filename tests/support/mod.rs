@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod scenario;
 pub mod telegram;
 
 use std::collections::HashMap;
@@ -19,7 +20,11 @@ use webinar_bot::bot::SharedCtx;
 use webinar_bot::clock::ManualClock;
 use webinar_bot::config::Config;
 
-pub use telegram::{FakeTelegram, Fault, TgUser};
+// Each test file uses a different part of the harness.
+#[allow(unused_imports)]
+pub use telegram::{Call, FakeTelegram, Fault, TgUser};
+#[allow(unused_imports)]
+pub use webinar_bot::clock::Clock;
 
 pub const ADMIN_ID: i64 = 100;
 pub const TOKEN: &str = "123456:TEST-token-never-logged";
@@ -63,9 +68,11 @@ impl TestBot {
     async fn launch(&mut self) {
         let shutdown = CancellationToken::new();
         let tuning = Tuning { poll_timeout: Duration::from_secs(5), ..Tuning::default() };
-        let handle =
-            tokio::spawn(app::run(self.config.clone(), Arc::new(self.clock.clone()), tuning, shutdown.clone()));
-        self.running = Some((shutdown, handle));
+        let running = app::start(self.config.clone(), Arc::new(self.clock.clone()), tuning, shutdown.clone())
+            .await
+            .expect("the bot starts");
+        self.ctx = Some(running.ctx);
+        self.running = Some((shutdown, running.task));
         // Ready once the first long poll is waiting.
         self.wait_polling().await;
     }

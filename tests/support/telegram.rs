@@ -151,6 +151,8 @@ struct Inner {
     faults: Vec<FaultRule>,
     violations: Vec<String>,
     polls_in_flight: usize,
+    /// How long each call other than getUpdates takes to answer.
+    latency: Duration,
 }
 
 #[derive(Default)]
@@ -266,6 +268,11 @@ impl FakeTelegram {
         });
     }
 
+    /// Makes every call (but getUpdates) take this long, like a real network.
+    pub fn set_latency(&self, latency: Duration) {
+        self.shared.lock().latency = latency;
+    }
+
     /// Answers every waiting long poll with nothing, as a stopping bot expects.
     pub fn release_polls(&self) {
         self.shared.new_update.notify_waiters();
@@ -371,6 +378,10 @@ async fn handle(
     if method == "GetUpdates" {
         return get_updates(&shared, &body).await;
     }
+    let latency = shared.lock().latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     let fault = take_fault(&shared, &method, &body);
     let response = match &fault {
         Some(fault) => fault_response(fault),
@@ -410,10 +421,28 @@ async fn read_body(req: Request) -> Value {
                 fields.insert(name, value);
             }
         }
-        return Value::Object(fields);
+        return resolve_attachments(fields);
     }
     let bytes = axum::body::to_bytes(req.into_body(), 16 * 1024 * 1024).await.unwrap_or_default();
     serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({}))
+}
+
+/// teloxide sends files as `"document": "attach://<part>"` plus a part of that name: fold the
+/// part back into the field, with its file name beside it as `<field>_file_name`.
+fn resolve_attachments(mut fields: serde_json::Map<String, Value>) -> Value {
+    let references: Vec<(String, String)> = fields
+        .iter()
+        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.strip_prefix("attach://")?.to_owned())))
+        .collect();
+    for (field, part) in references {
+        if let Some(content) = fields.remove(&part) {
+            fields.insert(field.clone(), content);
+        }
+        if let Some(name) = fields.remove(&format!("{part}_file_name")) {
+            fields.insert(format!("{field}_file_name"), name);
+        }
+    }
+    Value::Object(fields)
 }
 
 async fn get_updates(shared: &Arc<Shared>, body: &Value) -> Response {

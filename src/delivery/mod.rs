@@ -1,0 +1,205 @@
+//! The delivery engine: the durable outbox and the scheduler that drains it. It is the only code
+//! that sends messages to listeners; handlers only answer the person who wrote.
+
+pub mod render;
+pub mod rules;
+mod scheduler;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use sqlx::SqlitePool;
+use teloxide::types::ChatId;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use crate::bot::AppBot;
+use crate::clock::SharedClock;
+use crate::domain::event::EventId;
+use crate::domain::reminders::upcoming_reminders;
+use crate::i18n::Lang;
+use crate::store::outbox::{Kind, NewRow, Outbox};
+use crate::store::{Event, Events, StoreResult, Users};
+
+/// Settings of the engine.
+#[derive(Clone, Copy, Debug)]
+pub struct DeliveryConfig {
+    /// Messages a second the bot may send overall (Telegram's free limit is about 30).
+    pub rate: f64,
+    /// Language and zone of group chats, which have no person behind them.
+    pub default_lang: Lang,
+    pub default_tz: Tz,
+}
+
+/// A cheap handle; clones share one engine.
+#[derive(Clone)]
+pub struct Delivery {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    bot: AppBot,
+    clock: SharedClock,
+    events: Events,
+    outbox: Outbox,
+    users: Users,
+    config: DeliveryConfig,
+    wake: Notify,
+}
+
+impl Delivery {
+    pub fn new(pool: SqlitePool, bot: AppBot, clock: SharedClock, config: DeliveryConfig) -> Self {
+        let inner = Inner {
+            bot,
+            clock,
+            events: Events::new(pool.clone()),
+            outbox: Outbox::new(pool.clone()),
+            users: Users::new(pool),
+            config,
+            wake: Notify::new(),
+        };
+        Self { inner: Arc::new(inner) }
+    }
+
+    pub fn outbox(&self) -> &Outbox {
+        &self.inner.outbox
+    }
+
+    /// Starts the scheduler; it stops when `shutdown` is cancelled.
+    pub fn spawn(&self, shutdown: CancellationToken) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(scheduler::run(self.inner.clone(), shutdown))
+    }
+
+    /// Queues the invitation and the reminders still ahead for everyone now in the event's
+    /// audience who does not have them yet. Safe to call again at any time.
+    pub async fn plan_event(&self, id: EventId) -> StoreResult<u64> {
+        let inner = &self.inner;
+        let now = inner.clock.now();
+        let Some(event) = inner.events.get(id).await? else { return Ok(0) };
+        if !event.is_planned() || now >= event.ends_at() {
+            return Ok(0);
+        }
+        let audience = inner.events.audience(id).await?;
+        let rows = plan_rows(&event, audience.iter().map(|r| r.chat_id()), inner.config.rate, now);
+        let rows = self.without_reminders_already_sent(&event, rows).await?;
+        let added = inner.outbox.enqueue(&rows, now).await?;
+        self.wake();
+        Ok(added)
+    }
+
+    /// The event moved or was edited (its sequence already raised): reminders are planned anew,
+    /// cards already sent are edited, and those who had the invitation get one short notice.
+    pub async fn event_changed(&self, id: EventId) -> StoreResult<()> {
+        let inner = &self.inner;
+        let now = inner.clock.now();
+        let Some(event) = inner.events.get(id).await? else { return Ok(()) };
+        inner.outbox.drop_pending_reminders(id).await?;
+        self.plan_event(id).await?;
+        let notices =
+            inner.outbox.sent_invitations(id).await?.into_iter().flat_map(|(chat, _)| {
+                [Kind::Card { sequence: event.sequence }, Kind::Changed { sequence: event.sequence }]
+                    .map(|kind| NewRow { event_id: id, chat_id: chat, kind, due_at: now, send_at: now })
+            });
+        inner.outbox.enqueue(&notices.collect::<Vec<_>>(), now).await?;
+        self.wake();
+        Ok(())
+    }
+
+    /// The event was cancelled (status already set): nothing pending goes out; those who had the
+    /// invitation see their card marked cancelled and get one notice.
+    pub async fn event_cancelled(&self, id: EventId) -> StoreResult<()> {
+        let inner = &self.inner;
+        let now = inner.clock.now();
+        let Some(event) = inner.events.get(id).await? else { return Ok(()) };
+        inner.outbox.skip_pending(id, None, "event cancelled", now).await?;
+        let notices = inner.outbox.sent_invitations(id).await?.into_iter().flat_map(|(chat, _)| {
+            [Kind::Card { sequence: event.sequence }, Kind::Cancelled].map(|kind| NewRow {
+                event_id: id,
+                chat_id: chat,
+                kind,
+                due_at: now,
+                send_at: now,
+            })
+        });
+        inner.outbox.enqueue(&notices.collect::<Vec<_>>(), now).await?;
+        self.wake();
+        Ok(())
+    }
+
+    /// A listener left the event (or its group): nothing more is sent to them about it.
+    pub async fn drop_recipient(&self, id: EventId, chat: ChatId) -> StoreResult<u64> {
+        self.inner.outbox.skip_pending(id, Some(chat), "left the event", self.inner.clock.now()).await
+    }
+
+    /// Asks the given chats, once per `round`, to answer the invitation.
+    pub async fn nudge(&self, id: EventId, round: i64, chats: &[ChatId]) -> StoreResult<u64> {
+        let now = self.inner.clock.now();
+        let rows: Vec<NewRow> = chats
+            .iter()
+            .map(|chat| NewRow { event_id: id, chat_id: *chat, kind: Kind::Nudge { round }, due_at: now, send_at: now })
+            .collect();
+        let added = self.inner.outbox.enqueue(&rows, now).await?;
+        self.wake();
+        Ok(added)
+    }
+
+    /// The card of an event as `chat` should see it now (after an RSVP, say).
+    pub async fn card_for(&self, id: EventId, chat: ChatId) -> StoreResult<Option<render::Rendered>> {
+        let Some(event) = self.inner.events.get(id).await? else { return Ok(None) };
+        let viewer = scheduler::viewer(&self.inner, chat, &event).await?;
+        Ok(Some(scheduler::card(&self.inner, &event, &viewer).await?))
+    }
+
+    /// Tells the scheduler that rows changed.
+    pub fn wake(&self) {
+        self.inner.wake.notify_one();
+    }
+
+    /// A reminder sent early (a large fan-out starts ahead of time) must not be sent again when an
+    /// edit that did not move the event re-plans the reminders.
+    async fn without_reminders_already_sent(&self, event: &Event, rows: Vec<NewRow>) -> StoreResult<Vec<NewRow>> {
+        let sent: HashSet<(i64, String, DateTime<Utc>)> = self
+            .inner
+            .outbox
+            .rows_of_event(event.id)
+            .await?
+            .into_iter()
+            .filter(|r| r.state == crate::store::outbox::RowState::Sent)
+            .filter_map(|r| match r.kind {
+                Kind::Reminder { offset, .. } => Some((r.chat_id.0, offset.to_string(), r.due_at)),
+                _ => None,
+            })
+            .collect();
+        Ok(rows
+            .into_iter()
+            .filter(|row| match row.kind {
+                Kind::Reminder { offset, .. } => !sent.contains(&(row.chat_id.0, offset.to_string(), row.due_at)),
+                _ => true,
+            })
+            .collect())
+    }
+}
+
+/// The rows an event needs for the given chats: the invitation now, each reminder still ahead at
+/// its time, started early enough for the whole audience at `rate`.
+fn plan_rows(event: &Event, chats: impl Iterator<Item = ChatId>, rate: f64, now: DateTime<Utc>) -> Vec<NewRow> {
+    let chats: Vec<ChatId> = chats.collect();
+    let lead = rules::fan_out_lead(chats.len(), rate);
+    let reminders = upcoming_reminders(event.reminders.iter().copied(), event.starts_at, now);
+    let mut rows = Vec::with_capacity(chats.len() * (1 + reminders.len()));
+    for chat in chats {
+        rows.push(NewRow { event_id: event.id, chat_id: chat, kind: Kind::Invitation, due_at: now, send_at: now });
+        for reminder in &reminders {
+            rows.push(NewRow {
+                event_id: event.id,
+                chat_id: chat,
+                kind: Kind::Reminder { offset: reminder.offset, sequence: event.sequence },
+                due_at: reminder.due_at,
+                send_at: (reminder.due_at - lead).max(now),
+            });
+        }
+    }
+    rows
+}

@@ -1,0 +1,199 @@
+//! The texts and buttons of the messages listeners get, rendered at send time from the event's
+//! current state, in the recipient's language and time zone.
+
+use chrono::{DateTime, Datelike, Utc};
+use chrono_tz::Tz;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+use teloxide::utils::html;
+
+use crate::bot::CallbackData;
+use crate::bot::keyboards::{button, zone_label};
+use crate::domain::reminders::{ReminderOffset, time_left};
+use crate::i18n::{Lang, num, text, tr, tr_args};
+use crate::store::{Event, Rsvp, RsvpCounts};
+
+/// Who the message is for.
+#[derive(Clone, Copy, Debug)]
+pub struct Viewer {
+    pub lang: Lang,
+    pub tz: Tz,
+    /// Their own answer, in a private chat.
+    pub rsvp: Option<Rsvp>,
+    /// Everyone's answers, in a group chat.
+    pub counts: Option<RsvpCounts>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Rendered {
+    pub text: String,
+    pub keyboard: Option<InlineKeyboardMarkup>,
+}
+
+/// "пт, 25.12.2026, 18:00–19:30 (Москва (UTC+3))" in the viewer's zone.
+pub fn when(event: &Event, lang: Lang, tz: Tz) -> String {
+    let start = event.starts_at.with_timezone(&tz);
+    let end = event.ends_at().with_timezone(&tz);
+    tr_args(
+        lang,
+        "card-when-format",
+        &[
+            ("weekday", text(tr(lang, &format!("weekday-{}", start.weekday().number_from_monday())))),
+            ("date", text(start.format("%d.%m.%Y").to_string())),
+            ("start", text(start.format("%H:%M").to_string())),
+            ("end", text(end.format("%H:%M").to_string())),
+            ("zone", text(html::escape(&zone_label(lang, tz, event.starts_at)))),
+        ],
+    )
+}
+
+/// "1 час 30 минут".
+pub fn duration(lang: Lang, minutes: u32) -> String {
+    let (hours, minutes) = (minutes / 60, minutes % 60);
+    let mut parts = Vec::new();
+    if hours > 0 {
+        parts.push(tr_args(lang, "unit-hours", &[("n", num(hours))]));
+    }
+    if minutes > 0 || hours == 0 {
+        parts.push(tr_args(lang, "unit-minutes", &[("n", num(minutes))]));
+    }
+    parts.join(" ")
+}
+
+/// The invitation card.
+pub fn card(event: &Event, host: Option<&str>, viewer: &Viewer) -> Rendered {
+    let lang = viewer.lang;
+    let mut lines = vec![
+        tr_args(lang, "card-title", &[("title", text(html::escape(&event.title)))]),
+        tr_args(lang, "card-when", &[("when", text(when(event, lang, viewer.tz)))]),
+        tr_args(lang, "card-duration", &[("duration", text(duration(lang, event.duration_min)))]),
+    ];
+    if let Some(host) = host {
+        lines.push(tr_args(lang, "card-host", &[("host", text(html::escape(host)))]));
+    }
+    if let Some(description) = event.description.as_deref().filter(|d| !d.trim().is_empty()) {
+        lines.push(String::new());
+        lines.push(html::escape(description));
+    }
+    lines.push(String::new());
+    if !event.is_planned() {
+        lines.push(tr(lang, "card-cancelled"));
+        return Rendered { text: lines.join("\n"), keyboard: None };
+    }
+    if event.join_url().is_none() {
+        lines.push(tr(lang, "card-no-link"));
+    }
+    match (viewer.rsvp, viewer.counts) {
+        (Some(Rsvp::Yes), _) => lines.push(tr(lang, "card-rsvp-yes")),
+        (Some(Rsvp::No), _) => lines.push(tr(lang, "card-rsvp-no")),
+        (None, Some(counts)) => lines.push(tr_args(
+            lang,
+            "card-rsvp-counts",
+            &[("yes", num(counts.yes as f64)), ("no", num(counts.no as f64))],
+        )),
+        (None, None) => {}
+    }
+    Rendered { text: lines.join("\n").trim_end().to_owned(), keyboard: Some(card_keyboard(event, lang)) }
+}
+
+fn card_keyboard(event: &Event, lang: Lang) -> InlineKeyboardMarkup {
+    let mut rows = Vec::new();
+    if let Some(row) = join_row(event, lang) {
+        rows.push(row);
+    }
+    rows.push(vec![
+        button(tr(lang, "button-rsvp-yes"), CallbackData::Rsvp(event.id, Rsvp::Yes)),
+        button(tr(lang, "button-rsvp-no"), CallbackData::Rsvp(event.id, Rsvp::No)),
+    ]);
+    rows.push(vec![button(tr(lang, "button-calendar"), CallbackData::Calendar(event.id))]);
+    InlineKeyboardMarkup::new(rows)
+}
+
+fn join_row(event: &Event, lang: Lang) -> Option<Vec<InlineKeyboardButton>> {
+    let url = event.join_url()?.parse().ok()?;
+    Some(vec![InlineKeyboardButton::url(tr(lang, "button-join"), url)])
+}
+
+fn with_join(event: &Event, lang: Lang, text: String) -> Rendered {
+    Rendered { text, keyboard: join_row(event, lang).map(|row| InlineKeyboardMarkup::new([row])) }
+}
+
+/// "Через 1 час начнётся «…»", or "starting now" for the reminder at the start.
+pub fn reminder(event: &Event, offset: ReminderOffset, late: bool, viewer: &Viewer, now: DateTime<Utc>) -> Rendered {
+    let lang = viewer.lang;
+    let title = text(html::escape(&event.title));
+    let left = time_left(event.starts_at, now);
+    let mut message = if offset == ReminderOffset::AtStart || left.is_zero() {
+        tr_args(lang, "reminder-starting", &[("title", title)])
+    } else {
+        tr_args(lang, "reminder-text", &[("left", text(time_left_text(lang, left))), ("title", title)])
+    };
+    message.push('\n');
+    message.push_str(&when(event, lang, viewer.tz));
+    if late {
+        message.push_str("\n\n");
+        message.push_str(&tr(lang, "reminder-late"));
+    }
+    with_join(event, lang, message)
+}
+
+/// "1 день 2 часа", "45 минут": the two largest units, as people say it.
+fn time_left_text(lang: Lang, left: crate::domain::reminders::TimeLeft) -> String {
+    let units = [("unit-days", left.days), ("unit-hours", left.hours), ("unit-minutes", left.minutes)];
+    let parts: Vec<String> = units
+        .iter()
+        .skip_while(|(_, n)| *n == 0)
+        .take(2)
+        .filter(|(_, n)| *n > 0)
+        .map(|(key, n)| tr_args(lang, key, &[("n", num(*n))]))
+        .collect();
+    parts.join(" ")
+}
+
+pub fn changed(event: &Event, viewer: &Viewer) -> Rendered {
+    let lang = viewer.lang;
+    let message = tr_args(
+        lang,
+        "notice-changed",
+        &[("title", text(html::escape(&event.title))), ("when", text(when(event, lang, viewer.tz)))],
+    );
+    with_join(event, lang, message)
+}
+
+pub fn cancelled(event: &Event, viewer: &Viewer) -> Rendered {
+    let lang = viewer.lang;
+    let message = tr_args(
+        lang,
+        "notice-cancelled",
+        &[("title", text(html::escape(&event.title))), ("when", text(when(event, lang, viewer.tz)))],
+    );
+    Rendered { text: message, keyboard: None }
+}
+
+pub fn nudge(event: &Event, viewer: &Viewer) -> Rendered {
+    let lang = viewer.lang;
+    let message = tr_args(
+        lang,
+        "nudge-text",
+        &[("title", text(html::escape(&event.title))), ("when", text(when(event, lang, viewer.tz)))],
+    );
+    Rendered { text: message, keyboard: None }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::reminders::TimeLeft;
+
+    #[test]
+    fn durations_and_time_left_read_naturally() {
+        assert_eq!(duration(Lang::Ru, 90), "1 час 30 минут");
+        assert_eq!(duration(Lang::Ru, 120), "2 часа");
+        assert_eq!(duration(Lang::En, 45), "45 minutes");
+        let left = TimeLeft { days: 1, hours: 2, minutes: 5 };
+        assert_eq!(time_left_text(Lang::Ru, left), "1 день 2 часа");
+        let left = TimeLeft { days: 0, hours: 0, minutes: 21 };
+        assert_eq!(time_left_text(Lang::Ru, left), "21 минута");
+        let left = TimeLeft { days: 3, hours: 0, minutes: 0 };
+        assert_eq!(time_left_text(Lang::En, left), "3 days");
+    }
+}

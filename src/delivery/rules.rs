@@ -1,0 +1,205 @@
+//! What to do with a due row: pure rules, tested on their own.
+
+use chrono::{DateTime, Duration, Utc};
+use teloxide::{ApiError, RequestError};
+
+use crate::domain::event::EventStatus;
+use crate::domain::reminders::ReminderOffset;
+use crate::store::outbox::Kind;
+
+/// A reminder later than this after its time is marked as late.
+pub const LATE_AFTER: Duration = Duration::seconds(60);
+/// "Starting now" still makes sense this long after the start.
+pub const START_WINDOW: Duration = Duration::minutes(15);
+/// Network failures are retried this many times before the row is failed.
+pub const MAX_ATTEMPTS: i64 = 8;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Send { late: bool },
+    Skip(&'static str),
+}
+
+/// The facts about the event a decision needs.
+#[derive(Clone, Copy, Debug)]
+pub struct EventFacts {
+    pub status: EventStatus,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+pub fn decide(
+    kind: Kind,
+    due_at: DateTime<Utc>,
+    event: EventFacts,
+    recipient_active: bool,
+    now: DateTime<Utc>,
+) -> Decision {
+    if !recipient_active {
+        return Decision::Skip("recipient blocked the bot");
+    }
+    let planned = event.status == EventStatus::Planned;
+    match kind {
+        Kind::Invitation if !planned => Decision::Skip("event is not planned"),
+        Kind::Invitation if now >= event.ends_at => Decision::Skip("event is over"),
+        Kind::Reminder { .. } | Kind::Nudge { .. } if !planned => Decision::Skip("event is not planned"),
+        Kind::Reminder { offset: ReminderOffset::AtStart, .. } if now >= event.starts_at + START_WINDOW => {
+            Decision::Skip("event already started")
+        }
+        Kind::Reminder { offset, .. } if offset != ReminderOffset::AtStart && now >= event.starts_at => {
+            Decision::Skip("event already started")
+        }
+        Kind::Nudge { .. } if now >= event.starts_at => Decision::Skip("event already started"),
+        Kind::Reminder { .. } => Decision::Send { late: now > due_at + LATE_AFTER },
+        _ => Decision::Send { late: false },
+    }
+}
+
+/// How a failed Telegram call is treated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// The recipient cannot be reached any more: mark them inactive, do not retry.
+    Unreachable(String),
+    /// Try again after this long.
+    Retry(Duration, String),
+    /// The edit changed nothing: as good as sent.
+    AlreadyThere,
+    /// The group became a supergroup with this id.
+    Migrated(i64),
+    Failed(String),
+}
+
+pub fn classify(err: &RequestError, attempts: i64) -> Failure {
+    match err {
+        RequestError::Api(api) => classify_api(api),
+        RequestError::MigrateToChatId(chat) => Failure::Migrated(chat.0),
+        RequestError::RetryAfter(secs) => {
+            Failure::Retry(Duration::seconds(i64::from(secs.seconds())), "rate limited".to_owned())
+        }
+        RequestError::Network(_) | RequestError::Io(_) if attempts < MAX_ATTEMPTS => {
+            Failure::Retry(backoff(attempts), "network error".to_owned())
+        }
+        RequestError::Network(_) | RequestError::Io(_) => Failure::Failed("network error, gave up".to_owned()),
+        RequestError::InvalidJson { .. } => Failure::Failed("Telegram answered with malformed JSON".to_owned()),
+    }
+}
+
+fn classify_api(api: &ApiError) -> Failure {
+    use ApiError::*;
+    match api {
+        BotBlocked
+        | UserDeactivated
+        | ChatNotFound
+        | BotKicked
+        | BotKickedFromSupergroup
+        | BotKickedFromChannel
+        | GroupDeactivated
+        | CantInitiateConversation
+        | NotEnoughRightsToPostMessages => Failure::Unreachable(api.to_string()),
+        Unknown(text) if text.starts_with("Forbidden:") => Failure::Unreachable(text.clone()),
+        MessageNotModified => Failure::AlreadyThere,
+        other => Failure::Failed(other.to_string()),
+    }
+}
+
+/// 2, 4, 8 … seconds, at most five minutes.
+pub fn backoff(attempts: i64) -> Duration {
+    Duration::seconds(2_i64.saturating_pow(attempts.clamp(1, 20) as u32).min(300))
+}
+
+/// How much earlier than its due time a fan-out to `recipients` chats must begin so that, at
+/// `rate` messages a second, the last one is served on time.
+pub fn fan_out_lead(recipients: usize, rate: f64) -> Duration {
+    if rate <= 0.0 || (recipients as f64) <= rate {
+        return Duration::zero();
+    }
+    Duration::milliseconds(((recipients as f64 / rate) * 1000.0).ceil() as i64) + Duration::seconds(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 1, h, m, 0).unwrap()
+    }
+
+    fn facts(status: EventStatus) -> EventFacts {
+        EventFacts { status, starts_at: at(18, 0), ends_at: at(19, 0) }
+    }
+
+    fn reminder(offset: ReminderOffset) -> Kind {
+        Kind::Reminder { offset, sequence: 0 }
+    }
+
+    #[test]
+    fn a_reminder_on_time_is_sent_and_a_late_one_is_marked() {
+        let planned = facts(EventStatus::Planned);
+        let kind = reminder(ReminderOffset::Hour1);
+        assert_eq!(decide(kind, at(17, 0), planned, true, at(17, 0)), Decision::Send { late: false });
+        assert_eq!(decide(kind, at(17, 0), planned, true, at(17, 30)), Decision::Send { late: true });
+    }
+
+    #[test]
+    fn reminders_of_started_or_cancelled_events_are_skipped() {
+        let kind = reminder(ReminderOffset::Hour1);
+        assert_eq!(
+            decide(kind, at(17, 0), facts(EventStatus::Planned), true, at(18, 5)),
+            Decision::Skip("event already started")
+        );
+        assert_eq!(
+            decide(kind, at(17, 0), facts(EventStatus::Cancelled), true, at(17, 0)),
+            Decision::Skip("event is not planned")
+        );
+    }
+
+    #[test]
+    fn starting_now_is_sent_within_the_window_only() {
+        let kind = reminder(ReminderOffset::AtStart);
+        let planned = facts(EventStatus::Planned);
+        assert_eq!(decide(kind, at(18, 0), planned, true, at(18, 5)), Decision::Send { late: true });
+        assert_eq!(decide(kind, at(18, 0), planned, true, at(18, 20)), Decision::Skip("event already started"));
+    }
+
+    #[test]
+    fn blocked_recipients_are_skipped_and_cancellations_still_go_out() {
+        let planned = facts(EventStatus::Planned);
+        assert_eq!(
+            decide(Kind::Invitation, at(9, 0), planned, false, at(9, 0)),
+            Decision::Skip("recipient blocked the bot")
+        );
+        assert_eq!(
+            decide(Kind::Cancelled, at(9, 0), facts(EventStatus::Cancelled), true, at(9, 0)),
+            Decision::Send { late: false }
+        );
+    }
+
+    #[test]
+    fn telegram_errors_are_classified() {
+        assert!(matches!(classify(&RequestError::Api(ApiError::BotBlocked), 1), Failure::Unreachable(_)));
+        assert!(matches!(
+            classify(&RequestError::Api(ApiError::Unknown("Forbidden: bot was kicked".into())), 1),
+            Failure::Unreachable(_)
+        ));
+        assert_eq!(classify(&RequestError::Api(ApiError::MessageNotModified), 1), Failure::AlreadyThere);
+        assert!(matches!(
+            classify(&RequestError::RetryAfter(teloxide::types::Seconds::from_seconds(7)), 1),
+            Failure::Retry(d, _) if d == Duration::seconds(7)
+        ));
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert_eq!(backoff(1), Duration::seconds(2));
+        assert_eq!(backoff(3), Duration::seconds(8));
+        assert_eq!(backoff(30), Duration::seconds(300));
+    }
+
+    #[test]
+    fn a_large_fan_out_starts_early_enough() {
+        assert_eq!(fan_out_lead(10, 30.0), Duration::zero());
+        assert_eq!(fan_out_lead(1000, 30.0), Duration::milliseconds(34_334));
+        assert_eq!(fan_out_lead(10_000, 1000.0), Duration::seconds(11));
+    }
+}

@@ -1,0 +1,422 @@
+//! Events, their audience (groups, direct listeners) and RSVP answers.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use sqlx::{FromRow, SqlitePool};
+use teloxide::types::{ChatId, UserId};
+
+use super::invites::parse_stamp;
+use super::{StoreError, StoreResult, stamp};
+use crate::domain::event::{EventId, EventStatus, GroupId};
+use crate::domain::reminders::ReminderOffset;
+use crate::providers::Meeting;
+
+#[derive(Clone, Debug)]
+pub struct Event {
+    pub id: EventId,
+    pub owner_id: UserId,
+    pub host_id: Option<UserId>,
+    pub host_email: Option<String>,
+    pub provider_id: Option<i64>,
+    pub title: String,
+    pub description: Option<String>,
+    pub starts_at: DateTime<Utc>,
+    pub duration_min: u32,
+    pub tz: Tz,
+    pub status: EventStatus,
+    pub meeting: Option<Meeting>,
+    pub options: serde_json::Value,
+    pub reminders: Vec<ReminderOffset>,
+    /// The calendar SEQUENCE, raised on every change listeners should see.
+    pub sequence: i64,
+    pub last_error: Option<String>,
+}
+
+impl Event {
+    pub fn ends_at(&self) -> DateTime<Utc> {
+        self.starts_at + chrono::Duration::minutes(i64::from(self.duration_min))
+    }
+
+    pub fn join_url(&self) -> Option<&str> {
+        self.meeting.as_ref().map(|m| m.join_url.as_str()).filter(|u| !u.is_empty())
+    }
+
+    pub fn is_planned(&self) -> bool {
+        self.status == EventStatus::Planned
+    }
+}
+
+/// What a new event is made of.
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    pub owner_id: UserId,
+    pub host_id: Option<UserId>,
+    pub host_email: Option<String>,
+    pub provider_id: Option<i64>,
+    pub title: String,
+    pub description: Option<String>,
+    pub starts_at: DateTime<Utc>,
+    pub duration_min: u32,
+    pub tz: Tz,
+    pub status: EventStatus,
+    pub meeting: Option<Meeting>,
+    pub options: serde_json::Value,
+    pub reminders: Vec<ReminderOffset>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Rsvp {
+    Yes,
+    No,
+}
+
+impl Rsvp {
+    fn as_str(self) -> &'static str {
+        match self {
+            Rsvp::Yes => "yes",
+            Rsvp::No => "no",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Rsvp> {
+        match s {
+            "yes" => Some(Rsvp::Yes),
+            "no" => Some(Rsvp::No),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RsvpCounts {
+    pub yes: i64,
+    pub no: i64,
+    /// Private recipients in the audience (group chats are counted as one each).
+    pub audience: i64,
+}
+
+/// Where an event's messages go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Recipient {
+    /// A listener's private chat (the chat id equals the user id).
+    Person(UserId),
+    /// A Telegram group chat linked to a listener group: one message for all its members.
+    GroupChat(ChatId),
+}
+
+impl Recipient {
+    pub fn chat_id(self) -> ChatId {
+        match self {
+            Recipient::Person(user) => ChatId(user.0 as i64),
+            Recipient::GroupChat(chat) => chat,
+        }
+    }
+}
+
+#[derive(FromRow)]
+struct EventRow {
+    id: i64,
+    owner_id: i64,
+    host_id: Option<i64>,
+    host_email: Option<String>,
+    provider_id: Option<i64>,
+    title: String,
+    description: Option<String>,
+    starts_at: String,
+    duration_min: i64,
+    timezone: String,
+    status: String,
+    meeting: Option<String>,
+    options: String,
+    reminders: String,
+    sequence: i64,
+    last_error: Option<String>,
+}
+
+impl TryFrom<EventRow> for Event {
+    type Error = StoreError;
+
+    fn try_from(row: EventRow) -> StoreResult<Event> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("event {}: {what}", row.id));
+        Ok(Event {
+            id: EventId(row.id),
+            owner_id: UserId(row.owner_id as u64),
+            host_id: row.host_id.map(|id| UserId(id as u64)),
+            host_email: row.host_email,
+            provider_id: row.provider_id,
+            title: row.title,
+            description: row.description,
+            starts_at: parse_stamp(&row.starts_at)?,
+            duration_min: u32::try_from(row.duration_min).map_err(|_| corrupt("duration"))?,
+            tz: row.timezone.parse().map_err(|_| corrupt("timezone"))?,
+            status: row.status.parse().map_err(|_| corrupt("status"))?,
+            meeting: row.meeting.as_deref().map(serde_json::from_str).transpose().map_err(|_| corrupt("meeting"))?,
+            options: serde_json::from_str(&row.options).map_err(|_| corrupt("options"))?,
+            reminders: decode_reminders(&row.reminders).map_err(|_| corrupt("reminders"))?,
+            sequence: row.sequence,
+            last_error: row.last_error,
+        })
+    }
+}
+
+fn encode_reminders(offsets: &[ReminderOffset]) -> String {
+    offsets.iter().map(|o| o.as_str()).collect::<Vec<_>>().join(",")
+}
+
+fn decode_reminders(text: &str) -> Result<Vec<ReminderOffset>, crate::domain::UnknownCode> {
+    text.split(',').filter(|s| !s.is_empty()).map(str::parse).collect()
+}
+
+fn meeting_json(meeting: Option<&Meeting>) -> Option<String> {
+    meeting.and_then(|m| serde_json::to_string(m).ok())
+}
+
+const AUDIENCE: &str = "
+    SELECT el.user_id AS chat_id, 0 AS is_group FROM event_listeners el
+     WHERE el.event_id = ?1 AND el.direct = 1 AND el.left_at IS NULL
+    UNION
+    SELECT gm.user_id, 0 FROM event_groups eg
+      JOIN group_members gm ON gm.group_id = eg.group_id
+     WHERE eg.event_id = ?1
+       AND NOT EXISTS (SELECT 1 FROM group_chats gc WHERE gc.group_id = eg.group_id AND gc.active = 1)
+       AND NOT EXISTS (SELECT 1 FROM event_listeners el
+                        WHERE el.event_id = ?1 AND el.user_id = gm.user_id AND el.left_at IS NOT NULL)
+    UNION
+    SELECT gc.chat_id, 1 FROM event_groups eg
+      JOIN group_chats gc ON gc.group_id = eg.group_id AND gc.active = 1
+     WHERE eg.event_id = ?1";
+
+#[derive(Clone)]
+pub struct Events {
+    pool: SqlitePool,
+}
+
+impl Events {
+    pub fn new(pool: SqlitePool) -> Self {
+        Self { pool }
+    }
+
+    pub async fn insert(&self, new: &NewEvent, now: DateTime<Utc>) -> StoreResult<EventId> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO events (owner_id, host_id, host_email, provider_id, title, description, starts_at,
+                                 duration_min, timezone, status, meeting, options, reminders, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(new.owner_id.0 as i64)
+        .bind(new.host_id.map(|h| h.0 as i64))
+        .bind(&new.host_email)
+        .bind(new.provider_id)
+        .bind(&new.title)
+        .bind(&new.description)
+        .bind(stamp(new.starts_at))
+        .bind(i64::from(new.duration_min))
+        .bind(new.tz.name())
+        .bind(new.status.as_str())
+        .bind(meeting_json(new.meeting.as_ref()))
+        .bind(new.options.to_string())
+        .bind(encode_reminders(&new.reminders))
+        .bind(stamp(now))
+        .bind(stamp(now))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(EventId(id))
+    }
+
+    pub async fn get(&self, id: EventId) -> StoreResult<Option<Event>> {
+        let row: Option<EventRow> =
+            sqlx::query_as("SELECT * FROM events WHERE id = ?").bind(id.0).fetch_optional(&self.pool).await?;
+        row.map(Event::try_from).transpose()
+    }
+
+    /// Moves an event and raises its calendar sequence.
+    pub async fn reschedule(
+        &self,
+        id: EventId,
+        starts_at: DateTime<Utc>,
+        duration_min: u32,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE events SET starts_at = ?, duration_min = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?",
+        )
+        .bind(stamp(starts_at))
+        .bind(i64::from(duration_min))
+        .bind(stamp(now))
+        .bind(id.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Changes the title and description and raises the calendar sequence.
+    pub async fn retitle(
+        &self,
+        id: EventId,
+        title: &str,
+        description: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE events SET title = ?, description = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?",
+        )
+        .bind(title)
+        .bind(description)
+        .bind(stamp(now))
+        .bind(id.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn set_reminders(
+        &self,
+        id: EventId,
+        reminders: &[ReminderOffset],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE events SET reminders = ?, updated_at = ? WHERE id = ?")
+            .bind(encode_reminders(reminders))
+            .bind(stamp(now))
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Sets the status (raising the sequence, as a cancellation must) and the last provider error.
+    pub async fn set_status(
+        &self,
+        id: EventId,
+        status: EventStatus,
+        last_error: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE events SET status = ?, last_error = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?",
+        )
+        .bind(status.as_str())
+        .bind(last_error)
+        .bind(stamp(now))
+        .bind(id.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Records the meeting the service made (or its removal), raising the sequence: the link changed.
+    pub async fn set_meeting(&self, id: EventId, meeting: Option<&Meeting>, now: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query("UPDATE events SET meeting = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?")
+            .bind(meeting_json(meeting))
+            .bind(stamp(now))
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn set_groups(&self, id: EventId, groups: &[GroupId]) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM event_groups WHERE event_id = ?").bind(id.0).execute(&mut *tx).await?;
+        for group in groups {
+            sqlx::query("INSERT INTO event_groups (event_id, group_id) VALUES (?, ?)")
+                .bind(id.0)
+                .bind(group.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Adds a listener by the event's own link (again after leaving, too).
+    pub async fn add_direct_listener(&self, id: EventId, user: UserId) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO event_listeners (event_id, user_id, direct) VALUES (?, ?, 1)
+             ON CONFLICT (event_id, user_id) DO UPDATE SET direct = 1, left_at = NULL",
+        )
+        .bind(id.0)
+        .bind(user.0 as i64)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The chats an event's messages go to right now.
+    pub async fn audience(&self, id: EventId) -> StoreResult<Vec<Recipient>> {
+        let rows: Vec<(i64, bool)> = sqlx::query_as(AUDIENCE).bind(id.0).fetch_all(&self.pool).await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(chat, is_group)| {
+                    if is_group { Recipient::GroupChat(ChatId(chat)) } else { Recipient::Person(UserId(chat as u64)) }
+                },
+            )
+            .collect())
+    }
+
+    /// Whether `user` is a listener of the event: by its link or through one of its groups, and not left.
+    pub async fn is_listener(&self, id: EventId, user: UserId) -> StoreResult<bool> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM event_listeners
+                                         WHERE event_id = ?1 AND user_id = ?2 AND left_at IS NOT NULL)
+               AND (EXISTS (SELECT 1 FROM event_listeners WHERE event_id = ?1 AND user_id = ?2 AND direct = 1)
+                 OR EXISTS (SELECT 1 FROM event_groups eg JOIN group_members gm ON gm.group_id = eg.group_id
+                             WHERE eg.event_id = ?1 AND gm.user_id = ?2))",
+        )
+        .bind(id.0)
+        .bind(user.0 as i64)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
+    }
+
+    pub async fn set_rsvp(&self, id: EventId, user: UserId, rsvp: Rsvp, now: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO event_listeners (event_id, user_id, rsvp, rsvp_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (event_id, user_id) DO UPDATE SET rsvp = excluded.rsvp, rsvp_at = excluded.rsvp_at",
+        )
+        .bind(id.0)
+        .bind(user.0 as i64)
+        .bind(rsvp.as_str())
+        .bind(stamp(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn rsvp_of(&self, id: EventId, user: UserId) -> StoreResult<Option<Rsvp>> {
+        let answer: Option<Option<String>> =
+            sqlx::query_scalar("SELECT rsvp FROM event_listeners WHERE event_id = ? AND user_id = ?")
+                .bind(id.0)
+                .bind(user.0 as i64)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(answer.flatten().as_deref().and_then(Rsvp::parse))
+    }
+
+    pub async fn rsvp_counts(&self, id: EventId) -> StoreResult<RsvpCounts> {
+        let (yes, no): (i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM(rsvp = 'yes'), 0), COALESCE(SUM(rsvp = 'no'), 0)
+               FROM event_listeners WHERE event_id = ? AND left_at IS NULL",
+        )
+        .bind(id.0)
+        .fetch_one(&self.pool)
+        .await?;
+        let audience = self.audience(id).await?.len() as i64;
+        Ok(RsvpCounts { yes, no, audience })
+    }
+
+    /// Planned events of a group that have not started: a new member is invited to these.
+    pub async fn upcoming_for_group(&self, group: GroupId, now: DateTime<Utc>) -> StoreResult<Vec<EventId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT e.id FROM events e JOIN event_groups eg ON eg.event_id = e.id
+              WHERE eg.group_id = ? AND e.status = 'planned' AND e.starts_at > ? ORDER BY e.starts_at",
+        )
+        .bind(group.0)
+        .bind(stamp(now))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(ids.into_iter().map(EventId).collect())
+    }
+}

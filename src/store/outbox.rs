@@ -1,0 +1,468 @@
+//! The durable outbox: one row per (event, chat, kind); the delivery engine is its only reader.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, SqlitePool};
+use teloxide::types::{ChatId, MessageId};
+
+use super::invites::parse_stamp;
+use super::{StoreError, StoreResult, stamp};
+use crate::domain::event::EventId;
+use crate::domain::reminders::ReminderOffset;
+
+/// What a row delivers. Kinds that depend on the event's schedule carry its sequence, so a
+/// reschedule makes new rows instead of colliding with the ones already sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Invitation,
+    Reminder {
+        offset: ReminderOffset,
+        sequence: i64,
+    },
+    /// The invitation card edited in place to show the event's current state.
+    Card {
+        sequence: i64,
+    },
+    Changed {
+        sequence: i64,
+    },
+    Cancelled,
+    Nudge {
+        round: i64,
+    },
+}
+
+impl Kind {
+    pub fn is_reminder(self) -> bool {
+        matches!(self, Kind::Reminder { .. })
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Kind::Invitation => f.write_str("invitation"),
+            Kind::Reminder { offset, sequence } => write!(f, "reminder:{offset}:{sequence}"),
+            Kind::Card { sequence } => write!(f, "card:{sequence}"),
+            Kind::Changed { sequence } => write!(f, "changed:{sequence}"),
+            Kind::Cancelled => f.write_str("cancelled"),
+            Kind::Nudge { round } => write!(f, "nudge:{round}"),
+        }
+    }
+}
+
+impl FromStr for Kind {
+    type Err = StoreError;
+
+    fn from_str(s: &str) -> StoreResult<Kind> {
+        let corrupt = || StoreError::Corrupt(s.to_owned());
+        let number = |n: &str| n.parse::<i64>().map_err(|_| corrupt());
+        let mut parts = s.split(':');
+        let kind = match (parts.next(), parts.next(), parts.next()) {
+            (Some("invitation"), None, None) => Kind::Invitation,
+            (Some("cancelled"), None, None) => Kind::Cancelled,
+            (Some("reminder"), Some(offset), Some(sequence)) => {
+                Kind::Reminder { offset: offset.parse().map_err(|_| corrupt())?, sequence: number(sequence)? }
+            }
+            (Some("card"), Some(n), None) => Kind::Card { sequence: number(n)? },
+            (Some("changed"), Some(n), None) => Kind::Changed { sequence: number(n)? },
+            (Some("nudge"), Some(n), None) => Kind::Nudge { round: number(n)? },
+            _ => return Err(corrupt()),
+        };
+        Ok(kind)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowState {
+    Pending,
+    Sending,
+    Sent,
+    Failed,
+    Skipped,
+}
+
+impl RowState {
+    fn parse(s: &str) -> StoreResult<RowState> {
+        Ok(match s {
+            "pending" => RowState::Pending,
+            "sending" => RowState::Sending,
+            "sent" => RowState::Sent,
+            "failed" => RowState::Failed,
+            "skipped" => RowState::Skipped,
+            other => return Err(StoreError::Corrupt(other.to_owned())),
+        })
+    }
+}
+
+/// A row to queue.
+#[derive(Clone, Debug)]
+pub struct NewRow {
+    pub event_id: EventId,
+    pub chat_id: ChatId,
+    pub kind: Kind,
+    pub due_at: DateTime<Utc>,
+    pub send_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub id: i64,
+    pub event_id: EventId,
+    pub chat_id: ChatId,
+    pub kind: Kind,
+    pub due_at: DateTime<Utc>,
+    pub send_at: DateTime<Utc>,
+    pub state: RowState,
+    pub attempts: i64,
+    pub message_id: Option<MessageId>,
+    pub reason: Option<String>,
+    pub late: bool,
+}
+
+#[derive(FromRow)]
+struct RawRow {
+    id: i64,
+    event_id: i64,
+    chat_id: i64,
+    kind: String,
+    due_at: String,
+    send_at: String,
+    state: String,
+    attempts: i64,
+    message_id: Option<i32>,
+    reason: Option<String>,
+    late: bool,
+}
+
+impl TryFrom<RawRow> for Row {
+    type Error = StoreError;
+
+    fn try_from(raw: RawRow) -> StoreResult<Row> {
+        Ok(Row {
+            id: raw.id,
+            event_id: EventId(raw.event_id),
+            chat_id: ChatId(raw.chat_id),
+            kind: raw.kind.parse()?,
+            due_at: parse_stamp(&raw.due_at)?,
+            send_at: parse_stamp(&raw.send_at)?,
+            state: RowState::parse(&raw.state)?,
+            attempts: raw.attempts,
+            message_id: raw.message_id.map(MessageId),
+            reason: raw.reason,
+            late: raw.late,
+        })
+    }
+}
+
+const COLUMNS: &str = "id, event_id, chat_id, kind, due_at, send_at, state, attempts, message_id, reason, late";
+
+/// Delivery figures of one event, for its teacher.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub sent: i64,
+    pub pending: i64,
+    pub failed: i64,
+    pub skipped: i64,
+}
+
+#[derive(Clone)]
+pub struct Outbox {
+    pool: SqlitePool,
+}
+
+impl Outbox {
+    pub fn new(pool: SqlitePool) -> Self {
+        Self { pool }
+    }
+
+    /// Queues rows; a row whose (event, chat, kind) exists already is left as it is.
+    pub async fn enqueue(&self, rows: &[NewRow], now: DateTime<Utc>) -> StoreResult<u64> {
+        let mut tx = self.pool.begin().await?;
+        let mut added = 0;
+        for row in rows {
+            let done = sqlx::query(
+                "INSERT INTO outbox (event_id, chat_id, kind, due_at, send_at, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, chat_id, kind) DO NOTHING",
+            )
+            .bind(row.event_id.0)
+            .bind(row.chat_id.0)
+            .bind(row.kind.to_string())
+            .bind(stamp(row.due_at))
+            .bind(stamp(row.send_at))
+            .bind(stamp(now))
+            .bind(stamp(now))
+            .execute(&mut *tx)
+            .await?;
+            added += done.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    /// After a crash, rows caught between "sending" and "sent" are sent again: Telegram has no
+    /// idempotency key, so at least once is the best there is, and never lost.
+    pub async fn recover_sending(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        let done = sqlx::query("UPDATE outbox SET state = 'pending', updated_at = ? WHERE state = 'sending'")
+            .bind(stamp(now))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Of the reminders of one event to one chat that are all overdue, only the one nearest the
+    /// start is still worth sending; the others are skipped.
+    pub async fn collapse_overdue_reminders(
+        &self,
+        now: DateTime<Utc>,
+        overdue_before: DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "UPDATE outbox SET state = 'skipped', reason = 'collapsed into a later reminder', updated_at = ?1
+              WHERE state = 'pending' AND send_at <= ?1 AND kind LIKE 'reminder:%' AND due_at < ?2
+                AND EXISTS (SELECT 1 FROM outbox later
+                             WHERE later.event_id = outbox.event_id AND later.chat_id = outbox.chat_id
+                               AND later.state = 'pending' AND later.kind LIKE 'reminder:%'
+                               AND later.due_at < ?2 AND later.due_at > outbox.due_at)",
+        )
+        .bind(stamp(now))
+        .bind(stamp(overdue_before))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Pending rows whose time to send has come, oldest first.
+    pub async fn due(&self, now: DateTime<Utc>, limit: i64) -> StoreResult<Vec<Row>> {
+        let rows: Vec<RawRow> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM outbox WHERE state = 'pending' AND send_at <= ? ORDER BY send_at, id LIMIT ?"
+        ))
+        .bind(stamp(now))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(Row::try_from).collect()
+    }
+
+    /// When the next pending row may be sent; reads one entry of the pending-only index.
+    pub async fn next_send_at(&self) -> StoreResult<Option<DateTime<Utc>>> {
+        let next: Option<String> =
+            sqlx::query_scalar("SELECT send_at FROM outbox WHERE state = 'pending' ORDER BY send_at, id LIMIT 1")
+                .fetch_optional(&self.pool)
+                .await?;
+        next.as_deref().map(parse_stamp).transpose()
+    }
+
+    /// Written before the API call; false if someone else took the row meanwhile.
+    pub async fn mark_sending(&self, id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?
+              WHERE id = ? AND state = 'pending'",
+        )
+        .bind(stamp(now))
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn mark_sent(
+        &self,
+        id: i64,
+        message: Option<MessageId>,
+        late: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE outbox SET state = 'sent', message_id = ?1, late = ?2, reason = NULL, sent_at = ?3, updated_at = ?3
+              WHERE id = ?4",
+        )
+        .bind(message.map(|m| m.0))
+        .bind(late)
+        .bind(stamp(now))
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn mark_failed(&self, id: i64, reason: &str, now: DateTime<Utc>) -> StoreResult<()> {
+        self.finish(id, "failed", reason, now).await
+    }
+
+    pub async fn mark_skipped(&self, id: i64, reason: &str, now: DateTime<Utc>) -> StoreResult<()> {
+        self.finish(id, "skipped", reason, now).await
+    }
+
+    async fn finish(&self, id: i64, state: &str, reason: &str, now: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query("UPDATE outbox SET state = ?, reason = ?, updated_at = ? WHERE id = ?")
+            .bind(state)
+            .bind(reason)
+            .bind(stamp(now))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Puts a row back in the queue for another try at `send_at`.
+    pub async fn retry_at(&self, id: i64, send_at: DateTime<Utc>, reason: &str, now: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query("UPDATE outbox SET state = 'pending', send_at = ?, reason = ?, updated_at = ? WHERE id = ?")
+            .bind(stamp(send_at))
+            .bind(reason)
+            .bind(stamp(now))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Drops the pending reminders of an event (before they are planned anew).
+    pub async fn drop_pending_reminders(&self, event: EventId) -> StoreResult<u64> {
+        let done =
+            sqlx::query("DELETE FROM outbox WHERE event_id = ? AND state = 'pending' AND kind LIKE 'reminder:%'")
+                .bind(event.0)
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Skips every pending row of an event, or of one chat of it.
+    pub async fn skip_pending(
+        &self,
+        event: EventId,
+        chat: Option<ChatId>,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "UPDATE outbox SET state = 'skipped', reason = ?, updated_at = ?
+              WHERE event_id = ? AND state = 'pending' AND (?4 IS NULL OR chat_id = ?4)",
+        )
+        .bind(reason)
+        .bind(stamp(now))
+        .bind(event.0)
+        .bind(chat.map(|c| c.0))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// The invitation messages of an event that reached their chats: these are edited on changes.
+    pub async fn sent_invitations(&self, event: EventId) -> StoreResult<Vec<(ChatId, MessageId)>> {
+        let rows: Vec<(i64, i32)> = sqlx::query_as(
+            "SELECT chat_id, message_id FROM outbox
+              WHERE event_id = ? AND kind = 'invitation' AND state = 'sent' AND message_id IS NOT NULL",
+        )
+        .bind(event.0)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(chat, message)| (ChatId(chat), MessageId(message))).collect())
+    }
+
+    pub async fn invitation_message(&self, event: EventId, chat: ChatId) -> StoreResult<Option<MessageId>> {
+        let id: Option<Option<i32>> = sqlx::query_scalar(
+            "SELECT message_id FROM outbox WHERE event_id = ? AND chat_id = ? AND kind = 'invitation' AND state = 'sent'",
+        )
+        .bind(event.0)
+        .bind(chat.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(id.flatten().map(MessageId))
+    }
+
+    pub async fn counts(&self, event: EventId) -> StoreResult<Counts> {
+        let (sent, pending, failed, skipped): (i64, i64, i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM(state = 'sent'), 0), COALESCE(SUM(state IN ('pending', 'sending')), 0),
+                    COALESCE(SUM(state = 'failed'), 0), COALESCE(SUM(state = 'skipped'), 0)
+               FROM outbox WHERE event_id = ? AND kind NOT LIKE 'card:%'",
+        )
+        .bind(event.0)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Counts { sent, pending, failed, skipped })
+    }
+
+    /// Chats whose invitation failed, with the reason: the "who did not get it" list.
+    pub async fn undelivered_invitations(&self, event: EventId) -> StoreResult<Vec<(ChatId, String)>> {
+        let rows: Vec<(i64, Option<String>)> = sqlx::query_as(
+            "SELECT chat_id, reason FROM outbox
+              WHERE event_id = ? AND kind = 'invitation' AND state IN ('failed', 'skipped') ORDER BY chat_id",
+        )
+        .bind(event.0)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(chat, reason)| (ChatId(chat), reason.unwrap_or_default())).collect())
+    }
+
+    /// A group became a supergroup: its rows follow it to the new id.
+    pub async fn move_chat(&self, from: ChatId, to: ChatId) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE OR IGNORE outbox SET chat_id = ? WHERE chat_id = ?")
+            .bind(to.0)
+            .bind(from.0)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE group_chats SET chat_id = ? WHERE chat_id = ?")
+            .bind(to.0)
+            .bind(from.0)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Whether messages can reach a chat: people who blocked the bot and group chats it was
+    /// removed from are inactive.
+    pub async fn chat_is_active(&self, chat: ChatId) -> StoreResult<bool> {
+        let sql = if chat.is_user() {
+            "SELECT active FROM users WHERE id = ?"
+        } else {
+            "SELECT active FROM group_chats WHERE chat_id = ?"
+        };
+        let active: Option<bool> = sqlx::query_scalar(sql).bind(chat.0).fetch_optional(&self.pool).await?;
+        Ok(active.unwrap_or(true))
+    }
+
+    pub async fn mark_chat_inactive(&self, chat: ChatId) -> StoreResult<()> {
+        let sql = if chat.is_user() {
+            "UPDATE users SET active = 0 WHERE id = ?"
+        } else {
+            "UPDATE group_chats SET active = 0 WHERE chat_id = ?"
+        };
+        sqlx::query(sql).bind(chat.0).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn rows_of_event(&self, event: EventId) -> StoreResult<Vec<Row>> {
+        let rows: Vec<RawRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM outbox WHERE event_id = ? ORDER BY id"))
+            .bind(event.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(Row::try_from).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip_through_their_stored_form() {
+        let kinds = [
+            Kind::Invitation,
+            Kind::Cancelled,
+            Kind::Reminder { offset: ReminderOffset::Hour1, sequence: 3 },
+            Kind::Card { sequence: 4 },
+            Kind::Changed { sequence: 5 },
+            Kind::Nudge { round: 2 },
+        ];
+        for kind in kinds {
+            assert_eq!(kind.to_string().parse::<Kind>().unwrap(), kind);
+        }
+        assert!("reminder:9y:1".parse::<Kind>().is_err());
+        assert!("invitation:1".parse::<Kind>().is_err());
+    }
+}
