@@ -136,7 +136,11 @@ impl Meetings {
         Ok(refusal)
     }
 
-    async fn update_at_provider(&self, event: &Event, meeting: &Meeting) -> Result<Option<ProviderError>, MeetingError> {
+    async fn update_at_provider(
+        &self,
+        event: &Event,
+        meeting: &Meeting,
+    ) -> Result<Option<ProviderError>, MeetingError> {
         let provider = self.provider_for(event).await?;
         if !provider.supports_schedule() {
             return Ok(None);

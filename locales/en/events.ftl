@@ -152,7 +152,7 @@ event-cancel-yes = Yes, cancel
 event-cancel-no = No
 event-cancelled = The class is cancelled; listeners got a notice.
 event-draft-deleted = The draft is deleted.
-event-answers =
+event-answers-text =
     <b>Answers: { $title }</b>
     ✅ Coming ({ $yes }): { $yes_names }
     ❌ Not coming ({ $no }): { $no_names }
@@ -169,5 +169,5 @@ event-missed-heading = { $count ->
 }
 event-missed-group-chat = a group chat
 event-missed-blocked = blocked the bot
-event-invite-link = The invitation link to this class: { $link }
+event-invite-link-text = The invitation link to this class: { $link }
     Whoever opens it becomes a listener of this class only.

@@ -155,7 +155,7 @@ event-cancel-yes = Да, отменить
 event-cancel-no = Нет
 event-cancelled = Занятие отменено, слушатели получили уведомление.
 event-draft-deleted = Черновик удалён.
-event-answers =
+event-answers-text =
     <b>Ответы: { $title }</b>
     ✅ Придут ({ $yes }): { $yes_names }
     ❌ Не смогут ({ $no }): { $no_names }
@@ -173,5 +173,5 @@ event-missed-heading = { $count ->
 }
 event-missed-group-chat = групповой чат
 event-missed-blocked = заблокировал бота
-event-invite-link = Ссылка-приглашение на это занятие: { $link }
+event-invite-link-text = Ссылка-приглашение на это занятие: { $link }
     Открыв её, человек станет слушателем только этого занятия.

@@ -4,9 +4,11 @@
 use chrono_tz::Tz;
 use teloxide::types::CallbackQuery;
 
-use crate::bot::events::{EventAction, NewAction};
 use super::groups::GroupAction;
 use super::profile::{LeaveAction, ProfileAction};
+use super::providers::ProviderCb;
+use super::teachers::TeacherCb;
+use crate::bot::events::{EventAction, NewAction};
 use crate::domain::event::EventId;
 use crate::i18n::Lang;
 use crate::store::Rsvp;
@@ -15,6 +17,8 @@ use crate::store::Rsvp;
 pub enum CallbackData {
     Lang(Lang),
     Tz(Tz),
+    Provider(ProviderCb),
+    Teacher(TeacherCb),
     /// `gr:` a teacher managing listener groups.
     Group(GroupAction),
     /// `pf:` a listener's own settings and profile.
@@ -41,6 +45,8 @@ impl CallbackData {
         match self {
             CallbackData::Lang(lang) => format!("lang:{}", lang.code()),
             CallbackData::Tz(tz) => format!("tz:{}", tz.name()),
+            CallbackData::Provider(cb) => cb.encode(),
+            CallbackData::Teacher(cb) => cb.encode(),
             CallbackData::Group(action) => format!("gr:{}", action.encode()),
             CallbackData::Profile(action) => format!("pf:{}", action.encode()),
             CallbackData::Leave(action) => format!("lv:{}", action.encode()),
@@ -61,6 +67,8 @@ impl CallbackData {
         match kind {
             "lang" => Lang::from_code(value).map(CallbackData::Lang),
             "tz" => value.parse().ok().map(CallbackData::Tz),
+            ProviderCb::PREFIX => ProviderCb::parse(value).map(CallbackData::Provider),
+            TeacherCb::PREFIX => TeacherCb::parse(value).map(CallbackData::Teacher),
             "gr" => GroupAction::parse(value).map(CallbackData::Group),
             "pf" => ProfileAction::parse(value).map(CallbackData::Profile),
             "lv" => LeaveAction::parse(value).map(CallbackData::Leave),

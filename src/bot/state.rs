@@ -10,6 +10,8 @@ pub enum State {
     AwaitingTimezone,
     /// Making an event (`/new`) or editing one.
     Event(crate::bot::events::EventStep),
+    /// `/providers`: registering a provider or changing a saved one.
+    Provider(super::providers::ProviderStep),
     /// Listener groups and profiles: a group's name, a listener's full name or organisation.
     Listener(super::listeners::ListenerStep),
 }

@@ -331,7 +331,8 @@ impl Events {
 
     /// Deletes a draft that never reached a provider.
     pub async fn delete_draft(&self, id: EventId) -> StoreResult<bool> {
-        let done = sqlx::query("DELETE FROM events WHERE id = ? AND status = 'draft'").bind(id.0).execute(&self.pool).await?;
+        let done =
+            sqlx::query("DELETE FROM events WHERE id = ? AND status = 'draft'").bind(id.0).execute(&self.pool).await?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -195,10 +195,11 @@ pub async fn press(
     ctx: SharedCtx,
     dialogue: BotDialogue,
     me: Me,
-    state: State,
     action: NewAction,
 ) -> HandlerResult {
     let lang = asker.lang();
+    // Read here rather than injected: a press only counts in the step that made its button.
+    let state = dialogue.get().await?.unwrap_or_default();
     let (State::Event(step), Some(message)) = (&state, q.regular_message()) else {
         return crate::bot::start::stale_button(bot, q, asker).await;
     };
@@ -214,7 +215,10 @@ pub async fn press(
             bot.send_message(chat, tr(lang, "cancel-done")).await?;
         }
         (Field::Title, NewAction::Back) => {}
-        (_, NewAction::Back) => return answered(&bot, &q, ask(&bot, chat, &asker, &ctx, &dialogue, draft.previous(field, admin), draft)).await,
+        (_, NewAction::Back) => {
+            return answered(&bot, &q, ask(&bot, chat, &asker, &ctx, &dialogue, draft.previous(field, admin), draft))
+                .await;
+        }
         (Field::Provider, NewAction::Provider(id)) => {
             let usable = ctx.providers.usable_by(&asker.user).await?;
             let Some(chosen) = usable.into_iter().find(|p| p.id == id) else {
@@ -410,7 +414,8 @@ pub async fn ask(
             (tr(lang, "new-ask-description"), with_navigation(lang, InlineKeyboardMarkup::new([skip]), false))
         }
         Field::Host => {
-            let mut rows = vec![vec![button(tr(lang, "new-host-me"), CallbackData::New(NewAction::Host(asker.user.id)))]];
+            let mut rows =
+                vec![vec![button(tr(lang, "new-host-me"), CallbackData::New(NewAction::Host(asker.user.id)))]];
             for teacher in ctx.users.teachers().await?.into_iter().filter(|t| t.id != asker.user.id) {
                 rows.push(vec![button(teacher.first_name.clone(), CallbackData::New(NewAction::Host(teacher.id)))]);
             }
@@ -500,17 +505,29 @@ fn reminders_keyboard(lang: Lang, draft: &EventDraft) -> InlineKeyboardMarkup {
 }
 
 /// The groups the asker may invite: their own; every group for an administrator.
-async fn audience_groups(ctx: &SharedCtx, asker: &Asker) -> Result<Vec<(crate::domain::event::GroupId, String)>, crate::bot::BotError> {
+async fn audience_groups(
+    ctx: &SharedCtx,
+    asker: &Asker,
+) -> Result<Vec<(crate::domain::event::GroupId, String)>, crate::bot::BotError> {
     let owner = if asker.user.role.is_admin() { None } else { Some(asker.user.id) };
     Ok(ctx.groups.list(owner).await?.into_iter().map(|g| (g.id, g.name)).collect())
 }
 
-fn audience_keyboard(lang: Lang, draft: &EventDraft, groups: &[(crate::domain::event::GroupId, String)]) -> InlineKeyboardMarkup {
+fn audience_keyboard(
+    lang: Lang,
+    draft: &EventDraft,
+    groups: &[(crate::domain::event::GroupId, String)],
+) -> InlineKeyboardMarkup {
     let mut rows: Vec<Vec<_>> = groups
         .iter()
-        .map(|(id, name)| vec![button(mark(draft.groups.contains(id), name.clone()), CallbackData::New(NewAction::Group(*id)))])
+        .map(|(id, name)| {
+            vec![button(mark(draft.groups.contains(id), name.clone()), CallbackData::New(NewAction::Group(*id)))]
+        })
         .collect();
-    rows.push(vec![button(mark(draft.event_link, tr(lang, "new-audience-link")), CallbackData::New(NewAction::EventLink))]);
+    rows.push(vec![button(
+        mark(draft.event_link, tr(lang, "new-audience-link")),
+        CallbackData::New(NewAction::EventLink),
+    )]);
     rows.push(vec![button(tr(lang, "new-done"), CallbackData::New(NewAction::Done))]);
     with_navigation(lang, InlineKeyboardMarkup::new(rows), false)
 }
@@ -544,7 +561,8 @@ async fn summary(asker: &Asker, ctx: &SharedCtx, draft: &EventDraft) -> Result<S
     if draft.event_link {
         audience.push(tr(lang, "new-audience-link"));
     }
-    let host = draft.host.as_ref().map(|(_, name)| html::escape(name)).unwrap_or_else(|| html::escape(&asker.user.first_name));
+    let host =
+        draft.host.as_ref().map(|(_, name)| html::escape(name)).unwrap_or_else(|| html::escape(&asker.user.first_name));
     Ok(tr_args(
         lang,
         "new-summary",
@@ -648,8 +666,8 @@ pub async fn publish(
     let lang = asker.lang();
     match ctx.meetings.publish(id).await {
         Ok(event) => {
-            manage::send_card(bot, chat, asker, ctx, &event, Some("new-created")).await?;
-            manage::send_invite_link(bot, chat, asker, ctx, me, id, false).await
+            let link = manage::invite_link_text(asker, ctx, me, id, false).await?;
+            manage::send_card_with(bot, chat, asker, ctx, &event, Some("new-created"), link).await
         }
         Err(err) => {
             let reason = match &err {
@@ -689,7 +707,13 @@ async fn say(bot: &AppBot, msg: &Message, asker: &Asker, key: &str) -> HandlerRe
     Ok(())
 }
 
-async fn explain(bot: &AppBot, msg: &Message, asker: &Asker, key: &str, args: &crate::domain::I18nArgs) -> HandlerResult {
+async fn explain(
+    bot: &AppBot,
+    msg: &Message,
+    asker: &Asker,
+    key: &str,
+    args: &crate::domain::I18nArgs,
+) -> HandlerResult {
     bot.send_message(msg.chat.id, tr_domain(asker.lang(), key, args)).await?;
     Ok(())
 }

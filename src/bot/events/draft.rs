@@ -165,10 +165,7 @@ mod tests {
     use super::*;
 
     fn with(kind: ProviderKind) -> EventDraft {
-        EventDraft {
-            provider: Some(ChosenProvider { id: 1, kind, name: "x".into() }),
-            ..EventDraft::default()
-        }
+        EventDraft { provider: Some(ChosenProvider { id: 1, kind, name: "x".into() }), ..EventDraft::default() }
     }
 
     #[test]

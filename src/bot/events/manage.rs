@@ -59,7 +59,11 @@ async fn managed_page(asker: &Asker, ctx: &SharedCtx, page: u32) -> Result<(Stri
         .iter()
         .map(|event| {
             let local = event.starts_at.with_timezone(&asker.user.tz).format("%d.%m %H:%M");
-            let draft = if event.status == EventStatus::Draft { format!(" · {}", tr(lang, "event-status-draft")) } else { String::new() };
+            let draft = if event.status == EventStatus::Draft {
+                format!(" · {}", tr(lang, "event-status-draft"))
+            } else {
+                String::new()
+            };
             vec![callback(format!("{local} · {}{draft}", event.title), event.id, EventAction::Open)]
         })
         .collect();
@@ -113,9 +117,25 @@ pub async fn send_card(
     event: &Event,
     headline: Option<&str>,
 ) -> HandlerResult {
+    send_card_with(bot, chat, asker, ctx, event, headline, None).await
+}
+
+/// The card with a closing line (an invitation link, say), in one message.
+pub async fn send_card_with(
+    bot: &AppBot,
+    chat: ChatId,
+    asker: &Asker,
+    ctx: &SharedCtx,
+    event: &Event,
+    headline: Option<&str>,
+    footer: Option<String>,
+) -> HandlerResult {
     let mut body = card_text(asker, ctx, event).await?;
     if let Some(key) = headline {
         body = format!("{}\n\n{body}", tr(asker.lang(), key));
+    }
+    if let Some(footer) = footer {
+        body = format!("{body}\n\n{footer}");
     }
     bot.send_message(chat, body).reply_markup(card_keyboard(asker.lang(), event)).await?;
     Ok(())
@@ -134,7 +154,8 @@ async fn card_text(asker: &Asker, ctx: &SharedCtx, event: &Event) -> Result<Stri
         tr_args(lang, "card-duration", &[("duration", text(render::duration(lang, event.duration_min)))]),
     ];
     if let Some(provider) = &provider {
-        let service = format!("{} ({})", html::escape(&provider.name), tr(lang, provider.kind.i18n_key()));
+        let kind = tr(lang, provider.kind.i18n_key());
+        let service = if provider.name == kind { kind } else { format!("{} ({kind})", html::escape(&provider.name)) };
         lines.push(tr_args(lang, "event-card-provider", &[("provider", text(service))]));
     }
     lines.push(tr(lang, &format!("event-status-line-{}", event.status.as_str())));
@@ -157,7 +178,11 @@ async fn card_text(asker: &Asker, ctx: &SharedCtx, event: &Event) -> Result<Stri
         lines.push(tr_args(
             lang,
             "event-card-delivery",
-            &[("sent", num(sent.sent as f64)), ("pending", num(sent.pending as f64)), ("failed", num(sent.failed as f64))],
+            &[
+                ("sent", num(sent.sent as f64)),
+                ("pending", num(sent.pending as f64)),
+                ("failed", num(sent.failed as f64)),
+            ],
         ));
     }
     if let Some(kind) = provider.as_ref().map(|p| p.kind).filter(|k| !k.keeps_schedule()) {
@@ -187,7 +212,10 @@ fn card_keyboard(lang: Lang, event: &Event) -> InlineKeyboardMarkup {
         ],
         EventStatus::Cancelled | EventStatus::Finished => vec![vec![b("event-copy", EventAction::Copy)]],
     };
-    rows.push(vec![crate::bot::keyboards::button(tr(lang, "events-back-to-list"), crate::bot::CallbackData::EventList(0))]);
+    rows.push(vec![crate::bot::keyboards::button(
+        tr(lang, "events-back-to-list"),
+        crate::bot::CallbackData::EventList(0),
+    )]);
     InlineKeyboardMarkup::new(rows)
 }
 
@@ -240,7 +268,9 @@ pub async fn press(
         EventAction::Edit => {
             bot.send_message(chat, tr(lang, "event-edit-what")).reply_markup(edit_keyboard(lang, &event)).await?;
         }
-        EventAction::EditTitle => prompt(&bot, chat, lang, &dialogue, "event-ask-title", EventStep::EditTitle(id)).await?,
+        EventAction::EditTitle => {
+            prompt(&bot, chat, lang, &dialogue, "event-ask-title", EventStep::EditTitle(id)).await?
+        }
         EventAction::EditDescription => {
             prompt(&bot, chat, lang, &dialogue, "event-ask-description", EventStep::EditDescription(id)).await?
         }
@@ -305,35 +335,45 @@ pub async fn press(
             bot.send_message(chat, tr_args(lang, "event-nudged", &[("count", num(queued as f64))])).await?;
         }
         EventAction::Missed => missed(&bot, chat, &asker, &ctx, &event).await?,
-        EventAction::InviteLink => send_invite_link(&bot, chat, &asker, &ctx, &me, id, true).await?,
+        EventAction::InviteLink => {
+            if let Some(link) = invite_link_text(&asker, &ctx, &me, id, true).await? {
+                bot.send_message(chat, link).await?;
+            }
+        }
         // A press that no longer fits the event's status (cancel twice, retry a planned one).
         _ => send_card(&bot, chat, &asker, &ctx, &event, Some("event-action-outdated")).await?,
     }
     Ok(())
 }
 
-/// The event's own invitation link; made when asked for and none is working.
-pub async fn send_invite_link(
-    bot: &AppBot,
-    chat: ChatId,
+/// The event's own invitation link as a line to send; made when `create` and none is working.
+pub async fn invite_link_text(
     asker: &Asker,
     ctx: &SharedCtx,
     me: &Me,
     id: EventId,
     create: bool,
-) -> HandlerResult {
+) -> Result<Option<String>, BotError> {
     let now = ctx.clock.now();
     let code = match ctx.invites.active(InviteKind::Event, Some(id.0), now).await?.first() {
         Some(invite) => format!("e{}", invite.token),
-        None if create => ctx.invites.create(InviteKind::Event, Some(id.0), asker.user.id, None, None, now).await?.to_string(),
-        None => return Ok(()),
+        None if create => {
+            ctx.invites.create(InviteKind::Event, Some(id.0), asker.user.id, None, None, now).await?.to_string()
+        }
+        None => return Ok(None),
     };
     let link = format!("https://t.me/{}?start={code}", me.username());
-    bot.send_message(chat, tr_args(asker.lang(), "event-invite-link", &[("link", text(html::escape(&link)))])).await?;
-    Ok(())
+    Ok(Some(tr_args(asker.lang(), "event-invite-link-text", &[("link", text(html::escape(&link)))])))
 }
 
-async fn prompt(bot: &AppBot, chat: ChatId, lang: Lang, dialogue: &BotDialogue, key: &str, step: EventStep) -> HandlerResult {
+async fn prompt(
+    bot: &AppBot,
+    chat: ChatId,
+    lang: Lang,
+    dialogue: &BotDialogue,
+    key: &str,
+    step: EventStep,
+) -> HandlerResult {
     bot.send_message(chat, tr(lang, key)).await?;
     dialogue.update(State::Event(step)).await?;
     Ok(())
@@ -397,7 +437,7 @@ async fn answers(bot: &AppBot, chat: ChatId, asker: &Asker, ctx: &SharedCtx, eve
     let list = |names: &[String]| if names.is_empty() { "—".to_owned() } else { names_list(names) };
     let body = tr_args(
         lang,
-        "event-answers",
+        "event-answers-text",
         &[
             ("title", text(html::escape(&event.title))),
             ("yes", num(coming.len() as f64)),
@@ -467,7 +507,14 @@ fn names_list(names: &[String]) -> String {
 // ---- typed edits ----
 
 /// Loads an event the asker may still manage; otherwise says so and leaves the edit.
-async fn editable(bot: &AppBot, msg: &Message, asker: &Asker, ctx: &SharedCtx, dialogue: &BotDialogue, id: EventId) -> Result<Option<Event>, BotError> {
+async fn editable(
+    bot: &AppBot,
+    msg: &Message,
+    asker: &Asker,
+    ctx: &SharedCtx,
+    dialogue: &BotDialogue,
+    id: EventId,
+) -> Result<Option<Event>, BotError> {
     match ctx.events.get(id).await? {
         Some(event) if may_manage(asker, &event) && event.status != EventStatus::Cancelled => Ok(Some(event)),
         _ => {
@@ -488,7 +535,14 @@ async fn text_of<'a>(bot: &AppBot, msg: &'a Message, asker: &Asker) -> Result<Op
     }
 }
 
-pub async fn receive_title(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, dialogue: BotDialogue, id: EventId) -> HandlerResult {
+pub async fn receive_title(
+    bot: AppBot,
+    msg: Message,
+    asker: Asker,
+    ctx: SharedCtx,
+    dialogue: BotDialogue,
+    id: EventId,
+) -> HandlerResult {
     let Some(answer) = text_of(&bot, &msg, &asker).await? else { return Ok(()) };
     let Some(event) = editable(&bot, &msg, &asker, &ctx, &dialogue, id).await? else { return Ok(()) };
     let title = match EventTitle::parse(answer) {
@@ -502,7 +556,14 @@ pub async fn receive_title(bot: AppBot, msg: Message, asker: Asker, ctx: SharedC
     saved(&bot, &msg, &asker, &ctx, &dialogue, id).await
 }
 
-pub async fn receive_description(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, dialogue: BotDialogue, id: EventId) -> HandlerResult {
+pub async fn receive_description(
+    bot: AppBot,
+    msg: Message,
+    asker: Asker,
+    ctx: SharedCtx,
+    dialogue: BotDialogue,
+    id: EventId,
+) -> HandlerResult {
     let Some(answer) = text_of(&bot, &msg, &asker).await? else { return Ok(()) };
     let Some(event) = editable(&bot, &msg, &asker, &ctx, &dialogue, id).await? else { return Ok(()) };
     // A lone dash clears the description.
@@ -518,7 +579,14 @@ pub async fn receive_description(bot: AppBot, msg: Message, asker: Asker, ctx: S
     saved(&bot, &msg, &asker, &ctx, &dialogue, id).await
 }
 
-pub async fn receive_when(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, dialogue: BotDialogue, id: EventId) -> HandlerResult {
+pub async fn receive_when(
+    bot: AppBot,
+    msg: Message,
+    asker: Asker,
+    ctx: SharedCtx,
+    dialogue: BotDialogue,
+    id: EventId,
+) -> HandlerResult {
     let Some(answer) = text_of(&bot, &msg, &asker).await? else { return Ok(()) };
     let Some(event) = editable(&bot, &msg, &asker, &ctx, &dialogue, id).await? else { return Ok(()) };
     let start = match typed_start(&asker, &ctx, answer) {
@@ -532,7 +600,14 @@ pub async fn receive_when(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCt
     saved(&bot, &msg, &asker, &ctx, &dialogue, id).await
 }
 
-pub async fn receive_duration(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, dialogue: BotDialogue, id: EventId) -> HandlerResult {
+pub async fn receive_duration(
+    bot: AppBot,
+    msg: Message,
+    asker: Asker,
+    ctx: SharedCtx,
+    dialogue: BotDialogue,
+    id: EventId,
+) -> HandlerResult {
     let Some(answer) = text_of(&bot, &msg, &asker).await? else { return Ok(()) };
     let Some(event) = editable(&bot, &msg, &asker, &ctx, &dialogue, id).await? else { return Ok(()) };
     let duration = match EventDuration::from_str(answer) {
@@ -600,20 +675,29 @@ fn typed_start(asker: &Asker, ctx: &SharedCtx, answer: &str) -> Result<chrono::D
         Ok(DateOrDateTime::Date(_)) => return Err(tr(lang, "event-when-needs-time")),
         Err(err) => return Err(tr_domain(lang, err.i18n_key(), &err.i18n_args())),
     };
-    let start = resolve_local(date, time, asker.user.tz).map_err(|err| tr_domain(lang, err.i18n_key(), &err.i18n_args()))?;
+    let start =
+        resolve_local(date, time, asker.user.tz).map_err(|err| tr_domain(lang, err.i18n_key(), &err.i18n_args()))?;
     check_not_past(start, now).map_err(|err| tr_domain(lang, err.i18n_key(), &err.i18n_args()))?;
     Ok(start)
 }
 
 /// After a typed edit: the change goes to the service and the listeners; the teacher sees the card.
-async fn saved(bot: &AppBot, msg: &Message, asker: &Asker, ctx: &SharedCtx, dialogue: &BotDialogue, id: EventId) -> HandlerResult {
+async fn saved(
+    bot: &AppBot,
+    msg: &Message,
+    asker: &Asker,
+    ctx: &SharedCtx,
+    dialogue: &BotDialogue,
+    id: EventId,
+) -> HandlerResult {
     dialogue.reset().await?;
     let lang = asker.lang();
     match ctx.meetings.sync_changes(id).await {
         Ok(None) => {}
         Ok(Some(refusal)) => {
             let reason = provider_error(lang, &refusal);
-            bot.send_message(msg.chat.id, tr_args(lang, "event-saved-provider-refused", &[("reason", text(reason))])).await?;
+            bot.send_message(msg.chat.id, tr_args(lang, "event-saved-provider-refused", &[("reason", text(reason))]))
+                .await?;
         }
         Err(err) => {
             bot.send_message(msg.chat.id, failure(lang, id, &err)).await?;
