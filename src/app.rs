@@ -17,7 +17,8 @@ use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::delivery::{Delivery, DeliveryConfig};
 use crate::meetings::Meetings;
-use crate::store::{self, DbStorage, Events, Groups, Invites, Providers, Settings, Users};
+use crate::series::SeriesService;
+use crate::store::{self, DbStorage, Events, Groups, Invites, Providers, SeriesStore, Settings, Users};
 
 /// Knobs that differ between production and tests or benches.
 #[derive(Clone, Debug)]
@@ -111,7 +112,15 @@ pub async fn start(
     );
     let http = crate::providers::http_client();
     let events = Events::new(pool.clone());
-    let meetings = Meetings::new(events.clone(), providers.clone(), http.clone(), delivery.clone(), clock.clone());
+    let meetings =
+        Arc::new(Meetings::new(events.clone(), providers.clone(), http.clone(), delivery.clone(), clock.clone()));
+    let series = SeriesService::new(
+        SeriesStore::new(pool.clone()),
+        events.clone(),
+        meetings.clone(),
+        delivery.clone(),
+        clock.clone(),
+    );
     let ctx = Arc::new(Ctx {
         config: config.clone(),
         pool: pool.clone(),
@@ -121,6 +130,7 @@ pub async fn start(
         events,
         delivery: delivery.clone(),
         meetings,
+        series: series.clone(),
         clock,
         dialogues,
         providers,
@@ -128,6 +138,7 @@ pub async fn start(
         http,
     });
     let scheduler = delivery.spawn(shutdown.clone());
+    let repeater = series.spawn(shutdown.clone());
 
     // The menu is a nicety: registering it must not delay the first update.
     tokio::spawn({
@@ -162,6 +173,9 @@ pub async fn start(
         // The scheduler stops with the same token; let it finish the sends in hand first.
         if let Err(err) = scheduler.await {
             tracing::error!(%err, "the delivery scheduler ended abnormally");
+        }
+        if let Err(err) = repeater.await {
+            tracing::error!(%err, "the series task ended abnormally");
         }
         pool.close().await;
         result.context("Telegram did not answer getMe: check TELOXIDE_TOKEN and the network")?;

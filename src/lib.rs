@@ -11,4 +11,5 @@ pub mod i18n;
 pub mod ics;
 pub mod meetings;
 pub mod providers;
+pub mod series;
 pub mod store;

@@ -198,6 +198,19 @@ impl Meetings {
         Ok(removal)
     }
 
+    /// An occurrence of a series is over: its meeting is deleted at the provider, since only the
+    /// next occurrence keeps one (seed 004 §3.6), and the event is marked finished.
+    pub async fn retire(&self, id: EventId) -> Result<(), MeetingError> {
+        let event = self.event(id).await?;
+        if let Some(old) = &event.meeting {
+            let provider = self.provider_for(&event).await?;
+            let outcome = self.delete_at_provider(&provider, old).await?;
+            tracing::info!(event = id.0, ?outcome, "the meeting of a past occurrence was removed");
+        }
+        self.events.set_status(id, EventStatus::Finished, None, self.clock.now()).await?;
+        Ok(())
+    }
+
     async fn event(&self, id: EventId) -> Result<Event, MeetingError> {
         self.events.get(id).await?.ok_or(MeetingError::NoEvent)
     }

@@ -56,7 +56,7 @@ async fn telemost(bot: &TestBot, server: &FakeServer) -> i64 {
 }
 
 /// Walks `/new` to the summary: title, the provider labelled `service`, the typed start, 90
-/// minutes, no description, the administrator as host, the default reminders and `audience`.
+/// minutes, no repeat, no description, the administrator as host, the default reminders and `audience`.
 async fn up_to_summary(bot: &TestBot, user: &TgUser, title: &str, service: &str, start: &str, audience: &str) -> Call {
     let q = bot.tg.ask(user, "/new").await;
     assert!(q.text().contains("Как называется занятие"), "{}", q.text());
@@ -67,6 +67,8 @@ async fn up_to_summary(bot: &TestBot, user: &TgUser, title: &str, service: &str,
     let q = bot.tg.ask(user, start).await;
     assert!(q.text().contains("Сколько длится"), "{}", q.text());
     let q = choose(bot, user, &q, "1 час 30 минут").await;
+    assert!(q.text().contains("повторяется"), "{}", q.text());
+    let q = choose(bot, user, &q, "Не повторять").await;
     let q = choose(bot, user, &q, "Пропустить").await;
     let q = if q.text().contains("Кто ведёт") { choose(bot, user, &q, "Я").await } else { q };
     let q = if q.text().contains("Настройки встречи") {

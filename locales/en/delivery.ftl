@@ -3,6 +3,7 @@ card-title = 📚 <b>{ $title }</b>
 card-when = 🗓 { $when }
 card-when-format = { $weekday }, { $date }, { $start }–{ $end } ({ $zone })
 card-duration = ⏱ { $duration }
+card-repeat = 🔁 { $rule }
 card-host = 👤 Host: { $host }
 card-no-link = 🔗 The meeting link will come later: I will send it.
 card-cancelled = ❌ <b>This class is cancelled.</b>
@@ -21,6 +22,9 @@ reminder-late = ⌛ This reminder is late: the bot was briefly unavailable.
 notice-changed = ✏️ "{ $title }" has changed. Now: { $when }. The invitation card above is updated.
 notice-cancelled = ❌ "{ $title }" ({ $when }) is cancelled.
 nudge-text = 🙋 Please let us know whether you will come to "{ $title }" ({ $when }): the buttons are on the invitation card.
+
+alert-next-occurrence = ⚠️ The meeting for the next class of the series "{ $title }" ({ $when }) cannot be created: { $reason }
+    I keep trying every 5 minutes. Please check the service connection: /providers
 
 ## Answers to button presses on the card
 rsvp-saved-yes = Noted: you will come.

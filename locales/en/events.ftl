@@ -39,6 +39,7 @@ new-summary =
     Service: { $provider }
     Start: { $when }
     Duration: { $duration }
+    Repeat: { $repeat }
     Description: { $description }
     Host: { $host }
     Reminders: { $reminders }
@@ -171,3 +172,50 @@ event-missed-group-chat = a group chat
 event-missed-blocked = blocked the bot
 event-invite-link-text = The invitation link to this class: { $link }
     Whoever opens it becomes a listener of this class only.
+
+## Repeating classes
+new-ask-repeat = Does the class repeat?
+new-repeat-once = Once only
+new-repeat-weekly = Every week
+new-repeat-fortnightly = Every 2 weeks
+new-repeat-daily = Every day
+new-ask-repeat-days = On which weekdays? Tick them and press "Done".
+new-ask-repeat-end = How many classes in all (2 to 50), or until what date? For example: <code>10</code> or <code>31.05.2027</code>.
+new-edit-repeat = Repeat
+new-repeat-none = does not repeat
+err-repeat-no-weekday = Tick at least one weekday.
+err-repeat-count = A series has 2 to 50 classes: Zoom makes no more. Type a number, for example <code>10</code>, or an end date.
+err-repeat-until = The end date is before the first class. Type a later date or a number of classes.
+repeat-every-1 = every Monday
+repeat-every-2 = every Tuesday
+repeat-every-3 = every Wednesday
+repeat-every-4 = every Thursday
+repeat-every-5 = every Friday
+repeat-every-6 = every Saturday
+repeat-every-7 = every Sunday
+repeat-on-1 = Mondays
+repeat-on-2 = Tuesdays
+repeat-on-3 = Wednesdays
+repeat-on-4 = Thursdays
+repeat-on-5 = Fridays
+repeat-on-6 = Saturdays
+repeat-on-7 = Sundays
+repeat-on-days = on { $days }
+repeat-weeks = { $n ->
+    [one] every week
+   *[other] every { $n } weeks
+}
+repeat-daily = { $n ->
+    [one] every day
+   *[other] every { $n } days
+}
+repeat-at = { $rule } at { $time }
+repeat-count = { $n ->
+    [one] { $n } class
+   *[other] { $n } classes
+}
+repeat-until = until { $date }
+event-card-series = 🔁 { $rule }; class { $number } of { $total }
+event-cancel-series = ❌ Cancel the whole series
+event-cancel-series-ask = Cancel the whole series "{ $title }"? The current meeting is deleted on the service, listeners are told, and no further classes follow.
+event-series-cancelled = The series is cancelled: listeners got a notice and no further classes will be made.

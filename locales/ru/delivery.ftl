@@ -3,6 +3,7 @@ card-title = 📚 <b>{ $title }</b>
 card-when = 🗓 { $when }
 card-when-format = { $weekday }, { $date }, { $start }–{ $end } ({ $zone })
 card-duration = ⏱ { $duration }
+card-repeat = 🔁 { $rule }
 card-host = 👤 Ведущий: { $host }
 card-no-link = 🔗 Ссылка на встречу появится позже: я пришлю её.
 card-cancelled = ❌ <b>Занятие отменено.</b>
@@ -21,6 +22,9 @@ reminder-late = ⌛ Напоминание запоздало: бот был в�
 notice-changed = ✏️ Занятие «{ $title }» изменилось. Теперь: { $when }. Карточка приглашения выше обновлена.
 notice-cancelled = ❌ Занятие «{ $title }» ({ $when }) отменено.
 nudge-text = 🙋 Ответьте, пожалуйста, придёте ли вы на «{ $title }» ({ $when }): кнопки в карточке приглашения.
+
+alert-next-occurrence = ⚠️ Не получается создать встречу для следующего занятия серии «{ $title }» ({ $when }): { $reason }
+    Я продолжаю пытаться каждые 5 минут. Проверьте подключение сервиса: /providers
 
 ## Answers to button presses on the card
 rsvp-saved-yes = Записал: вы придёте.

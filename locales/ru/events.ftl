@@ -39,6 +39,7 @@ new-summary =
     Сервис: { $provider }
     Начало: { $when }
     Длительность: { $duration }
+    Повтор: { $repeat }
     Описание: { $description }
     Ведущий: { $host }
     Напоминания: { $reminders }
@@ -175,3 +176,53 @@ event-missed-group-chat = групповой чат
 event-missed-blocked = заблокировал бота
 event-invite-link-text = Ссылка-приглашение на это занятие: { $link }
     Открыв её, человек станет слушателем только этого занятия.
+
+## Repeating classes
+new-ask-repeat = Занятие повторяется?
+new-repeat-once = Не повторять
+new-repeat-weekly = Каждую неделю
+new-repeat-fortnightly = Каждые 2 недели
+new-repeat-daily = Каждый день
+new-ask-repeat-days = По каким дням недели? Отметьте дни и нажмите «Готово».
+new-ask-repeat-end = Сколько всего занятий (от 2 до 50) или до какой даты? Например: <code>10</code> или <code>31.05.2027</code>.
+new-edit-repeat = Повтор
+new-repeat-none = не повторяется
+err-repeat-no-weekday = Отметьте хотя бы один день недели.
+err-repeat-count = В серии может быть от 2 до 50 занятий: Zoom не создаёт больше. Напишите число, например <code>10</code>, или дату окончания.
+err-repeat-until = Дата окончания раньше первого занятия. Напишите более позднюю дату или число занятий.
+repeat-every-1 = каждый понедельник
+repeat-every-2 = каждый вторник
+repeat-every-3 = каждую среду
+repeat-every-4 = каждый четверг
+repeat-every-5 = каждую пятницу
+repeat-every-6 = каждую субботу
+repeat-every-7 = каждое воскресенье
+repeat-on-1 = понедельникам
+repeat-on-2 = вторникам
+repeat-on-3 = средам
+repeat-on-4 = четвергам
+repeat-on-5 = пятницам
+repeat-on-6 = субботам
+repeat-on-7 = воскресеньям
+repeat-on-days = по { $days }
+repeat-weeks = { $n ->
+    [one] каждую неделю
+    [few] раз в { $n } недели
+   *[many] раз в { $n } недель
+}
+repeat-daily = { $n ->
+    [one] каждый день
+    [few] раз в { $n } дня
+   *[many] раз в { $n } дней
+}
+repeat-at = { $rule } в { $time }
+repeat-count = { $n ->
+    [one] { $n } занятие
+    [few] { $n } занятия
+   *[many] { $n } занятий
+}
+repeat-until = до { $date }
+event-card-series = 🔁 { $rule }; занятие { $number } из { $total }
+event-cancel-series = ❌ Отменить всю серию
+event-cancel-series-ask = Отменить всю серию «{ $title }»? Текущая встреча будет удалена в сервисе, слушатели получат уведомление, следующих занятий не будет.
+event-series-cancelled = Серия отменена: слушатели получили уведомление, новых занятий не будет.

@@ -70,8 +70,13 @@ pub async fn calendar(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCt
         Some(host) => ctx.users.get(host).await?.map(|u| u.first_name),
         None => None,
     };
-    let file = InputFile::memory(calendar_file(&event, host, ctx.clock.now()).render().into_bytes())
-        .file_name(ics::file_name(id));
+    let mut calendar = calendar_file(&event, host, ctx.clock.now());
+    if let Some((series, occurrence)) = event.series
+        && let Some(series) = ctx.series.store().get(series).await?
+    {
+        repeat_in_calendar(&mut calendar, &series, occurrence, ctx.events.cancelled_occurrences(series.id).await?);
+    }
+    let file = InputFile::memory(calendar.render().into_bytes()).file_name(ics::file_name(id));
     let caption = tr_args(lang, "calendar-caption", &[("title", text(html::escape(&event.title)))]);
     // A press in a group chat is answered privately, so the group is not flooded with files.
     let private = ChatId(user.0 as i64);
@@ -89,6 +94,29 @@ pub async fn calendar(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCt
         }
     }
     Ok(())
+}
+
+/// A series is one calendar entry with its rule and its cancelled dates as exceptions, under
+/// the series' own UID, so each week's file updates the same entry.
+fn repeat_in_calendar(
+    calendar: &mut IcsEvent,
+    series: &crate::store::Series,
+    occurrence: i64,
+    cancelled: Vec<chrono::DateTime<chrono::Utc>>,
+) {
+    let duration = calendar.end - calendar.start;
+    if let Some(first) = series.starts().first() {
+        calendar.start = *first;
+        calendar.end = *first + duration;
+    }
+    calendar.uid = format!("series-{}@webinar-bot", series.id);
+    // Each occurrence is its own event row whose sequence starts again; the series' entry must
+    // only ever move forward, so the occurrence number leads.
+    let occurrence = u32::try_from(occurrence).unwrap_or(0);
+    calendar.sequence = occurrence.saturating_mul(1000).saturating_add(calendar.sequence);
+    calendar.recurrence = Some(series.rule.rrule());
+    calendar.exdates = cancelled;
+    calendar.cancelled = !series.active && calendar.cancelled;
 }
 
 /// The `.ics` of an event: the same UID for its whole life, SEQUENCE raised on each change.

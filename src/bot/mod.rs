@@ -68,7 +68,8 @@ pub struct Ctx {
     pub groups: Groups,
     pub events: Events,
     pub delivery: Delivery,
-    pub meetings: crate::meetings::Meetings,
+    pub meetings: Arc<crate::meetings::Meetings>,
+    pub series: crate::series::SeriesService,
     pub clock: SharedClock,
     pub dialogues: Arc<DbStorage<State>>,
     /// Registered providers; holds the AEAD that seals their settings.

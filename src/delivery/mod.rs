@@ -21,7 +21,7 @@ use crate::domain::event::EventId;
 use crate::domain::reminders::upcoming_reminders;
 use crate::i18n::Lang;
 use crate::store::outbox::{Kind, NewRow, Outbox};
-use crate::store::{Event, Events, StoreResult, Users};
+use crate::store::{Event, Events, SeriesStore, StoreResult, Users};
 
 /// Settings of the engine.
 #[derive(Clone, Copy, Debug)]
@@ -45,6 +45,7 @@ struct Inner {
     events: Events,
     outbox: Outbox,
     users: Users,
+    series: SeriesStore,
     config: DeliveryConfig,
     wake: Notify,
 }
@@ -56,6 +57,7 @@ impl Delivery {
             clock,
             events: Events::new(pool.clone()),
             outbox: Outbox::new(pool.clone()),
+            series: SeriesStore::new(pool.clone()),
             users: Users::new(pool),
             config,
             wake: Notify::new(),
@@ -157,6 +159,22 @@ impl Delivery {
         let Some(event) = self.inner.events.get(id).await? else { return Ok(None) };
         let viewer = scheduler::viewer(&self.inner, chat, &event).await?;
         Ok(Some(scheduler::card(&self.inner, &event, &viewer).await?))
+    }
+
+    /// Tells an event's teacher that its meeting keeps failing to be created.
+    pub async fn alert_owner(&self, id: EventId, attempt: i64) -> StoreResult<u64> {
+        let now = self.inner.clock.now();
+        let Some(event) = self.inner.events.get(id).await? else { return Ok(0) };
+        let row = NewRow {
+            event_id: id,
+            chat_id: ChatId(event.owner_id.0 as i64),
+            kind: Kind::Alert { attempt },
+            due_at: now,
+            send_at: now,
+        };
+        let added = self.inner.outbox.enqueue(&[row], now).await?;
+        self.wake();
+        Ok(added)
     }
 
     /// Tells the scheduler that rows changed.

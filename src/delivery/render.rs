@@ -8,6 +8,7 @@ use teloxide::utils::html;
 
 use crate::bot::CallbackData;
 use crate::bot::keyboards::{button, zone_label};
+use crate::domain::recurrence::{Ending, Frequency, Recurrence};
 use crate::domain::reminders::{ReminderOffset, time_left};
 use crate::i18n::{Lang, num, text, tr, tr_args};
 use crate::store::{Event, Rsvp, RsvpCounts};
@@ -46,6 +47,43 @@ pub fn when(event: &Event, lang: Lang, tz: Tz) -> String {
     )
 }
 
+/// "каждый вторник в 18:00", "по вторникам и четвергам раз в 2 недели в 18:00".
+pub fn repeat_text(lang: Lang, rule: &Recurrence, time: chrono::NaiveTime) -> String {
+    let rhythm = match &rule.frequency {
+        Frequency::Daily { interval } => tr_args(lang, "repeat-daily", &[("n", num(*interval))]),
+        Frequency::Weekly { weekdays, interval } => {
+            let days = match weekdays.as_slice() {
+                [one] if *interval == 1 => {
+                    return at(lang, tr(lang, &format!("repeat-every-{}", one.number_from_monday())), time);
+                }
+                days => {
+                    let names: Vec<String> =
+                        days.iter().map(|d| tr(lang, &format!("repeat-on-{}", d.number_from_monday()))).collect();
+                    tr_args(lang, "repeat-on-days", &[("days", text(names.join(", ")))])
+                }
+            };
+            if *interval == 1 {
+                days
+            } else {
+                format!("{days} {}", tr_args(lang, "repeat-weeks", &[("n", num(*interval))]))
+            }
+        }
+    };
+    at(lang, rhythm, time)
+}
+
+fn at(lang: Lang, rhythm: String, time: chrono::NaiveTime) -> String {
+    tr_args(lang, "repeat-at", &[("rule", text(rhythm)), ("time", text(time.format("%H:%M").to_string()))])
+}
+
+/// "10 занятий" or "до 31.12.2026".
+pub fn ending_text(lang: Lang, ending: Ending) -> String {
+    match ending {
+        Ending::Count(n) => tr_args(lang, "repeat-count", &[("n", num(n))]),
+        Ending::Until(date) => tr_args(lang, "repeat-until", &[("date", text(date.format("%d.%m.%Y").to_string()))]),
+    }
+}
+
 /// "1 час 30 минут".
 pub fn duration(lang: Lang, minutes: u32) -> String {
     let (hours, minutes) = (minutes / 60, minutes % 60);
@@ -59,14 +97,17 @@ pub fn duration(lang: Lang, minutes: u32) -> String {
     parts.join(" ")
 }
 
-/// The invitation card.
-pub fn card(event: &Event, host: Option<&str>, viewer: &Viewer) -> Rendered {
+/// The invitation card; `repeat` describes the series it belongs to.
+pub fn card(event: &Event, host: Option<&str>, repeat: Option<&str>, viewer: &Viewer) -> Rendered {
     let lang = viewer.lang;
     let mut lines = vec![
         tr_args(lang, "card-title", &[("title", text(html::escape(&event.title)))]),
         tr_args(lang, "card-when", &[("when", text(when(event, lang, viewer.tz)))]),
         tr_args(lang, "card-duration", &[("duration", text(duration(lang, event.duration_min)))]),
     ];
+    if let Some(repeat) = repeat {
+        lines.push(tr_args(lang, "card-repeat", &[("rule", text(repeat.to_owned()))]));
+    }
     if let Some(host) = host {
         lines.push(tr_args(lang, "card-host", &[("host", text(html::escape(host)))]));
     }
@@ -169,6 +210,21 @@ pub fn cancelled(event: &Event, viewer: &Viewer) -> Rendered {
     Rendered { text: message, keyboard: None }
 }
 
+pub fn alert(event: &Event, viewer: &Viewer) -> Rendered {
+    let lang = viewer.lang;
+    let reason = event.last_error.as_deref().unwrap_or_default();
+    let message = tr_args(
+        lang,
+        "alert-next-occurrence",
+        &[
+            ("title", text(html::escape(&event.title))),
+            ("when", text(when(event, lang, viewer.tz))),
+            ("reason", text(html::escape(reason))),
+        ],
+    );
+    Rendered { text: message, keyboard: None }
+}
+
 pub fn nudge(event: &Event, viewer: &Viewer) -> Rendered {
     let lang = viewer.lang;
     let message = tr_args(
@@ -183,6 +239,26 @@ pub fn nudge(event: &Event, viewer: &Viewer) -> Rendered {
 mod tests {
     use super::*;
     use crate::domain::reminders::TimeLeft;
+
+    #[test]
+    fn repeats_read_naturally() {
+        use chrono::{NaiveTime, Weekday};
+        let six = NaiveTime::from_hms_opt(18, 0, 0).unwrap();
+        let weekly = |days: &[Weekday], interval| Recurrence {
+            frequency: Frequency::Weekly { weekdays: days.to_vec(), interval },
+            ending: Ending::Count(5),
+        };
+        assert_eq!(repeat_text(Lang::Ru, &weekly(&[Weekday::Wed], 1), six), "каждую среду в 18:00");
+        assert_eq!(
+            repeat_text(Lang::Ru, &weekly(&[Weekday::Tue, Weekday::Thu], 2,), six),
+            "по вторникам, четвергам раз в 2 недели в 18:00"
+        );
+        assert_eq!(repeat_text(Lang::En, &weekly(&[Weekday::Tue], 1), six), "every Tuesday at 18:00");
+        let daily = Recurrence { frequency: Frequency::Daily { interval: 1 }, ending: Ending::Count(3) };
+        assert_eq!(repeat_text(Lang::Ru, &daily, six), "каждый день в 18:00");
+        assert_eq!(ending_text(Lang::Ru, Ending::Count(21)), "21 занятие");
+        assert_eq!(ending_text(Lang::Ru, Ending::Count(5)), "5 занятий");
+    }
 
     #[test]
     fn durations_and_time_left_read_naturally() {

@@ -125,6 +125,7 @@ async fn send(inner: &Inner, row: &Row, event: &Event, late: bool) -> Result<Sen
         Kind::Changed { .. } => render::changed(event, &viewer),
         Kind::Cancelled => render::cancelled(event, &viewer),
         Kind::Nudge { .. } => render::nudge(event, &viewer),
+        Kind::Alert { .. } => render::alert(event, &viewer),
         Kind::Card { .. } => return edit_card(inner, row, event, &viewer).await,
     };
     let mut request = inner.bot.send_message(row.chat_id, rendered.text);
@@ -153,7 +154,16 @@ pub(super) async fn card(inner: &Inner, event: &Event, viewer: &Viewer) -> Store
         Some(id) => inner.users.get(id).await?.map(|u| u.first_name),
         None => None,
     };
-    Ok(render::card(event, host.as_deref(), viewer))
+    let repeat = match event.series {
+        // The time of day as the viewer's clock shows it.
+        Some((series, _)) => inner
+            .series
+            .get(series)
+            .await?
+            .map(|s| render::repeat_text(viewer.lang, &s.rule, event.starts_at.with_timezone(&viewer.tz).time())),
+        None => None,
+    };
+    Ok(render::card(event, host.as_deref(), repeat.as_deref(), viewer))
 }
 
 /// A private chat sees the person's language, zone and answer; a group chat sees the defaults

@@ -9,6 +9,7 @@
 pub mod event;
 pub mod group;
 pub mod invite;
+pub mod recurrence;
 pub mod reminders;
 pub mod roles;
 pub mod time_input;

@@ -31,6 +31,8 @@ pub struct Event {
     /// The calendar SEQUENCE, raised on every change listeners should see.
     pub sequence: i64,
     pub last_error: Option<String>,
+    /// The series this event is an occurrence of, and its number in it.
+    pub series: Option<(i64, i64)>,
 }
 
 impl Event {
@@ -132,6 +134,8 @@ struct EventRow {
     reminders: String,
     sequence: i64,
     last_error: Option<String>,
+    series_id: Option<i64>,
+    occurrence: Option<i64>,
 }
 
 impl TryFrom<EventRow> for Event {
@@ -156,6 +160,7 @@ impl TryFrom<EventRow> for Event {
             reminders: decode_reminders(&row.reminders).map_err(|_| corrupt("reminders"))?,
             sequence: row.sequence,
             last_error: row.last_error,
+            series: row.series_id.zip(row.occurrence),
         })
     }
 }
@@ -221,6 +226,38 @@ impl Events {
         .fetch_one(&self.pool)
         .await?;
         Ok(EventId(id))
+    }
+
+    /// Makes an event an occurrence of a series.
+    pub async fn attach_to_series(&self, id: EventId, series: i64, occurrence: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE events SET series_id = ?, occurrence = ? WHERE id = ?")
+            .bind(series)
+            .bind(occurrence)
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The latest occurrence of a series made so far.
+    pub async fn latest_occurrence(&self, series: i64) -> StoreResult<Option<Event>> {
+        let row: Option<EventRow> =
+            sqlx::query_as("SELECT * FROM events WHERE series_id = ? ORDER BY occurrence DESC LIMIT 1")
+                .bind(series)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(Event::try_from).transpose()
+    }
+
+    /// Starts of the cancelled occurrences of a series: the calendar's exceptions.
+    pub async fn cancelled_occurrences(&self, series: i64) -> StoreResult<Vec<DateTime<Utc>>> {
+        let starts: Vec<String> = sqlx::query_scalar(
+            "SELECT starts_at FROM events WHERE series_id = ? AND status = 'cancelled' ORDER BY occurrence",
+        )
+        .bind(series)
+        .fetch_all(&self.pool)
+        .await?;
+        starts.iter().map(|s| parse_stamp(s)).collect()
     }
 
     pub async fn get(&self, id: EventId) -> StoreResult<Option<Event>> {
@@ -430,6 +467,19 @@ impl Events {
         )
         .bind(id.0)
         .bind(user.0 as i64)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Listeners who came by an event's own link stay listeners of the next occurrence.
+    pub async fn copy_direct_listeners(&self, from: EventId, to: EventId) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT OR IGNORE INTO event_listeners (event_id, user_id, direct)
+             SELECT ?, user_id, 1 FROM event_listeners WHERE event_id = ? AND direct = 1 AND left_at IS NULL",
+        )
+        .bind(to.0)
+        .bind(from.0)
         .execute(&self.pool)
         .await?;
         Ok(())

@@ -6,6 +6,7 @@ pub mod groups;
 pub mod invites;
 pub mod outbox;
 pub mod providers;
+pub mod series;
 pub mod settings;
 pub mod users;
 
@@ -20,6 +21,7 @@ pub use events::{Event, Events, NewEvent, Recipient, Rsvp, RsvpCounts};
 pub use groups::Groups;
 pub use invites::{Invite, InviteLookup, Invites};
 pub use providers::{ProviderSummary, Providers, Visibility};
+pub use series::{Series, SeriesStore};
 pub use settings::Settings;
 pub use users::{User, Users};
 

@@ -32,6 +32,10 @@ pub enum Kind {
     Nudge {
         round: i64,
     },
+    /// To the event's teacher: the next occurrence's meeting keeps failing.
+    Alert {
+        attempt: i64,
+    },
 }
 
 impl Kind {
@@ -49,6 +53,7 @@ impl fmt::Display for Kind {
             Kind::Changed { sequence } => write!(f, "changed:{sequence}"),
             Kind::Cancelled => f.write_str("cancelled"),
             Kind::Nudge { round } => write!(f, "nudge:{round}"),
+            Kind::Alert { attempt } => write!(f, "alert:{attempt}"),
         }
     }
 }
@@ -69,6 +74,7 @@ impl FromStr for Kind {
             (Some("card"), Some(n), None) => Kind::Card { sequence: number(n)? },
             (Some("changed"), Some(n), None) => Kind::Changed { sequence: number(n)? },
             (Some("nudge"), Some(n), None) => Kind::Nudge { round: number(n)? },
+            (Some("alert"), Some(n), None) => Kind::Alert { attempt: number(n)? },
             _ => return Err(corrupt()),
         };
         Ok(kind)
@@ -458,6 +464,7 @@ mod tests {
             Kind::Card { sequence: 4 },
             Kind::Changed { sequence: 5 },
             Kind::Nudge { round: 2 },
+            Kind::Alert { attempt: 3 },
         ];
         for kind in kinds {
             assert_eq!(kind.to_string().parse::<Kind>().unwrap(), kind);

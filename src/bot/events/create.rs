@@ -3,20 +3,21 @@
 use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
-use teloxide::payloads::{EditMessageReplyMarkupSetters, SendMessageSetters};
+use teloxide::payloads::{EditMessageReplyMarkupSetters, EditMessageTextSetters, SendMessageSetters};
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, Me, ReplyMarkup};
 use teloxide::utils::html;
 
 use super::draft::ChosenProvider;
-use super::{EventDraft, EventStep, Field, NewAction, OptionToggle, calendar, manage};
+use super::{EventDraft, EventStep, Field, NewAction, OptionToggle, RepeatChoice, calendar, manage};
 use crate::bot::keyboards::{button, zone_label};
 use crate::bot::{AppBot, Asker, BotDialogue, CallbackData, HandlerResult, SharedCtx, State};
 use crate::delivery::render;
 use crate::domain::event::{Description, EventDuration, EventStatus, EventTitle};
 use crate::domain::invite::InviteKind;
+use crate::domain::recurrence::{Ending, Frequency, Recurrence};
 use crate::domain::reminders::ReminderOffset;
-use crate::domain::time_input::{DateOrDateTime, check_not_past, format_date, parse_date_time, parse_time};
+use crate::domain::time_input::{DateOrDateTime, check_not_past, format_date, parse_date, parse_date_time, parse_time};
 use crate::i18n::{Lang, provider_error, text, tr, tr_args, tr_domain};
 use crate::meetings::MeetingError;
 use crate::providers::ProviderKind;
@@ -147,6 +148,33 @@ pub async fn receive_duration(
     }
 }
 
+pub async fn receive_repeat_end(
+    bot: AppBot,
+    msg: Message,
+    asker: Asker,
+    ctx: SharedCtx,
+    dialogue: BotDialogue,
+    mut draft: EventDraft,
+) -> HandlerResult {
+    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    let (Some((frequency, _)), Some(first)) = (draft.repeat.clone(), draft.date) else {
+        return ask(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::Repeat, draft).await;
+    };
+    let ending = match answer.trim().parse::<u32>() {
+        Ok(count) => Ending::Count(count),
+        Err(_) => match parse_date(answer, today(&asker, &ctx)) {
+            Ok(until) => Ending::Until(until),
+            Err(err) => return explain(&bot, &msg, &asker, err.i18n_key(), &err.i18n_args()).await,
+        },
+    };
+    let rule = Recurrence { frequency: frequency.clone(), ending };
+    if let Err(err) = rule.validate(first) {
+        return say(&bot, &msg, &asker, err.i18n_key()).await;
+    }
+    draft.repeat = Some((frequency, Some(ending)));
+    advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::RepeatEnd, draft).await
+}
+
 pub async fn receive_description(
     bot: AppBot,
     msg: Message,
@@ -243,6 +271,39 @@ pub async fn press(
         }
         (Field::Duration, NewAction::Duration(minutes)) if DURATIONS.contains(&minutes) => {
             draft.duration = Some(minutes);
+            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, field, draft)).await;
+        }
+        (Field::Repeat, NewAction::Repeat(choice)) => {
+            let weekday = draft.date.map_or(chrono::Weekday::Mon, |d| d.weekday());
+            draft.repeat = match choice {
+                RepeatChoice::Once => None,
+                RepeatChoice::Weekly => Some((Frequency::Weekly { weekdays: vec![weekday], interval: 1 }, None)),
+                RepeatChoice::Fortnightly => Some((Frequency::Weekly { weekdays: vec![weekday], interval: 2 }, None)),
+                RepeatChoice::Daily => Some((Frequency::Daily { interval: 1 }, None)),
+            };
+            if matches!(choice, RepeatChoice::Weekly | RepeatChoice::Fortnightly) {
+                // Weekdays are ticked on the same message before going on.
+                let keyboard = repeat_keyboard(lang, &draft);
+                bot.edit_message_text(chat, message.id, tr(lang, "new-ask-repeat-days")).reply_markup(keyboard).await?;
+                dialogue.update(State::Event(EventStep::Repeat(draft))).await?;
+            } else {
+                return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, field, draft)).await;
+            }
+        }
+        (Field::Repeat, NewAction::Weekday(day)) => {
+            let Some((Frequency::Weekly { weekdays, .. }, _)) = &mut draft.repeat else {
+                return crate::bot::start::stale_button(bot, q, asker).await;
+            };
+            toggle(weekdays, day);
+            weekdays.sort_by_key(|d| d.num_days_from_monday());
+            bot.edit_message_reply_markup(chat, message.id).reply_markup(repeat_keyboard(lang, &draft)).await?;
+            dialogue.update(State::Event(EventStep::Repeat(draft))).await?;
+        }
+        (Field::Repeat, NewAction::Done) => {
+            if matches!(&draft.repeat, Some((Frequency::Weekly { weekdays, .. }, _)) if weekdays.is_empty()) {
+                bot.answer_callback_query(q.id).text(tr(lang, "err-repeat-no-weekday")).show_alert(true).await?;
+                return Ok(());
+            }
             return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, field, draft)).await;
         }
         (Field::Description | Field::HostEmail, NewAction::Skip) => {
@@ -409,6 +470,8 @@ pub async fn ask(
             let rows: Vec<Vec<_>> = row.chunks(3).map(<[_]>::to_vec).collect();
             (tr(lang, "new-ask-duration"), with_navigation(lang, InlineKeyboardMarkup::new(rows), false))
         }
+        Field::Repeat => (tr(lang, "new-ask-repeat"), repeat_keyboard(lang, &draft)),
+        Field::RepeatEnd => (tr(lang, "new-ask-repeat-end"), navigation(lang, false)),
         Field::Description => {
             let skip = vec![button(tr(lang, "new-skip"), CallbackData::New(NewAction::Skip))];
             (tr(lang, "new-ask-description"), with_navigation(lang, InlineKeyboardMarkup::new([skip]), false))
@@ -459,6 +522,39 @@ fn with_navigation(lang: Lang, mut keyboard: InlineKeyboardMarkup, first: bool) 
 
 fn mark(on: bool, label: String) -> String {
     if on { format!("✅ {label}") } else { label }
+}
+
+/// Once, weekly, fortnightly or daily; for a weekly repeat, the weekday toggles and Done.
+fn repeat_keyboard(lang: Lang, draft: &EventDraft) -> InlineKeyboardMarkup {
+    let rows = match &draft.repeat {
+        Some((Frequency::Weekly { weekdays, .. }, _)) => {
+            let days: Vec<_> = (0..7u8)
+                .filter_map(|n| chrono::Weekday::try_from(n).ok())
+                .map(|day| {
+                    let label =
+                        mark(weekdays.contains(&day), tr(lang, &format!("weekday-{}", day.number_from_monday())));
+                    button(label, CallbackData::New(NewAction::Weekday(day)))
+                })
+                .collect();
+            vec![
+                days[..4].to_vec(),
+                days[4..].to_vec(),
+                vec![button(tr(lang, "new-done"), CallbackData::New(NewAction::Done))],
+            ]
+        }
+        _ => vec![
+            vec![button(tr(lang, "new-repeat-once"), CallbackData::New(NewAction::Repeat(RepeatChoice::Once)))],
+            vec![
+                button(tr(lang, "new-repeat-weekly"), CallbackData::New(NewAction::Repeat(RepeatChoice::Weekly))),
+                button(
+                    tr(lang, "new-repeat-fortnightly"),
+                    CallbackData::New(NewAction::Repeat(RepeatChoice::Fortnightly)),
+                ),
+            ],
+            vec![button(tr(lang, "new-repeat-daily"), CallbackData::New(NewAction::Repeat(RepeatChoice::Daily)))],
+        ],
+    };
+    with_navigation(lang, InlineKeyboardMarkup::new(rows), false)
 }
 
 fn options_keyboard(lang: Lang, draft: &EventDraft) -> InlineKeyboardMarkup {
@@ -571,12 +667,22 @@ async fn summary(asker: &Asker, ctx: &SharedCtx, draft: &EventDraft) -> Result<S
             ("provider", text(provider)),
             ("when", text(when)),
             ("duration", text(draft.duration.map(|m| render::duration(lang, m)).unwrap_or_else(dash))),
+            ("repeat", text(repeat_summary(lang, draft))),
             ("description", text(draft.description.as_deref().map(html::escape).unwrap_or_else(dash))),
             ("host", text(host)),
             ("reminders", text(reminders)),
             ("audience", text(if audience.is_empty() { dash() } else { audience.join(", ") })),
         ],
     ))
+}
+
+fn repeat_summary(lang: Lang, draft: &EventDraft) -> String {
+    match (draft.recurrence(), draft.time) {
+        (Some(rule), Some(time)) => {
+            format!("{}, {}", render::repeat_text(lang, &rule, time), render::ending_text(lang, rule.ending))
+        }
+        _ => tr(lang, "new-repeat-none"),
+    }
 }
 
 fn summary_keyboard(lang: Lang, draft: &EventDraft, admin: bool) -> InlineKeyboardMarkup {
@@ -586,6 +692,7 @@ fn summary_keyboard(lang: Lang, draft: &EventDraft, admin: bool) -> InlineKeyboa
         (Field::Date, "new-edit-date"),
         (Field::Time, "new-edit-time"),
         (Field::Duration, "new-edit-duration"),
+        (Field::Repeat, "new-edit-repeat"),
         (Field::Description, "new-edit-description"),
         (Field::Host, "new-edit-host"),
         (Field::Options, "new-edit-options"),
@@ -645,6 +752,9 @@ async fn confirm(
     };
     let id = ctx.events.insert(&new, now).await?;
     ctx.events.set_groups(id, &draft.groups).await?;
+    if let (Some(rule), Some(event)) = (draft.recurrence(), ctx.events.get(id).await?) {
+        ctx.series.start(&event, &rule).await?;
+    }
     if draft.event_link {
         ctx.invites.create(InviteKind::Event, Some(id.0), asker.user.id, None, None, now).await?;
     }
@@ -666,6 +776,8 @@ pub async fn publish(
     let lang = asker.lang();
     match ctx.meetings.publish(id).await {
         Ok(event) => {
+            // If it is an occurrence of a series, the series task now knows when it ends.
+            ctx.series.wake();
             let link = manage::invite_link_text(asker, ctx, me, id, false).await?;
             manage::send_card_with(bot, chat, asker, ctx, &event, Some("new-created"), link).await
         }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use teloxide::types::UserId;
 
 use crate::domain::event::GroupId;
+use crate::domain::recurrence::{Ending, Frequency, Recurrence};
 use crate::domain::reminders::ReminderOffset;
 use crate::domain::time_input::{LocalTimeError, resolve_local};
 use crate::meetings::EventOptions;
@@ -26,6 +27,8 @@ pub struct EventDraft {
     pub date: Option<NaiveDate>,
     pub time: Option<NaiveTime>,
     pub duration: Option<u32>,
+    /// How the class repeats, if it does; the ending is asked after the frequency.
+    pub repeat: Option<(Frequency, Option<Ending>)>,
     pub description: Option<String>,
     /// The host: the teacher themself unless an administrator picks another.
     pub host: Option<(UserId, String)>,
@@ -47,6 +50,7 @@ impl Default for EventDraft {
             date: None,
             time: None,
             duration: None,
+            repeat: None,
             description: None,
             host: None,
             host_email: None,
@@ -69,6 +73,8 @@ pub enum Field {
     Date,
     Time,
     Duration,
+    Repeat,
+    RepeatEnd,
     Description,
     Host,
     HostEmail,
@@ -79,13 +85,15 @@ pub enum Field {
 }
 
 impl Field {
-    const ORDER: [Field; 13] = [
+    const ORDER: [Field; 15] = [
         Field::Title,
         Field::Provider,
         Field::ExternalUrl,
         Field::Date,
         Field::Time,
         Field::Duration,
+        Field::Repeat,
+        Field::RepeatEnd,
         Field::Description,
         Field::Host,
         Field::HostEmail,
@@ -103,6 +111,8 @@ impl Field {
             Field::Date => "d",
             Field::Time => "h",
             Field::Duration => "u",
+            Field::Repeat => "rp",
+            Field::RepeatEnd => "re",
             Field::Description => "s",
             Field::Host => "o",
             Field::HostEmail => "e",
@@ -124,6 +134,7 @@ impl EventDraft {
         let kind = self.provider.as_ref().map(|p| p.kind);
         match field {
             Field::ExternalUrl => kind == Some(ProviderKind::External),
+            Field::RepeatEnd => self.repeat.is_some(),
             Field::Host => asker_is_admin,
             Field::HostEmail => matches!(kind, Some(ProviderKind::Zoom | ProviderKind::Kontur)),
             Field::Options => matches!(kind, Some(ProviderKind::Telemost | ProviderKind::Zoom)),
@@ -133,7 +144,9 @@ impl EventDraft {
 
     /// The question after `field` (the summary when editing from it).
     pub fn next(&self, field: Field, asker_is_admin: bool) -> Field {
-        if self.editing && !(field == Field::Provider && self.asks(Field::ExternalUrl, asker_is_admin)) {
+        let follow_up = (field == Field::Provider && self.asks(Field::ExternalUrl, asker_is_admin))
+            || (field == Field::Repeat && self.repeat.is_some());
+        if self.editing && !follow_up {
             return Field::Summary;
         }
         if field == Field::Date && self.time.is_some() && !self.editing {
@@ -154,6 +167,12 @@ impl EventDraft {
         Field::ORDER[..at].iter().rev().copied().find(|f| self.asks(*f, asker_is_admin)).unwrap_or(Field::Title)
     }
 
+    /// The repetition rule, once both its frequency and its ending are known.
+    pub fn recurrence(&self) -> Option<Recurrence> {
+        let (frequency, ending) = self.repeat.clone()?;
+        Some(Recurrence { frequency, ending: ending? })
+    }
+
     /// The start in UTC, from the date and time in the teacher's zone.
     pub fn start(&self, tz: Tz) -> Option<Result<DateTime<Utc>, LocalTimeError>> {
         Some(resolve_local(self.date?, self.time?, tz))
@@ -172,6 +191,8 @@ mod tests {
     fn questions_follow_the_service_and_the_role() {
         let jitsi = with(ProviderKind::Jitsi);
         assert_eq!(jitsi.next(Field::Provider, false), Field::Date);
+        assert_eq!(jitsi.next(Field::Duration, false), Field::Repeat);
+        assert_eq!(jitsi.next(Field::Repeat, false), Field::Description, "no ending to ask without a repeat");
         assert_eq!(jitsi.next(Field::Description, false), Field::Reminders);
         assert_eq!(jitsi.next(Field::Description, true), Field::Host);
         let zoom = with(ProviderKind::Zoom);
@@ -189,6 +210,8 @@ mod tests {
         let mut draft = with(ProviderKind::Jitsi);
         draft.time = NaiveTime::from_hms_opt(18, 30, 0);
         assert_eq!(draft.next(Field::Date, false), Field::Duration);
+        draft.repeat = Some((Frequency::Daily { interval: 1 }, None));
+        assert_eq!(draft.next(Field::Repeat, false), Field::RepeatEnd);
     }
 
     #[test]

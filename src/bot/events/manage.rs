@@ -158,6 +158,19 @@ async fn card_text(asker: &Asker, ctx: &SharedCtx, event: &Event) -> Result<Stri
         let service = if provider.name == kind { kind } else { format!("{} ({kind})", html::escape(&provider.name)) };
         lines.push(tr_args(lang, "event-card-provider", &[("provider", text(service))]));
     }
+    if let Some((series, number)) = event.series
+        && let Some(series) = ctx.series.store().get(series).await?
+    {
+        lines.push(tr_args(
+            lang,
+            "event-card-series",
+            &[
+                ("rule", text(render::repeat_text(lang, &series.rule, event.starts_at.with_timezone(&tz).time()))),
+                ("number", num(number as f64 + 1.0)),
+                ("total", num(series.starts().len() as f64)),
+            ],
+        ));
+    }
     lines.push(tr(lang, &format!("event-status-line-{}", event.status.as_str())));
     if let Some(meeting) = &event.meeting {
         lines.push(tr_args(lang, "event-card-join", &[("url", text(html::escape(&meeting.join_url)))]));
@@ -200,12 +213,18 @@ fn card_keyboard(lang: Lang, event: &Event) -> InlineKeyboardMarkup {
     let id = event.id;
     let b = |key: &str, action| callback(tr(lang, key), id, action);
     let mut rows = match event.status {
-        EventStatus::Planned => vec![
-            vec![b("event-edit", EventAction::Edit), b("event-new-link", EventAction::NewLink)],
-            vec![b("event-remove-link", EventAction::RemoveLink), b("event-cancel", EventAction::Cancel)],
-            vec![b("event-copy", EventAction::Copy), b("event-answers", EventAction::Answers)],
-            vec![b("event-missed", EventAction::Missed), b("event-invite-link", EventAction::InviteLink)],
-        ],
+        EventStatus::Planned => {
+            let mut rows = vec![
+                vec![b("event-edit", EventAction::Edit), b("event-new-link", EventAction::NewLink)],
+                vec![b("event-remove-link", EventAction::RemoveLink), b("event-cancel", EventAction::Cancel)],
+                vec![b("event-copy", EventAction::Copy), b("event-answers", EventAction::Answers)],
+                vec![b("event-missed", EventAction::Missed), b("event-invite-link", EventAction::InviteLink)],
+            ];
+            if event.series.is_some() {
+                rows.push(vec![b("event-cancel-series", EventAction::CancelSeries)]);
+            }
+            rows
+        }
         EventStatus::Draft => vec![
             vec![b("event-retry", EventAction::Retry), b("event-edit", EventAction::Edit)],
             vec![b("event-delete-draft", EventAction::DeleteDraft)],
@@ -316,7 +335,22 @@ pub async fn press(
         }
         EventAction::CancelConfirmed if event.status == EventStatus::Planned => {
             let outcome = ctx.meetings.cancel(id).await;
+            // A cancelled occurrence of a series makes way for the next one now.
+            ctx.series.wake();
             report(&bot, chat, &asker, &ctx, id, "event-cancelled", outcome).await?;
+        }
+        EventAction::CancelSeries if event.series.is_some() => {
+            let keyboard = InlineKeyboardMarkup::new([[
+                callback(tr(lang, "event-cancel-yes"), id, EventAction::CancelSeriesConfirmed),
+                callback(tr(lang, "event-cancel-no"), id, EventAction::Open),
+            ]]);
+            let question = tr_args(lang, "event-cancel-series-ask", &[("title", text(html::escape(&event.title)))]);
+            bot.send_message(chat, question).reply_markup(keyboard).await?;
+        }
+        EventAction::CancelSeriesConfirmed => {
+            let Some((series, _)) = event.series else { return Ok(()) };
+            let outcome = ctx.series.cancel(series).await.map(|()| None);
+            report(&bot, chat, &asker, &ctx, id, "event-series-cancelled", outcome).await?;
         }
         EventAction::DeleteDraft if event.status == EventStatus::Draft => {
             ctx.events.delete_draft(id).await?;

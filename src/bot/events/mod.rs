@@ -28,6 +28,8 @@ pub enum EventStep {
     Date(EventDraft),
     Time(EventDraft),
     Duration(EventDraft),
+    Repeat(EventDraft),
+    RepeatEnd(EventDraft),
     Description(EventDraft),
     Host(EventDraft),
     HostEmail(EventDraft),
@@ -51,6 +53,8 @@ impl EventStep {
             Field::Date => EventStep::Date(draft),
             Field::Time => EventStep::Time(draft),
             Field::Duration => EventStep::Duration(draft),
+            Field::Repeat => EventStep::Repeat(draft),
+            Field::RepeatEnd => EventStep::RepeatEnd(draft),
             Field::Description => EventStep::Description(draft),
             Field::Host => EventStep::Host(draft),
             Field::HostEmail => EventStep::HostEmail(draft),
@@ -70,6 +74,8 @@ impl EventStep {
             EventStep::Date(d) => (Field::Date, d),
             EventStep::Time(d) => (Field::Time, d),
             EventStep::Duration(d) => (Field::Duration, d),
+            EventStep::Repeat(d) => (Field::Repeat, d),
+            EventStep::RepeatEnd(d) => (Field::RepeatEnd, d),
             EventStep::Description(d) => (Field::Description, d),
             EventStep::Host(d) => (Field::Host, d),
             EventStep::HostEmail(d) => (Field::HostEmail, d),
@@ -92,6 +98,8 @@ pub enum NewAction {
     Month(i32, u32),
     Day(NaiveDate),
     Duration(u32),
+    Repeat(RepeatChoice),
+    Weekday(chrono::Weekday),
     Skip,
     Host(UserId),
     Toggle(OptionToggle),
@@ -103,6 +111,15 @@ pub enum NewAction {
     Confirm,
     /// Leave `/new`, as `/cancel` does.
     Abort,
+}
+
+/// The repeat buttons.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RepeatChoice {
+    Once,
+    Weekly,
+    Fortnightly,
+    Daily,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,6 +138,16 @@ impl NewAction {
             NewAction::Month(year, month) => format!("nw:m:{year:04}{month:02}"),
             NewAction::Day(day) => format!("nw:d:{}", day.format("%Y%m%d")),
             NewAction::Duration(minutes) => format!("nw:u:{minutes}"),
+            NewAction::Repeat(choice) => format!(
+                "nw:rp:{}",
+                match choice {
+                    RepeatChoice::Once => "0",
+                    RepeatChoice::Weekly => "w",
+                    RepeatChoice::Fortnightly => "w2",
+                    RepeatChoice::Daily => "d",
+                }
+            ),
+            NewAction::Weekday(day) => format!("nw:wd:{}", day.num_days_from_monday()),
             NewAction::Skip => "nw:s".into(),
             NewAction::Host(user) => format!("nw:h:{}", user.0),
             NewAction::Toggle(OptionToggle::LiveStream) => "nw:o:ls".into(),
@@ -146,6 +173,11 @@ impl NewAction {
             ("m", ym) if ym.len() == 6 => NewAction::Month(ym[..4].parse().ok()?, ym[4..].parse().ok()?),
             ("d", day) => NewAction::Day(NaiveDate::parse_from_str(day, "%Y%m%d").ok()?),
             ("u", minutes) => NewAction::Duration(minutes.parse().ok()?),
+            ("rp", "0") => NewAction::Repeat(RepeatChoice::Once),
+            ("rp", "w") => NewAction::Repeat(RepeatChoice::Weekly),
+            ("rp", "w2") => NewAction::Repeat(RepeatChoice::Fortnightly),
+            ("rp", "d") => NewAction::Repeat(RepeatChoice::Daily),
+            ("wd", day) => NewAction::Weekday(chrono::Weekday::try_from(day.parse::<u8>().ok()?).ok()?),
             ("s", "") => NewAction::Skip,
             ("h", user) => NewAction::Host(UserId(user.parse().ok()?)),
             ("o", "ls") => NewAction::Toggle(OptionToggle::LiveStream),
@@ -177,6 +209,8 @@ pub enum EventAction {
     RemoveLink,
     Cancel,
     CancelConfirmed,
+    CancelSeries,
+    CancelSeriesConfirmed,
     Copy,
     DeleteDraft,
     Retry,
@@ -200,6 +234,8 @@ impl EventAction {
             EventAction::RemoveLink => "rl".to_owned(),
             EventAction::Cancel => "c".to_owned(),
             EventAction::CancelConfirmed => "cy".to_owned(),
+            EventAction::CancelSeries => "cs".to_owned(),
+            EventAction::CancelSeriesConfirmed => "csy".to_owned(),
             EventAction::Copy => "cp".to_owned(),
             EventAction::DeleteDraft => "dd".to_owned(),
             EventAction::Retry => "rt".to_owned(),
@@ -225,6 +261,8 @@ impl EventAction {
             "rl" => EventAction::RemoveLink,
             "c" => EventAction::Cancel,
             "cy" => EventAction::CancelConfirmed,
+            "cs" => EventAction::CancelSeries,
+            "csy" => EventAction::CancelSeriesConfirmed,
             "cp" => EventAction::Copy,
             "dd" => EventAction::DeleteDraft,
             "rt" => EventAction::Retry,
@@ -255,6 +293,7 @@ pub fn message_steps() -> dptree::Handler<'static, HandlerResult, DpHandlerDescr
         .branch(case![EventStep::Date(draft)].endpoint(create::receive_date))
         .branch(case![EventStep::Time(draft)].endpoint(create::receive_time))
         .branch(case![EventStep::Duration(draft)].endpoint(create::receive_duration))
+        .branch(case![EventStep::RepeatEnd(draft)].endpoint(create::receive_repeat_end))
         .branch(case![EventStep::Description(draft)].endpoint(create::receive_description))
         .branch(case![EventStep::HostEmail(draft)].endpoint(create::receive_host_email))
         .branch(case![EventStep::EditTitle(id)].endpoint(manage::receive_title))
@@ -288,6 +327,8 @@ mod tests {
             NewAction::Month(2026, 12),
             NewAction::Day(day),
             NewAction::Duration(90),
+            NewAction::Repeat(RepeatChoice::Fortnightly),
+            NewAction::Weekday(chrono::Weekday::Sun),
             NewAction::Skip,
             NewAction::Host(UserId(u64::MAX)),
             NewAction::Toggle(OptionToggle::ZoomType),
