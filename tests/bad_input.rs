@@ -650,3 +650,136 @@ async fn every_step_of_new_explains_bad_answers_and_goes_on() {
     world.run_all(&rows, &users).await;
     world.bot.finish().await;
 }
+
+// ---- `/providers`, `/groups`, `/settings` ----
+
+fn to_provider_kinds() -> Vec<(Do, &'static str)> {
+    vec![(t("/providers"), ""), (b("Подключить"), "Выберите сервис")]
+}
+
+fn to_jitsi_name() -> Vec<(Do, &'static str)> {
+    let mut steps = to_provider_kinds();
+    steps.extend([(b("Jitsi"), "Пришлите домен своего сервера"), (b("meet.jit.si"), "Как назвать провайдера")]);
+    steps
+}
+
+const MTS_KEY: &str = "mts-link-API-key-0p9o8i7u";
+
+fn to_mts_key() -> Vec<(Do, &'static str)> {
+    let mut steps = to_provider_kinds();
+    steps.push((b("МТС"), "Пришлите <b>API-ключ</b>"));
+    steps
+}
+
+fn to_mts_url() -> Vec<(Do, &'static str)> {
+    let mut steps = to_mts_key();
+    steps.extend([(t(MTS_KEY), "Принято"), (t("МТС школы"), "Ссылка на сервис провайдера")]);
+    steps
+}
+
+fn to_group_name() -> Vec<(Do, &'static str)> {
+    vec![(t("/groups"), ""), (b("Создать группу"), "Напишите название группы")]
+}
+
+fn to_full_name() -> Vec<(Do, &'static str)> {
+    vec![(t("/settings"), ""), (b("Фамилия"), "Напишите фамилию")]
+}
+
+fn to_organisation() -> Vec<(Do, &'static str)> {
+    vec![(t("/settings"), ""), (b("Организация"), "Напишите название организации")]
+}
+
+#[tokio::test]
+async fn providers_groups_and_profiles_explain_bad_answers_and_go_on() {
+    use Who::*;
+    let name_ok = (t("Свой Jitsi"), "Кому будет доступен");
+    let group_ok = (t("Группа А"), "создана");
+    let full_name_ok = (t("Иванов Иван Иванович"), "Сохранено");
+    let rows = vec![
+        row("provider name: 65 characters", Admin, to_jitsi_name(), t(&long(65)), Says("от 1 до 64"))
+            .then(name_ok.0.clone(), name_ok.1),
+        row("provider name: two lines", Admin, to_jitsi_name(), t("Свой\nJitsi"), Says("от 1 до 64"))
+            .then(name_ok.0.clone(), name_ok.1),
+        row("provider name: a photo", Admin, to_jitsi_name(), Do::Photo, Says("Пришлите ответ текстом"))
+            .then(name_ok.0.clone(), name_ok.1),
+        row("provider name: HTML", Admin, to_jitsi_name(), t("<b>Jitsi</b> & Co"), Says("Кому будет доступен")),
+        row(
+            "provider placement: typed",
+            Admin,
+            [to_jitsi_name(), vec![name_ok.clone()]].concat(),
+            t("всем"),
+            Says("Выберите вариант кнопкой"),
+        )
+        .then(b("Назад"), "Как назвать провайдера"),
+        row(
+            "jitsi domain: not a domain",
+            Admin,
+            [to_provider_kinds(), vec![(b("Jitsi"), "Пришлите домен своего сервера")]].concat(),
+            t("not a domain!"),
+            Says("не похоже на домен"),
+        )
+        .then(t("jitsi.example.ru"), "Как назвать провайдера"),
+        row(
+            "jitsi domain: emoji",
+            Admin,
+            [to_provider_kinds(), vec![(b("Jitsi"), "Пришлите домен своего сервера")]].concat(),
+            t("🎥.рф"),
+            Says("не похоже на домен"),
+        )
+        .then(t("jitsi.example.ru"), "Как назвать провайдера"),
+        row("mts key: with spaces", Admin, to_mts_key(), t("mts key with spaces"), Says("без пробелов"))
+            .then(t(MTS_KEY), "Принято"),
+        row("mts key: sent in a group chat", Admin, to_mts_key(), Do::InGroup(MTS_KEY.into()), Quiet)
+            .then(t(MTS_KEY), "Принято"),
+        row("service url: ftp", Admin, to_mts_url(), t("ftp://example.com"), Says("https://"))
+            .then(b("Пропустить"), "Кому будет доступен"),
+        row("service url: javascript:", Admin, to_mts_url(), t("javascript:alert(1)"), Says("https://"))
+            .then(b("Пропустить"), "Кому будет доступен"),
+        row("group name: blank", Teacher, to_group_name(), t("   "), Says("Текст пустой"))
+            .then(group_ok.0.clone(), group_ok.1),
+        row("group name: 101 characters", Teacher, to_group_name(), t(&long(101)), Says("Слишком длинно"))
+            .then(group_ok.0.clone(), group_ok.1),
+        row("group name: two lines", Teacher, to_group_name(), t("Группа\nА"), Says("в одну строку"))
+            .then(group_ok.0.clone(), group_ok.1),
+        row("group name: a photo", Teacher, to_group_name(), Do::Photo, Says("Пришлите, пожалуйста, текст"))
+            .then(group_ok.0.clone(), group_ok.1),
+        row("group name: a command", Teacher, to_group_name(), t("/frobnicate"), Says("похоже на команду"))
+            .then(group_ok.0.clone(), group_ok.1),
+        row(
+            "group name: HTML",
+            Teacher,
+            to_group_name(),
+            t("<b>Группа</b> & Co"),
+            Says("&lt;b&gt;Группа&lt;/b&gt; &amp; Co"),
+        ),
+        row("group name: emoji and right-to-left", Teacher, to_group_name(), t("🎓 קבוצה"), Says("🎓 קבוצה")),
+        row("full name: 151 characters", Listener, to_full_name(), t(&long(151)), Says("Слишком длинно"))
+            .then(full_name_ok.0.clone(), full_name_ok.1),
+        row("full name: two lines", Listener, to_full_name(), t("Иванов\nИван"), Says("в одну строку"))
+            .then(full_name_ok.0.clone(), full_name_ok.1),
+        row("full name: a photo", Listener, to_full_name(), Do::Photo, Says("Пришлите, пожалуйста, текст"))
+            .then(full_name_ok.0.clone(), full_name_ok.1),
+        row(
+            "full name: HTML",
+            Listener,
+            to_full_name(),
+            t("<i>Иванов</i> & сын"),
+            Says("&lt;i&gt;Иванов&lt;/i&gt; &amp; сын"),
+        ),
+        row(
+            "full name: in English",
+            ListenerEn,
+            vec![(t("/settings"), ""), (b("name"), "")],
+            t(&long(151)),
+            Says("Too long"),
+        )
+        .then(t("John Smith"), "John Smith"),
+        row("organisation: 201 characters", Listener, to_organisation(), t(&long(201)), Says("Слишком длинно"))
+            .then(t("ООО «Ромашка»"), "Организация сохранена"),
+        row("organisation: blank", Listener, to_organisation(), t("  "), Says("Текст пустой"))
+            .then(t("ООО «Ромашка»"), "Организация сохранена"),
+    ];
+    let (world, users) = World::start(&rows, 30_000).await;
+    world.run_all(&rows, &users).await;
+    world.bot.finish().await;
+}
