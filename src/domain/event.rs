@@ -314,7 +314,9 @@ impl FromStr for EventDuration {
 
 fn typed_minutes(text: &str) -> Option<u32> {
     let number = |part: &str| -> Option<u32> {
-        if part.is_empty() || part.len() > 4 || !part.bytes().all(|b| b.is_ascii_digit()) {
+        // Six digits: a number too big to be a duration is read, then refused as too long,
+        // rather than called unreadable. 999999 hours in minutes still fits a u32.
+        if part.is_empty() || part.len() > 6 || !part.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
         part.parse().ok()
@@ -483,6 +485,8 @@ mod tests {
         assert_eq!("12:00".parse::<EventDuration>().map(u32::from), Ok(720));
         assert_eq!("12:01".parse::<EventDuration>(), Err(DurationError::TooLong { max: 720 }));
         assert_eq!("0".parse::<EventDuration>(), Err(DurationError::TooShort { min: 5 }));
+        assert_eq!("100000".parse::<EventDuration>(), Err(DurationError::TooLong { max: 720 }));
+        assert_eq!("999999:59".parse::<EventDuration>(), Err(DurationError::TooLong { max: 720 }));
         for garbage in ["", "1:5", "1:60", "час", "-5", "1.5", "99999999999999999999"] {
             assert_eq!(garbage.parse::<EventDuration>(), Err(DurationError::Unrecognised), "{garbage}");
         }

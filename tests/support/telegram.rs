@@ -214,6 +214,11 @@ impl FakeTelegram {
 
     /// Presses a button with `data` under the bot's message `message_id` in the user's chat.
     pub fn press(&self, user: &TgUser, message_id: i64, data: &str) {
+        self.press_query(user, message_id, data);
+    }
+
+    /// Like `press`; returns the callback query's id, which the bot's `answerCallbackQuery` names.
+    pub fn press_query(&self, user: &TgUser, message_id: i64, data: &str) -> String {
         let message = self.shared.lock().messages.get(&(user.id, message_id)).cloned();
         let message = message.unwrap_or_else(|| panic!("no message {message_id} in chat {}", user.id));
         let id = format!("cb{}", self.shared.lock().next_update_id);
@@ -221,6 +226,7 @@ impl FakeTelegram {
             "callback_query",
             json!({ "id": id, "from": user.json(), "message": message, "chat_instance": "ci", "data": data }),
         );
+        id
     }
 
     /// The person blocks (`kicked`) or unblocks (`member`) the bot in their private chat.

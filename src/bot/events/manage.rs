@@ -27,6 +27,11 @@ fn callback(label: String, id: EventId, action: EventAction) -> InlineKeyboardBu
 
 /// `/events`.
 pub async fn list(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx) -> HandlerResult {
+    // A person's list, with its join and management buttons, is not for a group's eyes.
+    if !msg.chat.is_private() {
+        bot.send_message(msg.chat.id, tr(asker.lang(), "settings-private-only")).await?;
+        return Ok(());
+    }
     if asker.user.role.can_create_events() {
         let (text, keyboard) = managed_page(&asker, &ctx, 0).await?;
         bot.send_message(msg.chat.id, text).reply_markup(keyboard).await?;

@@ -170,7 +170,8 @@ impl NewAction {
             ("_", "") => NewAction::Noop,
             ("b", "") => NewAction::Back,
             ("p", id) => NewAction::Provider(id.parse().ok()?),
-            ("m", ym) if ym.len() == 6 => NewAction::Month(ym[..4].parse().ok()?, ym[4..].parse().ok()?),
+            // `get`, not indexing: forged data may put a character across the split.
+            ("m", ym) if ym.len() == 6 => NewAction::Month(ym.get(..4)?.parse().ok()?, ym.get(4..)?.parse().ok()?),
             ("d", day) => NewAction::Day(NaiveDate::parse_from_str(day, "%Y%m%d").ok()?),
             ("u", minutes) => NewAction::Duration(minutes.parse().ok()?),
             ("rp", "0") => NewAction::Repeat(RepeatChoice::Once),
