@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! cargo bench --bench bench -- fan-out   [--n 10000] [--rate 30] [--runs 5]
-//! cargo bench --bench bench -- dialogue  [--teachers 200] [--rounds 1] [--limits production|open] [--runs 5]
+//! cargo bench --bench bench -- dialogue  [--teachers 200] [--flow settings|buttons] [--rounds 1]
+//!                                         [--think-ms 0] [--limits production|open] [--runs 5]
 //! cargo bench --bench bench -- footprint [--events 10000] [--listeners 100000] [--queued 300000] [--runs 5]
 //! cargo bench --bench bench -- scale     [--sizes 10000,1000000] [--calls 1000] [--runs 5]
 //! ```
@@ -18,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, bail};
 use chrono::{DateTime, Utc};
+use rand::{Rng, SeedableRng};
 use sqlx::SqlitePool;
 use telegram::{Call, FakeTelegram, TgUser};
 use teloxide::adaptors::throttle::Limits;
@@ -36,8 +38,9 @@ use webinar_bot::store::outbox::Outbox;
 use webinar_bot::store::{NewEvent, stamp};
 
 const USAGE: &str = "usage: cargo bench --bench bench -- <fan-out | dialogue | footprint | scale> [--option value]...
-  fan-out    --n 10000 --rate 30 --runs 5         one reminder to n listeners at `rate` msg/s (bot and fake)
-  dialogue   --teachers 200 --rounds 1 --limits production|open --runs 5
+  fan-out    --n 10000 --rate 30 --runs 5     one reminder to n listeners at `rate` msg/s (bot and fake)
+  dialogue   --teachers 200 --flow settings|buttons --rounds 1 (buttons: 20) --think-ms 0
+             --limits production|open --runs 5
   footprint  --events 10000 --listeners 100000 --queued 300000 --runs 5
   scale      --sizes 10000,1000000 --calls 1000 --runs 5";
 
@@ -62,6 +65,7 @@ fn main() -> ExitCode {
         tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
+    println!("load average before: {}", load_average());
     let outcome = runtime.block_on(async {
         match scenario.as_str() {
             "fan-out" => fan_out(&options).await,
@@ -71,6 +75,7 @@ fn main() -> ExitCode {
             other => Err(anyhow!("unknown scenario {other:?}")),
         }
     });
+    println!("load average after: {}", load_average());
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -78,6 +83,11 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The machine is shared: how busy it was is part of each result.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg").map(|l| l.trim().to_owned()).unwrap_or_default()
 }
 
 // ---- options and tables ----
@@ -189,23 +199,23 @@ struct Harness {
     _dir: TempDir,
 }
 
-fn config_for(tg_url: &str, dir: &std::path::Path) -> anyhow::Result<Config> {
+fn config_for(tg_url: &str, dir: &std::path::Path, send_rate: u32) -> anyhow::Result<Config> {
     let env: HashMap<&str, String> = HashMap::from([
         ("TELOXIDE_TOKEN", TOKEN.to_owned()),
         ("TELOXIDE_API_URL", tg_url.to_owned()),
         ("DATA_DIR", dir.display().to_string()),
         ("DATABASE_URL", format!("sqlite://{}", dir.join("bot.sqlite").display())),
         ("ADMIN_IDS", ADMIN_ID.to_string()),
+        ("SEND_RATE", send_rate.min(1000).to_string()),
     ]);
     Ok(Config::from_lookup(|name| env.get(name).cloned())?)
 }
 
 impl Harness {
-    async fn start(tg: FakeTelegram, limits: Limits) -> anyhow::Result<Self> {
+    async fn start(tg: FakeTelegram, tuning: Tuning) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
-        let config = config_for(&tg.url(), dir.path())?;
+        let config = config_for(&tg.url(), dir.path(), tuning.limits.messages_per_sec_overall)?;
         let shutdown = CancellationToken::new();
-        let tuning = Tuning { poll_timeout: Duration::from_secs(10), limits };
         let running = app::start(config, Arc::new(SystemClock), tuning, shutdown.clone()).await?;
         let harness = Self { tg, ctx: running.ctx, shutdown, task: running.task, _dir: dir };
         for _ in 0..2000 {
@@ -349,8 +359,8 @@ struct FanOut {
 
 async fn fan_out_once(n: i64, rate: u32) -> anyhow::Result<FanOut> {
     let tg = FakeTelegram::start().await.with_limits(f64::from(rate), 1.0);
-    let limits = Limits { messages_per_sec_overall: rate, ..Limits::default() };
-    let bot = Harness::start(tg.clone(), limits).await?;
+    // What `main` builds from SEND_RATE.
+    let bot = Harness::start(tg.clone(), Tuning::for_rate(rate)).await?;
     let ctx = bot.ctx.clone();
     let pool = ctx.pool.clone();
     let first_id: i64 = 1_000_000;
@@ -457,77 +467,141 @@ fn whole_second(at: DateTime<Utc>) -> DateTime<Utc> {
 
 // ---- dialogue ----
 
+/// What each teacher does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    /// `/tz` → a typed zone name → `/lang` → a language button, `rounds` times.
+    Settings,
+    /// `/lang` once, then the language button `rounds` times: only answers Throttle does not
+    /// hold (answerCallbackQuery, editMessageText), so this is the handlers' own speed.
+    Buttons,
+}
+
 async fn dialogue(options: &Options) -> anyhow::Result<()> {
     let teachers: i64 = options.get("teachers", 200)?;
-    let rounds: usize = options.get("rounds", 1)?;
     let runs: usize = options.get("runs", 5)?;
+    let flow = match options.text("flow", "settings").as_str() {
+        "settings" => Flow::Settings,
+        "buttons" => Flow::Buttons,
+        other => bail!("--flow {other:?}: settings or buttons"),
+    };
+    let rounds: usize = options.get("rounds", if flow == Flow::Buttons { 20 } else { 1 })?;
+    // A pause before each update (uniform in 0.5–1.5 × this, and a first one in 0–1 ×), like a
+    // person reading; 0 keeps every teacher's next update waiting: saturation.
+    let think: u64 = options.get("think-ms", 0)?;
     let mode = options.text("limits", "production");
-    let (limits, fake_limits) = match mode.as_str() {
-        "production" => (Limits::default(), Some((30.0, 1.0))),
-        // Telegram's limits off on both sides: what the handlers themselves can do.
+    let (tuning, fake_limits) = match mode.as_str() {
+        // What `main` runs with, against a fake that enforces Telegram's 30/s and 1/s per chat.
+        "production" => (Tuning::default(), Some((30.0, 1.0))),
+        // Telegram's limits off on both sides (Throttle still in the path, as it always is).
         "open" => (
-            Limits {
-                messages_per_sec_chat: 10_000,
-                messages_per_min_chat: 1_000_000,
-                messages_per_min_channel_or_supergroup: 1_000_000,
-                messages_per_sec_overall: 100_000,
+            Tuning {
+                poll_timeout: Duration::from_secs(10),
+                limits: Limits {
+                    messages_per_sec_chat: 10_000,
+                    messages_per_min_chat: 1_000_000,
+                    messages_per_min_channel_or_supergroup: 1_000_000,
+                    messages_per_sec_overall: 100_000,
+                },
             },
             None,
         ),
         other => bail!("--limits {other:?}: production or open"),
     };
+    let what = match flow {
+        Flow::Settings => "/tz → typed zone → /lang → language button",
+        Flow::Buttons => "the language button (after one /lang)",
+    };
     println!(
-        "dialogue: {teachers} concurrent teachers, {rounds} round(s) each of /tz → typed zone → /lang → language button; limits: {mode}"
+        "dialogue: {teachers} concurrent teachers, {rounds} round(s) each of {what}; think {think} ms; limits: {mode}"
     );
     let mut figures = vec![
         Figure::new("updates handled per second", "updates/s", Target::AtLeast(2000.0)),
-        Figure::new("p50 update handed out → answer", "ms", Target::None),
-        Figure::new("p99 update handed out → answer", "ms", Target::AtMost(10.0)),
-        Figure::new("p50 update queued → answer", "ms", Target::None),
-        Figure::new("p99 update queued → answer", "ms", Target::None),
+        Figure::new("p50 update handed out → answer, all", "ms", Target::None),
+        Figure::new("p99 update handed out → answer, all", "ms", Target::AtMost(10.0)),
+        Figure::new("p50 … answered by sendMessage (through Throttle)", "ms", Target::None),
+        Figure::new("p99 … answered by sendMessage (through Throttle)", "ms", Target::None),
+        Figure::new("p50 … answered by answerCallbackQuery (not throttled)", "ms", Target::None),
+        Figure::new("p99 … answered by answerCallbackQuery (not throttled)", "ms", Target::None),
+        Figure::new("p99 update queued → answer, all", "ms", Target::None),
         Figure::new("429s received", "count", Target::AtMost(0.0)),
     ];
     for run in 1..=runs {
-        let r = dialogue_once(teachers, rounds, limits, fake_limits)
+        let r = dialogue_once(teachers, rounds, flow, think, tuning.clone(), fake_limits)
             .await
             .with_context(|| format!("dialogue run {run}"))?;
+        let all: Vec<Sample> = r.samples.clone();
+        let of = |kind: &str| -> Vec<Sample> { all.iter().filter(|s| s.kind == kind).cloned().collect() };
+        let (handed, queued) = spread(&all);
+        let (messages, _) = spread(&of("SendMessage"));
+        let (callbacks, _) = spread(&of("AnswerCallbackQuery"));
+        let per_sec = all.len() as f64 / r.wall;
         println!(
-            "run {run}: {} updates in {:.2} s = {:.0}/s; handed out → answer p50 {:.2} ms p99 {:.2} ms; 429s {}",
-            r.updates, r.wall, r.per_sec, r.p50, r.p99, r.too_many
+            "run {run}: {} updates in {:.2} s = {per_sec:.0}/s; handed out → answer p50 {:.2} ms p99 {:.2} ms; 429s {}",
+            all.len(),
+            r.wall,
+            quantile(&handed, 0.5),
+            quantile(&handed, 0.99),
+            r.too_many
         );
-        for (figure, value) in figures.iter_mut().zip([r.per_sec, r.p50, r.p99, r.q50, r.q99, r.too_many as f64]) {
+        let values = [
+            per_sec,
+            quantile(&handed, 0.5),
+            quantile(&handed, 0.99),
+            quantile(&messages, 0.5),
+            quantile(&messages, 0.99),
+            quantile(&callbacks, 0.5),
+            quantile(&callbacks, 0.99),
+            quantile(&queued, 0.99),
+            r.too_many as f64,
+        ];
+        for (figure, value) in figures.iter_mut().zip(values) {
             figure.values.push(value);
         }
     }
-    print_table(&format!("dialogue: K = {teachers}, {rounds} round(s), limits {mode}, {runs} runs"), &figures);
+    let title =
+        format!("dialogue: K = {teachers}, {rounds} round(s) of {what}, think {think} ms, limits {mode}, {runs} runs");
+    print_table(&title, &figures);
     Ok(())
 }
 
+/// Sorted latencies, from handed out and from queued.
+fn spread(samples: &[Sample]) -> (Vec<f64>, Vec<f64>) {
+    let mut handed: Vec<f64> = samples.iter().map(|s| s.handed_ms).collect();
+    let mut queued: Vec<f64> = samples.iter().map(|s| s.queued_ms).collect();
+    handed.sort_by(f64::total_cmp);
+    queued.sort_by(f64::total_cmp);
+    (handed, queued)
+}
+
 struct DialogueRun {
-    updates: usize,
+    samples: Vec<Sample>,
     wall: f64,
-    per_sec: f64,
-    p50: f64,
-    p99: f64,
-    q50: f64,
-    q99: f64,
     too_many: usize,
 }
 
-/// Latencies of one answered update, in ms: from handed out by getUpdates, and from queued.
-type Sample = (f64, f64);
+/// One answered update: the answer's method and its latency in ms from the moment getUpdates
+/// handed the update out, and from the moment the user queued it.
+#[derive(Clone)]
+struct Sample {
+    kind: String,
+    handed_ms: f64,
+    queued_ms: f64,
+}
 
 async fn dialogue_once(
     teachers: i64,
     rounds: usize,
-    limits: Limits,
+    flow: Flow,
+    think: u64,
+    tuning: Tuning,
     fake_limits: Option<(f64, f64)>,
 ) -> anyhow::Result<DialogueRun> {
     let mut tg = FakeTelegram::start().await;
     if let Some((overall, per_chat)) = fake_limits {
         tg = tg.with_limits(overall, per_chat);
     }
-    let bot = Harness::start(tg.clone(), limits).await?;
+    let bot = Harness::start(tg.clone(), tuning).await?;
 
     // One reader of the fake's calls hands each teacher the calls in their chat.
     let mut tap = tg.tap();
@@ -554,13 +628,23 @@ async fn dialogue_once(
         }
     });
 
-    let start = Instant::now();
+    // Everyone starts together; the clock runs from the first update to the last answer.
+    let gate = Arc::new(tokio::sync::Barrier::new(receivers.len() + 1));
     let mut tasks = Vec::new();
     for (id, inbox) in receivers {
-        let tg = tg.clone();
-        let callbacks = callbacks.clone();
-        tasks.push(tokio::spawn(async move { teacher(tg, TgUser::ru(id), inbox, callbacks, rounds).await }));
+        let teacher = Teacher {
+            tg: tg.clone(),
+            user: TgUser::ru(id),
+            inbox,
+            callbacks: callbacks.clone(),
+            think,
+            rng: rand::rngs::StdRng::seed_from_u64(id as u64),
+        };
+        let gate = gate.clone();
+        tasks.push(tokio::spawn(async move { teacher.run(flow, rounds, gate).await }));
     }
+    gate.wait().await;
+    let start = Instant::now();
     let mut samples: Vec<Sample> = Vec::new();
     for task in tasks {
         samples.extend(task.await??);
@@ -573,60 +657,88 @@ async fn dialogue_once(
     if !violations.is_empty() {
         bail!("calls Telegram would refuse: {violations:?}");
     }
-    let mut handed: Vec<f64> = samples.iter().map(|s| s.0).collect();
-    let mut queued: Vec<f64> = samples.iter().map(|s| s.1).collect();
-    handed.sort_by(f64::total_cmp);
-    queued.sort_by(f64::total_cmp);
-    Ok(DialogueRun {
-        updates: samples.len(),
-        wall,
-        per_sec: samples.len() as f64 / wall,
-        p50: quantile(&handed, 0.5),
-        p99: quantile(&handed, 0.99),
-        q50: quantile(&queued, 0.5),
-        q99: quantile(&queued, 0.99),
-        too_many,
-    })
+    Ok(DialogueRun { samples, wall, too_many })
 }
 
-/// One teacher going through the interaction `rounds` times; one sample per update.
-async fn teacher(
+struct Teacher {
     tg: FakeTelegram,
     user: TgUser,
-    mut inbox: mpsc::UnboundedReceiver<Call>,
+    inbox: mpsc::UnboundedReceiver<Call>,
     callbacks: Arc<Mutex<HashMap<String, i64>>>,
-    rounds: usize,
-) -> anyhow::Result<Vec<Sample>> {
-    let mut samples = Vec::new();
-    let zones = ["Asia/Omsk", "Europe/Samara"];
-    for round in 0..rounds {
-        let update = tg.push_text(&user, "/tz");
-        let (_, sample) = answer(&tg, &mut inbox, update, "SendMessage").await?;
-        samples.push(sample);
+    think: u64,
+    rng: rand::rngs::StdRng,
+}
 
-        let update = tg.push_text(&user, zones[round % 2]);
-        let (_, sample) = answer(&tg, &mut inbox, update, "SendMessage").await?;
-        samples.push(sample);
+impl Teacher {
+    /// Waits as a person would before the next update; `first` spreads the starts.
+    async fn pause(&mut self, first: bool) {
+        if self.think == 0 {
+            return;
+        }
+        let think = self.think as f64;
+        let ms = if first { self.rng.gen_range(0.0..think) } else { self.rng.gen_range(0.5 * think..1.5 * think) };
+        tokio::time::sleep(Duration::from_secs_f64(ms / 1e3)).await;
+    }
 
-        let update = tg.push_text(&user, "/lang");
-        let (menu, sample) = answer(&tg, &mut inbox, update, "SendMessage").await?;
-        samples.push(sample);
-        let message = menu.message_id().context("the language menu has no message id")?;
-        let buttons = menu.buttons();
-        let (_, data) = buttons.get(round % buttons.len().max(1)).context("the language menu has no buttons")?;
+    /// Goes through the flow `rounds` times; one sample per timed update.
+    async fn run(mut self, flow: Flow, rounds: usize, gate: Arc<tokio::sync::Barrier>) -> anyhow::Result<Vec<Sample>> {
+        let mut samples = Vec::new();
+        if flow == Flow::Buttons {
+            // The menu whose button is pressed; set up before the clock starts.
+            let update = self.tg.push_text(&self.user, "/lang");
+            let (menu, _) = self.answer(update, "SendMessage").await?;
+            gate.wait().await;
+            let message = menu.message_id().context("the language menu has no message id")?;
+            let buttons = menu.buttons();
+            for round in 0..rounds {
+                self.pause(round == 0).await;
+                let (_, data) = buttons.get(round % buttons.len().max(1)).context("no buttons")?;
+                samples.push(self.press(message, data).await?);
+            }
+            return Ok(samples);
+        }
+        gate.wait().await;
+        let zones = ["Asia/Omsk", "Europe/Samara"];
+        for round in 0..rounds {
+            for (step, text) in ["/tz", zones[round % 2]].into_iter().enumerate() {
+                self.pause(round == 0 && step == 0).await;
+                let update = self.tg.push_text(&self.user, text);
+                samples.push(self.answer(update, "SendMessage").await?.1);
+            }
+            self.pause(false).await;
+            let update = self.tg.push_text(&self.user, "/lang");
+            let (menu, sample) = self.answer(update, "SendMessage").await?;
+            samples.push(sample);
+            let message = menu.message_id().context("the language menu has no message id")?;
+            let buttons = menu.buttons();
+            let (_, data) = buttons.get(round % buttons.len().max(1)).context("no buttons")?;
+            self.pause(false).await;
+            samples.push(self.press(message, data).await?);
+        }
+        Ok(samples)
+    }
 
+    /// Presses a button: timed to the callback's answer; the message's edit follows.
+    async fn press(&mut self, message: i64, data: &str) -> anyhow::Result<Sample> {
         let update = {
-            let mut map = callbacks.lock().unwrap_or_else(|e| e.into_inner());
-            let update = tg.push_press(&user, message, data);
-            map.insert(format!("cb{update}"), user.id);
+            let mut map = self.callbacks.lock().unwrap_or_else(|e| e.into_inner());
+            let update = self.tg.push_press(&self.user, message, data);
+            map.insert(format!("cb{update}"), self.user.id);
             update
         };
-        let (_, sample) = answer(&tg, &mut inbox, update, "AnswerCallbackQuery").await?;
-        samples.push(sample);
-        // The button's message is edited after the answer; that is part of the same step.
-        expect(&mut inbox, "EditMessageText").await?;
+        let (_, sample) = self.answer(update, "AnswerCallbackQuery").await?;
+        expect(&mut self.inbox, "EditMessageText").await?;
+        Ok(sample)
     }
-    Ok(samples)
+
+    async fn answer(&mut self, update: i64, method: &str) -> anyhow::Result<(Call, Sample)> {
+        let call = expect(&mut self.inbox, method).await?;
+        let times = self.tg.update_times(update).context("the fake lost the update")?;
+        let handed = times.handed_out.context("an answer came to an update never handed out")?;
+        let ms = |from: Instant| call.at.saturating_duration_since(from).as_secs_f64() * 1e3;
+        let sample = Sample { kind: method.to_owned(), handed_ms: ms(handed), queued_ms: ms(times.queued) };
+        Ok((call, sample))
+    }
 }
 
 async fn expect(inbox: &mut mpsc::UnboundedReceiver<Call>, method: &str) -> anyhow::Result<Call> {
@@ -642,19 +754,6 @@ async fn expect(inbox: &mut mpsc::UnboundedReceiver<Call>, method: &str) -> anyh
             bail!("{} failed: {}", call.method, call.body);
         }
     }
-}
-
-async fn answer(
-    tg: &FakeTelegram,
-    inbox: &mut mpsc::UnboundedReceiver<Call>,
-    update: i64,
-    method: &str,
-) -> anyhow::Result<(Call, Sample)> {
-    let call = expect(inbox, method).await?;
-    let times = tg.update_times(update).context("the fake lost the update")?;
-    let handed = times.handed_out.context("an answer came to an update never handed out")?;
-    let ms = |from: Instant| call.at.saturating_duration_since(from).as_secs_f64() * 1e3;
-    Ok((call.clone(), (ms(handed), ms(times.queued))))
 }
 
 // ---- footprint ----

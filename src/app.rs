@@ -16,7 +16,7 @@ use crate::bot::{self, AppBot, Ctx, SharedCtx, State};
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::delivery::{Delivery, DeliveryConfig};
-use crate::store::{self, DbStorage, Events, Invites, Users};
+use crate::store::{self, DbStorage, Events, Groups, Invites, Users};
 
 /// Knobs that differ between production and tests or benches.
 #[derive(Clone, Debug)]
@@ -26,9 +26,22 @@ pub struct Tuning {
     pub limits: teloxide::adaptors::throttle::Limits,
 }
 
+impl Tuning {
+    /// Telegram's limits, with the overall rate from the configuration.
+    pub fn for_rate(send_rate: u32) -> Self {
+        let limits = teloxide::adaptors::throttle::Limits {
+            messages_per_sec_overall: send_rate,
+            // Telegram allows 20 a minute in a group; teloxide's default of 10 is for channels.
+            messages_per_min_channel_or_supergroup: 20,
+            ..teloxide::adaptors::throttle::Limits::default()
+        };
+        Self { poll_timeout: Duration::from_secs(10), limits }
+    }
+}
+
 impl Default for Tuning {
     fn default() -> Self {
-        Self { poll_timeout: Duration::from_secs(10), limits: teloxide::adaptors::throttle::Limits::default() }
+        Self::for_rate(30)
     }
 }
 
@@ -89,6 +102,7 @@ pub async fn start(
         pool: pool.clone(),
         users,
         invites: Invites::new(pool.clone()),
+        groups: Groups::new(pool.clone()),
         events: Events::new(pool.clone()),
         delivery: delivery.clone(),
         clock,

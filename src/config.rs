@@ -33,6 +33,9 @@ pub struct Config {
     pub default_language: Lang,
     pub secret_key: Option<String>,
     pub api_url: Option<Url>,
+    /// Messages a second the bot may send overall: Telegram's free limit is about 30; paid
+    /// broadcasts allow more.
+    pub send_rate: u32,
 }
 
 // The token is a secret: a derived Debug would print it.
@@ -46,6 +49,7 @@ impl std::fmt::Debug for Config {
             .field("default_language", &self.default_language)
             .field("secret_key", &self.secret_key.as_ref().map(|_| "<set>"))
             .field("api_url", &self.api_url)
+            .field("send_rate", &self.send_rate)
             .finish_non_exhaustive()
     }
 }
@@ -91,6 +95,12 @@ impl Config {
         let api_url = value("TELOXIDE_API_URL")
             .map(|v| Url::parse(&v).map_err(|e| ConfigError::new("TELOXIDE_API_URL", format!("is not a URL: {e}"))))
             .transpose()?;
+        let send_rate = match value("SEND_RATE") {
+            Some(rate) => rate.parse::<u32>().ok().filter(|r| (1..=1000).contains(r)).ok_or_else(|| {
+                ConfigError::new("SEND_RATE", format!("{rate:?} is not a number of messages a second from 1 to 1000"))
+            })?,
+            None => 30,
+        };
         Ok(Self {
             token,
             database_url,
@@ -100,6 +110,7 @@ impl Config {
             default_language,
             secret_key: value("BOT_SECRET_KEY"),
             api_url,
+            send_rate,
         })
     }
 }
@@ -158,6 +169,8 @@ mod tests {
             ("DEFAULT_LANGUAGE", "fr"),
             ("TELOXIDE_API_URL", "not a url"),
             ("DATABASE_URL", "postgres://x"),
+            ("SEND_RATE", "0"),
+            ("SEND_RATE", "fast"),
         ] {
             let err = config(&[TOKEN, (var, bad)]).unwrap_err();
             assert_eq!(err.var, var, "{err}");

@@ -41,7 +41,8 @@ fn main() -> ExitCode {
         }
         let shutdown = CancellationToken::new();
         tokio::spawn(stop_on_signal(shutdown.clone()));
-        app::run(config, std::sync::Arc::new(SystemClock), Tuning::default(), shutdown).await
+        let tuning = Tuning::for_rate(config.send_rate);
+        app::run(config, std::sync::Arc::new(SystemClock), tuning, shutdown).await
     });
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,6 +3,9 @@ cmd-start = Start and see what I can do
 cmd-help = What I can do
 cmd-lang = Language
 cmd-tz = Time zone
+cmd-groups = Listener groups (for teachers)
+cmd-settings = Settings: language, time zone, name, organisation
+cmd-leave = Leave a group or an event
 cmd-cancel = Cancel the current action
 
 ## Greeting and help
@@ -10,6 +13,8 @@ start-greeting = Hello, { $name }! I help run online classes: I send you the mee
 start-link-invalid = This invitation link is not valid: it may have been revoked or it has expired. Please ask your teacher for a new one.
 help-everyone =
     <b>What I can do</b>
+    /settings — language, time zone, your name and organisation
+    /leave — leave a group or an event
     /lang — choose the language
     /tz — choose your time zone: I show class times in it
     /cancel — cancel the current action
@@ -17,6 +22,7 @@ help-everyone =
 help-teacher =
     <b>For teachers</b>
     You can run classes: I create the meeting on the video service, send the invitations to listeners and remind them before the start.
+    /groups — listener groups: invite links, members, group chats
 help-admin =
     <b>For administrators</b>
     You are an administrator: you connect video services (Yandex Telemost, Zoom, Kontur.Talk, MTS Link, Jitsi) and invite teachers.

@@ -4,6 +4,8 @@
 use chrono_tz::Tz;
 use teloxide::types::CallbackQuery;
 
+use super::groups::GroupAction;
+use super::profile::{LeaveAction, ProfileAction};
 use crate::domain::event::EventId;
 use crate::i18n::Lang;
 use crate::store::Rsvp;
@@ -12,6 +14,12 @@ use crate::store::Rsvp;
 pub enum CallbackData {
     Lang(Lang),
     Tz(Tz),
+    /// `gr:` a teacher managing listener groups.
+    Group(GroupAction),
+    /// `pf:` a listener's own settings and profile.
+    Profile(ProfileAction),
+    /// `lv:` a listener leaving a group or an event.
+    Leave(LeaveAction),
     /// A listener's answer on an event card.
     Rsvp(EventId, Rsvp),
     /// "Add to calendar" on an event card.
@@ -26,6 +34,9 @@ impl CallbackData {
         match self {
             CallbackData::Lang(lang) => format!("lang:{}", lang.code()),
             CallbackData::Tz(tz) => format!("tz:{}", tz.name()),
+            CallbackData::Group(action) => format!("gr:{}", action.encode()),
+            CallbackData::Profile(action) => format!("pf:{}", action.encode()),
+            CallbackData::Leave(action) => format!("lv:{}", action.encode()),
             CallbackData::Rsvp(event, Rsvp::Yes) => format!("rsvp:{event}:y"),
             CallbackData::Rsvp(event, Rsvp::No) => format!("rsvp:{event}:n"),
             CallbackData::Calendar(event) => format!("ics:{event}"),
@@ -40,6 +51,9 @@ impl CallbackData {
         match kind {
             "lang" => Lang::from_code(value).map(CallbackData::Lang),
             "tz" => value.parse().ok().map(CallbackData::Tz),
+            "gr" => GroupAction::parse(value).map(CallbackData::Group),
+            "pf" => ProfileAction::parse(value).map(CallbackData::Profile),
+            "lv" => LeaveAction::parse(value).map(CallbackData::Leave),
             "rsvp" => {
                 let (event, answer) = value.split_once(':')?;
                 let answer = match answer {

@@ -15,10 +15,14 @@ pub enum Command {
     Cancel,
     Lang,
     Tz,
+    Groups,
+    Settings,
+    Leave,
+    Link(String),
 }
 
 /// Commands shown in Telegram's menu, in menu order.
-const MENU: [&str; 5] = ["start", "help", "lang", "tz", "cancel"];
+const MENU: [&str; 8] = ["start", "help", "settings", "leave", "groups", "lang", "tz", "cancel"];
 
 pub fn menu(lang: Lang) -> Vec<BotCommand> {
     MENU.iter().map(|name| BotCommand::new(*name, tr(lang, &format!("cmd-{name}")))).collect()

@@ -16,7 +16,9 @@ pub async fn open(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, paylo
         return refuse(&bot, &msg, &asker).await;
     };
     match invite.kind {
-        InviteKind::Teacher | InviteKind::Group | InviteKind::Event => {
+        InviteKind::Group => super::join::open_group(bot, msg, asker, ctx, invite).await,
+        InviteKind::Event => super::join::open_event(bot, msg, asker, ctx, invite).await,
+        InviteKind::Teacher => {
             tracing::info!(kind = ?invite.kind, "an invitation of a kind not handled yet");
             let _: &Invite = &invite;
             refuse(&bot, &msg, &asker).await

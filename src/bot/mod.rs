@@ -4,8 +4,12 @@ pub mod asker;
 pub mod callback;
 pub mod card;
 pub mod commands;
+pub mod groups;
 pub mod invites;
+pub mod join;
 pub mod keyboards;
+pub mod listeners;
+pub mod profile;
 pub mod settings;
 pub mod start;
 pub mod state;
@@ -26,7 +30,7 @@ pub use state::State;
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::delivery::Delivery;
-use crate::store::{DbStorage, Events, Invites, StoreError, Users};
+use crate::store::{DbStorage, Events, Groups, Invites, StoreError, Users};
 
 /// The one requester the dispatcher and the delivery engine share: throttled to Telegram's
 /// limits, HTML by default.
@@ -58,6 +62,7 @@ pub struct Ctx {
     pub pool: SqlitePool,
     pub users: Users,
     pub invites: Invites,
+    pub groups: Groups,
     pub events: Events,
     pub delivery: Delivery,
     pub clock: SharedClock,
@@ -82,7 +87,11 @@ fn message_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescript
         .branch(case![Command::Help].endpoint(start::help))
         .branch(case![Command::Cancel].endpoint(start::cancel))
         .branch(case![Command::Lang].endpoint(settings::ask_language))
-        .branch(case![Command::Tz].endpoint(settings::ask_timezone));
+        .branch(case![Command::Tz].endpoint(settings::ask_timezone))
+        .branch(case![Command::Groups].endpoint(groups::command))
+        .branch(case![Command::Settings].endpoint(profile::settings))
+        .branch(case![Command::Leave].endpoint(profile::leave))
+        .branch(case![Command::Link(code)].endpoint(groups::link_chat));
 
     Update::filter_message()
         .filter_map_async(asker::from_message)
@@ -90,6 +99,7 @@ fn message_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescript
         .inspect_async(start::apologise_for_reset_state)
         .branch(commands)
         .branch(case![State::AwaitingTimezone].endpoint(settings::receive_timezone))
+        .branch(listeners::message_steps())
         .endpoint(start::unknown_input)
 }
 
@@ -103,6 +113,9 @@ fn callback_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescrip
             dptree::filter_map(CallbackData::from_query)
                 .branch(case![CallbackData::Lang(lang)].endpoint(settings::set_language))
                 .branch(case![CallbackData::Tz(zone)].endpoint(settings::set_timezone_button))
+                .branch(case![CallbackData::Group(action)].endpoint(groups::on_button))
+                .branch(case![CallbackData::Profile(action)].endpoint(profile::on_button))
+                .branch(case![CallbackData::Leave(action)].endpoint(profile::on_leave_button))
                 .branch(case![CallbackData::Rsvp(event, answer)].endpoint(card::rsvp))
                 .branch(case![CallbackData::Calendar(event)].endpoint(card::calendar)),
         )

@@ -8,4 +8,6 @@ pub enum State {
     Idle,
     /// `/tz` asked for a zone; a button or a typed IANA name answers it.
     AwaitingTimezone,
+    /// Listener groups and profiles: a group's name, a listener's full name or organisation.
+    Listener(super::listeners::ListenerStep),
 }

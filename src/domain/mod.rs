@@ -7,6 +7,7 @@
 //! `locales/*/domain.ftl`; the bot renders it with the variables named in that file.
 
 pub mod event;
+pub mod group;
 pub mod invite;
 pub mod reminders;
 pub mod roles;

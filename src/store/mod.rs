@@ -2,6 +2,7 @@
 
 pub mod dialogue;
 pub mod events;
+pub mod groups;
 pub mod invites;
 pub mod outbox;
 pub mod users;
@@ -14,6 +15,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 pub use dialogue::DbStorage;
 pub use events::{Event, Events, NewEvent, Recipient, Rsvp, RsvpCounts};
+pub use groups::Groups;
 pub use invites::{Invite, InviteLookup, Invites};
 pub use users::{User, Users};
 

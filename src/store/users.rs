@@ -6,6 +6,7 @@ use sqlx::{FromRow, SqlitePool};
 use teloxide::types::UserId;
 
 use super::{StoreError, StoreResult, stamp};
+use crate::domain::group::{FullName, Organisation};
 use crate::domain::roles::Role;
 use crate::i18n::Lang;
 
@@ -45,6 +46,13 @@ impl TryFrom<UserRow> for User {
             active: row.active,
         })
     }
+}
+
+/// What a listener told about themselves, beyond their Telegram name.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Profile {
+    pub full_name: Option<String>,
+    pub organisation: Option<String>,
 }
 
 /// What Telegram tells about a person on every update.
@@ -159,5 +167,44 @@ impl Users {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The full name and organisation a listener gave, for their settings.
+    pub async fn profile(&self, id: UserId) -> StoreResult<Profile> {
+        let row: Option<(Option<String>, Option<String>)> =
+            sqlx::query_as("SELECT full_name, organisation FROM users WHERE id = ?")
+                .bind(id.0 as i64)
+                .fetch_optional(&self.pool)
+                .await?;
+        let (full_name, organisation) = row.unwrap_or_default();
+        Ok(Profile { full_name, organisation })
+    }
+
+    pub async fn set_full_name(&self, id: UserId, full_name: &FullName) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET full_name = ? WHERE id = ?")
+            .bind(full_name.as_str())
+            .bind(id.0 as i64)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn set_organisation(&self, id: UserId, organisation: &Organisation) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET organisation = ? WHERE id = ?")
+            .bind(organisation.as_str())
+            .bind(id.0 as i64)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Records that the profile questions were offered; true only the first time, so a person
+    /// who skipped them is not asked again on every join.
+    pub async fn mark_profile_asked(&self, id: UserId) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE users SET profile_asked = 1 WHERE id = ? AND profile_asked = 0")
+            .bind(id.0 as i64)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 }

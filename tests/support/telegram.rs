@@ -257,6 +257,8 @@ struct Inner {
     first_get_updates: Option<Instant>,
     /// A copy of every recorded call goes here too, for a reader that waits on many chats at once.
     tap: Option<mpsc::UnboundedSender<Call>>,
+    /// How long each call other than getUpdates takes to answer.
+    latency: Duration,
 }
 
 #[derive(Default)]
@@ -428,6 +430,11 @@ impl FakeTelegram {
         });
     }
 
+    /// Makes every call (but getUpdates) take this long, like a real network.
+    pub fn set_latency(&self, latency: Duration) {
+        self.shared.lock().latency = latency;
+    }
+
     /// Answers every waiting long poll with nothing, as a stopping bot expects.
     pub fn release_polls(&self) {
         self.shared.new_update.notify_waiters();
@@ -534,6 +541,10 @@ async fn handle(
     if method == "GetUpdates" {
         shared.lock().first_get_updates.get_or_insert(at);
         return get_updates(&shared, &body).await;
+    }
+    let latency = shared.lock().latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
     }
     let fault = take_fault(&shared, &method, &body).or_else(|| over_limits(&shared, &method, &body, at));
     let response = match &fault {

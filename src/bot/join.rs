@@ -1,0 +1,88 @@
+//! Opening a group's or an event's invite link, and the profile questions of a first join.
+
+use teloxide::prelude::*;
+use teloxide::utils::html;
+
+use super::listeners::{self, ListenerStep};
+use super::profile::ProfileAction;
+use super::{AppBot, Asker, CallbackData, HandlerResult, SharedCtx, State, invites, keyboards::button};
+use crate::domain::event::{EventId, GroupId};
+use crate::i18n::{text, tr, tr_args};
+use crate::store::Invite;
+
+/// A group link: adds the person to the group once; opening it again only says so.
+pub async fn open_group(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, invite: Invite) -> HandlerResult {
+    let lang = asker.lang();
+    let user = asker.user.id;
+    if !msg.chat.is_private() {
+        return invites::refuse(&bot, &msg, &asker).await;
+    }
+    let group = match invite.target_id {
+        Some(id) => ctx.groups.get(GroupId(id)).await?,
+        None => None,
+    };
+    let Some(group) = group else { return invites::refuse(&bot, &msg, &asker).await };
+    let name = text(html::escape(&group.name));
+    if ctx.groups.is_member(group.id, user).await? {
+        bot.send_message(msg.chat.id, tr_args(lang, "join-group-already", &[("name", name)])).await?;
+        return Ok(());
+    }
+    let now = ctx.clock.now();
+    // Counted only for a real join, so reopening a link never uses it up.
+    if !ctx.invites.consume(&invite.token, now).await? {
+        return invites::refuse(&bot, &msg, &asker).await;
+    }
+    if ctx.groups.add_member(group.id, user, now).await? {
+        let events = ctx.events.upcoming_for_group(group.id, now).await?;
+        listeners::notify_delivery_of_join(&ctx, &events, msg.chat.id).await?;
+        tracing::info!(group = group.id.get(), user = user.0, "joined a listener group");
+    }
+    bot.send_message(msg.chat.id, tr_args(lang, "join-group-done", &[("name", name)])).await?;
+    ask_profile_once(&bot, &msg, &asker, &ctx).await
+}
+
+/// An event's own link: makes the person a direct listener of that one event.
+pub async fn open_event(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, invite: Invite) -> HandlerResult {
+    let lang = asker.lang();
+    let user = asker.user.id;
+    let now = ctx.clock.now();
+    if !msg.chat.is_private() {
+        return invites::refuse(&bot, &msg, &asker).await;
+    }
+    let event = match invite.target_id {
+        Some(id) => ctx.groups.joinable_event(EventId(id), now).await?,
+        None => None,
+    };
+    let Some(event) = event else { return invites::refuse(&bot, &msg, &asker).await };
+    let title = text(html::escape(&event.title));
+    let already = ctx.groups.direct_events(user, now).await?.iter().any(|e| e.id == event.id);
+    if already {
+        bot.send_message(msg.chat.id, tr_args(lang, "join-event-already", &[("title", title)])).await?;
+        return Ok(());
+    }
+    if !ctx.invites.consume(&invite.token, now).await? {
+        return invites::refuse(&bot, &msg, &asker).await;
+    }
+    ctx.events.add_direct_listener(event.id, user).await?;
+    if event.upcoming {
+        listeners::notify_delivery_of_join(&ctx, &[event.id], msg.chat.id).await?;
+    }
+    bot.send_message(msg.chat.id, tr_args(lang, "join-event-done", &[("title", title)])).await?;
+    ask_profile_once(&bot, &msg, &asker, &ctx).await
+}
+
+/// On the first join only, offers to give a full name (then an organisation); both skippable.
+async fn ask_profile_once(bot: &AppBot, msg: &Message, asker: &Asker, ctx: &SharedCtx) -> HandlerResult {
+    let profile = ctx.users.profile(asker.user.id).await?;
+    if profile.full_name.is_some() || !ctx.users.mark_profile_asked(asker.user.id).await? {
+        return Ok(());
+    }
+    let lang = asker.lang();
+    let skip = button(tr(lang, "profile-btn-skip"), CallbackData::Profile(ProfileAction::Skip));
+    bot.send_message(msg.chat.id, tr(lang, "profile-ask-full-name-first"))
+        .reply_markup(teloxide::types::InlineKeyboardMarkup::new([vec![skip]]))
+        .await?;
+    let dialogue = listeners::dialogue_for(ctx, msg.chat.id);
+    dialogue.update(State::Listener(ListenerStep::FullName { first_join: true })).await?;
+    Ok(())
+}

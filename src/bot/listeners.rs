@@ -1,0 +1,124 @@
+//! What listener groups, joining and profiles share: the dialogue steps, the hooks into the
+//! delivery engine, and small helpers for answering buttons and reading typed lines.
+
+use serde::{Deserialize, Serialize};
+use teloxide::ApiError;
+use teloxide::RequestError;
+use teloxide::dispatching::DpHandlerDescription;
+use teloxide::dispatching::dialogue::{Dialogue, Storage};
+use teloxide::prelude::*;
+use teloxide::types::InlineKeyboardMarkup;
+
+use super::{AppBot, Asker, BotDialogue, Ctx, HandlerResult, State, groups, profile};
+use crate::domain::event::{EventId, GroupId};
+use crate::domain::group::LineError;
+use crate::i18n::{Lang, tr, tr_domain};
+
+/// The steps of the listener-group dialogues, inside `State::Listener`. Stored as JSON: add
+/// variants, never rename them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ListenerStep {
+    /// A teacher types a group's name: a new group when `group` is None, else a new name for it.
+    GroupName { group: Option<GroupId> },
+    /// A listener types their full name; `first_join` continues with the organisation.
+    FullName { first_join: bool },
+    /// A listener types their organisation.
+    Organisation { first_join: bool },
+}
+
+/// The message steps, one `case!` each, as in teloxide's `purchase.rs`.
+pub fn message_steps() -> dptree::Handler<'static, HandlerResult, DpHandlerDescription> {
+    use dptree::case;
+
+    case![State::Listener(step)]
+        .branch(case![ListenerStep::GroupName { group }].endpoint(groups::receive_name))
+        .branch(case![ListenerStep::FullName { first_join }].endpoint(profile::receive_full_name))
+        .branch(case![ListenerStep::Organisation { first_join }].endpoint(profile::receive_organisation))
+}
+
+/// A person (or a linked group chat) joined: the delivery engine sends them the invitations of
+/// these upcoming events. `plan_event` is idempotent, so calling it for an event whose audience
+/// already had everything queued costs nothing.
+pub async fn notify_delivery_of_join(ctx: &Ctx, events: &[EventId], chat: ChatId) -> HandlerResult {
+    for event in events {
+        let queued = ctx.delivery.plan_event(*event).await?;
+        tracing::info!(event = event.get(), chat = chat.0, queued, "a new listener is planned in");
+    }
+    Ok(())
+}
+
+/// A person (or a chat) no longer listens to these events: the delivery engine drops what it had
+/// queued for them.
+pub async fn notify_delivery_of_leave(ctx: &Ctx, events: &[EventId], chat: ChatId) -> HandlerResult {
+    for event in events {
+        let dropped = ctx.delivery.drop_recipient(*event, chat).await?;
+        tracing::info!(event = event.get(), chat = chat.0, dropped, "a listener left");
+    }
+    Ok(())
+}
+
+/// After a person left a group: of that group's upcoming events, drops those they no longer
+/// reach through another group or the event's own link.
+pub async fn drop_unreached(ctx: &Ctx, user: UserId, events: &[EventId]) -> HandlerResult {
+    let mut gone = Vec::new();
+    for event in events {
+        if !ctx.groups.reaches_event(user, *event).await? {
+            gone.push(*event);
+        }
+    }
+    notify_delivery_of_leave(ctx, &gone, ChatId(user.0 as i64)).await
+}
+
+/// The dialogue of a private chat, for flows entered from `/start`, whose handler has none.
+pub fn dialogue_for(ctx: &Ctx, chat: ChatId) -> BotDialogue {
+    Dialogue::new(Storage::<State>::erase(ctx.dialogues.clone()), chat)
+}
+
+/// Answers the button and shows `text` in place of the message it sits under (or as a new
+/// message when that one is gone).
+pub async fn show(bot: &AppBot, q: &CallbackQuery, text: String, markup: InlineKeyboardMarkup) -> HandlerResult {
+    bot.answer_callback_query(q.id.clone()).await?;
+    replace(bot, q, text, markup).await
+}
+
+/// Like `show` for a callback already answered.
+pub async fn replace(bot: &AppBot, q: &CallbackQuery, text: String, markup: InlineKeyboardMarkup) -> HandlerResult {
+    let Some(message) = q.regular_message() else {
+        bot.send_message(q.from.id, text).reply_markup(markup).await?;
+        return Ok(());
+    };
+    match bot.edit_message_text(message.chat.id, message.id, text).reply_markup(markup).await {
+        // Pressing the same button twice shows the same screen; Telegram calls that an error.
+        Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(()),
+        other => other.map(|_| ()).map_err(Into::into),
+    }
+}
+
+/// Answers a button with a short alert and changes nothing.
+pub async fn alert(bot: &AppBot, q: &CallbackQuery, lang: Lang, key: &str) -> HandlerResult {
+    bot.answer_callback_query(q.id.clone()).text(tr(lang, key)).show_alert(true).await?;
+    Ok(())
+}
+
+/// The typed line of a dialogue step, or a polite reason why there is none (a photo, a command).
+pub async fn typed_line<'m>(bot: &AppBot, msg: &'m Message, asker: &Asker) -> Result<Option<&'m str>, super::BotError> {
+    let lang = asker.lang();
+    let key = match msg.text() {
+        None => "listeners-need-text",
+        Some(text) if text.trim_start().starts_with('/') => "listeners-not-a-command",
+        Some(text) => return Ok(Some(text)),
+    };
+    bot.send_message(msg.chat.id, tr(lang, key)).await?;
+    Ok(None)
+}
+
+/// Explains why a typed line was refused; the step stays open.
+pub async fn explain(bot: &AppBot, msg: &Message, lang: Lang, err: LineError) -> HandlerResult {
+    bot.send_message(msg.chat.id, tr_domain(lang, err.i18n_key(), &err.i18n_args())).await?;
+    Ok(())
+}
+
+/// Cuts a stored text for a list line, so a page of long names stays under Telegram's limit.
+pub fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max { text.to_owned() } else { text.chars().take(max - 1).chain(['…']).collect() }
+}

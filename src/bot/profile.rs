@@ -1,0 +1,325 @@
+//! A listener's own side: `/settings` (language, time zone, full name, organisation) and
+//! `/leave` (a group or an event joined by its own link).
+
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+use teloxide::utils::html;
+
+use super::listeners::{self, ListenerStep, alert, clip, show};
+use super::{AppBot, Asker, BotDialogue, CallbackData, HandlerResult, SharedCtx, State, keyboards, settings};
+use crate::domain::event::{EventId, GroupId};
+use crate::domain::group::{FullName, Organisation};
+use crate::i18n::{Lang, text, tr, tr_args};
+
+/// A button in `/settings` or the first-join questions (callback prefix `pf:`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ProfileAction {
+    Language,
+    Timezone,
+    FullName,
+    Organisation,
+    /// Skips the first-join question being asked.
+    Skip,
+}
+
+impl ProfileAction {
+    pub fn encode(&self) -> String {
+        match self {
+            Self::Language => "l",
+            Self::Timezone => "t",
+            Self::FullName => "n",
+            Self::Organisation => "o",
+            Self::Skip => "s",
+        }
+        .to_owned()
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Some(match value {
+            "l" => Self::Language,
+            "t" => Self::Timezone,
+            "n" => Self::FullName,
+            "o" => Self::Organisation,
+            "s" => Self::Skip,
+            _ => return None,
+        })
+    }
+}
+
+/// A button in `/leave` (callback prefix `lv:`): ask first, then the confirmed action.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LeaveAction {
+    Group(GroupId),
+    GroupConfirmed(GroupId),
+    Event(EventId),
+    EventConfirmed(EventId),
+    /// Changed their mind.
+    Stay,
+}
+
+impl LeaveAction {
+    pub fn encode(&self) -> String {
+        match self {
+            Self::Group(g) => format!("g:{g}"),
+            Self::GroupConfirmed(g) => format!("G:{g}"),
+            Self::Event(e) => format!("e:{e}"),
+            Self::EventConfirmed(e) => format!("E:{e}"),
+            Self::Stay => "s".to_owned(),
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        if value == "s" {
+            return Some(Self::Stay);
+        }
+        let (kind, id) = value.split_once(':')?;
+        Some(match kind {
+            "g" => Self::Group(id.parse().ok()?),
+            "G" => Self::GroupConfirmed(id.parse().ok()?),
+            "e" => Self::Event(id.parse().ok()?),
+            "E" => Self::EventConfirmed(id.parse().ok()?),
+            _ => return None,
+        })
+    }
+}
+
+fn pf(label: String, action: ProfileAction) -> InlineKeyboardButton {
+    keyboards::button(label, CallbackData::Profile(action))
+}
+
+fn lv(label: String, action: LeaveAction) -> InlineKeyboardButton {
+    keyboards::button(label, CallbackData::Leave(action))
+}
+
+/// Personal commands answer only in the private chat.
+async fn private_only(bot: &AppBot, msg: &Message, lang: Lang) -> Result<bool, super::BotError> {
+    if msg.chat.is_private() {
+        return Ok(true);
+    }
+    bot.send_message(msg.chat.id, tr(lang, "settings-private-only")).await?;
+    Ok(false)
+}
+
+/// `/settings`
+pub async fn settings(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx) -> HandlerResult {
+    let lang = asker.lang();
+    if !private_only(&bot, &msg, lang).await? {
+        return Ok(());
+    }
+    let profile = ctx.users.profile(asker.user.id).await?;
+    let unset = || tr(lang, "profile-unset");
+    let shown = |value: Option<String>| value.map(|v| html::escape(&v)).unwrap_or_else(unset);
+    let body = tr_args(
+        lang,
+        "profile-settings",
+        &[
+            ("language", text(tr(lang, &format!("lang-name-{}", lang.code())))),
+            ("zone", text(html::escape(&keyboards::zone_label(lang, asker.user.tz, ctx.clock.now())))),
+            ("full_name", text(shown(profile.full_name))),
+            ("organisation", text(shown(profile.organisation))),
+        ],
+    );
+    let rows = vec![
+        vec![
+            pf(tr(lang, "profile-btn-language"), ProfileAction::Language),
+            pf(tr(lang, "profile-btn-timezone"), ProfileAction::Timezone),
+        ],
+        vec![pf(tr(lang, "profile-btn-full-name"), ProfileAction::FullName)],
+        vec![pf(tr(lang, "profile-btn-organisation"), ProfileAction::Organisation)],
+    ];
+    bot.send_message(msg.chat.id, body).reply_markup(InlineKeyboardMarkup::new(rows)).await?;
+    Ok(())
+}
+
+pub async fn on_button(
+    bot: AppBot,
+    q: CallbackQuery,
+    asker: Asker,
+    ctx: SharedCtx,
+    dialogue: BotDialogue,
+    action: ProfileAction,
+) -> HandlerResult {
+    let lang = asker.lang();
+    // The settings of /lang and /tz are reused as they are; they answer in the chat.
+    let Some(message) = q.regular_message().cloned() else {
+        return alert(&bot, &q, lang, "button-stale").await;
+    };
+    match action {
+        ProfileAction::Language => {
+            bot.answer_callback_query(q.id.clone()).await?;
+            settings::ask_language(bot, message, asker).await
+        }
+        ProfileAction::Timezone => {
+            bot.answer_callback_query(q.id.clone()).await?;
+            settings::ask_timezone(bot, message, asker, ctx, dialogue).await
+        }
+        ProfileAction::FullName => ask(&bot, &q, &dialogue, lang, ListenerStep::FullName { first_join: false }).await,
+        ProfileAction::Organisation => {
+            ask(&bot, &q, &dialogue, lang, ListenerStep::Organisation { first_join: false }).await
+        }
+        ProfileAction::Skip => skip(&bot, &q, &dialogue, lang).await,
+    }
+}
+
+async fn ask(bot: &AppBot, q: &CallbackQuery, dialogue: &BotDialogue, lang: Lang, step: ListenerStep) -> HandlerResult {
+    bot.answer_callback_query(q.id.clone()).await?;
+    let key = match step {
+        ListenerStep::Organisation { .. } => "profile-ask-organisation",
+        _ => "profile-ask-full-name",
+    };
+    bot.send_message(q.from.id, tr(lang, key)).await?;
+    dialogue.update(State::Listener(step)).await?;
+    Ok(())
+}
+
+/// "Skip" under a first-join question: on to the next one, or done.
+async fn skip(bot: &AppBot, q: &CallbackQuery, dialogue: &BotDialogue, lang: Lang) -> HandlerResult {
+    match dialogue.get().await? {
+        Some(State::Listener(ListenerStep::FullName { first_join: true })) => {
+            bot.answer_callback_query(q.id.clone()).await?;
+            ask_organisation_first(bot, q.from.id.into(), dialogue, lang).await
+        }
+        Some(State::Listener(ListenerStep::Organisation { first_join: true })) => {
+            bot.answer_callback_query(q.id.clone()).await?;
+            dialogue.reset().await?;
+            bot.send_message(q.from.id, tr(lang, "profile-thanks")).await?;
+            Ok(())
+        }
+        _ => alert(bot, q, lang, "button-stale").await,
+    }
+}
+
+async fn ask_organisation_first(bot: &AppBot, chat: ChatId, dialogue: &BotDialogue, lang: Lang) -> HandlerResult {
+    let skip = pf(tr(lang, "profile-btn-skip"), ProfileAction::Skip);
+    bot.send_message(chat, tr(lang, "profile-ask-organisation-first"))
+        .reply_markup(InlineKeyboardMarkup::new([vec![skip]]))
+        .await?;
+    dialogue.update(State::Listener(ListenerStep::Organisation { first_join: true })).await?;
+    Ok(())
+}
+
+pub async fn receive_full_name(
+    bot: AppBot,
+    msg: Message,
+    asker: Asker,
+    ctx: SharedCtx,
+    dialogue: BotDialogue,
+    first_join: bool,
+) -> HandlerResult {
+    let lang = asker.lang();
+    let Some(line) = listeners::typed_line(&bot, &msg, &asker).await? else { return Ok(()) };
+    let name = match FullName::parse(line) {
+        Ok(name) => name,
+        Err(err) => return listeners::explain(&bot, &msg, lang, err).await,
+    };
+    ctx.users.set_full_name(asker.user.id, &name).await?;
+    if first_join {
+        return ask_organisation_first(&bot, msg.chat.id, &dialogue, lang).await;
+    }
+    dialogue.reset().await?;
+    let done = tr_args(lang, "profile-full-name-saved", &[("value", text(html::escape(name.as_str())))]);
+    bot.send_message(msg.chat.id, done).await?;
+    Ok(())
+}
+
+pub async fn receive_organisation(
+    bot: AppBot,
+    msg: Message,
+    asker: Asker,
+    ctx: SharedCtx,
+    dialogue: BotDialogue,
+    first_join: bool,
+) -> HandlerResult {
+    let lang = asker.lang();
+    let Some(line) = listeners::typed_line(&bot, &msg, &asker).await? else { return Ok(()) };
+    let organisation = match Organisation::parse(line) {
+        Ok(organisation) => organisation,
+        Err(err) => return listeners::explain(&bot, &msg, lang, err).await,
+    };
+    ctx.users.set_organisation(asker.user.id, &organisation).await?;
+    dialogue.reset().await?;
+    let reply = if first_join {
+        tr(lang, "profile-thanks")
+    } else {
+        tr_args(lang, "profile-organisation-saved", &[("value", text(html::escape(organisation.as_str())))])
+    };
+    bot.send_message(msg.chat.id, reply).await?;
+    Ok(())
+}
+
+/// `/leave`: the person's groups and the events they joined by link, one button each.
+pub async fn leave(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx) -> HandlerResult {
+    let lang = asker.lang();
+    if !private_only(&bot, &msg, lang).await? {
+        return Ok(());
+    }
+    let user = asker.user.id;
+    let groups = ctx.groups.groups_of(user).await?;
+    let events = ctx.groups.direct_events(user, ctx.clock.now()).await?;
+    if groups.is_empty() && events.is_empty() {
+        bot.send_message(msg.chat.id, tr(lang, "leave-nothing")).await?;
+        return Ok(());
+    }
+    let group_rows = groups.iter().map(|g| {
+        vec![lv(tr_args(lang, "leave-btn-group", &[("name", text(clip(&g.name, 50)))]), LeaveAction::Group(g.id))]
+    });
+    let event_rows = events.iter().map(|e| {
+        vec![lv(tr_args(lang, "leave-btn-event", &[("title", text(clip(&e.title, 50)))]), LeaveAction::Event(e.id))]
+    });
+    let mut rows: Vec<Vec<InlineKeyboardButton>> = group_rows.chain(event_rows).collect();
+    rows.push(vec![lv(tr(lang, "leave-btn-stay"), LeaveAction::Stay)]);
+    bot.send_message(msg.chat.id, tr(lang, "leave-ask")).reply_markup(InlineKeyboardMarkup::new(rows)).await?;
+    Ok(())
+}
+
+pub async fn on_leave_button(
+    bot: AppBot,
+    q: CallbackQuery,
+    asker: Asker,
+    ctx: SharedCtx,
+    action: LeaveAction,
+) -> HandlerResult {
+    let lang = asker.lang();
+    let user = asker.user.id;
+    let now = ctx.clock.now();
+    let stay = || lv(tr(lang, "leave-btn-stay"), LeaveAction::Stay);
+    match action {
+        LeaveAction::Stay => show(&bot, &q, tr(lang, "leave-stayed"), InlineKeyboardMarkup::default()).await,
+        LeaveAction::Group(id) | LeaveAction::GroupConfirmed(id) => {
+            // Membership is checked on every press: the button may be old, or forged.
+            let Some(group) = ctx.groups.get(id).await? else {
+                return alert(&bot, &q, lang, "leave-not-member").await;
+            };
+            if !ctx.groups.is_member(id, user).await? {
+                return alert(&bot, &q, lang, "leave-not-member").await;
+            }
+            let name = text(html::escape(&group.name));
+            if let LeaveAction::Group(_) = action {
+                let yes = lv(tr(lang, "leave-btn-yes"), LeaveAction::GroupConfirmed(id));
+                let body = tr_args(lang, "leave-group-confirm", &[("name", name)]);
+                return show(&bot, &q, body, InlineKeyboardMarkup::new([vec![yes], vec![stay()]])).await;
+            }
+            let events = ctx.events.upcoming_for_group(id, now).await?;
+            ctx.groups.remove_member(id, user).await?;
+            listeners::drop_unreached(&ctx, user, &events).await?;
+            show(&bot, &q, tr_args(lang, "leave-group-done", &[("name", name)]), InlineKeyboardMarkup::default()).await
+        }
+        LeaveAction::Event(id) | LeaveAction::EventConfirmed(id) => {
+            let events = ctx.groups.direct_events(user, now).await?;
+            let Some(event) = events.into_iter().find(|e| e.id == id) else {
+                return alert(&bot, &q, lang, "leave-not-member").await;
+            };
+            let title = text(html::escape(&event.title));
+            if let LeaveAction::Event(_) = action {
+                let yes = lv(tr(lang, "leave-btn-yes"), LeaveAction::EventConfirmed(id));
+                let body = tr_args(lang, "leave-event-confirm", &[("title", title)]);
+                return show(&bot, &q, body, InlineKeyboardMarkup::new([vec![yes], vec![stay()]])).await;
+            }
+            ctx.groups.leave_event(id, user, now).await?;
+            // Leaving an event is explicit: its messages stop even if a group still lists it.
+            listeners::notify_delivery_of_leave(&ctx, &[id], ChatId(user.0 as i64)).await?;
+            show(&bot, &q, tr_args(lang, "leave-event-done", &[("title", title)]), InlineKeyboardMarkup::default())
+                .await
+        }
+    }
+}
