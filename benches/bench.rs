@@ -42,7 +42,7 @@ const USAGE: &str = "usage: cargo bench --bench bench -- <fan-out | dialogue | f
   dialogue   --teachers 200 --flow settings|buttons --rounds 1 (buttons: 20) --think-ms 0
              --limits production|open --runs 5
   footprint  --events 10000 --listeners 100000 --queued 300000 --runs 5
-  scale      --sizes 10000,1000000 --calls 1000 --runs 5";
+  scale      --sizes 10000,1000000 --calls 1000 --runs 5 [--cache-mib N: experiment]";
 
 const ADMIN_ID: i64 = 100;
 const TOKEN: &str = "123456:BENCH-token-never-logged";
@@ -992,11 +992,13 @@ async fn scale(options: &Options) -> anyhow::Result<()> {
         .collect::<anyhow::Result<_>>()?;
     let calls: usize = options.get("calls", 1000)?;
     let runs: usize = options.get("runs", 5)?;
+    // An experiment, not the bot's setting: SQLite's page cache per connection (its default is 2 MiB).
+    let cache_mib: u32 = options.get("cache-mib", 0)?;
     let mut figures = Vec::new();
     for size in &sizes {
         let dir = tempfile::tempdir()?;
-        let pool =
-            webinar_bot::store::connect(&format!("sqlite://{}", dir.path().join("bot.sqlite").display())).await?;
+        let url = format!("sqlite://{}", dir.path().join("bot.sqlite").display());
+        let pool = webinar_bot::store::connect(&url).await?;
         webinar_bot::store::migrate(&pool).await?;
         let seeded = Instant::now();
         let (now, pending) = seed_outbox(&pool, *size).await?;
@@ -1012,11 +1014,21 @@ async fn scale(options: &Options) -> anyhow::Result<()> {
                 println!("    {detail}");
             }
         }
+        let pool = if cache_mib > 0 {
+            pool.close().await;
+            let options = <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&url)?
+                .pragma("cache_size", format!("-{}", u64::from(cache_mib) * 1024));
+            println!("  (experiment: cache_size of {cache_mib} MiB per connection)");
+            sqlx::sqlite::SqlitePoolOptions::new().max_connections(8).connect_with(options).await?
+        } else {
+            pool
+        };
         let outbox = Outbox::new(pool.clone());
         let mut next = Figure::new(format!("next_send_at(), {size} rows, median"), "ms", Target::AtMost(1.0));
         let mut next99 = Figure::new(format!("next_send_at(), {size} rows, p99"), "ms", Target::None);
         let mut due = Figure::new(format!("due(now, 256), {size} rows, median"), "ms", Target::AtMost(1.0));
         let mut due99 = Figure::new(format!("due(now, 256), {size} rows, p99"), "ms", Target::None);
+        let mut due1 = Figure::new(format!("due(now, 1), {size} rows, median"), "ms", Target::None);
         let mut collapse =
             Figure::new(format!("collapse_overdue_reminders(), {size} rows, median"), "ms", Target::None);
         let overdue_before = now - chrono::Duration::seconds(60);
@@ -1038,6 +1050,12 @@ async fn scale(options: &Options) -> anyhow::Result<()> {
             .await?;
             due.values.push(m);
             due99.values.push(p);
+            let (m, _) = time_calls(calls, || async {
+                outbox.due(now, 1).await?;
+                Ok(())
+            })
+            .await?;
+            due1.values.push(m);
             let (m, _) = time_calls(calls / 10, || async {
                 outbox.collapse_overdue_reminders(now, overdue_before).await?;
                 Ok(())
@@ -1045,7 +1063,7 @@ async fn scale(options: &Options) -> anyhow::Result<()> {
             .await?;
             collapse.values.push(m);
         }
-        figures.extend([next, next99, due, due99, collapse]);
+        figures.extend([next, next99, due, due99, due1, collapse]);
         pool.close().await;
     }
     print_table(
