@@ -16,7 +16,8 @@ use crate::bot::{self, AppBot, Ctx, SharedCtx, State};
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::delivery::{Delivery, DeliveryConfig};
-use crate::store::{self, DbStorage, Events, Groups, Invites, Users};
+use crate::meetings::Meetings;
+use crate::store::{self, DbStorage, Events, Groups, Invites, Providers, Settings, Users};
 
 /// Knobs that differ between production and tests or benches.
 #[derive(Clone, Debug)]
@@ -31,9 +32,14 @@ impl Tuning {
     pub fn for_rate(send_rate: u32) -> Self {
         let limits = teloxide::adaptors::throttle::Limits {
             messages_per_sec_overall: send_rate,
+            // Telegram asks for about one message a second in a chat and tolerates short bursts:
+            // a person tapping through a dialogue gets each answer at once, and a private chat
+            // stays within a message a second over the minute. teloxide's default of 20 a
+            // minute is the group limit, which stalls a long dialogue.
+            messages_per_sec_chat: 3,
+            messages_per_min_chat: 60,
             // Telegram allows 20 a minute in a group; teloxide's default of 10 is for channels.
             messages_per_min_channel_or_supergroup: 20,
-            ..teloxide::adaptors::throttle::Limits::default()
         };
         Self { poll_timeout: Duration::from_secs(10), limits }
     }
@@ -84,6 +90,12 @@ pub async fn start(
         .await
         .context("syncing ADMIN_IDS")?;
 
+    // A key that does not load stops the start: without it no provider secret could be read.
+    let key = crate::crypto::load_or_create_key(config.secret_key.as_deref(), &config.data_dir)
+        .context("loading the key that seals provider secrets (BOT_SECRET_KEY or secret.key in DATA_DIR)")?;
+    let providers = Providers::new(pool.clone(), crate::crypto::SecretBox::new(&key));
+    ensure_default_provider(&providers, &users, &config, &clock).await?;
+
     let bot = build_bot(&config, &tuning);
     let dialogues = DbStorage::<State>::new(pool.clone());
     let erased: Arc<ErasedStorage<State>> = Storage::<State>::erase(dialogues.clone());
@@ -97,16 +109,23 @@ pub async fn start(
             default_tz: config.default_timezone,
         },
     );
+    let http = crate::providers::http_client();
+    let events = Events::new(pool.clone());
+    let meetings = Meetings::new(events.clone(), providers.clone(), http.clone(), delivery.clone(), clock.clone());
     let ctx = Arc::new(Ctx {
         config: config.clone(),
         pool: pool.clone(),
         users,
         invites: Invites::new(pool.clone()),
         groups: Groups::new(pool.clone()),
-        events: Events::new(pool.clone()),
+        events,
         delivery: delivery.clone(),
+        meetings,
         clock,
         dialogues,
+        providers,
+        settings: Settings::new(pool.clone()),
+        http,
     });
     let scheduler = delivery.spawn(shutdown.clone());
 
@@ -150,6 +169,24 @@ pub async fn start(
         Ok(())
     });
     Ok(Running { ctx, task })
+}
+
+/// Jitsi needs no account, so a fresh install can hold classes at once: a shared Jitsi on
+/// meet.jit.si, owned by the first administrator, is created when no provider was ever saved.
+async fn ensure_default_provider(
+    providers: &Providers,
+    users: &Users,
+    config: &Config,
+    clock: &SharedClock,
+) -> anyhow::Result<()> {
+    let Some(owner) = users.first_admin().await.context("finding an administrator")? else {
+        return Ok(());
+    };
+    let name = crate::i18n::tr(config.default_language, crate::providers::ProviderKind::Jitsi.i18n_key());
+    if providers.ensure_default_jitsi(owner, &name, clock.now()).await.context("creating the default Jitsi provider")? {
+        tracing::info!("created the default shared Jitsi provider");
+    }
+    Ok(())
 }
 
 fn build_bot(config: &Config, tuning: &Tuning) -> AppBot {

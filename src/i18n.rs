@@ -102,6 +102,20 @@ pub fn tr_domain(lang: Lang, key: &str, args: &crate::domain::I18nArgs) -> Strin
     tr_args(lang, key, &args)
 }
 
+/// A provider error in the person's language, by its own explanation. Those texts are plain (they
+/// show URLs with `&` and `<placeholders>`), so the whole text is escaped for HTML.
+pub fn provider_error(lang: Lang, err: &crate::providers::ProviderError) -> String {
+    let (key, args) = err.i18n();
+    let args: Vec<_> = args
+        .into_iter()
+        .map(|(name, value)| match value.parse::<f64>() {
+            Ok(n) => (name, num(n)),
+            Err(_) => (name, text(value)),
+        })
+        .collect();
+    teloxide::utils::html::escape(&tr_args(lang, key, &args))
+}
+
 /// A number argument, for plural selection.
 pub fn num(n: impl Into<f64>) -> FluentValue<'static> {
     FluentValue::from(n.into())

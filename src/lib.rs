@@ -9,5 +9,6 @@ pub mod delivery;
 pub mod domain;
 pub mod i18n;
 pub mod ics;
+pub mod meetings;
 pub mod providers;
 pub mod store;

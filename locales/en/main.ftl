@@ -1,6 +1,10 @@
 ## Command menu
 cmd-start = Start and see what I can do
 cmd-help = What I can do
+cmd-events = My classes
+cmd-new = Create a class (for teachers)
+cmd-providers = Video services (providers)
+cmd-teachers = Teachers (for administrators)
 cmd-lang = Language
 cmd-tz = Time zone
 cmd-groups = Listener groups (for teachers)
@@ -13,6 +17,7 @@ start-greeting = Hello, { $name }! I help run online classes: I send you the mee
 start-link-invalid = This invitation link is not valid: it may have been revoked or it has expired. Please ask your teacher for a new one.
 help-everyone =
     <b>What I can do</b>
+    /events — your upcoming classes with their Join buttons
     /settings — language, time zone, your name and organisation
     /leave — leave a group or an event
     /lang — choose the language
@@ -22,10 +27,15 @@ help-everyone =
 help-teacher =
     <b>For teachers</b>
     You can run classes: I create the meeting on the video service, send the invitations to listeners and remind them before the start.
+    /new — create a class: the meeting, the time, reminders, listeners
+    /events — your classes: edit, move, new link, cancel, listeners' answers
+    /providers — your video services: connect, check, replace a key
     /groups — listener groups: invite links, members, group chats
 help-admin =
     <b>For administrators</b>
     You are an administrator: you connect video services (Yandex Telemost, Zoom, Kontur.Talk, MTS Link, Jitsi) and invite teachers.
+    /providers — all providers: connect a shared one or assign one to a host
+    /teachers — invite a teacher, the list, revoke rights
 
 ## Cancel and the unexpected
 cancel-done = Cancelled. Anything else? /help

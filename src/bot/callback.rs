@@ -6,6 +6,9 @@ use teloxide::types::CallbackQuery;
 
 use super::groups::GroupAction;
 use super::profile::{LeaveAction, ProfileAction};
+use super::providers::ProviderCb;
+use super::teachers::TeacherCb;
+use crate::bot::events::{EventAction, NewAction};
 use crate::domain::event::EventId;
 use crate::i18n::Lang;
 use crate::store::Rsvp;
@@ -14,6 +17,8 @@ use crate::store::Rsvp;
 pub enum CallbackData {
     Lang(Lang),
     Tz(Tz),
+    Provider(ProviderCb),
+    Teacher(TeacherCb),
     /// `gr:` a teacher managing listener groups.
     Group(GroupAction),
     /// `pf:` a listener's own settings and profile.
@@ -24,6 +29,12 @@ pub enum CallbackData {
     Rsvp(EventId, Rsvp),
     /// "Add to calendar" on an event card.
     Calendar(EventId),
+    /// A press inside `/new`.
+    New(NewAction),
+    /// A press on a teacher's event card.
+    Event(EventId, EventAction),
+    /// A page of the teacher's event list.
+    EventList(u32),
 }
 
 impl CallbackData {
@@ -34,12 +45,17 @@ impl CallbackData {
         match self {
             CallbackData::Lang(lang) => format!("lang:{}", lang.code()),
             CallbackData::Tz(tz) => format!("tz:{}", tz.name()),
+            CallbackData::Provider(cb) => cb.encode(),
+            CallbackData::Teacher(cb) => cb.encode(),
             CallbackData::Group(action) => format!("gr:{}", action.encode()),
             CallbackData::Profile(action) => format!("pf:{}", action.encode()),
             CallbackData::Leave(action) => format!("lv:{}", action.encode()),
             CallbackData::Rsvp(event, Rsvp::Yes) => format!("rsvp:{event}:y"),
             CallbackData::Rsvp(event, Rsvp::No) => format!("rsvp:{event}:n"),
             CallbackData::Calendar(event) => format!("ics:{event}"),
+            CallbackData::New(action) => action.encode(),
+            CallbackData::Event(event, action) => action.encode(*event),
+            CallbackData::EventList(page) => format!("evl:{page}"),
         }
     }
 
@@ -51,6 +67,8 @@ impl CallbackData {
         match kind {
             "lang" => Lang::from_code(value).map(CallbackData::Lang),
             "tz" => value.parse().ok().map(CallbackData::Tz),
+            ProviderCb::PREFIX => ProviderCb::parse(value).map(CallbackData::Provider),
+            TeacherCb::PREFIX => TeacherCb::parse(value).map(CallbackData::Teacher),
             "gr" => GroupAction::parse(value).map(CallbackData::Group),
             "pf" => ProfileAction::parse(value).map(CallbackData::Profile),
             "lv" => LeaveAction::parse(value).map(CallbackData::Leave),
@@ -64,6 +82,9 @@ impl CallbackData {
                 Some(CallbackData::Rsvp(event.parse().ok()?, answer))
             }
             "ics" => value.parse().ok().map(CallbackData::Calendar),
+            "nw" => NewAction::parse(value).map(CallbackData::New),
+            "ev" => EventAction::parse(value).map(|(event, action)| CallbackData::Event(event, action)),
+            "evl" => value.parse().ok().map(CallbackData::EventList),
             _ => None,
         }
     }

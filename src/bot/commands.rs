@@ -15,14 +15,19 @@ pub enum Command {
     Cancel,
     Lang,
     Tz,
+    New,
+    Events,
     Groups,
     Settings,
     Leave,
     Link(String),
+    Providers,
+    Teachers,
 }
 
 /// Commands shown in Telegram's menu, in menu order.
-const MENU: [&str; 8] = ["start", "help", "settings", "leave", "groups", "lang", "tz", "cancel"];
+const MENU: [&str; 12] =
+    ["start", "help", "events", "new", "groups", "providers", "teachers", "settings", "leave", "lang", "tz", "cancel"];
 
 pub fn menu(lang: Lang) -> Vec<BotCommand> {
     MENU.iter().map(|name| BotCommand::new(*name, tr(lang, &format!("cmd-{name}")))).collect()

@@ -5,7 +5,7 @@ use teloxide::prelude::*;
 use super::{AppBot, Asker, HandlerResult, SharedCtx};
 use crate::domain::invite::{self, InviteKind};
 use crate::i18n::tr;
-use crate::store::{Invite, InviteLookup};
+use crate::store::InviteLookup;
 
 pub async fn open(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, payload: &str) -> HandlerResult {
     let lookup = match invite::parse(payload) {
@@ -18,11 +18,7 @@ pub async fn open(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, paylo
     match invite.kind {
         InviteKind::Group => super::join::open_group(bot, msg, asker, ctx, invite).await,
         InviteKind::Event => super::join::open_event(bot, msg, asker, ctx, invite).await,
-        InviteKind::Teacher => {
-            tracing::info!(kind = ?invite.kind, "an invitation of a kind not handled yet");
-            let _: &Invite = &invite;
-            refuse(&bot, &msg, &asker).await
-        }
+        InviteKind::Teacher => super::teachers::accept(bot, msg, asker, ctx, invite).await,
     }
 }
 

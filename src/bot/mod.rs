@@ -4,15 +4,18 @@ pub mod asker;
 pub mod callback;
 pub mod card;
 pub mod commands;
+pub mod events;
 pub mod groups;
 pub mod invites;
 pub mod join;
 pub mod keyboards;
 pub mod listeners;
 pub mod profile;
+pub mod providers;
 pub mod settings;
 pub mod start;
 pub mod state;
+pub mod teachers;
 
 use std::sync::Arc;
 
@@ -30,7 +33,7 @@ pub use state::State;
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::delivery::Delivery;
-use crate::store::{DbStorage, Events, Groups, Invites, StoreError, Users};
+use crate::store::{DbStorage, Events, Groups, Invites, Providers, Settings, StoreError, Users};
 
 /// The one requester the dispatcher and the delivery engine share: throttled to Telegram's
 /// limits, HTML by default.
@@ -54,7 +57,7 @@ impl From<Box<dyn std::error::Error + Send + Sync>> for BotError {
     }
 }
 
-pub type HandlerResult = Result<(), BotError>;
+pub type HandlerResult<T = ()> = Result<T, BotError>;
 
 /// What every handler may need, built once in `app`.
 pub struct Ctx {
@@ -65,8 +68,14 @@ pub struct Ctx {
     pub groups: Groups,
     pub events: Events,
     pub delivery: Delivery,
+    pub meetings: crate::meetings::Meetings,
     pub clock: SharedClock,
     pub dialogues: Arc<DbStorage<State>>,
+    /// Registered providers; holds the AEAD that seals their settings.
+    pub providers: Providers,
+    pub settings: Settings,
+    /// The one client for every provider call (`providers::http_client`).
+    pub http: reqwest::Client,
 }
 
 pub type SharedCtx = Arc<Ctx>;
@@ -88,10 +97,14 @@ fn message_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescript
         .branch(case![Command::Cancel].endpoint(start::cancel))
         .branch(case![Command::Lang].endpoint(settings::ask_language))
         .branch(case![Command::Tz].endpoint(settings::ask_timezone))
+        .branch(case![Command::New].endpoint(events::create::start))
+        .branch(case![Command::Events].endpoint(events::manage::list))
         .branch(case![Command::Groups].endpoint(groups::command))
         .branch(case![Command::Settings].endpoint(profile::settings))
         .branch(case![Command::Leave].endpoint(profile::leave))
-        .branch(case![Command::Link(code)].endpoint(groups::link_chat));
+        .branch(case![Command::Link(code)].endpoint(groups::link_chat))
+        .branch(case![Command::Providers].endpoint(providers::manage::command))
+        .branch(case![Command::Teachers].endpoint(teachers::command));
 
     Update::filter_message()
         .filter_map_async(asker::from_message)
@@ -99,7 +112,9 @@ fn message_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescript
         .inspect_async(start::apologise_for_reset_state)
         .branch(commands)
         .branch(case![State::AwaitingTimezone].endpoint(settings::receive_timezone))
+        .branch(events::message_steps())
         .branch(listeners::message_steps())
+        .branch(case![State::Provider(step)].chain(providers::message_steps()))
         .endpoint(start::unknown_input)
 }
 
@@ -117,7 +132,10 @@ fn callback_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescrip
                 .branch(case![CallbackData::Profile(action)].endpoint(profile::on_button))
                 .branch(case![CallbackData::Leave(action)].endpoint(profile::on_leave_button))
                 .branch(case![CallbackData::Rsvp(event, answer)].endpoint(card::rsvp))
-                .branch(case![CallbackData::Calendar(event)].endpoint(card::calendar)),
+                .branch(case![CallbackData::Calendar(event)].endpoint(card::calendar))
+                .branch(events::callbacks())
+                .branch(case![CallbackData::Provider(cb)].chain(providers::callbacks()))
+                .branch(case![CallbackData::Teacher(cb)].chain(teachers::callbacks())),
         )
         .endpoint(start::stale_button)
 }

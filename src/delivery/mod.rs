@@ -107,6 +107,13 @@ impl Delivery {
         Ok(())
     }
 
+    /// The reminder offsets changed: pending reminders are planned anew; nothing is announced.
+    pub async fn replan_reminders(&self, id: EventId) -> StoreResult<()> {
+        self.inner.outbox.drop_pending_reminders(id).await?;
+        self.plan_event(id).await?;
+        Ok(())
+    }
+
     /// The event was cancelled (status already set): nothing pending goes out; those who had the
     /// invitation see their card marked cancelled and get one notice.
     pub async fn event_cancelled(&self, id: EventId) -> StoreResult<()> {

@@ -53,6 +53,12 @@ impl ProviderKind {
         }
     }
 
+    /// Whether the service stores the title and time of a meeting. Telemost, Jitsi and an
+    /// external link do not: they live in our messages only.
+    pub fn keeps_schedule(self) -> bool {
+        matches!(self, Self::Zoom | Self::Kontur | Self::MtsLink)
+    }
+
     /// Fluent key of the service's display name.
     pub fn i18n_key(self) -> &'static str {
         match self {
@@ -304,7 +310,7 @@ impl Provider {
     /// Whether the service stores the title and time. Telemost, Jitsi and an
     /// external link do not: they live in our messages only.
     pub fn supports_schedule(&self) -> bool {
-        matches!(self, Self::Zoom(_) | Self::Kontur(_) | Self::MtsLink(_))
+        self.kind().keeps_schedule()
     }
 
     /// Creates the meeting. Never retried: a lost answer may hide a meeting

@@ -315,6 +315,99 @@ impl Events {
         Ok(())
     }
 
+    /// The provider made the meeting: the draft becomes planned, in one step.
+    pub async fn publish(&self, id: EventId, meeting: &Meeting, now: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE events SET meeting = ?, status = 'planned', last_error = NULL, sequence = sequence + 1,
+                               updated_at = ? WHERE id = ?",
+        )
+        .bind(meeting_json(Some(meeting)))
+        .bind(stamp(now))
+        .bind(id.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Deletes a draft that never reached a provider.
+    pub async fn delete_draft(&self, id: EventId) -> StoreResult<bool> {
+        let done =
+            sqlx::query("DELETE FROM events WHERE id = ? AND status = 'draft'").bind(id.0).execute(&self.pool).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn groups_of(&self, id: EventId) -> StoreResult<Vec<GroupId>> {
+        let ids: Vec<i64> =
+            sqlx::query_scalar("SELECT group_id FROM event_groups WHERE event_id = ? ORDER BY group_id")
+                .bind(id.0)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(ids.into_iter().map(GroupId).collect())
+    }
+
+    /// Events a teacher manages that have not ended (drafts too), soonest first; all of them for
+    /// `None` (administrators).
+    pub async fn managed(
+        &self,
+        by: Option<UserId>,
+        now: DateTime<Utc>,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<(Vec<Event>, i64)> {
+        let filter = "status IN ('draft', 'planned')
+                      AND datetime(starts_at, '+' || duration_min || ' minutes') > datetime(?1)
+                      AND (?2 IS NULL OR owner_id = ?2 OR host_id = ?2)";
+        let by = by.map(|u| u.0 as i64);
+        let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM events WHERE {filter}"))
+            .bind(stamp(now))
+            .bind(by)
+            .fetch_one(&self.pool)
+            .await?;
+        let rows: Vec<EventRow> =
+            sqlx::query_as(&format!("SELECT * FROM events WHERE {filter} ORDER BY starts_at, id LIMIT ?3 OFFSET ?4"))
+                .bind(stamp(now))
+                .bind(by)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&self.pool)
+                .await?;
+        let events = rows.into_iter().map(Event::try_from).collect::<StoreResult<Vec<_>>>()?;
+        Ok((events, total))
+    }
+
+    /// Planned events a listener is invited to that have not ended, soonest first.
+    pub async fn upcoming_for_listener(&self, user: UserId, now: DateTime<Utc>) -> StoreResult<Vec<Event>> {
+        let rows: Vec<EventRow> = sqlx::query_as(
+            "SELECT e.* FROM events e
+              WHERE e.status = 'planned'
+                AND datetime(e.starts_at, '+' || e.duration_min || ' minutes') > datetime(?1)
+                AND NOT EXISTS (SELECT 1 FROM event_listeners el
+                                 WHERE el.event_id = e.id AND el.user_id = ?2 AND el.left_at IS NOT NULL)
+                AND (EXISTS (SELECT 1 FROM event_listeners el WHERE el.event_id = e.id AND el.user_id = ?2 AND el.direct = 1)
+                  OR EXISTS (SELECT 1 FROM event_groups eg JOIN group_members gm ON gm.group_id = eg.group_id
+                              WHERE eg.event_id = e.id AND gm.user_id = ?2))
+              ORDER BY e.starts_at LIMIT 20",
+        )
+        .bind(stamp(now))
+        .bind(user.0 as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(Event::try_from).collect()
+    }
+
+    /// Private listeners who have not answered the invitation yet.
+    pub async fn without_rsvp(&self, id: EventId) -> StoreResult<Vec<UserId>> {
+        let mut silent = Vec::new();
+        for recipient in self.audience(id).await? {
+            if let Recipient::Person(user) = recipient
+                && self.rsvp_of(id, user).await?.is_none()
+            {
+                silent.push(user);
+            }
+        }
+        Ok(silent)
+    }
+
     pub async fn set_groups(&self, id: EventId, groups: &[GroupId]) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM event_groups WHERE event_id = ?").bind(id.0).execute(&mut *tx).await?;

@@ -5,6 +5,8 @@ pub mod events;
 pub mod groups;
 pub mod invites;
 pub mod outbox;
+pub mod providers;
+pub mod settings;
 pub mod users;
 
 use std::str::FromStr;
@@ -17,6 +19,8 @@ pub use dialogue::DbStorage;
 pub use events::{Event, Events, NewEvent, Recipient, Rsvp, RsvpCounts};
 pub use groups::Groups;
 pub use invites::{Invite, InviteLookup, Invites};
+pub use providers::{ProviderSummary, Providers, Visibility};
+pub use settings::Settings;
 pub use users::{User, Users};
 
 #[derive(Debug, thiserror::Error)]

@@ -207,4 +207,44 @@ impl Users {
             .await?;
         Ok(done.rows_affected() == 1)
     }
+
+    /// Makes a listener a teacher (an accepted invitation). False when they are not a listener
+    /// (already a teacher or an administrator), so nobody is demoted by a teacher link.
+    pub async fn promote_to_teacher(&self, id: UserId, now: DateTime<Utc>) -> StoreResult<bool> {
+        self.change_role(id, Role::Listener, Role::Teacher, now).await
+    }
+
+    /// Takes teacher rights away. False when the person is not a teacher (administrators come
+    /// from `ADMIN_IDS` only and cannot be revoked here).
+    pub async fn revoke_teacher(&self, id: UserId, now: DateTime<Utc>) -> StoreResult<bool> {
+        self.change_role(id, Role::Teacher, Role::Listener, now).await
+    }
+
+    /// Compare-and-set, so two administrators pressing at once cannot both win.
+    async fn change_role(&self, id: UserId, from: Role, to: Role, now: DateTime<Utc>) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE users SET role = ?, updated_at = ? WHERE id = ? AND role = ?")
+            .bind(to.as_str())
+            .bind(stamp(now))
+            .bind(id.0 as i64)
+            .bind(from.as_str())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Everyone with the teacher role, by name.
+    pub async fn teachers(&self) -> StoreResult<Vec<User>> {
+        let rows: Vec<UserRow> = sqlx::query_as(&format!("{SELECT} WHERE role = 'teacher' ORDER BY first_name, id"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(User::try_from).collect()
+    }
+
+    /// The first configured administrator who exists, owner of the default provider.
+    pub async fn first_admin(&self) -> StoreResult<Option<UserId>> {
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE role = 'admin' ORDER BY id LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(id.map(|id| UserId(id as u64)))
+    }
 }

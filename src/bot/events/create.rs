@@ -1,0 +1,751 @@
+//! `/new`: the guided dialogue that makes an event. One handler per typed step, one for presses.
+
+use std::str::FromStr;
+
+use chrono::{Datelike, NaiveDate};
+use teloxide::payloads::{EditMessageReplyMarkupSetters, SendMessageSetters};
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, Me, ReplyMarkup};
+use teloxide::utils::html;
+
+use super::draft::ChosenProvider;
+use super::{EventDraft, EventStep, Field, NewAction, OptionToggle, calendar, manage};
+use crate::bot::keyboards::{button, zone_label};
+use crate::bot::{AppBot, Asker, BotDialogue, CallbackData, HandlerResult, SharedCtx, State};
+use crate::delivery::render;
+use crate::domain::event::{Description, EventDuration, EventStatus, EventTitle};
+use crate::domain::invite::InviteKind;
+use crate::domain::reminders::ReminderOffset;
+use crate::domain::time_input::{DateOrDateTime, check_not_past, format_date, parse_date_time, parse_time};
+use crate::i18n::{Lang, provider_error, text, tr, tr_args, tr_domain};
+use crate::meetings::MeetingError;
+use crate::providers::ProviderKind;
+use crate::providers::telemost::WaitingRoomLevel;
+use crate::providers::zoom::ZoomMeetingType;
+use crate::store::NewEvent;
+
+const DURATIONS: [u32; 5] = [30, 45, 60, 90, 120];
+
+/// `/new`.
+pub async fn start(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, dialogue: BotDialogue) -> HandlerResult {
+    let lang = asker.lang();
+    if !asker.user.role.can_create_events() {
+        bot.send_message(msg.chat.id, tr(lang, "new-not-allowed")).await?;
+        return Ok(());
+    }
+    if !msg.chat.is_private() {
+        bot.send_message(msg.chat.id, tr(lang, "settings-private-only")).await?;
+        return Ok(());
+    }
+    ask(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::Title, EventDraft::default()).await
+}
+
+// ---- typed answers ----
+
+pub async fn receive_title(
+    bot: AppBot,
+    msg: Message,
+    asker: Asker,
+    ctx: SharedCtx,
+    dialogue: BotDialogue,
+    mut draft: EventDraft,
+) -> HandlerResult {
+    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    match EventTitle::parse(answer) {
+        Ok(title) => {
+            draft.title = Some(title.into_inner());
+            advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::Title, draft).await
+        }
+        Err(err) => explain(&bot, &msg, &asker, err.i18n_key(), &err.i18n_args()).await,
+    }
+}
+
+pub async fn receive_external_url(
+    bot: AppBot,
+    msg: Message,
+    asker: Asker,
+    ctx: SharedCtx,
+    dialogue: BotDialogue,
+    mut draft: EventDraft,
+) -> HandlerResult {
+    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    let valid = url::Url::parse(answer.trim()).ok().filter(|u| u.scheme() == "https" && u.host_str().is_some());
+    let Some(link) = valid else {
+        bot.send_message(msg.chat.id, tr(asker.lang(), "new-bad-link")).await?;
+        return Ok(());
+    };
+    draft.options.external_url = Some(link.to_string());
+    advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::ExternalUrl, draft).await
+}
+
+pub async fn receive_date(
+    bot: AppBot,
+    msg: Message,
+    asker: Asker,
+    ctx: SharedCtx,
+    dialogue: BotDialogue,
+    mut draft: EventDraft,
+) -> HandlerResult {
+    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    match parse_date_time(answer, asker.user.tz, ctx.clock.now()) {
+        Ok(DateOrDateTime::Date(date)) => {
+            if date < today(&asker, &ctx) {
+                return say(&bot, &msg, &asker, "new-date-past").await;
+            }
+            draft.date = Some(date);
+            draft.time = None;
+        }
+        Ok(DateOrDateTime::DateTime { date, time }) => {
+            draft.date = Some(date);
+            draft.time = Some(time);
+            if let Err((key, args)) = check_start(&draft, &asker, &ctx) {
+                draft.time = None;
+                return explain(&bot, &msg, &asker, key, &args).await;
+            }
+        }
+        Err(err) => return explain(&bot, &msg, &asker, err.i18n_key(), &err.i18n_args()).await,
+    }
+    advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::Date, draft).await
+}
+
+pub async fn receive_time(
+    bot: AppBot,
+    msg: Message,
+    asker: Asker,
+    ctx: SharedCtx,
+    dialogue: BotDialogue,
+    mut draft: EventDraft,
+) -> HandlerResult {
+    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    match parse_time(answer) {
+        Ok(time) => {
+            draft.time = Some(time);
+            if let Err((key, args)) = check_start(&draft, &asker, &ctx) {
+                return explain(&bot, &msg, &asker, key, &args).await;
+            }
+            advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::Time, draft).await
+        }
+        Err(err) => explain(&bot, &msg, &asker, err.i18n_key(), &err.i18n_args()).await,
+    }
+}
+
+pub async fn receive_duration(
+    bot: AppBot,
+    msg: Message,
+    asker: Asker,
+    ctx: SharedCtx,
+    dialogue: BotDialogue,
+    mut draft: EventDraft,
+) -> HandlerResult {
+    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    match EventDuration::from_str(answer) {
+        Ok(duration) => {
+            draft.duration = Some(duration.minutes());
+            advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::Duration, draft).await
+        }
+        Err(err) => explain(&bot, &msg, &asker, err.i18n_key(), &err.i18n_args()).await,
+    }
+}
+
+pub async fn receive_description(
+    bot: AppBot,
+    msg: Message,
+    asker: Asker,
+    ctx: SharedCtx,
+    dialogue: BotDialogue,
+    mut draft: EventDraft,
+) -> HandlerResult {
+    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    match Description::parse(answer) {
+        Ok(description) => {
+            draft.description = description.map(Description::into_inner);
+            advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::Description, draft).await
+        }
+        Err(err) => explain(&bot, &msg, &asker, err.i18n_key(), &err.i18n_args()).await,
+    }
+}
+
+pub async fn receive_host_email(
+    bot: AppBot,
+    msg: Message,
+    asker: Asker,
+    ctx: SharedCtx,
+    dialogue: BotDialogue,
+    mut draft: EventDraft,
+) -> HandlerResult {
+    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    let Some(email) = plausible_email(answer) else {
+        return say(&bot, &msg, &asker, "new-bad-email").await;
+    };
+    draft.host_email = Some(email);
+    advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::HostEmail, draft).await
+}
+
+/// A text where a button was expected (or a photo anywhere).
+pub async fn use_the_buttons(bot: AppBot, msg: Message, asker: Asker) -> HandlerResult {
+    say(&bot, &msg, &asker, "new-use-buttons").await
+}
+
+// ---- presses ----
+
+pub async fn press(
+    bot: AppBot,
+    q: CallbackQuery,
+    asker: Asker,
+    ctx: SharedCtx,
+    dialogue: BotDialogue,
+    me: Me,
+    action: NewAction,
+) -> HandlerResult {
+    let lang = asker.lang();
+    // Read here rather than injected: a press only counts in the step that made its button.
+    let state = dialogue.get().await?.unwrap_or_default();
+    let (State::Event(step), Some(message)) = (&state, q.regular_message()) else {
+        return crate::bot::start::stale_button(bot, q, asker).await;
+    };
+    let Some((field, draft)) = step.field() else {
+        return crate::bot::start::stale_button(bot, q, asker).await;
+    };
+    let (chat, mut draft) = (message.chat.id, draft.clone());
+    let admin = asker.user.role.is_admin();
+    match (field, action) {
+        (_, NewAction::Noop) => {}
+        (_, NewAction::Abort) => {
+            dialogue.reset().await?;
+            bot.send_message(chat, tr(lang, "cancel-done")).await?;
+        }
+        (Field::Title, NewAction::Back) => {}
+        (_, NewAction::Back) => {
+            return answered(&bot, &q, ask(&bot, chat, &asker, &ctx, &dialogue, draft.previous(field, admin), draft))
+                .await;
+        }
+        (Field::Provider, NewAction::Provider(id)) => {
+            let usable = ctx.providers.usable_by(&asker.user).await?;
+            let Some(chosen) = usable.into_iter().find(|p| p.id == id) else {
+                return crate::bot::start::stale_button(bot, q, asker).await;
+            };
+            if draft.provider.as_ref().map(|p| p.kind) != Some(chosen.kind) {
+                draft.options = Default::default();
+            }
+            draft.provider = Some(ChosenProvider { id: chosen.id, kind: chosen.kind, name: chosen.name });
+            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, field, draft)).await;
+        }
+        (Field::Date, NewAction::Month(year, month)) => {
+            if let Some(first) = calendar::month_start(year, month) {
+                let grid = with_navigation(lang, calendar::month(lang, first, today(&asker, &ctx)), false);
+                bot.edit_message_reply_markup(chat, message.id).reply_markup(grid).await?;
+            }
+        }
+        (Field::Date, NewAction::Day(day)) if day >= today(&asker, &ctx) => {
+            draft.date = Some(day);
+            draft.time = None;
+            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, field, draft)).await;
+        }
+        (Field::Duration, NewAction::Duration(minutes)) if DURATIONS.contains(&minutes) => {
+            draft.duration = Some(minutes);
+            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, field, draft)).await;
+        }
+        (Field::Description | Field::HostEmail, NewAction::Skip) => {
+            if field == Field::Description {
+                draft.description = None;
+            } else {
+                draft.host_email = None;
+            }
+            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, field, draft)).await;
+        }
+        (Field::Host, NewAction::Host(user)) => {
+            let Some(host) = ctx.users.get(user).await?.filter(|u| u.role.can_create_events()) else {
+                return crate::bot::start::stale_button(bot, q, asker).await;
+            };
+            draft.host = Some((host.id, host.first_name));
+            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, field, draft)).await;
+        }
+        (Field::Options, NewAction::Toggle(option)) => {
+            toggle_option(&mut draft, option);
+            bot.edit_message_reply_markup(chat, message.id).reply_markup(options_keyboard(lang, &draft)).await?;
+            dialogue.update(State::Event(EventStep::Options(draft))).await?;
+        }
+        (Field::Reminders, NewAction::Reminder(offset)) => {
+            toggle(&mut draft.reminders, offset);
+            draft.reminders.sort_by_key(|o| std::cmp::Reverse(o.duration()));
+            bot.edit_message_reply_markup(chat, message.id).reply_markup(reminders_keyboard(lang, &draft)).await?;
+            dialogue.update(State::Event(EventStep::Reminders(draft))).await?;
+        }
+        (Field::Audience, NewAction::Group(group)) => {
+            if !audience_groups(&ctx, &asker).await?.iter().any(|(id, _)| *id == group) {
+                return crate::bot::start::stale_button(bot, q, asker).await;
+            }
+            toggle(&mut draft.groups, group);
+            let keyboard = audience_keyboard(lang, &draft, &audience_groups(&ctx, &asker).await?);
+            bot.edit_message_reply_markup(chat, message.id).reply_markup(keyboard).await?;
+            dialogue.update(State::Event(EventStep::Audience(draft))).await?;
+        }
+        (Field::Audience, NewAction::EventLink) => {
+            draft.event_link = !draft.event_link;
+            let keyboard = audience_keyboard(lang, &draft, &audience_groups(&ctx, &asker).await?);
+            bot.edit_message_reply_markup(chat, message.id).reply_markup(keyboard).await?;
+            dialogue.update(State::Event(EventStep::Audience(draft))).await?;
+        }
+        (Field::Audience, NewAction::Done) if draft.groups.is_empty() && !draft.event_link => {
+            bot.answer_callback_query(q.id).text(tr(lang, "new-audience-empty")).show_alert(true).await?;
+            return Ok(());
+        }
+        (Field::Options | Field::Reminders | Field::Audience, NewAction::Done) => {
+            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, field, draft)).await;
+        }
+        (Field::Summary, NewAction::Edit(target)) if target != Field::Summary && draft.asks(target, admin) => {
+            return answered(&bot, &q, ask(&bot, chat, &asker, &ctx, &dialogue, target, draft)).await;
+        }
+        (Field::Summary, NewAction::Confirm) => {
+            bot.answer_callback_query(q.id).await?;
+            return confirm(&bot, chat, &asker, &ctx, &dialogue, &me, draft).await;
+        }
+        _ => return crate::bot::start::stale_button(bot, q, asker).await,
+    }
+    bot.answer_callback_query(q.id).await?;
+    Ok(())
+}
+
+/// Answers the press once the step it leads to has been asked.
+async fn answered(bot: &AppBot, q: &CallbackQuery, step: impl Future<Output = HandlerResult>) -> HandlerResult {
+    step.await?;
+    bot.answer_callback_query(q.id.clone()).await?;
+    Ok(())
+}
+
+fn toggle<T: PartialEq>(items: &mut Vec<T>, item: T) {
+    match items.iter().position(|i| *i == item) {
+        Some(at) => {
+            items.remove(at);
+        }
+        None => items.push(item),
+    }
+}
+
+fn toggle_option(draft: &mut EventDraft, option: OptionToggle) {
+    let options = &mut draft.options;
+    match option {
+        OptionToggle::LiveStream => options.live_stream = !options.live_stream,
+        OptionToggle::WaitingRoom => {
+            options.waiting_room = Some(match options.waiting_room.unwrap_or_default() {
+                WaitingRoomLevel::Public => WaitingRoomLevel::Organization,
+                WaitingRoomLevel::Organization => WaitingRoomLevel::Admins,
+                WaitingRoomLevel::Admins => WaitingRoomLevel::Public,
+            })
+        }
+        OptionToggle::ZoomType => {
+            options.zoom_type = Some(match options.zoom_type.unwrap_or_default() {
+                ZoomMeetingType::Meeting => ZoomMeetingType::Webinar,
+                ZoomMeetingType::Webinar => ZoomMeetingType::Meeting,
+            })
+        }
+    }
+}
+
+// ---- the questions ----
+
+async fn advance(
+    bot: &AppBot,
+    chat: ChatId,
+    asker: &Asker,
+    ctx: &SharedCtx,
+    dialogue: &BotDialogue,
+    answered: Field,
+    draft: EventDraft,
+) -> HandlerResult {
+    let next = draft.next(answered, asker.user.role.is_admin());
+    ask(bot, chat, asker, ctx, dialogue, next, draft).await
+}
+
+/// Sends the question of `field` with its buttons and waits there.
+pub async fn ask(
+    bot: &AppBot,
+    chat: ChatId,
+    asker: &Asker,
+    ctx: &SharedCtx,
+    dialogue: &BotDialogue,
+    field: Field,
+    mut draft: EventDraft,
+) -> HandlerResult {
+    let lang = asker.lang();
+    let (text, keyboard) = match field {
+        Field::Title => (tr(lang, "new-ask-title"), navigation(lang, true)),
+        Field::Provider => {
+            let usable = ctx.providers.usable_by(&asker.user).await?;
+            if usable.is_empty() {
+                bot.send_message(chat, tr(lang, "new-no-providers")).await?;
+                dialogue.reset().await?;
+                return Ok(());
+            }
+            let rows: Vec<Vec<InlineKeyboardButton>> = usable
+                .into_iter()
+                .map(|p| {
+                    let label = format!("{} · {}", p.name, tr(lang, p.kind.i18n_key()));
+                    vec![button(label, CallbackData::New(NewAction::Provider(p.id)))]
+                })
+                .collect();
+            (tr(lang, "new-ask-provider"), with_navigation(lang, InlineKeyboardMarkup::new(rows), false))
+        }
+        Field::ExternalUrl => (tr(lang, "new-ask-link"), navigation(lang, false)),
+        Field::Date => {
+            let today = today(asker, ctx);
+            let shown = draft.date.unwrap_or(today);
+            let first = calendar::month_start(shown.year(), shown.month()).unwrap_or(today);
+            let zone = zone_label(lang, asker.user.tz, ctx.clock.now());
+            let question = tr_args(lang, "new-ask-date", &[("zone", text(html::escape(&zone)))]);
+            (question, with_navigation(lang, calendar::month(lang, first, today), false))
+        }
+        Field::Time => {
+            let date = draft.date.map(format_date).unwrap_or_default();
+            let zone = zone_label(lang, asker.user.tz, ctx.clock.now());
+            let question = tr_args(lang, "new-ask-time", &[("date", text(date)), ("zone", text(html::escape(&zone)))]);
+            (question, navigation(lang, false))
+        }
+        Field::Duration => {
+            let row = DURATIONS
+                .iter()
+                .map(|m| button(render::duration(lang, *m), CallbackData::New(NewAction::Duration(*m))))
+                .collect::<Vec<_>>();
+            let rows: Vec<Vec<_>> = row.chunks(3).map(<[_]>::to_vec).collect();
+            (tr(lang, "new-ask-duration"), with_navigation(lang, InlineKeyboardMarkup::new(rows), false))
+        }
+        Field::Description => {
+            let skip = vec![button(tr(lang, "new-skip"), CallbackData::New(NewAction::Skip))];
+            (tr(lang, "new-ask-description"), with_navigation(lang, InlineKeyboardMarkup::new([skip]), false))
+        }
+        Field::Host => {
+            let mut rows =
+                vec![vec![button(tr(lang, "new-host-me"), CallbackData::New(NewAction::Host(asker.user.id)))]];
+            for teacher in ctx.users.teachers().await?.into_iter().filter(|t| t.id != asker.user.id) {
+                rows.push(vec![button(teacher.first_name.clone(), CallbackData::New(NewAction::Host(teacher.id)))]);
+            }
+            (tr(lang, "new-ask-host"), with_navigation(lang, InlineKeyboardMarkup::new(rows), false))
+        }
+        Field::HostEmail => {
+            let skip = vec![button(tr(lang, "new-host-email-default"), CallbackData::New(NewAction::Skip))];
+            (tr(lang, "new-ask-host-email"), with_navigation(lang, InlineKeyboardMarkup::new([skip]), false))
+        }
+        Field::Options => (tr(lang, "new-ask-options"), options_keyboard(lang, &draft)),
+        Field::Reminders => (tr(lang, "new-ask-reminders"), reminders_keyboard(lang, &draft)),
+        Field::Audience => {
+            let groups = audience_groups(ctx, asker).await?;
+            let question = if groups.is_empty() { "new-ask-audience-no-groups" } else { "new-ask-audience" };
+            (tr(lang, question), audience_keyboard(lang, &draft, &groups))
+        }
+        Field::Summary => {
+            draft.editing = true;
+            (summary(asker, ctx, &draft).await?, summary_keyboard(lang, &draft, asker.user.role.is_admin()))
+        }
+    };
+    bot.send_message(chat, text).reply_markup(ReplyMarkup::InlineKeyboard(keyboard)).await?;
+    dialogue.update(State::Event(EventStep::at(field, draft))).await?;
+    Ok(())
+}
+
+/// Back and Cancel under a question (no Back on the first one).
+fn navigation(lang: Lang, first: bool) -> InlineKeyboardMarkup {
+    with_navigation(lang, InlineKeyboardMarkup::new(Vec::<Vec<InlineKeyboardButton>>::new()), first)
+}
+
+fn with_navigation(lang: Lang, mut keyboard: InlineKeyboardMarkup, first: bool) -> InlineKeyboardMarkup {
+    let mut row = Vec::new();
+    if !first {
+        row.push(button(tr(lang, "new-back"), CallbackData::New(NewAction::Back)));
+    }
+    row.push(button(tr(lang, "new-cancel"), CallbackData::New(NewAction::Abort)));
+    keyboard.inline_keyboard.push(row);
+    keyboard
+}
+
+fn mark(on: bool, label: String) -> String {
+    if on { format!("✅ {label}") } else { label }
+}
+
+fn options_keyboard(lang: Lang, draft: &EventDraft) -> InlineKeyboardMarkup {
+    let options = &draft.options;
+    let mut rows = Vec::new();
+    match draft.provider.as_ref().map(|p| p.kind) {
+        Some(ProviderKind::Telemost) => {
+            rows.push(vec![button(
+                mark(options.live_stream, tr(lang, "new-option-live-stream")),
+                CallbackData::New(NewAction::Toggle(OptionToggle::LiveStream)),
+            )]);
+            let level = match options.waiting_room.unwrap_or_default() {
+                WaitingRoomLevel::Public => "new-option-waiting-public",
+                WaitingRoomLevel::Organization => "new-option-waiting-organization",
+                WaitingRoomLevel::Admins => "new-option-waiting-admins",
+            };
+            rows.push(vec![button(tr(lang, level), CallbackData::New(NewAction::Toggle(OptionToggle::WaitingRoom)))]);
+        }
+        Some(ProviderKind::Zoom) => {
+            let kind = match options.zoom_type.unwrap_or_default() {
+                ZoomMeetingType::Meeting => "new-option-zoom-meeting",
+                ZoomMeetingType::Webinar => "new-option-zoom-webinar",
+            };
+            rows.push(vec![button(tr(lang, kind), CallbackData::New(NewAction::Toggle(OptionToggle::ZoomType)))]);
+        }
+        _ => {}
+    }
+    rows.push(vec![button(tr(lang, "new-done"), CallbackData::New(NewAction::Done))]);
+    with_navigation(lang, InlineKeyboardMarkup::new(rows), false)
+}
+
+fn reminders_keyboard(lang: Lang, draft: &EventDraft) -> InlineKeyboardMarkup {
+    let buttons: Vec<_> = ReminderOffset::ALL
+        .iter()
+        .rev()
+        .map(|offset| {
+            let label = mark(draft.reminders.contains(offset), tr(lang, &format!("reminder-label-{offset}")));
+            button(label, CallbackData::New(NewAction::Reminder(*offset)))
+        })
+        .collect();
+    let mut rows: Vec<Vec<_>> = buttons.chunks(2).map(<[_]>::to_vec).collect();
+    rows.push(vec![button(tr(lang, "new-done"), CallbackData::New(NewAction::Done))]);
+    with_navigation(lang, InlineKeyboardMarkup::new(rows), false)
+}
+
+/// The groups the asker may invite: their own; every group for an administrator.
+async fn audience_groups(
+    ctx: &SharedCtx,
+    asker: &Asker,
+) -> Result<Vec<(crate::domain::event::GroupId, String)>, crate::bot::BotError> {
+    let owner = if asker.user.role.is_admin() { None } else { Some(asker.user.id) };
+    Ok(ctx.groups.list(owner).await?.into_iter().map(|g| (g.id, g.name)).collect())
+}
+
+fn audience_keyboard(
+    lang: Lang,
+    draft: &EventDraft,
+    groups: &[(crate::domain::event::GroupId, String)],
+) -> InlineKeyboardMarkup {
+    let mut rows: Vec<Vec<_>> = groups
+        .iter()
+        .map(|(id, name)| {
+            vec![button(mark(draft.groups.contains(id), name.clone()), CallbackData::New(NewAction::Group(*id)))]
+        })
+        .collect();
+    rows.push(vec![button(
+        mark(draft.event_link, tr(lang, "new-audience-link")),
+        CallbackData::New(NewAction::EventLink),
+    )]);
+    rows.push(vec![button(tr(lang, "new-done"), CallbackData::New(NewAction::Done))]);
+    with_navigation(lang, InlineKeyboardMarkup::new(rows), false)
+}
+
+/// The summary card: every answer, each with its own Change button.
+async fn summary(asker: &Asker, ctx: &SharedCtx, draft: &EventDraft) -> Result<String, crate::bot::BotError> {
+    let lang = asker.lang();
+    let dash = || "—".to_owned();
+    let provider = draft
+        .provider
+        .as_ref()
+        .map(|p| format!("{} ({})", html::escape(&p.name), tr(lang, p.kind.i18n_key())))
+        .unwrap_or_else(dash);
+    let when = match (draft.date, draft.time) {
+        (Some(date), Some(time)) => format!(
+            "{} {} ({})",
+            format_date(date),
+            time.format("%H:%M"),
+            html::escape(&zone_label(lang, asker.user.tz, ctx.clock.now()))
+        ),
+        _ => dash(),
+    };
+    let reminders = if draft.reminders.is_empty() {
+        tr(lang, "new-summary-no-reminders")
+    } else {
+        draft.reminders.iter().map(|o| tr(lang, &format!("reminder-label-{o}"))).collect::<Vec<_>>().join(", ")
+    };
+    let groups = audience_groups(ctx, asker).await?;
+    let mut audience: Vec<String> =
+        groups.iter().filter(|(id, _)| draft.groups.contains(id)).map(|(_, name)| html::escape(name)).collect();
+    if draft.event_link {
+        audience.push(tr(lang, "new-audience-link"));
+    }
+    let host =
+        draft.host.as_ref().map(|(_, name)| html::escape(name)).unwrap_or_else(|| html::escape(&asker.user.first_name));
+    Ok(tr_args(
+        lang,
+        "new-summary",
+        &[
+            ("title", text(html::escape(draft.title.as_deref().unwrap_or_default()))),
+            ("provider", text(provider)),
+            ("when", text(when)),
+            ("duration", text(draft.duration.map(|m| render::duration(lang, m)).unwrap_or_else(dash))),
+            ("description", text(draft.description.as_deref().map(html::escape).unwrap_or_else(dash))),
+            ("host", text(host)),
+            ("reminders", text(reminders)),
+            ("audience", text(if audience.is_empty() { dash() } else { audience.join(", ") })),
+        ],
+    ))
+}
+
+fn summary_keyboard(lang: Lang, draft: &EventDraft, admin: bool) -> InlineKeyboardMarkup {
+    let editable = [
+        (Field::Title, "new-edit-title"),
+        (Field::Provider, "new-edit-provider"),
+        (Field::Date, "new-edit-date"),
+        (Field::Time, "new-edit-time"),
+        (Field::Duration, "new-edit-duration"),
+        (Field::Description, "new-edit-description"),
+        (Field::Host, "new-edit-host"),
+        (Field::Options, "new-edit-options"),
+        (Field::Reminders, "new-edit-reminders"),
+        (Field::Audience, "new-edit-audience"),
+    ];
+    let buttons: Vec<_> = editable
+        .iter()
+        .filter(|(field, _)| draft.asks(*field, admin))
+        .map(|(field, key)| button(tr(lang, key), CallbackData::New(NewAction::Edit(*field))))
+        .collect();
+    let mut rows: Vec<Vec<_>> = buttons.chunks(2).map(<[_]>::to_vec).collect();
+    rows.push(vec![button(tr(lang, "new-confirm"), CallbackData::New(NewAction::Confirm))]);
+    rows.push(vec![button(tr(lang, "new-cancel"), CallbackData::New(NewAction::Abort))]);
+    InlineKeyboardMarkup::new(rows)
+}
+
+// ---- confirming ----
+
+async fn confirm(
+    bot: &AppBot,
+    chat: ChatId,
+    asker: &Asker,
+    ctx: &SharedCtx,
+    dialogue: &BotDialogue,
+    me: &Me,
+    draft: EventDraft,
+) -> HandlerResult {
+    let lang = asker.lang();
+    // Time passes while a summary waits: check the start again.
+    let start = match check_start(&draft, asker, ctx) {
+        Ok(start) => start,
+        Err((key, args)) => {
+            bot.send_message(chat, tr_domain(lang, key, &args)).await?;
+            return ask(bot, chat, asker, ctx, dialogue, Field::Date, draft).await;
+        }
+    };
+    let (Some(title), Some(provider), Some(duration)) = (draft.title.clone(), draft.provider.clone(), draft.duration)
+    else {
+        return ask(bot, chat, asker, ctx, dialogue, Field::Title, draft).await;
+    };
+    let now = ctx.clock.now();
+    let new = NewEvent {
+        owner_id: asker.user.id,
+        host_id: Some(draft.host.as_ref().map_or(asker.user.id, |(id, _)| *id)),
+        host_email: draft.host_email.clone(),
+        provider_id: Some(provider.id),
+        title,
+        description: draft.description.clone(),
+        starts_at: start,
+        duration_min: duration,
+        tz: asker.user.tz,
+        status: EventStatus::Draft,
+        meeting: None,
+        options: serde_json::to_value(&draft.options).unwrap_or_default(),
+        reminders: draft.reminders.clone(),
+    };
+    let id = ctx.events.insert(&new, now).await?;
+    ctx.events.set_groups(id, &draft.groups).await?;
+    if draft.event_link {
+        ctx.invites.create(InviteKind::Event, Some(id.0), asker.user.id, None, None, now).await?;
+    }
+    dialogue.reset().await?;
+    bot.send_message(chat, tr_args(lang, "new-creating", &[("service", text(tr(lang, provider.kind.i18n_key())))]))
+        .await?;
+    publish(bot, chat, asker, ctx, me, id).await
+}
+
+/// Creates the meeting and shows the outcome: the teacher's card, or the reason with Retry.
+pub async fn publish(
+    bot: &AppBot,
+    chat: ChatId,
+    asker: &Asker,
+    ctx: &SharedCtx,
+    me: &Me,
+    id: crate::domain::event::EventId,
+) -> HandlerResult {
+    let lang = asker.lang();
+    match ctx.meetings.publish(id).await {
+        Ok(event) => {
+            let link = manage::invite_link_text(asker, ctx, me, id, false).await?;
+            manage::send_card_with(bot, chat, asker, ctx, &event, Some("new-created"), link).await
+        }
+        Err(err) => {
+            let reason = match &err {
+                MeetingError::Provider(err) => provider_error(lang, err),
+                other => {
+                    tracing::error!(event = id.0, %other, "publishing an event failed");
+                    tr(lang, "new-failed-internal")
+                }
+            };
+            let retry = InlineKeyboardMarkup::new([[InlineKeyboardButton::callback(
+                tr(lang, "event-retry"),
+                super::EventAction::Retry.encode(id),
+            )]]);
+            bot.send_message(chat, tr_args(lang, "new-provider-failed", &[("reason", text(reason))]))
+                .reply_markup(retry)
+                .await?;
+            Ok(())
+        }
+    }
+}
+
+// ---- small helpers ----
+
+/// The text of a message, or a polite word that text was expected.
+async fn typed<'a>(bot: &AppBot, msg: &'a Message, asker: &Asker) -> Result<Option<&'a str>, crate::bot::BotError> {
+    match msg.text() {
+        Some(text) if !text.starts_with('/') => Ok(Some(text)),
+        _ => {
+            bot.send_message(msg.chat.id, tr(asker.lang(), "new-send-text")).await?;
+            Ok(None)
+        }
+    }
+}
+
+async fn say(bot: &AppBot, msg: &Message, asker: &Asker, key: &str) -> HandlerResult {
+    bot.send_message(msg.chat.id, tr(asker.lang(), key)).await?;
+    Ok(())
+}
+
+async fn explain(
+    bot: &AppBot,
+    msg: &Message,
+    asker: &Asker,
+    key: &str,
+    args: &crate::domain::I18nArgs,
+) -> HandlerResult {
+    bot.send_message(msg.chat.id, tr_domain(asker.lang(), key, args)).await?;
+    Ok(())
+}
+
+fn today(asker: &Asker, ctx: &SharedCtx) -> NaiveDate {
+    ctx.clock.now().with_timezone(&asker.user.tz).date_naive()
+}
+
+/// The start of the draft, checked: it exists on the clock, is not ambiguous, is not past.
+fn check_start(
+    draft: &EventDraft,
+    asker: &Asker,
+    ctx: &SharedCtx,
+) -> Result<chrono::DateTime<chrono::Utc>, (&'static str, crate::domain::I18nArgs)> {
+    let start = match draft.start(asker.user.tz) {
+        Some(Ok(start)) => start,
+        Some(Err(err)) => return Err((err.i18n_key(), err.i18n_args())),
+        None => return Err(("err-time-empty", Vec::new())),
+    };
+    check_not_past(start, ctx.clock.now()).map_err(|err| (err.i18n_key(), err.i18n_args()))?;
+    Ok(start)
+}
+
+/// Enough of an e-mail address to hand to a service, which checks the rest.
+pub fn plausible_email(input: &str) -> Option<String> {
+    let email = input.trim();
+    let (user, domain) = email.split_once('@')?;
+    let ok = !user.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c == '<' || c == '>');
+    ok.then(|| email.to_owned())
+}

@@ -1,0 +1,272 @@
+//! The list of providers and what can be done to a saved one: view, rename, replace the
+//! credentials, check again, delete.
+
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+use teloxide::utils::html;
+
+use super::register::{provider_error, start_replace};
+use super::{ProviderCb, ProviderStep, button, may_manage, may_register, refuse_press};
+use crate::bot::{AppBot, Asker, BotDialogue, HandlerResult, SharedCtx, State};
+use crate::domain::roles::Role;
+use crate::i18n::{Lang, num, text, tr, tr_args};
+use crate::providers::Provider;
+use crate::store::{ProviderSummary, Visibility};
+
+const MAX_NAME_CHARS: usize = 64;
+/// Planned events named in the delete question; the rest are counted.
+const LISTED_EVENTS: usize = 10;
+
+/// `/providers`.
+pub async fn command(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, dialogue: BotDialogue) -> HandlerResult {
+    let lang = asker.lang();
+    if asker.user.role == Role::Listener {
+        bot.send_message(msg.chat.id, tr(lang, "pv-not-allowed")).await?;
+        return Ok(());
+    }
+    // Credentials are typed here, and only a private chat lets the bot delete them.
+    if !msg.chat.is_private() {
+        bot.send_message(msg.chat.id, tr(lang, "pv-private-only")).await?;
+        return Ok(());
+    }
+    if matches!(dialogue.get().await?, Some(State::Provider(_))) {
+        dialogue.reset().await?;
+    }
+    send_list(&bot, msg.chat.id, &asker, &ctx).await
+}
+
+async fn send_list(bot: &AppBot, chat: ChatId, asker: &Asker, ctx: &SharedCtx) -> HandlerResult {
+    let lang = asker.lang();
+    let providers = ctx.providers.managed_by(&asker.user).await?;
+    let mut said = tr_args(lang, "pv-list-title", &[("n", num(providers.len() as f64))]);
+    let mut rows: Vec<Vec<InlineKeyboardButton>> = Vec::new();
+    for p in &providers {
+        let label = format!("{} · {}", p.name, tr(lang, p.kind.i18n_key()));
+        rows.push(vec![button(label, ProviderCb::View(p.id))]);
+    }
+    if may_register(asker, ctx).await? {
+        rows.push(vec![button(tr(lang, "pv-button-add"), ProviderCb::Add)]);
+    } else {
+        said = format!("{said}\n\n{}", tr(lang, "pv-registration-off"));
+    }
+    bot.send_message(chat, said).reply_markup(InlineKeyboardMarkup::new(rows)).await?;
+    Ok(())
+}
+
+pub async fn on_list(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx) -> HandlerResult {
+    let Some(chat) = q.regular_message().map(|m| m.chat.id) else {
+        return refuse_press(&bot, &q, &asker).await;
+    };
+    if asker.user.role == Role::Listener {
+        return refuse_press(&bot, &q, &asker).await;
+    }
+    bot.answer_callback_query(q.id.clone()).await?;
+    send_list(&bot, chat, &asker, &ctx).await
+}
+
+/// The provider, if it exists and the asker may manage it; otherwise the press is refused.
+async fn managed(
+    bot: &AppBot,
+    q: &CallbackQuery,
+    asker: &Asker,
+    ctx: &SharedCtx,
+    id: i64,
+) -> HandlerResult<Option<(ChatId, ProviderSummary)>> {
+    let chat = q.regular_message().map(|m| m.chat.id);
+    let provider = ctx.providers.get(id).await?;
+    match (chat, provider) {
+        (Some(chat), Some(p)) if may_manage(asker, &p) => Ok(Some((chat, p))),
+        _ => {
+            refuse_press(bot, q, asker).await?;
+            Ok(None)
+        }
+    }
+}
+
+pub async fn on_view(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx, id: i64) -> HandlerResult {
+    let Some((chat, _)) = managed(&bot, &q, &asker, &ctx, id).await? else { return Ok(()) };
+    bot.answer_callback_query(q.id.clone()).await?;
+    send_card(&bot, chat, &asker, &ctx, id, None).await
+}
+
+/// The provider's card: never a secret, only its last four characters.
+pub(crate) async fn send_card(
+    bot: &AppBot,
+    chat: ChatId,
+    asker: &Asker,
+    ctx: &SharedCtx,
+    id: i64,
+    lead: Option<String>,
+) -> HandlerResult {
+    let lang = asker.lang();
+    let Some(p) = ctx.providers.get(id).await? else {
+        bot.send_message(chat, tr(lang, "pv-gone")).await?;
+        return Ok(());
+    };
+    let settings = ctx.providers.settings(id).await?;
+    let url = settings.as_ref().and_then(|s| s.base_url.clone());
+    let mut lines: Vec<String> = lead.into_iter().map(|lead| format!("{lead}\n")).collect();
+    lines.extend([
+        tr_args(lang, "pv-card-title", &[("name", text(html::escape(&p.name)))]),
+        tr_args(lang, "pv-card-kind", &[("kind", text(tr(lang, p.kind.i18n_key())))]),
+        placement(lang, ctx, &p).await?,
+    ]);
+    if let Some(url) = url {
+        lines.push(tr_args(lang, "pv-card-url", &[("url", text(html::escape(&url)))]));
+    }
+    if let Some(hint) = &p.secret_hint {
+        lines.push(tr_args(lang, "pv-card-secret", &[("hint", text(html::escape(hint)))]));
+    }
+    lines.push(match p.checked_at {
+        Some(at) => {
+            let local = at.with_timezone(&asker.user.tz).format("%Y-%m-%d %H:%M").to_string();
+            tr_args(lang, "pv-card-checked", &[("time", text(local))])
+        }
+        None => tr(lang, "pv-card-unchecked"),
+    });
+    let rows = vec![
+        vec![button(tr(lang, "pv-button-rename"), ProviderCb::Rename(id))],
+        vec![button(tr(lang, "pv-button-replace"), ProviderCb::Replace(id))],
+        vec![button(tr(lang, "pv-button-check"), ProviderCb::Check(id))],
+        vec![button(tr(lang, "pv-button-delete"), ProviderCb::Delete(id))],
+        vec![button(tr(lang, "pv-button-list"), ProviderCb::List)],
+    ];
+    bot.send_message(chat, lines.join("\n")).reply_markup(InlineKeyboardMarkup::new(rows)).await?;
+    Ok(())
+}
+
+async fn placement(lang: Lang, ctx: &SharedCtx, p: &ProviderSummary) -> HandlerResult<String> {
+    Ok(match (p.visibility, p.host_id) {
+        (Visibility::Shared, _) => tr(lang, "pv-card-shared"),
+        (Visibility::Host, Some(host)) => {
+            let name = ctx.users.get(host).await?.map(|u| u.first_name).unwrap_or_else(|| host.0.to_string());
+            tr_args(lang, "pv-card-host", &[("name", text(html::escape(&name)))])
+        }
+        _ => {
+            let name = ctx.users.get(p.owner_id).await?.map(|u| u.first_name).unwrap_or_default();
+            tr_args(lang, "pv-card-private", &[("name", text(html::escape(&name)))])
+        }
+    })
+}
+
+pub async fn on_rename(
+    bot: AppBot,
+    q: CallbackQuery,
+    asker: Asker,
+    ctx: SharedCtx,
+    dialogue: BotDialogue,
+    id: i64,
+) -> HandlerResult {
+    let Some((chat, _)) = managed(&bot, &q, &asker, &ctx, id).await? else { return Ok(()) };
+    bot.answer_callback_query(q.id.clone()).await?;
+    dialogue.update(State::Provider(ProviderStep::Rename { id })).await?;
+    bot.send_message(chat, tr(asker.lang(), "pv-ask-rename")).await?;
+    Ok(())
+}
+
+pub async fn receive_name(
+    bot: AppBot,
+    msg: Message,
+    asker: Asker,
+    ctx: SharedCtx,
+    dialogue: BotDialogue,
+    id: i64,
+) -> HandlerResult {
+    let lang = asker.lang();
+    let chat = msg.chat.id;
+    let allowed = ctx.providers.get(id).await?.is_some_and(|p| may_manage(&asker, &p));
+    if !allowed {
+        dialogue.reset().await?;
+        bot.send_message(chat, tr(lang, "pv-not-allowed")).await?;
+        return Ok(());
+    }
+    let name = msg.text().map(str::trim).unwrap_or("");
+    let chars = name.chars().count();
+    if chars == 0 || chars > MAX_NAME_CHARS || name.contains('\n') {
+        bot.send_message(chat, tr(lang, "pv-invalid-name")).await?;
+        return Ok(());
+    }
+    ctx.providers.rename(id, name, ctx.clock.now()).await?;
+    dialogue.reset().await?;
+    send_card(&bot, chat, &asker, &ctx, id, Some(tr(lang, "pv-renamed"))).await
+}
+
+pub async fn on_replace(
+    bot: AppBot,
+    q: CallbackQuery,
+    asker: Asker,
+    ctx: SharedCtx,
+    dialogue: BotDialogue,
+    id: i64,
+) -> HandlerResult {
+    let Some((chat, _)) = managed(&bot, &q, &asker, &ctx, id).await? else { return Ok(()) };
+    let Some(settings) = ctx.providers.settings(id).await? else {
+        return refuse_press(&bot, &q, &asker).await;
+    };
+    bot.answer_callback_query(q.id.clone()).await?;
+    if !q.regular_message().is_some_and(|m| m.chat.is_private()) {
+        bot.send_message(chat, tr(asker.lang(), "pv-private-only")).await?;
+        return Ok(());
+    }
+    start_replace(&bot, chat, &asker, &ctx, &dialogue, id, &settings).await
+}
+
+pub async fn on_check(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx, id: i64) -> HandlerResult {
+    let Some((chat, _)) = managed(&bot, &q, &asker, &ctx, id).await? else { return Ok(()) };
+    let Some(settings) = ctx.providers.settings(id).await? else {
+        return refuse_press(&bot, &q, &asker).await;
+    };
+    bot.answer_callback_query(q.id.clone()).await?;
+    let lang = asker.lang();
+    bot.send_message(chat, tr(lang, "pv-checking")).await?;
+    let checked = match Provider::new(settings, ctx.http.clone()) {
+        Ok(provider) => provider.check().await,
+        Err(err) => Err(err),
+    };
+    let said = match checked {
+        Ok(_) => {
+            ctx.providers.mark_checked(id, ctx.clock.now()).await?;
+            tr(lang, "pv-recheck-ok")
+        }
+        Err(err) => format!("{}\n\n{}", tr(lang, "pv-recheck-failed"), provider_error(lang, &err)),
+    };
+    bot.send_message(chat, said).await?;
+    Ok(())
+}
+
+pub async fn on_delete(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx, id: i64) -> HandlerResult {
+    let Some((chat, p)) = managed(&bot, &q, &asker, &ctx, id).await? else { return Ok(()) };
+    bot.answer_callback_query(q.id.clone()).await?;
+    let lang = asker.lang();
+    let planned = ctx.providers.planned_events(id).await?;
+    let name = text(html::escape(&p.name));
+    let mut said = if planned.is_empty() {
+        tr_args(lang, "pv-delete-ask", &[("name", name)])
+    } else {
+        tr_args(lang, "pv-delete-ask-used", &[("name", name), ("n", num(planned.len() as f64))])
+    };
+    for event in planned.iter().take(LISTED_EVENTS) {
+        let when = event.starts_at.with_timezone(&asker.user.tz).format("%Y-%m-%d %H:%M");
+        said.push_str(&format!("\n• {} — {when}", html::escape(&event.title)));
+    }
+    if planned.len() > LISTED_EVENTS {
+        said.push('\n');
+        said.push_str(&tr_args(lang, "pv-delete-more", &[("n", num((planned.len() - LISTED_EVENTS) as f64))]));
+    }
+    let rows = vec![vec![
+        button(tr(lang, "pv-button-delete-yes"), ProviderCb::DeleteYes(id)),
+        button(tr(lang, "pv-button-delete-no"), ProviderCb::View(id)),
+    ]];
+    bot.send_message(chat, said).reply_markup(InlineKeyboardMarkup::new(rows)).await?;
+    Ok(())
+}
+
+pub async fn on_delete_yes(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx, id: i64) -> HandlerResult {
+    let Some((chat, p)) = managed(&bot, &q, &asker, &ctx, id).await? else { return Ok(()) };
+    bot.answer_callback_query(q.id.clone()).await?;
+    ctx.providers.delete(id, ctx.clock.now()).await?;
+    tracing::info!(provider = id, by = asker.user.id.0, "provider deleted");
+    let said = tr_args(asker.lang(), "pv-deleted", &[("name", text(html::escape(&p.name)))]);
+    bot.send_message(chat, said).await?;
+    Ok(())
+}

@@ -1,0 +1,426 @@
+//! `/providers`: registering video services with their credentials, and managing them.
+//!
+//! Registering is a dialogue (`register`), managing is buttons on a list (`manage`). Both check
+//! the asker's role and the provider's ownership on every update, buttons on old messages
+//! included; callback data carries ids only.
+
+pub mod manage;
+pub mod register;
+
+use serde::{Deserialize, Serialize};
+use teloxide::dispatching::DpHandlerDescription;
+use teloxide::prelude::*;
+use teloxide::types::InlineKeyboardButton;
+
+use super::{AppBot, Asker, CallbackData, HandlerResult, SharedCtx};
+use crate::domain::roles::Role;
+use crate::i18n::tr;
+use crate::providers::ProviderKind;
+use crate::providers::telemost::WaitingRoomLevel;
+use crate::providers::zoom::ZoomMeetingType;
+use crate::store::{ProviderSummary, StoreResult};
+
+/// Where a chat is in the provider dialogue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ProviderStep {
+    /// The service buttons are shown.
+    ChooseKind,
+    /// One field is asked.
+    Ask { draft: Draft, field: Field },
+    /// The live check failed; buttons offer to change one field or check again.
+    Failed { draft: Draft },
+    /// A new name for a saved provider is asked.
+    Rename { id: i64 },
+}
+
+/// A provider being registered, or the new credentials of a saved one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    pub kind: ProviderKind,
+    /// Replacing the credentials of this saved provider, rather than registering a new one.
+    pub existing: Option<i64>,
+    pub name: Option<String>,
+    pub placement: Option<Placement>,
+    /// `ProviderSettings` sealed with the AEAD: the dialogue table never holds a secret in the
+    /// clear, not even for the minutes a dialogue lasts.
+    pub sealed: String,
+    /// A field changed after a failed check goes straight back to the check.
+    pub fixing: bool,
+}
+
+/// Who an administrator's provider is for (a teacher's is always private).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Placement {
+    Shared,
+    Host(u64),
+}
+
+/// One question of the dialogue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Field {
+    TelemostClientId,
+    TelemostToken,
+    TelemostWaitingRoom,
+    ZoomAccountId,
+    ZoomClientId,
+    ZoomClientSecret,
+    ZoomHost,
+    ZoomType,
+    KonturSpace,
+    KonturKey,
+    KonturHost,
+    KonturAnonymous,
+    MtsKey,
+    JitsiDomain,
+    Name,
+    ServiceUrl,
+    Placement,
+}
+
+/// How a field is answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Input {
+    Text,
+    /// Text that may be skipped with a button.
+    OptionalText,
+    /// A credential: deleted from the chat at once, private chats only.
+    Secret,
+    Buttons,
+}
+
+impl Field {
+    const ALL: [Field; 17] = [
+        Self::TelemostClientId,
+        Self::TelemostToken,
+        Self::TelemostWaitingRoom,
+        Self::ZoomAccountId,
+        Self::ZoomClientId,
+        Self::ZoomClientSecret,
+        Self::ZoomHost,
+        Self::ZoomType,
+        Self::KonturSpace,
+        Self::KonturKey,
+        Self::KonturHost,
+        Self::KonturAnonymous,
+        Self::MtsKey,
+        Self::JitsiDomain,
+        Self::Name,
+        Self::ServiceUrl,
+        Self::Placement,
+    ];
+
+    /// Short code for callback data and Fluent keys.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::TelemostClientId => "tm-client",
+            Self::TelemostToken => "tm-token",
+            Self::TelemostWaitingRoom => "tm-wait",
+            Self::ZoomAccountId => "zm-account",
+            Self::ZoomClientId => "zm-client",
+            Self::ZoomClientSecret => "zm-secret",
+            Self::ZoomHost => "zm-host",
+            Self::ZoomType => "zm-type",
+            Self::KonturSpace => "kt-space",
+            Self::KonturKey => "kt-key",
+            Self::KonturHost => "kt-host",
+            Self::KonturAnonymous => "kt-anon",
+            Self::MtsKey => "mts-key",
+            Self::JitsiDomain => "jitsi-domain",
+            Self::Name => "name",
+            Self::ServiceUrl => "url",
+            Self::Placement => "place",
+        }
+    }
+
+    fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.code() == code)
+    }
+
+    pub fn input(self) -> Input {
+        match self {
+            Self::TelemostToken | Self::ZoomClientSecret | Self::KonturKey | Self::MtsKey => Input::Secret,
+            Self::ZoomHost | Self::KonturHost | Self::ServiceUrl | Self::JitsiDomain => Input::OptionalText,
+            Self::TelemostWaitingRoom | Self::ZoomType | Self::KonturAnonymous | Self::Placement => Input::Buttons,
+            Self::TelemostClientId | Self::ZoomAccountId | Self::ZoomClientId | Self::KonturSpace | Self::Name => {
+                Input::Text
+            }
+        }
+    }
+
+    /// The account fields of a service, asked first and again on "replace credentials".
+    pub fn credentials(kind: ProviderKind) -> &'static [Field] {
+        match kind {
+            ProviderKind::Telemost => &[Self::TelemostClientId, Self::TelemostToken],
+            ProviderKind::Zoom => &[Self::ZoomAccountId, Self::ZoomClientId, Self::ZoomClientSecret, Self::ZoomHost],
+            ProviderKind::Kontur => &[Self::KonturSpace, Self::KonturKey, Self::KonturHost],
+            ProviderKind::MtsLink => &[Self::MtsKey],
+            ProviderKind::Jitsi => &[Self::JitsiDomain],
+            ProviderKind::External => &[],
+        }
+    }
+
+    /// The service's defaults for new meetings.
+    fn defaults(kind: ProviderKind) -> &'static [Field] {
+        match kind {
+            ProviderKind::Telemost => &[Self::TelemostWaitingRoom],
+            ProviderKind::Zoom => &[Self::ZoomType],
+            ProviderKind::Kontur => &[Self::KonturAnonymous],
+            _ => &[],
+        }
+    }
+
+    /// The questions of a dialogue, in order: the seeds' order of credentials, then the name,
+    /// the service URL, the defaults, and for an administrator who the provider is for.
+    pub fn sequence(draft: &Draft, asker_role: Role) -> Vec<Field> {
+        let mut fields = Self::credentials(draft.kind).to_vec();
+        if draft.existing.is_some() {
+            return fields;
+        }
+        fields.push(Self::Name);
+        // Jitsi takes its server as the domain; an external link has no service at all.
+        if !matches!(draft.kind, ProviderKind::Jitsi | ProviderKind::External) {
+            fields.push(Self::ServiceUrl);
+        }
+        fields.extend_from_slice(Self::defaults(draft.kind));
+        if asker_role.is_admin() {
+            fields.push(Self::Placement);
+        }
+        fields
+    }
+}
+
+/// A button answer to a field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Choice {
+    /// Leave an optional field empty (or the default Jitsi server).
+    Skip,
+    Waiting(WaitingRoomLevel),
+    Zoom(ZoomMeetingType),
+    Anonymous(Option<bool>),
+    Shared,
+    Host(u64),
+}
+
+impl Choice {
+    fn encode(self) -> String {
+        match self {
+            Self::Skip => "s".into(),
+            Self::Waiting(WaitingRoomLevel::Public) => "w:p".into(),
+            Self::Waiting(WaitingRoomLevel::Organization) => "w:o".into(),
+            Self::Waiting(WaitingRoomLevel::Admins) => "w:a".into(),
+            Self::Zoom(ZoomMeetingType::Meeting) => "z:m".into(),
+            Self::Zoom(ZoomMeetingType::Webinar) => "z:w".into(),
+            Self::Anonymous(Some(true)) => "an:y".into(),
+            Self::Anonymous(Some(false)) => "an:n".into(),
+            Self::Anonymous(None) => "an:d".into(),
+            Self::Shared => "sh".into(),
+            Self::Host(id) => format!("h:{id}"),
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "s" => Self::Skip,
+            "w:p" => Self::Waiting(WaitingRoomLevel::Public),
+            "w:o" => Self::Waiting(WaitingRoomLevel::Organization),
+            "w:a" => Self::Waiting(WaitingRoomLevel::Admins),
+            "z:m" => Self::Zoom(ZoomMeetingType::Meeting),
+            "z:w" => Self::Zoom(ZoomMeetingType::Webinar),
+            "an:y" => Self::Anonymous(Some(true)),
+            "an:n" => Self::Anonymous(Some(false)),
+            "an:d" => Self::Anonymous(None),
+            "sh" => Self::Shared,
+            other => Self::Host(other.strip_prefix("h:")?.parse().ok()?),
+        })
+    }
+
+    /// Whether this button belongs to `field`: a forged pair is refused.
+    pub fn fits(self, field: Field) -> bool {
+        match self {
+            Self::Skip => field.input() == Input::OptionalText,
+            Self::Waiting(_) => field == Field::TelemostWaitingRoom,
+            Self::Zoom(_) => field == Field::ZoomType,
+            Self::Anonymous(_) => field == Field::KonturAnonymous,
+            Self::Shared | Self::Host(_) => field == Field::Placement,
+        }
+    }
+}
+
+/// Callback data of the provider screens, prefix `pv:`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ProviderCb {
+    List,
+    Add,
+    Kind(ProviderKind),
+    Answer(Choice),
+    Back,
+    Cancel,
+    Fix(Field),
+    Recheck,
+    View(i64),
+    Rename(i64),
+    Replace(i64),
+    Check(i64),
+    Delete(i64),
+    DeleteYes(i64),
+}
+
+impl ProviderCb {
+    pub const PREFIX: &'static str = "pv";
+
+    pub fn encode(&self) -> String {
+        let body = match self {
+            Self::List => "ls".to_owned(),
+            Self::Add => "add".to_owned(),
+            Self::Kind(kind) => format!("k:{}", kind.as_str()),
+            Self::Answer(choice) => format!("a:{}", choice.encode()),
+            Self::Back => "bk".to_owned(),
+            Self::Cancel => "x".to_owned(),
+            Self::Fix(field) => format!("f:{}", field.code()),
+            Self::Recheck => "re".to_owned(),
+            Self::View(id) => format!("v:{id}"),
+            Self::Rename(id) => format!("rn:{id}"),
+            Self::Replace(id) => format!("rc:{id}"),
+            Self::Check(id) => format!("ck:{id}"),
+            Self::Delete(id) => format!("dl:{id}"),
+            Self::DeleteYes(id) => format!("dy:{id}"),
+        };
+        format!("{}:{body}", Self::PREFIX)
+    }
+
+    /// Parses what follows `pv:`.
+    pub fn parse(body: &str) -> Option<Self> {
+        let (verb, arg) = body.split_once(':').unwrap_or((body, ""));
+        let id = || arg.parse::<i64>().ok().filter(|id| *id > 0);
+        Some(match (verb, arg) {
+            ("ls", "") => Self::List,
+            ("add", "") => Self::Add,
+            ("bk", "") => Self::Back,
+            ("x", "") => Self::Cancel,
+            ("re", "") => Self::Recheck,
+            ("k", kind) => Self::Kind(kind.parse().ok()?),
+            ("a", choice) => Self::Answer(Choice::parse(choice)?),
+            ("f", field) => Self::Fix(Field::from_code(field)?),
+            ("v", _) => Self::View(id()?),
+            ("rn", _) => Self::Rename(id()?),
+            ("rc", _) => Self::Replace(id()?),
+            ("ck", _) => Self::Check(id()?),
+            ("dl", _) => Self::Delete(id()?),
+            ("dy", _) => Self::DeleteYes(id()?),
+            _ => return None,
+        })
+    }
+}
+
+pub(crate) fn button(label: impl Into<String>, cb: ProviderCb) -> InlineKeyboardButton {
+    super::keyboards::button(label, CallbackData::Provider(cb))
+}
+
+/// Whether the asker may register a provider right now.
+pub(crate) async fn may_register(asker: &Asker, ctx: &SharedCtx) -> StoreResult<bool> {
+    Ok(match asker.user.role {
+        Role::Admin => true,
+        Role::Teacher => ctx.settings.teachers_may_register_providers().await?,
+        Role::Listener => false,
+    })
+}
+
+/// Whether the asker may see and change this provider: administrators any, teachers their own.
+pub(crate) fn may_manage(asker: &Asker, provider: &ProviderSummary) -> bool {
+    match asker.user.role {
+        Role::Admin => true,
+        Role::Teacher => provider.owner_id == asker.user.id,
+        Role::Listener => false,
+    }
+}
+
+/// A press that is no longer allowed (role gone, not the owner, forged data).
+pub(crate) async fn refuse_press(bot: &AppBot, q: &CallbackQuery, asker: &Asker) -> HandlerResult {
+    bot.answer_callback_query(q.id.clone()).text(tr(asker.lang(), "pv-not-allowed")).show_alert(true).await?;
+    Ok(())
+}
+
+/// The message branch while a chat is in the provider dialogue.
+pub fn message_steps() -> teloxide::dispatching::UpdateHandler<super::BotError> {
+    use dptree::case;
+    dptree::entry()
+        .branch(case![ProviderStep::Ask { draft, field }].endpoint(register::receive_field))
+        .branch(case![ProviderStep::Rename { id }].endpoint(manage::receive_name))
+        .endpoint(register::expect_button)
+}
+
+/// The callback branch of the provider screens.
+pub fn callbacks() -> dptree::Handler<'static, HandlerResult, DpHandlerDescription> {
+    use dptree::case;
+    dptree::entry()
+        .branch(case![ProviderCb::List].endpoint(manage::on_list))
+        .branch(case![ProviderCb::Add].endpoint(register::on_add))
+        .branch(case![ProviderCb::Kind(kind)].endpoint(register::on_kind))
+        .branch(case![ProviderCb::Answer(choice)].endpoint(register::on_answer))
+        .branch(case![ProviderCb::Back].endpoint(register::on_back))
+        .branch(case![ProviderCb::Cancel].endpoint(register::on_cancel))
+        .branch(case![ProviderCb::Fix(field)].endpoint(register::on_fix))
+        .branch(case![ProviderCb::Recheck].endpoint(register::on_recheck))
+        .branch(case![ProviderCb::View(id)].endpoint(manage::on_view))
+        .branch(case![ProviderCb::Rename(id)].endpoint(manage::on_rename))
+        .branch(case![ProviderCb::Replace(id)].endpoint(manage::on_replace))
+        .branch(case![ProviderCb::Check(id)].endpoint(manage::on_check))
+        .branch(case![ProviderCb::Delete(id)].endpoint(manage::on_delete))
+        .branch(case![ProviderCb::DeleteYes(id)].endpoint(manage::on_delete_yes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callback_data_round_trips_within_the_limit() {
+        let mut samples = vec![
+            ProviderCb::List,
+            ProviderCb::Add,
+            ProviderCb::Back,
+            ProviderCb::Cancel,
+            ProviderCb::Recheck,
+            ProviderCb::View(i64::MAX),
+            ProviderCb::Rename(1),
+            ProviderCb::Replace(2),
+            ProviderCb::Check(3),
+            ProviderCb::Delete(4),
+            ProviderCb::DeleteYes(5),
+            ProviderCb::Answer(Choice::Host(u64::MAX)),
+        ];
+        samples.extend(ProviderKind::ALL.map(ProviderCb::Kind));
+        samples.extend(Field::ALL.map(ProviderCb::Fix));
+        for choice in [
+            Choice::Skip,
+            Choice::Shared,
+            Choice::Waiting(WaitingRoomLevel::Admins),
+            Choice::Zoom(ZoomMeetingType::Webinar),
+            Choice::Anonymous(None),
+            Choice::Anonymous(Some(false)),
+        ] {
+            samples.push(ProviderCb::Answer(choice));
+        }
+        for cb in samples {
+            let data = cb.encode();
+            assert!(data.len() <= CallbackData::MAX_BYTES, "{data}");
+            assert_eq!(CallbackData::parse(&data), Some(CallbackData::Provider(cb)), "{data}");
+        }
+    }
+
+    #[test]
+    fn forged_data_is_rejected() {
+        for bad in ["pv:", "pv:v:", "pv:v:-1", "pv:v:0", "pv:k:skype", "pv:f:password", "pv:a:h:x", "pv:ls:1", "pv:dy"]
+        {
+            assert_eq!(CallbackData::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn choices_fit_only_their_field() {
+        assert!(Choice::Skip.fits(Field::ZoomHost));
+        assert!(!Choice::Skip.fits(Field::TelemostToken));
+        assert!(!Choice::Host(1).fits(Field::ZoomType));
+        assert!(Choice::Zoom(ZoomMeetingType::Meeting).fits(Field::ZoomType));
+    }
+}

@@ -1,0 +1,258 @@
+//! The provider side of an event's life: create the meeting, move it, give it a new link, remove
+//! it, cancel. Handlers call this; it calls the services and the store, never the other way round.
+//!
+//! Two rules live here: a meeting is created at most once per attempt (never retried blindly), and
+//! a meeting created but not saved is deleted again, so nothing is left behind at the provider.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::SharedClock;
+use crate::delivery::Delivery;
+use crate::domain::event::{EventId, EventStatus};
+use crate::providers::telemost::WaitingRoomLevel;
+use crate::providers::zoom::ZoomMeetingType;
+use crate::providers::{
+    DeleteOutcome, Meeting, MeetingRequest, Provider, ProviderError, ProviderKind, ProviderSettings, ServiceSettings,
+};
+use crate::store::{Event, Events, Providers, StoreError};
+
+/// Per-event choices that refine the provider's defaults.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventOptions {
+    /// Telemost: add a live stream for viewers.
+    #[serde(default)]
+    pub live_stream: bool,
+    /// Telemost: who waits in the waiting room.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_room: Option<WaitingRoomLevel>,
+    /// Zoom: a meeting or a webinar.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zoom_type: Option<ZoomMeetingType>,
+    /// External: the link the teacher pasted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_url: Option<String>,
+}
+
+impl EventOptions {
+    pub fn from_event(event: &Event) -> Self {
+        serde_json::from_value(event.options.clone()).unwrap_or_default()
+    }
+
+    /// The provider's settings with this event's choices applied.
+    fn apply(&self, mut settings: ProviderSettings) -> ProviderSettings {
+        match &mut settings.service {
+            ServiceSettings::Telemost(s) => {
+                if let Some(level) = self.waiting_room {
+                    s.waiting_room_level = level;
+                }
+            }
+            ServiceSettings::Zoom(s) => {
+                if let Some(kind) = self.zoom_type {
+                    s.meeting_type = kind;
+                }
+            }
+            _ => {}
+        }
+        settings
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MeetingError {
+    #[error("provider: {0}")]
+    Provider(#[from] ProviderError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the event has no provider, or it was deleted")]
+    NoProvider,
+    #[error("no such event")]
+    NoEvent,
+}
+
+/// What happened at the provider when a meeting was removed, for an honest message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Removal {
+    pub kind: ProviderKind,
+    pub outcome: DeleteOutcome,
+}
+
+pub struct Meetings {
+    events: Events,
+    providers: Providers,
+    http: reqwest::Client,
+    delivery: Delivery,
+    clock: SharedClock,
+    /// Built providers by settings fingerprint, so Zoom's access token is cached between calls.
+    built: Mutex<HashMap<u64, Arc<Provider>>>,
+}
+
+impl Meetings {
+    pub fn new(
+        events: Events,
+        providers: Providers,
+        http: reqwest::Client,
+        delivery: Delivery,
+        clock: SharedClock,
+    ) -> Self {
+        Self { events, providers, http, delivery, clock, built: Mutex::default() }
+    }
+
+    /// Creates the meeting of a draft and plans it: the event becomes planned and the
+    /// invitations are queued. On a provider failure the event stays a draft with the reason.
+    pub async fn publish(&self, id: EventId) -> Result<Event, MeetingError> {
+        let event = self.event(id).await?;
+        let provider = self.provider_for(&event).await?;
+        let meeting = match provider.create(&request(&event)).await {
+            Ok(meeting) => meeting,
+            Err(err) => {
+                self.events.set_status(id, EventStatus::Draft, Some(&err.to_string()), self.clock.now()).await?;
+                return Err(err.into());
+            }
+        };
+        if let Err(err) = self.events.publish(id, &meeting, self.clock.now()).await {
+            self.undo_create(&provider, &meeting).await;
+            return Err(err.into());
+        }
+        self.delivery.plan_event(id).await?;
+        self.event(id).await
+    }
+
+    /// Carries a change the store already has to the provider, where the service keeps a
+    /// schedule or a title, and tells the listeners. A provider refusal does not stop the notice
+    /// (our record and the listeners' cards are right); it is returned for the teacher.
+    pub async fn sync_changes(&self, id: EventId) -> Result<Option<ProviderError>, MeetingError> {
+        let event = self.event(id).await?;
+        let refusal = match &event.meeting {
+            Some(meeting) => self.update_at_provider(&event, meeting).await?,
+            None => None,
+        };
+        if event.is_planned() {
+            self.delivery.event_changed(id).await?;
+        }
+        Ok(refusal)
+    }
+
+    async fn update_at_provider(
+        &self,
+        event: &Event,
+        meeting: &Meeting,
+    ) -> Result<Option<ProviderError>, MeetingError> {
+        let provider = self.provider_for(event).await?;
+        if !provider.supports_schedule() {
+            return Ok(None);
+        }
+        match provider.update(meeting, &request(event)).await {
+            Ok(updated) if &updated != meeting => {
+                self.events.set_meeting(event.id, Some(&updated), self.clock.now()).await?;
+                Ok(None)
+            }
+            Ok(_) => Ok(None),
+            Err(err) => Ok(Some(err)),
+        }
+    }
+
+    /// A new link: a new meeting is made and saved, then the old one is deleted.
+    pub async fn new_link(&self, id: EventId) -> Result<Option<Removal>, MeetingError> {
+        let event = self.event(id).await?;
+        let provider = self.provider_for(&event).await?;
+        let meeting = provider.create(&request(&event)).await?;
+        if let Err(err) = self.events.set_meeting(id, Some(&meeting), self.clock.now()).await {
+            self.undo_create(&provider, &meeting).await;
+            return Err(err.into());
+        }
+        let removal = match &event.meeting {
+            Some(old) => Some(self.delete_at_provider(&provider, old).await?),
+            None => None,
+        };
+        self.delivery.event_changed(id).await?;
+        Ok(removal)
+    }
+
+    /// Removes the link: the meeting is deleted at the provider (seed 004 §3.4).
+    pub async fn remove_link(&self, id: EventId) -> Result<Option<Removal>, MeetingError> {
+        let event = self.event(id).await?;
+        let Some(old) = &event.meeting else { return Ok(None) };
+        let provider = self.provider_for(&event).await?;
+        let removal = self.delete_at_provider(&provider, old).await?;
+        self.events.set_meeting(id, None, self.clock.now()).await?;
+        self.delivery.event_changed(id).await?;
+        Ok(Some(removal))
+    }
+
+    /// Cancels: the meeting is deleted at the provider and listeners are told (seed 004 §3.5).
+    pub async fn cancel(&self, id: EventId) -> Result<Option<Removal>, MeetingError> {
+        let event = self.event(id).await?;
+        let removal = match &event.meeting {
+            Some(old) => {
+                let provider = self.provider_for(&event).await?;
+                Some(self.delete_at_provider(&provider, old).await?)
+            }
+            None => None,
+        };
+        self.events.set_status(id, EventStatus::Cancelled, None, self.clock.now()).await?;
+        self.delivery.event_cancelled(id).await?;
+        Ok(removal)
+    }
+
+    async fn event(&self, id: EventId) -> Result<Event, MeetingError> {
+        self.events.get(id).await?.ok_or(MeetingError::NoEvent)
+    }
+
+    async fn provider_for(&self, event: &Event) -> Result<Arc<Provider>, MeetingError> {
+        let id = event.provider_id.ok_or(MeetingError::NoProvider)?;
+        let settings = self.providers.settings(id).await?.ok_or(MeetingError::NoProvider)?;
+        let settings = EventOptions::from_event(event).apply(settings);
+        let fingerprint = fingerprint(id, &settings);
+        if let Some(built) = self.cache().get(&fingerprint) {
+            return Ok(built.clone());
+        }
+        let built = Arc::new(Provider::new(settings, self.http.clone())?);
+        self.cache().insert(fingerprint, built.clone());
+        Ok(built)
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Arc<Provider>>> {
+        self.built.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    async fn delete_at_provider(&self, provider: &Provider, meeting: &Meeting) -> Result<Removal, MeetingError> {
+        let outcome = provider.delete(meeting).await?;
+        Ok(Removal { kind: provider.kind(), outcome })
+    }
+
+    /// Saving failed after the service made the meeting: take it back so none is orphaned.
+    async fn undo_create(&self, provider: &Provider, meeting: &Meeting) {
+        match provider.delete(meeting).await {
+            Ok(outcome) => tracing::warn!(?outcome, "saving failed after create; the new meeting was deleted"),
+            Err(err) => tracing::error!(%err, "saving failed after create and the meeting could not be deleted"),
+        }
+    }
+}
+
+/// Settings hold secrets; only a hash of them is kept, in memory, as the cache key.
+fn fingerprint(id: i64, settings: &ProviderSettings) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    id.hash(&mut hasher);
+    serde_json::to_string(settings).unwrap_or_default().hash(&mut hasher);
+    hasher.finish()
+}
+
+/// What the service is asked for.
+pub fn request(event: &Event) -> MeetingRequest {
+    let options = EventOptions::from_event(event);
+    MeetingRequest {
+        title: event.title.clone(),
+        description: event.description.clone(),
+        start: event.starts_at,
+        duration_minutes: event.duration_min,
+        timezone: event.tz,
+        host_email: event.host_email.clone(),
+        cohosts: Vec::new(),
+        live_stream: options.live_stream,
+        external_url: options.external_url,
+    }
+}

@@ -1,0 +1,300 @@
+//! Teachers create and manage events in the dialogue, against the fake Bot API and fake services.
+
+mod support;
+
+#[path = "support/fake_provider.rs"]
+mod fake_provider;
+
+use fake_provider::{FakeServer, Reply};
+use serde_json::json;
+use support::scenario::{group, people};
+use support::{ADMIN_ID, Call, Clock, TestBot, TgUser};
+use teloxide::types::UserId;
+use webinar_bot::domain::event::EventStatus;
+use webinar_bot::providers::telemost::{LiveStreamAccess, TelemostSettings, WaitingRoomLevel};
+use webinar_bot::providers::{ProviderSettings, Secret, ServiceSettings};
+use webinar_bot::store::providers::{NewProvider, Visibility};
+
+const CONF: &str = "/v1/telemost-api/conferences";
+
+fn admin() -> TgUser {
+    TgUser::ru(ADMIN_ID)
+}
+
+/// Answers the question in `reply` by pressing the button whose label contains `label`.
+async fn choose(bot: &TestBot, user: &TgUser, reply: &Call, label: &str) -> Call {
+    let mark = bot.tg.mark();
+    bot.tg.press(user, reply.message_id().unwrap(), &reply.button_data(label));
+    bot.tg.reply_after(mark, user.id).await
+}
+
+/// Presses the button labelled `label` and waits for the message in the user's chat that says `needle`.
+async fn press_for(bot: &TestBot, user: &TgUser, under: &Call, label: &str, needle: &str) -> Call {
+    let mark = bot.tg.mark();
+    bot.tg.press(user, under.message_id().unwrap(), &under.button_data(label));
+    bot.tg.wait_for(mark, needle, |c| c.chat_id() == Some(user.id) && c.text().contains(needle)).await
+}
+
+/// A Telemost provider of the administrator's, pointed at a fake server.
+async fn telemost(bot: &TestBot, server: &FakeServer) -> i64 {
+    let settings = ProviderSettings::new(ServiceSettings::Telemost(TelemostSettings {
+        token: Secret::new("y0_AgAAAAB-events-test-token-1234"),
+        waiting_room_level: WaitingRoomLevel::Public,
+        live_stream_access: LiveStreamAccess::Public,
+        login_info_url: Some(format!("{}/info", server.origin)),
+    }))
+    .with_base_url(format!("{}/v1/telemost-api", server.origin));
+    let new = NewProvider {
+        name: "Телемост школы",
+        owner: UserId(ADMIN_ID as u64),
+        visibility: Visibility::Shared,
+        host: None,
+        settings: &settings,
+        checked_at: None,
+    };
+    bot.ctx().providers.create(&new, bot.clock.now()).await.unwrap()
+}
+
+/// Walks `/new` to the summary: title, the provider labelled `service`, the typed start, 90
+/// minutes, no description, the administrator as host, the default reminders and `audience`.
+async fn up_to_summary(bot: &TestBot, user: &TgUser, title: &str, service: &str, start: &str, audience: &str) -> Call {
+    let q = bot.tg.ask(user, "/new").await;
+    assert!(q.text().contains("Как называется занятие"), "{}", q.text());
+    let q = bot.tg.ask(user, title).await;
+    assert!(q.text().contains("Где провести встречу"), "{}", q.text());
+    let q = choose(bot, user, &q, service).await;
+    assert!(q.text().contains("Какого числа"), "{}", q.text());
+    let q = bot.tg.ask(user, start).await;
+    assert!(q.text().contains("Сколько длится"), "{}", q.text());
+    let q = choose(bot, user, &q, "1 час 30 минут").await;
+    let q = choose(bot, user, &q, "Пропустить").await;
+    let q = if q.text().contains("Кто ведёт") { choose(bot, user, &q, "Я").await } else { q };
+    let q = if q.text().contains("Настройки встречи") {
+        choose(bot, user, &q, "Готово").await
+    } else {
+        q
+    };
+    assert!(q.text().contains("Когда напомнить"), "{}", q.text());
+    let q = choose(bot, user, &q, "Готово").await;
+    assert!(q.text().contains("Кого пригласить"), "{}", q.text());
+    let q = if audience.is_empty() {
+        q
+    } else {
+        let mark = bot.tg.mark();
+        bot.tg.press(user, q.message_id().unwrap(), &q.button_data(audience));
+        bot.tg.wait_for(mark, "the ticked keyboard", |c| c.method == "EditMessageReplyMarkup").await;
+        q
+    };
+    let summary = choose(bot, user, &q, "Готово").await;
+    assert!(summary.text().contains("Проверьте занятие"), "{}", summary.text());
+    summary
+}
+
+#[tokio::test]
+async fn a_teacher_creates_an_event_and_every_listener_of_its_group_is_invited() {
+    let bot = TestBot::start().await;
+    let listeners = people(&bot, [2001, 2002]).await;
+    group(&bot, &listeners, None).await;
+    let summary = up_to_summary(&bot, &admin(), "Вебинар: <налоги>", "Jitsi", "01.12.2026 18:30", "Группа").await;
+    assert!(summary.text().contains("Вебинар: &lt;налоги&gt;"), "{}", summary.text());
+    assert!(summary.text().contains("01.12.2026 18:30"), "{}", summary.text());
+    let mark = bot.tg.mark();
+    bot.tg.press(&admin(), summary.message_id().unwrap(), &summary.button_data("Создать"));
+    let card = bot.tg.wait_for(mark, "the teacher's card", |c| c.text().contains("Занятие создано")).await;
+    assert!(card.text().contains("https://meet.jit.si/"), "{}", card.text());
+    assert!(card.text().contains("Jitsi Meet хранит только ссылку"), "{}", card.text());
+    assert!(card.text().contains("https://t.me/webinar_test_bot?start=e"), "{}", card.text());
+    for listener in &listeners {
+        let invitation = bot.tg.wait_for(mark, "the invitation", |c| c.chat_id() == Some(listener.id)).await;
+        assert!(invitation.text().contains("вт, 01.12.2026, 18:30–20:00"), "{}", invitation.text());
+    }
+    bot.finish().await;
+}
+
+#[tokio::test]
+async fn each_typed_date_form_is_understood_and_bad_ones_are_explained() {
+    let bot = TestBot::start().await;
+    let user = admin();
+    // Monday 30.11.2026, 10:00 in Moscow.
+    for (input, next) in [
+        ("25.12", "Во сколько начало 25.12.2026"),
+        ("25.12.2026 18:30", "Сколько длится"),
+        ("завтра 18:00", "Сколько длится"),
+        ("2026-12-25 18:30", "Сколько длится"),
+        ("31.02", "31"),
+        ("29.11.2026", "уже прошёл"),
+        ("понедельник", "Не удалось распознать"),
+    ] {
+        bot.tg.ask(&user, "/new").await;
+        let q = bot.tg.ask(&user, "Проверка дат").await;
+        choose(&bot, &user, &q, "Jitsi").await;
+        let answer = bot.tg.ask(&user, input).await;
+        assert!(answer.text().contains(next), "{input}: {}", answer.text());
+        bot.tg.ask(&user, "/cancel").await;
+    }
+    // A time that falls into a clock change is explained, for a teacher in Berlin.
+    bot.tg.ask(&user, "/tz").await;
+    bot.tg.ask(&user, "Europe/Berlin").await;
+    for (input, word) in [("28.03.2027 02:30", "02:30"), ("31.10.2027 02:30", "02:30")] {
+        bot.tg.ask(&user, "/new").await;
+        let q = bot.tg.ask(&user, "Переход на летнее время").await;
+        choose(&bot, &user, &q, "Jitsi").await;
+        let answer = bot.tg.ask(&user, input).await;
+        assert!(
+            answer.text().contains(word) && !answer.text().contains("Сколько длится"),
+            "{input}: {}",
+            answer.text()
+        );
+        bot.tg.ask(&user, "/cancel").await;
+    }
+    bot.finish().await;
+}
+
+#[tokio::test]
+async fn back_and_the_summary_let_any_answer_be_changed() {
+    let bot = TestBot::start().await;
+    let user = admin();
+    let summary = up_to_summary(&bot, &user, "Черновое название", "Jitsi", "02.12.2026 10:00", "").await;
+    let q = choose(&bot, &user, &summary, "Название").await;
+    assert!(q.text().contains("Как называется"));
+    let summary = bot.tg.ask(&user, "Окончательное название").await;
+    assert!(summary.text().contains("Окончательное название"), "{}", summary.text());
+    choose(&bot, &user, &summary, "Время").await;
+    let summary = bot.tg.ask(&user, "11:45").await;
+    assert!(summary.text().contains("02.12.2026 11:45"), "{}", summary.text());
+    bot.finish().await;
+}
+
+#[tokio::test]
+async fn a_provider_failure_leaves_a_draft_with_a_working_retry() {
+    let bot = TestBot::start().await;
+    let server = FakeServer::start().await;
+    // The first create is refused; the one after Retry succeeds.
+    server.on("POST", CONF, Reply::json(401, json!({"error": "UnauthorizedError", "description": "Unauthorized"})));
+    server.on("POST", CONF, Reply::json(201, json!({"id": "777", "join_url": "https://telemost.yandex.ru/j/777"})));
+    telemost(&bot, &server).await;
+    let user = admin();
+    let summary = up_to_summary(&bot, &user, "Занятие в Телемосте", "Телемост школы", "03.12.2026 12:00", "").await;
+    let failed = choose(&bot, &user, &summary, "Создать").await;
+    let failed =
+        if failed.text().contains("Создаю") { bot.tg.reply_after(failed.seq + 1, user.id).await } else { failed };
+    assert!(failed.text().contains("черновик"), "{}", failed.text());
+    let (event, _) = bot.ctx().events.managed(None, bot.clock.now(), 10, 0).await.unwrap();
+    assert_eq!(event[0].status, EventStatus::Draft);
+
+    let mark = bot.tg.mark();
+    bot.tg.press(&user, failed.message_id().unwrap(), &failed.button_data("Повторить"));
+    let card = bot.tg.wait_for(mark, "the card", |c| c.text().contains("Занятие создано")).await;
+    assert!(card.text().contains("https://telemost.yandex.ru/j/777"), "{}", card.text());
+    bot.finish().await;
+}
+
+#[tokio::test]
+async fn a_save_failure_after_create_deletes_the_meeting() {
+    let bot = TestBot::start().await;
+    let server = FakeServer::start().await;
+    server.on("POST", CONF, Reply::json(201, json!({"id": "888", "join_url": "https://telemost.yandex.ru/j/888"})));
+    server.on("DELETE", &format!("{CONF}/888"), Reply::empty(204));
+    telemost(&bot, &server).await;
+    let db = bot.db().await;
+    sqlx::query(
+        "CREATE TRIGGER disk_full BEFORE UPDATE OF meeting ON events WHEN NEW.meeting IS NOT NULL
+         BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    let user = admin();
+    let summary = up_to_summary(&bot, &user, "Не сохранится", "Телемост школы", "03.12.2026 12:00", "").await;
+    let mark = bot.tg.mark();
+    bot.tg.press(&user, summary.message_id().unwrap(), &summary.button_data("Создать"));
+    let failed = bot.tg.wait_for(mark, "the failure", |c| c.text().contains("черновик")).await;
+    assert!(failed.text().contains("внутренняя ошибка"), "{}", failed.text());
+    assert_eq!(server.requests_to("DELETE", &format!("{CONF}/888")).len(), 1, "the orphan is deleted");
+    bot.finish().await;
+}
+
+#[tokio::test]
+async fn edit_new_link_remove_link_and_cancel_call_the_service_and_tell_listeners() {
+    let bot = TestBot::start().await;
+    let server = FakeServer::start().await;
+    server.on("POST", CONF, Reply::json(201, json!({"id": "100", "join_url": "https://telemost.yandex.ru/j/100"})));
+    server.on("POST", CONF, Reply::json(201, json!({"id": "200", "join_url": "https://telemost.yandex.ru/j/200"})));
+    server.on("DELETE", &format!("{CONF}/100"), Reply::empty(204));
+    server.on("DELETE", &format!("{CONF}/200"), Reply::empty(204));
+    telemost(&bot, &server).await;
+    let listeners = people(&bot, [2101]).await;
+    group(&bot, &listeners, None).await;
+    let user = admin();
+    let summary = up_to_summary(&bot, &user, "Жизненный цикл", "Телемост школы", "04.12.2026 15:00", "Группа").await;
+    let mark = bot.tg.mark();
+    bot.tg.press(&user, summary.message_id().unwrap(), &summary.button_data("Создать"));
+    let card = bot.tg.wait_for(mark, "the card", |c| c.text().contains("Занятие создано")).await;
+    bot.tg.wait_for(mark, "the invitation", |c| c.chat_id() == Some(2101)).await;
+
+    // Reschedule through the card.
+    let menu = press_for(&bot, &user, &card, "Изменить", "Что изменить").await;
+    let q = press_for(&bot, &user, &menu, "Дата и время", "Новые дата и время").await;
+    assert!(q.text().contains("Новые дата и время"));
+    let mark = bot.tg.mark();
+    let saved = bot.tg.ask(&user, "05.12.2026 16:00").await;
+    assert!(saved.text().contains("Слушатели получили уведомление"), "{}", saved.text());
+    let notice =
+        bot.tg.wait_for(mark, "the notice", |c| c.chat_id() == Some(2101) && c.text().contains("изменилось")).await;
+    assert!(notice.text().contains("05.12.2026, 16:00"), "{}", notice.text());
+
+    // A new link: a new meeting, the old one deleted, listeners told.
+    let mark = bot.tg.mark();
+    press_for(&bot, &user, &card, "Новая ссылка", "Новая ссылка создана").await;
+    assert_eq!(server.requests_to("DELETE", &format!("{CONF}/100")).len(), 1);
+    bot.tg
+        .wait_for(mark, "the card edited with the new link", |c| {
+            c.chat_id() == Some(2101) && c.method == "EditMessageText" && c.buttons()[0].1.ends_with("/j/200")
+        })
+        .await;
+
+    // Remove the link: deleted at the service.
+    press_for(&bot, &user, &card, "Убрать ссылку", "Ссылка убрана").await;
+    assert_eq!(server.requests_to("DELETE", &format!("{CONF}/200")).len(), 1);
+
+    // Cancel: asked first, then listeners told.
+    let ask = press_for(&bot, &user, &card, "Отменить занятие", "Отменить «Жизненный цикл»").await;
+    assert!(ask.text().contains("1 получатель получит"), "{}", ask.text());
+    let mark = bot.tg.mark();
+    press_for(&bot, &user, &ask, "Да, отменить", "Занятие отменено").await;
+    bot.tg.wait_for(mark, "the cancel notice", |c| c.chat_id() == Some(2101) && c.text().contains("отменено")).await;
+    bot.finish().await;
+}
+
+#[tokio::test]
+async fn a_teacher_cannot_see_or_touch_another_teachers_event() {
+    let bot = TestBot::start().await;
+    let user = admin();
+    let summary = up_to_summary(&bot, &user, "Чужое занятие", "Jitsi", "06.12.2026 09:00", "").await;
+    let mark = bot.tg.mark();
+    bot.tg.press(&user, summary.message_id().unwrap(), &summary.button_data("Создать"));
+    let card = bot.tg.wait_for(mark, "the card", |c| c.text().contains("Занятие создано")).await;
+    let cancel = card.button_data("Отменить занятие");
+
+    let other = TgUser::ru(2201);
+    people(&bot, [2201]).await;
+    bot.ctx().users.promote_to_teacher(UserId(2201), bot.clock.now()).await.unwrap();
+    let list = bot.tg.ask(&other, "/events").await;
+    assert!(list.text().contains("нет предстоящих"), "{}", list.text());
+    let refusal = bot.tg.click(&other, list.message_id().unwrap(), &cancel.replace(":c", ":cy")).await;
+    assert!(refusal.text().contains("недоступно"), "{}", refusal.text());
+    let (events, _) = bot.ctx().events.managed(None, bot.clock.now(), 10, 0).await.unwrap();
+    assert_eq!(events[0].status, EventStatus::Planned, "nothing changed");
+    bot.finish().await;
+}
+
+#[tokio::test]
+async fn listeners_cannot_create_events_and_see_their_own_list() {
+    let bot = TestBot::start().await;
+    let listener = TgUser::ru(2301);
+    let refusal = bot.tg.ask(&listener, "/new").await;
+    assert!(refusal.text().contains("могут преподаватели"), "{}", refusal.text());
+    let list = bot.tg.ask(&listener, "/events").await;
+    assert!(list.text().contains("нет предстоящих занятий"), "{}", list.text());
+    bot.finish().await;
+}
