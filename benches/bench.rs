@@ -470,6 +470,9 @@ fn whole_second(at: DateTime<Utc>) -> DateTime<Utc> {
 /// What each teacher does.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Flow {
+    /// `/new` with the shared Jitsi: title, service, a typed date, duration, no description,
+    /// default reminders, no audience, summary, create; once per round.
+    Wizard,
     /// `/tz` → a typed zone name → `/lang` → a language button, `rounds` times.
     Settings,
     /// `/lang` once, then the language button `rounds` times: only answers Throttle does not
@@ -480,10 +483,11 @@ enum Flow {
 async fn dialogue(options: &Options) -> anyhow::Result<()> {
     let teachers: i64 = options.get("teachers", 200)?;
     let runs: usize = options.get("runs", 5)?;
-    let flow = match options.text("flow", "settings").as_str() {
+    let flow = match options.text("flow", "wizard").as_str() {
+        "wizard" => Flow::Wizard,
         "settings" => Flow::Settings,
         "buttons" => Flow::Buttons,
-        other => bail!("--flow {other:?}: settings or buttons"),
+        other => bail!("--flow {other:?}: wizard, settings or buttons"),
     };
     let rounds: usize = options.get("rounds", if flow == Flow::Buttons { 20 } else { 1 })?;
     // A pause before each update (uniform in 0.5–1.5 × this, and a first one in 0–1 ×), like a
@@ -509,6 +513,7 @@ async fn dialogue(options: &Options) -> anyhow::Result<()> {
         other => bail!("--limits {other:?}: production or open"),
     };
     let what = match flow {
+        Flow::Wizard => "the /new wizard with Jitsi",
         Flow::Settings => "/tz → typed zone → /lang → language button",
         Flow::Buttons => "the language button (after one /lang)",
     };
@@ -602,6 +607,16 @@ async fn dialogue_once(
         tg = tg.with_limits(overall, per_chat);
     }
     let bot = Harness::start(tg.clone(), tuning).await?;
+    // The teachers (only teachers may use /new).
+    sqlx::query(
+        "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?1)
+         INSERT INTO users (id, first_name, role, language, timezone, created_at, updated_at)
+         SELECT 2000000 + i, 'Иван', 'teacher', 'ru', 'Europe/Moscow', ?2, ?2 FROM seq",
+    )
+    .bind(teachers)
+    .bind(stamp(Utc::now()))
+    .execute(&bot.ctx.pool)
+    .await?;
 
     // One reader of the fake's calls hands each teacher the calls in their chat.
     let mut tap = tg.tap();
@@ -698,6 +713,12 @@ impl Teacher {
             return Ok(samples);
         }
         gate.wait().await;
+        if flow == Flow::Wizard {
+            for round in 0..rounds {
+                self.wizard(round, &mut samples).await?;
+            }
+            return Ok(samples);
+        }
         let zones = ["Asia/Omsk", "Europe/Samara"];
         for round in 0..rounds {
             for (step, text) in ["/tz", zones[round % 2]].into_iter().enumerate() {
@@ -716,6 +737,104 @@ impl Teacher {
             samples.push(self.press(message, data).await?);
         }
         Ok(samples)
+    }
+
+    /// One pass through `/new`, answering each question as the tests do.
+    async fn wizard(&mut self, round: usize, samples: &mut Vec<Sample>) -> anyhow::Result<()> {
+        let tomorrow = (Utc::now() + chrono::Duration::days(1)).with_timezone(&chrono_tz::Europe::Moscow);
+        let start = tomorrow.format("%d.%m.%Y 18:30").to_string();
+        let title = format!("Вебинар №{round}: налоговый вычет");
+        self.pause(round == 0).await;
+        self.say("/new", "Как называется", samples).await?;
+        self.pause(false).await;
+        let q = self.say(&title, "Где провести", samples).await?;
+        self.pause(false).await;
+        self.choose(&q, "Jitsi", "Какого числа", samples).await?;
+        self.pause(false).await;
+        let q = self.say(&start, "Сколько длится", samples).await?;
+        self.pause(false).await;
+        let mut q = self.choose(&q, "1 час 30 минут", "", samples).await?;
+        for (asked, label) in [
+            ("Добавьте описание", "Пропустить"),
+            ("Кто ведёт", "Я"),
+            ("Настройки встречи", "Готово"),
+            ("Когда напомнить", "Готово"),
+            ("Кого пригласить", "Готово"),
+        ] {
+            if q.text().contains(asked) {
+                self.pause(false).await;
+                q = self.choose(&q, label, "", samples).await?;
+            }
+        }
+        if !q.text().contains("Проверьте занятие") {
+            bail!("expected the summary, got {:?}", q.text());
+        }
+        self.pause(false).await;
+        self.choose(&q, "Создать", "Занятие создано", samples).await?;
+        Ok(())
+    }
+
+    /// Sends `text`; returns the question the bot asks next (which must contain `expect`).
+    async fn say(&mut self, text: &str, expect_text: &str, samples: &mut Vec<Sample>) -> anyhow::Result<Call> {
+        let update = self.tg.push_text(&self.user, text);
+        let (call, sample) = self.answer(update, "SendMessage").await?;
+        samples.push(sample);
+        if !call.text().contains(expect_text) {
+            bail!("after {text:?} expected {expect_text:?}, got {:?}", call.text());
+        }
+        Ok(call)
+    }
+
+    /// Presses the button labelled `label` under `question`; waits for both the press's answer and
+    /// the bot's next message (the first one containing `expect_text`). Timed to whichever came first.
+    async fn choose(
+        &mut self,
+        question: &Call,
+        label: &str,
+        expect_text: &str,
+        samples: &mut Vec<Sample>,
+    ) -> anyhow::Result<Call> {
+        let message = question.message_id().context("the question has no message id")?;
+        let data = question
+            .buttons()
+            .into_iter()
+            .find(|(l, _)| l.contains(label))
+            .map(|(_, d)| d)
+            .with_context(|| format!("no button {label:?} in {:?}", question.buttons()))?;
+        let update = {
+            let mut map = self.callbacks.lock().unwrap_or_else(|e| e.into_inner());
+            let update = self.tg.push_press(&self.user, message, &data);
+            map.insert(format!("cb{update}"), self.user.id);
+            update
+        };
+        let (mut answered, mut next) = (false, None);
+        let mut first: Option<Call> = None;
+        while !answered || next.is_none() {
+            let call = tokio::time::timeout(Duration::from_secs(180), self.inbox.recv())
+                .await
+                .with_context(|| format!("no answer to {label:?} within 180 s"))?
+                .context("the router stopped")?;
+            if !call.is_ok() {
+                if call.fault.is_none() {
+                    bail!("{} failed: {}", call.method, call.body);
+                }
+                continue;
+            }
+            if first.is_none() {
+                first = Some(call.clone());
+            }
+            match call.method.as_str() {
+                "AnswerCallbackQuery" => answered = true,
+                "SendMessage" if call.text().contains(expect_text) => next = Some(call),
+                _ => {}
+            }
+        }
+        let first = first.context("no call")?;
+        let times = self.tg.update_times(update).context("the fake lost the update")?;
+        let handed = times.handed_out.context("an answer came to an update never handed out")?;
+        let ms = |from: Instant| first.at.saturating_duration_since(from).as_secs_f64() * 1e3;
+        samples.push(Sample { kind: first.method.clone(), handed_ms: ms(handed), queued_ms: ms(times.queued) });
+        next.context("no next question")
     }
 
     /// Presses a button: timed to the callback's answer; the message's edit follows.
