@@ -2,7 +2,8 @@
 //!
 //! It queues user updates for long-polling `getUpdates`, records every call the bot makes,
 //! checks each outgoing message against Telegram's limits, and can inject 429, 403, 400 and
-//! network failures.
+//! network failures. The bench also switches on its rate limiter (answering 429 with
+//! `retry_after` like Telegram when the bot sends too fast) and reads its timestamps.
 
 #![allow(dead_code)]
 // Err is the HTTP answer itself, built once per call; boxing it would buy nothing here.
@@ -11,7 +12,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -20,7 +21,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
-use tokio::sync::Notify;
+use tokio::sync::{Notify, mpsc};
 
 pub const BOT_ID: i64 = 7_000_000_001;
 pub const BOT_USERNAME: &str = "webinar_test_bot";
@@ -92,6 +93,8 @@ pub struct Call {
     /// The `result` the fake answered with, when it answered with success.
     pub result: Option<Value>,
     pub fault: Option<Fault>,
+    /// When the request reached the fake.
+    pub at: Instant,
 }
 
 impl Call {
@@ -140,6 +143,102 @@ fn as_i64(v: &Value) -> Option<i64> {
     v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok()))
 }
 
+/// Telegram's sending limits as the fake enforces them: token buckets that refill at the given
+/// rates. Only message-sending methods (the ones teloxide's Throttle counts) are limited.
+#[derive(Clone, Copy, Debug)]
+pub struct RateLimits {
+    /// Messages a second to all chats together; the bucket holds one second of them.
+    pub overall_per_sec: f64,
+    /// Messages a second to one chat.
+    pub per_chat_per_sec: f64,
+    /// How many messages one chat may get in a short burst before the per-chat rate applies
+    /// (Telegram tolerates short bursts).
+    pub per_chat_burst: f64,
+}
+
+impl RateLimits {
+    pub fn new(overall_per_sec: f64, per_chat_per_sec: f64) -> Self {
+        Self { overall_per_sec, per_chat_per_sec, per_chat_burst: 3.0 }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+impl Bucket {
+    fn full(capacity: f64, at: Instant) -> Self {
+        Self { tokens: capacity, at }
+    }
+
+    /// Tokens now; the bucket itself is refilled.
+    fn refill(&mut self, rate: f64, capacity: f64, now: Instant) -> f64 {
+        let elapsed = now.saturating_duration_since(self.at).as_secs_f64();
+        self.tokens = (self.tokens + elapsed * rate).min(capacity);
+        self.at = now;
+        self.tokens
+    }
+}
+
+struct Limiter {
+    limits: RateLimits,
+    overall: Bucket,
+    per_chat: HashMap<i64, Bucket>,
+}
+
+impl Limiter {
+    fn new(limits: RateLimits) -> Self {
+        Self {
+            overall: Bucket::full(limits.overall_per_sec.max(1.0), Instant::now()),
+            limits,
+            per_chat: HashMap::new(),
+        }
+    }
+
+    /// Takes one message's worth from both buckets, or says how many seconds to wait.
+    fn admit(&mut self, chat: Option<i64>, now: Instant) -> Result<(), u32> {
+        let RateLimits { overall_per_sec, per_chat_per_sec, per_chat_burst } = self.limits;
+        let overall_capacity = overall_per_sec.max(1.0);
+        let overall = self.overall.refill(overall_per_sec, overall_capacity, now);
+        let chat_capacity = per_chat_burst.max(1.0);
+        let chat_bucket = chat.map(|c| self.per_chat.entry(c).or_insert_with(|| Bucket::full(chat_capacity, now)));
+        let per_chat = chat_bucket.map(|b| b.refill(per_chat_per_sec, chat_capacity, now));
+        let wait_overall = if overall >= 1.0 { 0.0 } else { (1.0 - overall) / overall_per_sec };
+        let wait_chat = match per_chat {
+            Some(tokens) if tokens < 1.0 => (1.0 - tokens) / per_chat_per_sec,
+            _ => 0.0,
+        };
+        let wait = wait_overall.max(wait_chat);
+        if wait > 0.0 {
+            // Telegram says whole seconds, at least one.
+            return Err(wait.ceil().max(1.0) as u32);
+        }
+        self.overall.tokens -= 1.0;
+        if let Some(c) = chat
+            && let Some(bucket) = self.per_chat.get_mut(&c)
+        {
+            bucket.tokens -= 1.0;
+        }
+        Ok(())
+    }
+}
+
+/// Methods Telegram's flood limits (and teloxide's Throttle) count.
+fn is_rate_limited(method: &str) -> bool {
+    (method.starts_with("Send") && method != "SendChatAction")
+        || method.starts_with("Copy")
+        || method.starts_with("Forward")
+}
+
+/// When an update was queued by a user and when a getUpdates answer first handed it out.
+#[derive(Clone, Copy, Debug)]
+pub struct UpdateTimes {
+    pub queued: Instant,
+    pub handed_out: Option<Instant>,
+}
+
 #[derive(Default)]
 struct Inner {
     updates: VecDeque<(i64, Value)>,
@@ -151,6 +250,13 @@ struct Inner {
     faults: Vec<FaultRule>,
     violations: Vec<String>,
     polls_in_flight: usize,
+    limiter: Option<Limiter>,
+    /// Answers of 429 the limiter gave.
+    rate_limited: usize,
+    update_times: HashMap<i64, UpdateTimes>,
+    first_get_updates: Option<Instant>,
+    /// A copy of every recorded call goes here too, for a reader that waits on many chats at once.
+    tap: Option<mpsc::UnboundedSender<Call>>,
     /// How long each call other than getUpdates takes to answer.
     latency: Duration,
 }
@@ -190,20 +296,63 @@ impl FakeTelegram {
         format!("http://{}", self.addr)
     }
 
+    /// Switches on Telegram's flood limits: a message over them is answered with
+    /// `429 Too Many Requests: retry after N`.
+    pub fn with_limits(self, overall_per_sec: f64, per_chat_per_sec: f64) -> Self {
+        self.set_limits(Some(RateLimits::new(overall_per_sec, per_chat_per_sec)));
+        self
+    }
+
+    /// Sets (or with None, removes) the flood limits.
+    pub fn set_limits(&self, limits: Option<RateLimits>) {
+        self.shared.lock().limiter = limits.map(Limiter::new);
+    }
+
+    /// How many calls the flood limiter answered with 429.
+    pub fn rate_limited(&self) -> usize {
+        self.shared.lock().rate_limited
+    }
+
+    /// Every call recorded from now on is also sent to the returned receiver.
+    pub fn tap(&self) -> mpsc::UnboundedReceiver<Call> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.shared.lock().tap = Some(tx);
+        rx
+    }
+
+    /// When the update was queued and first handed out by getUpdates.
+    pub fn update_times(&self, update_id: i64) -> Option<UpdateTimes> {
+        self.shared.lock().update_times.get(&update_id).copied()
+    }
+
+    /// When the first getUpdates call arrived.
+    pub fn first_get_updates(&self) -> Option<Instant> {
+        self.shared.lock().first_get_updates
+    }
+
     // ---- the user's side ----
 
     pub fn send_text(&self, user: &TgUser, text: &str) {
         self.send_text_in_chat(user, private_chat(user), text);
     }
 
+    /// Like `send_text`; returns the update's id.
+    pub fn push_text(&self, user: &TgUser, text: &str) -> i64 {
+        self.push_text_in_chat(user, private_chat(user), text)
+    }
+
     pub fn send_text_in_chat(&self, user: &TgUser, chat: Value, text: &str) {
+        self.push_text_in_chat(user, chat, text);
+    }
+
+    fn push_text_in_chat(&self, user: &TgUser, chat: Value, text: &str) -> i64 {
         let mut message = self.new_message(user, chat);
         message["text"] = json!(text);
         if let Some(command) = text.strip_prefix('/') {
             let length = command.split_whitespace().next().map_or(0, |c| c.encode_utf16().count()) + 1;
             message["entities"] = json!([{ "type": "bot_command", "offset": 0, "length": length }]);
         }
-        self.push_update("message", message);
+        self.push_update("message", message)
     }
 
     pub fn send_photo(&self, user: &TgUser) {
@@ -214,19 +363,29 @@ impl FakeTelegram {
 
     /// Presses a button with `data` under the bot's message `message_id` in the user's chat.
     pub fn press(&self, user: &TgUser, message_id: i64, data: &str) {
-        self.press_query(user, message_id, data);
+        self.push_press(user, message_id, data);
+    }
+
+    /// Like `press`; returns the update's id. The callback query's id is `cb<update id>`.
+    pub fn push_press(&self, user: &TgUser, message_id: i64, data: &str) -> i64 {
+        let message = self.shared.lock().messages.get(&(user.id, message_id)).cloned();
+        let message = message.unwrap_or_else(|| panic!("no message {message_id} in chat {}", user.id));
+        let mut inner = self.shared.lock();
+        let update = inner.next_update_id;
+        inner.next_update_id += 1;
+        let payload = json!({
+            "id": format!("cb{update}"), "from": user.json(), "message": message, "chat_instance": "ci", "data": data,
+        });
+        inner.updates.push_back((update, json!({ "update_id": update, "callback_query": payload })));
+        inner.update_times.insert(update, UpdateTimes { queued: Instant::now(), handed_out: None });
+        drop(inner);
+        self.shared.new_update.notify_waiters();
+        update
     }
 
     /// Like `press`; returns the callback query's id, which the bot's `answerCallbackQuery` names.
     pub fn press_query(&self, user: &TgUser, message_id: i64, data: &str) -> String {
-        let message = self.shared.lock().messages.get(&(user.id, message_id)).cloned();
-        let message = message.unwrap_or_else(|| panic!("no message {message_id} in chat {}", user.id));
-        let id = format!("cb{}", self.shared.lock().next_update_id);
-        self.push_update(
-            "callback_query",
-            json!({ "id": id, "from": user.json(), "message": message, "chat_instance": "ci", "data": data }),
-        );
-        id
+        format!("cb{}", self.push_press(user, message_id, data))
     }
 
     /// The person blocks (`kicked`) or unblocks (`member`) the bot in their private chat.
@@ -253,13 +412,15 @@ impl FakeTelegram {
         json!({ "message_id": id, "date": DATE, "chat": chat, "from": user.json() })
     }
 
-    fn push_update(&self, kind: &str, payload: Value) {
+    fn push_update(&self, kind: &str, payload: Value) -> i64 {
         let mut inner = self.shared.lock();
         let id = inner.next_update_id;
         inner.next_update_id += 1;
         inner.updates.push_back((id, json!({ "update_id": id, kind: payload })));
+        inner.update_times.insert(id, UpdateTimes { queued: Instant::now(), handed_out: None });
         drop(inner);
         self.shared.new_update.notify_waiters();
+        id
     }
 
     // ---- faults ----
@@ -380,15 +541,17 @@ async fn handle(
     if !token.starts_with("bot") {
         return envelope_error(StatusCode::NOT_FOUND, "Not Found", None);
     }
+    let at = Instant::now();
     let body = read_body(req).await;
     if method == "GetUpdates" {
+        shared.lock().first_get_updates.get_or_insert(at);
         return get_updates(&shared, &body).await;
     }
     let latency = shared.lock().latency;
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    let fault = take_fault(&shared, &method, &body);
+    let fault = take_fault(&shared, &method, &body).or_else(|| over_limits(&shared, &method, &body, at));
     let response = match &fault {
         Some(fault) => fault_response(fault),
         None => answer(&shared, &method, &body),
@@ -400,10 +563,26 @@ async fn handle(
     {
         let mut inner = shared.lock();
         let seq = inner.calls.len();
-        inner.calls.push(Call { seq, method, body, result, fault });
+        let call = Call { seq, method, body, result, fault, at };
+        if let Some(tap) = &inner.tap {
+            let _ = tap.send(call.clone());
+        }
+        inner.calls.push(call);
     }
     shared.new_call.notify_waiters();
     response
+}
+
+/// A 429 from the flood limiter, when it is on and the message is over the limits.
+fn over_limits(shared: &Shared, method: &str, body: &Value, now: Instant) -> Option<Fault> {
+    if !is_rate_limited(method) {
+        return None;
+    }
+    let chat = body.get("chat_id").and_then(as_i64);
+    let mut inner = shared.lock();
+    let retry_after = inner.limiter.as_mut()?.admit(chat, now).err()?;
+    inner.rate_limited += 1;
+    Some(Fault::RetryAfter(retry_after))
 }
 
 async fn read_body(req: Request) -> Value {
@@ -487,7 +666,14 @@ impl Drop for PollGuard<'_> {
 fn take_pending(shared: &Shared, offset: i64, limit: usize) -> Vec<Value> {
     let mut inner = shared.lock();
     inner.updates.retain(|(id, _)| *id >= offset);
-    inner.updates.iter().take(limit).map(|(_, u)| u.clone()).collect()
+    let now = Instant::now();
+    let taken: Vec<(i64, Value)> = inner.updates.iter().take(limit).cloned().collect();
+    for (id, _) in &taken {
+        if let Some(times) = inner.update_times.get_mut(id) {
+            times.handed_out.get_or_insert(now);
+        }
+    }
+    taken.into_iter().map(|(_, u)| u).collect()
 }
 
 fn take_fault(shared: &Shared, method: &str, body: &Value) -> Option<Fault> {

@@ -1,0 +1,1266 @@
+//! The bench program (issue 8): the real bot wiring against the fake Telegram Bot API that the
+//! tests use, everything on 127.0.0.1. One table per scenario, each figure next to its target.
+//!
+//! ```text
+//! cargo bench --bench bench -- fan-out   [--n 10000] [--rate 30] [--runs 5]
+//! cargo bench --bench bench -- dialogue  [--teachers 200] [--flow settings|buttons] [--rounds 1]
+//!                                         [--think-ms 0] [--limits production|open] [--runs 5]
+//! cargo bench --bench bench -- footprint [--events 10000] [--listeners 100000] [--queued 300000] [--runs 5]
+//! cargo bench --bench bench -- scale     [--sizes 10000,1000000] [--calls 1000] [--runs 5]
+//! ```
+
+#[path = "../tests/support/telegram.rs"]
+mod telegram;
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, anyhow, bail};
+use chrono::{DateTime, Utc};
+use rand::{Rng, SeedableRng};
+use sqlx::SqlitePool;
+use telegram::{Call, FakeTelegram, TgUser};
+use teloxide::adaptors::throttle::Limits;
+use tempfile::TempDir;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use webinar_bot::app::{self, Tuning};
+use webinar_bot::bot::SharedCtx;
+use webinar_bot::clock::SystemClock;
+use webinar_bot::config::Config;
+use webinar_bot::delivery::rules::fan_out_lead;
+use webinar_bot::domain::event::EventStatus;
+use webinar_bot::domain::reminders::ReminderOffset;
+use webinar_bot::providers::{Meeting, MeetingExtra};
+use webinar_bot::store::outbox::Outbox;
+use webinar_bot::store::{NewEvent, stamp};
+
+const USAGE: &str = "usage: cargo bench --bench bench -- <fan-out | dialogue | footprint | scale> [--option value]...
+  fan-out    --n 10000 --rate 30 --runs 5     one reminder to n listeners at `rate` msg/s (bot and fake)
+  dialogue   --teachers 200 --flow settings|buttons --rounds 1 (buttons: 20) --think-ms 0
+             --limits production|open --runs 5
+  footprint  --events 10000 --listeners 100000 --queued 300000 --runs 5
+  scale      --sizes 10000,1000000 --calls 1000 --runs 5 [--cache-mib N: experiment]";
+
+const ADMIN_ID: i64 = 100;
+const TOKEN: &str = "123456:BENCH-token-never-logged";
+
+fn main() -> ExitCode {
+    // `cargo bench` adds `--bench`; a bare run (as `cargo test --benches` makes) prints the usage.
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let Some(scenario) = args.first().cloned() else {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    };
+    let options = match Options::parse(&args[1..]) {
+        Ok(options) => options,
+        Err(err) => {
+            eprintln!("{err}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
+    println!("load average before: {}", load_average());
+    let outcome = runtime.block_on(async {
+        match scenario.as_str() {
+            "fan-out" => fan_out(&options).await,
+            "dialogue" => dialogue(&options).await,
+            "footprint" => footprint(&options).await,
+            "scale" => scale(&options).await,
+            other => Err(anyhow!("unknown scenario {other:?}")),
+        }
+    });
+    println!("load average after: {}", load_average());
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("bench failed: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The machine is shared: how busy it was is part of each result.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg").map(|l| l.trim().to_owned()).unwrap_or_default()
+}
+
+// ---- options and tables ----
+
+struct Options(HashMap<String, String>);
+
+impl Options {
+    fn parse(args: &[String]) -> anyhow::Result<Self> {
+        let mut map = HashMap::new();
+        let mut args = args.iter();
+        while let Some(key) = args.next() {
+            let key = key.strip_prefix("--").ok_or_else(|| anyhow!("expected --option, got {key:?}"))?;
+            let value = args.next().ok_or_else(|| anyhow!("--{key} needs a value"))?;
+            map.insert(key.to_owned(), value.clone());
+        }
+        Ok(Self(map))
+    }
+
+    fn get<T: std::str::FromStr>(&self, key: &str, default: T) -> anyhow::Result<T> {
+        match self.0.get(key) {
+            Some(v) => v.parse().map_err(|_| anyhow!("--{key} {v:?} does not parse")),
+            None => Ok(default),
+        }
+    }
+
+    fn text(&self, key: &str, default: &str) -> String {
+        self.0.get(key).cloned().unwrap_or_else(|| default.to_owned())
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Target {
+    AtLeast(f64),
+    AtMost(f64),
+    None,
+}
+
+/// One row of a table: a figure measured once per run.
+struct Figure {
+    name: String,
+    unit: &'static str,
+    values: Vec<f64>,
+    target: Target,
+}
+
+impl Figure {
+    fn new(name: impl Into<String>, unit: &'static str, target: Target) -> Self {
+        Self { name: name.into(), unit, values: Vec::new(), target }
+    }
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    match sorted.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+    }
+}
+
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((sorted.len() as f64) * q).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn number(v: f64) -> String {
+    if v.is_nan() {
+        "–".to_owned()
+    } else if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else if v.abs() >= 1.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+fn print_table(title: &str, figures: &[Figure]) {
+    let runs = figures.iter().map(|f| f.values.len()).max().unwrap_or(0);
+    println!("\n### {title}\n");
+    let run_heads: String = (1..=runs).map(|r| format!(" run {r} |")).collect();
+    println!("| figure |{run_heads} median | target | met |");
+    println!("|---|{}---:|---|---|", "---:|".repeat(runs));
+    for f in figures {
+        let cells: String = f.values.iter().map(|v| format!(" {} |", number(*v))).collect();
+        let m = median(&f.values);
+        let (target, met) = match f.target {
+            Target::AtLeast(t) => (format!("≥ {} {}", number(t), f.unit), if m >= t { "yes" } else { "NO" }),
+            Target::AtMost(t) => (format!("≤ {} {}", number(t), f.unit), if m <= t { "yes" } else { "NO" }),
+            Target::None => ("–".to_owned(), ""),
+        };
+        println!("| {} ({}) |{cells} **{}** | {target} | {met} |", f.name, f.unit, number(m));
+    }
+    println!();
+}
+
+// ---- the bot in-process ----
+
+/// A running bot (the same wiring as `main`) against a fake, with its own database.
+struct Harness {
+    tg: FakeTelegram,
+    ctx: SharedCtx,
+    shutdown: CancellationToken,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+    _dir: TempDir,
+}
+
+fn config_for(tg_url: &str, dir: &std::path::Path, send_rate: u32) -> anyhow::Result<Config> {
+    let env: HashMap<&str, String> = HashMap::from([
+        ("TELOXIDE_TOKEN", TOKEN.to_owned()),
+        ("TELOXIDE_API_URL", tg_url.to_owned()),
+        ("DATA_DIR", dir.display().to_string()),
+        ("DATABASE_URL", format!("sqlite://{}", dir.join("bot.sqlite").display())),
+        ("ADMIN_IDS", ADMIN_ID.to_string()),
+        ("SEND_RATE", send_rate.min(1000).to_string()),
+    ]);
+    Ok(Config::from_lookup(|name| env.get(name).cloned())?)
+}
+
+impl Harness {
+    async fn start(tg: FakeTelegram, tuning: Tuning) -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let config = config_for(&tg.url(), dir.path(), tuning.limits.messages_per_sec_overall)?;
+        let shutdown = CancellationToken::new();
+        let running = app::start(config, Arc::new(SystemClock), tuning, shutdown.clone()).await?;
+        let harness = Self { tg, ctx: running.ctx, shutdown, task: running.task, _dir: dir };
+        for _ in 0..2000 {
+            if harness.tg.polls_in_flight() > 0 {
+                return Ok(harness);
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        bail!("the bot never started polling")
+    }
+
+    async fn stop(self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        self.tg.release_polls();
+        tokio::time::timeout(Duration::from_secs(30), self.task).await.context("the bot did not stop in 30 s")???;
+        Ok(())
+    }
+}
+
+/// Converts the fake's `Instant`s to wall-clock time.
+#[derive(Clone, Copy)]
+struct WallClock {
+    instant: Instant,
+    utc: DateTime<Utc>,
+}
+
+impl WallClock {
+    fn now() -> Self {
+        Self { instant: Instant::now(), utc: Utc::now() }
+    }
+
+    fn utc(&self, at: Instant) -> DateTime<Utc> {
+        match at.checked_duration_since(self.instant) {
+            Some(after) => self.utc + chrono::Duration::from_std(after).unwrap_or_default(),
+            None => self.utc - chrono::Duration::from_std(self.instant - at).unwrap_or_default(),
+        }
+    }
+}
+
+fn seconds(d: chrono::Duration) -> f64 {
+    d.num_microseconds().map_or(f64::NAN, |us| us as f64 / 1e6)
+}
+
+fn parse_utc(text: &str) -> anyhow::Result<DateTime<Utc>> {
+    Ok(DateTime::parse_from_rfc3339(text)?.with_timezone(&Utc))
+}
+
+fn jitsi(room: &str) -> Meeting {
+    Meeting {
+        id: room.to_owned(),
+        join_url: format!("https://meet.jit.si/{room}"),
+        host_url: None,
+        extra: MeetingExtra::default(),
+    }
+}
+
+fn new_event(title: &str, starts_at: DateTime<Utc>, reminders: Vec<ReminderOffset>) -> NewEvent {
+    NewEvent {
+        owner_id: teloxide::types::UserId(ADMIN_ID as u64),
+        host_id: None,
+        host_email: None,
+        provider_id: None,
+        title: title.to_owned(),
+        description: Some("Тема: дроби и проценты".to_owned()),
+        starts_at,
+        duration_min: 90,
+        tz: chrono_tz::Europe::Moscow,
+        status: EventStatus::Planned,
+        meeting: Some(jitsi("benchroom123")),
+        options: serde_json::json!({}),
+        reminders,
+    }
+}
+
+/// Inserts people `first..first + count` as Russian-speaking listeners, in one statement.
+async fn seed_people(pool: &SqlitePool, first: i64, count: i64, now: DateTime<Utc>) -> anyhow::Result<()> {
+    sqlx::query(
+        "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?2)
+         INSERT INTO users (id, first_name, username, language, timezone, created_at, updated_at)
+         SELECT ?1 + i, 'Слушатель', 'user' || (?1 + i), 'ru', 'Europe/Moscow', ?3, ?3 FROM seq",
+    )
+    .bind(first)
+    .bind(count)
+    .bind(stamp(now))
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+// ---- fan-out ----
+
+async fn fan_out(options: &Options) -> anyhow::Result<()> {
+    let n: i64 = options.get("n", 10_000)?;
+    let rate: u32 = options.get("rate", 30)?;
+    let runs: usize = options.get("runs", 5)?;
+    println!("fan-out: one 1-hour reminder to {n} listeners at {rate} msg/s (bot's Throttle and fake's limiter)");
+    let mut figures = vec![
+        Figure::new("achieved rate ÷ configured rate", "ratio", Target::AtLeast(0.95)),
+        Figure::new("429s received", "count", Target::AtMost(0.0)),
+        Figure::new("first message after its send time (due − lead)", "s", Target::AtMost(1.0)),
+        Figure::new("last recipient served, relative to due time", "s", Target::AtMost(0.0)),
+        Figure::new("achieved rate", "msg/s", Target::None),
+        Figure::new("planned lead (fan-out starts before due)", "s", Target::None),
+        Figure::new("first message relative to due time", "s", Target::None),
+        Figure::new("recipients served exactly once", "count", Target::AtLeast(n as f64)),
+    ];
+    for run in 1..=runs {
+        let result = fan_out_once(n, rate).await.with_context(|| format!("fan-out run {run}"))?;
+        println!(
+            "run {run}: {:.1} msg/s, {} 429s, first {:+.3} s after send time, last {:+.3} s vs due, {} served once",
+            result.rate, result.too_many, result.first_late, result.last_vs_due, result.served_once
+        );
+        let values = [
+            result.rate / f64::from(rate),
+            result.too_many as f64,
+            result.first_late,
+            result.last_vs_due,
+            result.rate,
+            result.lead,
+            result.first_vs_due,
+            result.served_once as f64,
+        ];
+        for (figure, value) in figures.iter_mut().zip(values) {
+            figure.values.push(value);
+        }
+    }
+    print_table(&format!("fan-out: N = {n}, rate = {rate}/s, {runs} runs"), &figures);
+    Ok(())
+}
+
+struct FanOut {
+    rate: f64,
+    too_many: usize,
+    first_late: f64,
+    first_vs_due: f64,
+    last_vs_due: f64,
+    lead: f64,
+    served_once: usize,
+}
+
+async fn fan_out_once(n: i64, rate: u32) -> anyhow::Result<FanOut> {
+    let tg = FakeTelegram::start().await.with_limits(f64::from(rate), 1.0);
+    // What `main` builds from SEND_RATE.
+    let bot = Harness::start(tg.clone(), Tuning::for_rate(rate)).await?;
+    let ctx = bot.ctx.clone();
+    let pool = ctx.pool.clone();
+    let first_id: i64 = 1_000_000;
+
+    // The audience, and their invitations already sent, so only the reminder fans out.
+    let now = Utc::now();
+    seed_people(&pool, first_id, n, now).await?;
+    let lead = fan_out_lead(n as usize, f64::from(rate));
+    let due = whole_second(now + lead + chrono::Duration::seconds(3));
+    let event = ctx
+        .events
+        .insert(&new_event("Алгебра, 8 класс", due + chrono::Duration::hours(1), vec![ReminderOffset::Hour1]), now)
+        .await?;
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?3)
+         INSERT INTO event_listeners (event_id, user_id, direct) SELECT ?1, ?2 + i, 1 FROM seq",
+    )
+    .bind(event.0)
+    .bind(first_id)
+    .bind(n)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?3)
+         INSERT INTO outbox (event_id, chat_id, kind, due_at, send_at, state, attempts, message_id,
+                             created_at, updated_at, sent_at)
+         SELECT ?1, ?2 + i, 'invitation', ?4, ?4, 'sent', 1, 1 + i, ?4, ?4, ?4 FROM seq",
+    )
+    .bind(event.0)
+    .bind(first_id)
+    .bind(n)
+    .bind(stamp(now))
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+
+    let mut tap = tg.tap();
+    let clock = WallClock::now();
+    let planned = ctx.delivery.plan_event(event).await?;
+    if planned != n as u64 {
+        bail!("planned {planned} rows, expected {n}");
+    }
+    let (send_at, due_at): (String, String) =
+        sqlx::query_as("SELECT MIN(send_at), MIN(due_at) FROM outbox WHERE event_id = ? AND kind LIKE 'reminder:%'")
+            .bind(event.0)
+            .fetch_one(&pool)
+            .await?;
+    let (send_at, due_at) = (parse_utc(&send_at)?, parse_utc(&due_at)?);
+
+    // Collect the fake's record of each reminder until everyone has one (or the deadline).
+    let deadline = Instant::now() + (due_at - Utc::now()).to_std().unwrap_or_default() + Duration::from_secs(120);
+    let mut served: HashMap<i64, usize> = HashMap::new();
+    let (mut first, mut last): (Option<Instant>, Option<Instant>) = (None, None);
+    while (served.len() as i64) < n {
+        let call = match tokio::time::timeout_at(deadline.into(), tap.recv()).await {
+            Ok(Some(call)) => call,
+            Ok(None) => bail!("the fake stopped"),
+            Err(_) => bail!("only {} of {n} recipients served by the deadline", served.len()),
+        };
+        if call.method != "SendMessage" || !call.is_ok() {
+            continue;
+        }
+        let Some(chat) = call.chat_id() else { continue };
+        if !(first_id..first_id + n).contains(&chat) {
+            continue;
+        }
+        *served.entry(chat).or_default() += 1;
+        first = Some(first.map_or(call.at, |f| f.min(call.at)));
+        last = Some(last.map_or(call.at, |l| l.max(call.at)));
+    }
+    // A moment for duplicates to show up, had there been any.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    while let Ok(call) = tap.try_recv() {
+        if call.method == "SendMessage"
+            && call.is_ok()
+            && let Some(chat) = call.chat_id().filter(|c| (first_id..first_id + n).contains(c))
+        {
+            *served.entry(chat).or_default() += 1;
+        }
+    }
+    let (first, last) = (first.context("no message")?, last.context("no message")?);
+    let span = last.duration_since(first).as_secs_f64();
+    let result = FanOut {
+        rate: if span > 0.0 { (n - 1) as f64 / span } else { f64::NAN },
+        too_many: tg.rate_limited(),
+        first_late: seconds(clock.utc(first) - send_at),
+        first_vs_due: seconds(clock.utc(first) - due_at),
+        last_vs_due: seconds(clock.utc(last) - due_at),
+        lead: seconds(due_at - send_at),
+        served_once: served.values().filter(|c| **c == 1).count(),
+    };
+    let violations = tg.violations();
+    if !violations.is_empty() {
+        bail!("calls Telegram would refuse: {violations:?}");
+    }
+    bot.stop().await?;
+    Ok(result)
+}
+
+fn whole_second(at: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp(at.timestamp() + 1, 0).unwrap_or(at)
+}
+
+// ---- dialogue ----
+
+/// What each teacher does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    /// `/new` with the shared Jitsi: title, service, a typed date, duration, no description,
+    /// default reminders, no audience, summary, create; once per round.
+    Wizard,
+    /// `/tz` → a typed zone name → `/lang` → a language button, `rounds` times.
+    Settings,
+    /// `/lang` once, then the language button `rounds` times: only answers Throttle does not
+    /// hold (answerCallbackQuery, editMessageText), so this is the handlers' own speed.
+    Buttons,
+}
+
+async fn dialogue(options: &Options) -> anyhow::Result<()> {
+    let teachers: i64 = options.get("teachers", 200)?;
+    let runs: usize = options.get("runs", 5)?;
+    let flow = match options.text("flow", "wizard").as_str() {
+        "wizard" => Flow::Wizard,
+        "settings" => Flow::Settings,
+        "buttons" => Flow::Buttons,
+        other => bail!("--flow {other:?}: wizard, settings or buttons"),
+    };
+    let rounds: usize = options.get("rounds", if flow == Flow::Buttons { 20 } else { 1 })?;
+    // A pause before each update (uniform in 0.5–1.5 × this, and a first one in 0–1 ×), like a
+    // person reading; 0 keeps every teacher's next update waiting: saturation.
+    let think: u64 = options.get("think-ms", 0)?;
+    let mode = options.text("limits", "production");
+    let (tuning, fake_limits) = match mode.as_str() {
+        // What `main` runs with, against a fake that enforces Telegram's 30/s and 1/s per chat.
+        "production" => (Tuning::default(), Some((30.0, 1.0))),
+        // Telegram's limits off on both sides (Throttle still in the path, as it always is).
+        "open" => (
+            Tuning {
+                poll_timeout: Duration::from_secs(10),
+                limits: Limits {
+                    messages_per_sec_chat: 10_000,
+                    messages_per_min_chat: 1_000_000,
+                    messages_per_min_channel_or_supergroup: 1_000_000,
+                    messages_per_sec_overall: 100_000,
+                },
+            },
+            None,
+        ),
+        other => bail!("--limits {other:?}: production or open"),
+    };
+    let what = match flow {
+        Flow::Wizard => "the /new wizard with Jitsi",
+        Flow::Settings => "/tz → typed zone → /lang → language button",
+        Flow::Buttons => "the language button (after one /lang)",
+    };
+    println!(
+        "dialogue: {teachers} concurrent teachers, {rounds} round(s) each of {what}; think {think} ms; limits: {mode}"
+    );
+    let mut figures = vec![
+        Figure::new("updates handled per second", "updates/s", Target::AtLeast(2000.0)),
+        Figure::new("p50 update handed out → answer, all", "ms", Target::None),
+        Figure::new("p99 update handed out → answer, all", "ms", Target::AtMost(10.0)),
+        Figure::new("p50 … answered by sendMessage (through Throttle)", "ms", Target::None),
+        Figure::new("p99 … answered by sendMessage (through Throttle)", "ms", Target::None),
+        Figure::new("p50 … answered by answerCallbackQuery (not throttled)", "ms", Target::None),
+        Figure::new("p99 … answered by answerCallbackQuery (not throttled)", "ms", Target::None),
+        Figure::new("p99 update queued → answer, all", "ms", Target::None),
+        Figure::new("429s received", "count", Target::AtMost(0.0)),
+    ];
+    for run in 1..=runs {
+        let r = dialogue_once(teachers, rounds, flow, think, tuning.clone(), fake_limits)
+            .await
+            .with_context(|| format!("dialogue run {run}"))?;
+        let all: Vec<Sample> = r.samples.clone();
+        let of = |kind: &str| -> Vec<Sample> { all.iter().filter(|s| s.kind == kind).cloned().collect() };
+        let (handed, queued) = spread(&all);
+        let (messages, _) = spread(&of("SendMessage"));
+        let (callbacks, _) = spread(&of("AnswerCallbackQuery"));
+        let per_sec = all.len() as f64 / r.wall;
+        println!(
+            "run {run}: {} updates in {:.2} s = {per_sec:.0}/s; handed out → answer p50 {:.2} ms p99 {:.2} ms; 429s {}",
+            all.len(),
+            r.wall,
+            quantile(&handed, 0.5),
+            quantile(&handed, 0.99),
+            r.too_many
+        );
+        let values = [
+            per_sec,
+            quantile(&handed, 0.5),
+            quantile(&handed, 0.99),
+            quantile(&messages, 0.5),
+            quantile(&messages, 0.99),
+            quantile(&callbacks, 0.5),
+            quantile(&callbacks, 0.99),
+            quantile(&queued, 0.99),
+            r.too_many as f64,
+        ];
+        for (figure, value) in figures.iter_mut().zip(values) {
+            figure.values.push(value);
+        }
+    }
+    let title =
+        format!("dialogue: K = {teachers}, {rounds} round(s) of {what}, think {think} ms, limits {mode}, {runs} runs");
+    print_table(&title, &figures);
+    Ok(())
+}
+
+/// Sorted latencies, from handed out and from queued.
+fn spread(samples: &[Sample]) -> (Vec<f64>, Vec<f64>) {
+    let mut handed: Vec<f64> = samples.iter().map(|s| s.handed_ms).collect();
+    let mut queued: Vec<f64> = samples.iter().map(|s| s.queued_ms).collect();
+    handed.sort_by(f64::total_cmp);
+    queued.sort_by(f64::total_cmp);
+    (handed, queued)
+}
+
+struct DialogueRun {
+    samples: Vec<Sample>,
+    wall: f64,
+    too_many: usize,
+}
+
+/// One answered update: the answer's method and its latency in ms from the moment getUpdates
+/// handed the update out, and from the moment the user queued it.
+#[derive(Clone)]
+struct Sample {
+    kind: String,
+    handed_ms: f64,
+    queued_ms: f64,
+}
+
+async fn dialogue_once(
+    teachers: i64,
+    rounds: usize,
+    flow: Flow,
+    think: u64,
+    tuning: Tuning,
+    fake_limits: Option<(f64, f64)>,
+) -> anyhow::Result<DialogueRun> {
+    let mut tg = FakeTelegram::start().await;
+    if let Some((overall, per_chat)) = fake_limits {
+        tg = tg.with_limits(overall, per_chat);
+    }
+    let bot = Harness::start(tg.clone(), tuning).await?;
+    // The teachers (only teachers may use /new).
+    sqlx::query(
+        "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?1)
+         INSERT INTO users (id, first_name, role, language, timezone, created_at, updated_at)
+         SELECT 2000000 + i, 'Иван', 'teacher', 'ru', 'Europe/Moscow', ?2, ?2 FROM seq",
+    )
+    .bind(teachers)
+    .bind(stamp(Utc::now()))
+    .execute(&bot.ctx.pool)
+    .await?;
+
+    // One reader of the fake's calls hands each teacher the calls in their chat.
+    let mut tap = tg.tap();
+    let callbacks: Arc<Mutex<HashMap<String, i64>>> = Arc::default();
+    let mut inboxes = HashMap::new();
+    let mut receivers = Vec::new();
+    for t in 0..teachers {
+        let (tx, rx) = mpsc::unbounded_channel::<Call>();
+        inboxes.insert(2_000_000 + t, tx);
+        receivers.push((2_000_000 + t, rx));
+    }
+    let router = tokio::spawn({
+        let callbacks = callbacks.clone();
+        async move {
+            while let Some(call) = tap.recv().await {
+                let chat = call.chat_id().or_else(|| {
+                    let id = call.body.get("callback_query_id")?.as_str()?;
+                    callbacks.lock().unwrap_or_else(|e| e.into_inner()).get(id).copied()
+                });
+                if let Some(inbox) = chat.and_then(|c| inboxes.get(&c)) {
+                    let _ = inbox.send(call);
+                }
+            }
+        }
+    });
+
+    // Everyone starts together; the clock runs from the first update to the last answer.
+    let gate = Arc::new(tokio::sync::Barrier::new(receivers.len() + 1));
+    let mut tasks = Vec::new();
+    for (id, inbox) in receivers {
+        let teacher = Teacher {
+            tg: tg.clone(),
+            user: TgUser::ru(id),
+            inbox,
+            callbacks: callbacks.clone(),
+            think,
+            rng: rand::rngs::StdRng::seed_from_u64(id as u64),
+        };
+        let gate = gate.clone();
+        tasks.push(tokio::spawn(async move { teacher.run(flow, rounds, gate).await }));
+    }
+    gate.wait().await;
+    let start = Instant::now();
+    let mut samples: Vec<Sample> = Vec::new();
+    for task in tasks {
+        samples.extend(task.await??);
+    }
+    let wall = start.elapsed().as_secs_f64();
+    router.abort();
+    let too_many = tg.rate_limited();
+    let violations = tg.violations();
+    bot.stop().await?;
+    if !violations.is_empty() {
+        bail!("calls Telegram would refuse: {violations:?}");
+    }
+    Ok(DialogueRun { samples, wall, too_many })
+}
+
+struct Teacher {
+    tg: FakeTelegram,
+    user: TgUser,
+    inbox: mpsc::UnboundedReceiver<Call>,
+    callbacks: Arc<Mutex<HashMap<String, i64>>>,
+    think: u64,
+    rng: rand::rngs::StdRng,
+}
+
+impl Teacher {
+    /// Waits as a person would before the next update; `first` spreads the starts.
+    async fn pause(&mut self, first: bool) {
+        if self.think == 0 {
+            return;
+        }
+        let think = self.think as f64;
+        let ms = if first { self.rng.gen_range(0.0..think) } else { self.rng.gen_range(0.5 * think..1.5 * think) };
+        tokio::time::sleep(Duration::from_secs_f64(ms / 1e3)).await;
+    }
+
+    /// Goes through the flow `rounds` times; one sample per timed update.
+    async fn run(mut self, flow: Flow, rounds: usize, gate: Arc<tokio::sync::Barrier>) -> anyhow::Result<Vec<Sample>> {
+        let mut samples = Vec::new();
+        if flow == Flow::Buttons {
+            // The menu whose button is pressed; set up before the clock starts.
+            let update = self.tg.push_text(&self.user, "/lang");
+            let (menu, _) = self.answer(update, "SendMessage").await?;
+            gate.wait().await;
+            let message = menu.message_id().context("the language menu has no message id")?;
+            let buttons = menu.buttons();
+            for round in 0..rounds {
+                self.pause(round == 0).await;
+                let (_, data) = buttons.get(round % buttons.len().max(1)).context("no buttons")?;
+                samples.push(self.press(message, data).await?);
+            }
+            return Ok(samples);
+        }
+        gate.wait().await;
+        if flow == Flow::Wizard {
+            for round in 0..rounds {
+                self.wizard(round, &mut samples).await?;
+            }
+            return Ok(samples);
+        }
+        let zones = ["Asia/Omsk", "Europe/Samara"];
+        for round in 0..rounds {
+            for (step, text) in ["/tz", zones[round % 2]].into_iter().enumerate() {
+                self.pause(round == 0 && step == 0).await;
+                let update = self.tg.push_text(&self.user, text);
+                samples.push(self.answer(update, "SendMessage").await?.1);
+            }
+            self.pause(false).await;
+            let update = self.tg.push_text(&self.user, "/lang");
+            let (menu, sample) = self.answer(update, "SendMessage").await?;
+            samples.push(sample);
+            let message = menu.message_id().context("the language menu has no message id")?;
+            let buttons = menu.buttons();
+            let (_, data) = buttons.get(round % buttons.len().max(1)).context("no buttons")?;
+            self.pause(false).await;
+            samples.push(self.press(message, data).await?);
+        }
+        Ok(samples)
+    }
+
+    /// One pass through `/new`, answering each question as the tests do.
+    async fn wizard(&mut self, round: usize, samples: &mut Vec<Sample>) -> anyhow::Result<()> {
+        let tomorrow = (Utc::now() + chrono::Duration::days(1)).with_timezone(&chrono_tz::Europe::Moscow);
+        let start = tomorrow.format("%d.%m.%Y 18:30").to_string();
+        let title = format!("Вебинар №{round}: налоговый вычет");
+        self.pause(round == 0).await;
+        self.say("/new", "Как называется", samples).await?;
+        self.pause(false).await;
+        let q = self.say(&title, "Где провести", samples).await?;
+        self.pause(false).await;
+        self.choose(&q, "Jitsi", "Какого числа", samples).await?;
+        self.pause(false).await;
+        let q = self.say(&start, "Сколько длится", samples).await?;
+        self.pause(false).await;
+        let mut q = self.choose(&q, "1 час 30 минут", "", samples).await?;
+        for (asked, label) in [
+            ("Добавьте описание", "Пропустить"),
+            ("Кто ведёт", "Я"),
+            ("Настройки встречи", "Готово"),
+            ("Когда напомнить", "Готово"),
+            ("Кого пригласить", "Готово"),
+        ] {
+            if q.text().contains(asked) {
+                self.pause(false).await;
+                q = self.choose(&q, label, "", samples).await?;
+            }
+        }
+        if !q.text().contains("Проверьте занятие") {
+            bail!("expected the summary, got {:?}", q.text());
+        }
+        self.pause(false).await;
+        self.choose(&q, "Создать", "Занятие создано", samples).await?;
+        Ok(())
+    }
+
+    /// Sends `text`; returns the question the bot asks next (which must contain `expect`).
+    async fn say(&mut self, text: &str, expect_text: &str, samples: &mut Vec<Sample>) -> anyhow::Result<Call> {
+        let update = self.tg.push_text(&self.user, text);
+        let (call, sample) = self.answer(update, "SendMessage").await?;
+        samples.push(sample);
+        if !call.text().contains(expect_text) {
+            bail!("after {text:?} expected {expect_text:?}, got {:?}", call.text());
+        }
+        Ok(call)
+    }
+
+    /// Presses the button labelled `label` under `question`; waits for both the press's answer and
+    /// the bot's next message (the first one containing `expect_text`). Timed to whichever came first.
+    async fn choose(
+        &mut self,
+        question: &Call,
+        label: &str,
+        expect_text: &str,
+        samples: &mut Vec<Sample>,
+    ) -> anyhow::Result<Call> {
+        let message = question.message_id().context("the question has no message id")?;
+        let data = question
+            .buttons()
+            .into_iter()
+            .find(|(l, _)| l.contains(label))
+            .map(|(_, d)| d)
+            .with_context(|| format!("no button {label:?} in {:?}", question.buttons()))?;
+        let update = {
+            let mut map = self.callbacks.lock().unwrap_or_else(|e| e.into_inner());
+            let update = self.tg.push_press(&self.user, message, &data);
+            map.insert(format!("cb{update}"), self.user.id);
+            update
+        };
+        let (mut answered, mut next) = (false, None);
+        let mut first: Option<Call> = None;
+        while !answered || next.is_none() {
+            let call = tokio::time::timeout(Duration::from_secs(180), self.inbox.recv())
+                .await
+                .with_context(|| format!("no answer to {label:?} within 180 s"))?
+                .context("the router stopped")?;
+            if !call.is_ok() {
+                if call.fault.is_none() {
+                    bail!("{} failed: {}", call.method, call.body);
+                }
+                continue;
+            }
+            if first.is_none() {
+                first = Some(call.clone());
+            }
+            match call.method.as_str() {
+                "AnswerCallbackQuery" => answered = true,
+                "SendMessage" if call.text().contains(expect_text) => next = Some(call),
+                _ => {}
+            }
+        }
+        let first = first.context("no call")?;
+        let times = self.tg.update_times(update).context("the fake lost the update")?;
+        let handed = times.handed_out.context("an answer came to an update never handed out")?;
+        let ms = |from: Instant| first.at.saturating_duration_since(from).as_secs_f64() * 1e3;
+        samples.push(Sample { kind: first.method.clone(), handed_ms: ms(handed), queued_ms: ms(times.queued) });
+        next.context("no next question")
+    }
+
+    /// Presses a button: timed to the callback's answer; the message's edit follows.
+    async fn press(&mut self, message: i64, data: &str) -> anyhow::Result<Sample> {
+        let update = {
+            let mut map = self.callbacks.lock().unwrap_or_else(|e| e.into_inner());
+            let update = self.tg.push_press(&self.user, message, data);
+            map.insert(format!("cb{update}"), self.user.id);
+            update
+        };
+        let (_, sample) = self.answer(update, "AnswerCallbackQuery").await?;
+        expect(&mut self.inbox, "EditMessageText").await?;
+        Ok(sample)
+    }
+
+    async fn answer(&mut self, update: i64, method: &str) -> anyhow::Result<(Call, Sample)> {
+        let call = expect(&mut self.inbox, method).await?;
+        let times = self.tg.update_times(update).context("the fake lost the update")?;
+        let handed = times.handed_out.context("an answer came to an update never handed out")?;
+        let ms = |from: Instant| call.at.saturating_duration_since(from).as_secs_f64() * 1e3;
+        let sample = Sample { kind: method.to_owned(), handed_ms: ms(handed), queued_ms: ms(times.queued) };
+        Ok((call, sample))
+    }
+}
+
+async fn expect(inbox: &mut mpsc::UnboundedReceiver<Call>, method: &str) -> anyhow::Result<Call> {
+    loop {
+        let call = tokio::time::timeout(Duration::from_secs(120), inbox.recv())
+            .await
+            .with_context(|| format!("no {method} within 120 s"))?
+            .context("the router stopped")?;
+        if call.method == method && call.is_ok() {
+            return Ok(call);
+        }
+        if !call.is_ok() && call.fault.is_none() {
+            bail!("{} failed: {}", call.method, call.body);
+        }
+    }
+}
+
+// ---- footprint ----
+
+async fn footprint(options: &Options) -> anyhow::Result<()> {
+    let events: i64 = options.get("events", 10_000)?;
+    let listeners: i64 = options.get("listeners", 100_000)?;
+    let queued: i64 = options.get("queued", 300_000)?;
+    let runs: usize = options.get("runs", 5)?;
+    let binary = env!("CARGO_BIN_EXE_webinar-bot");
+    println!(
+        "footprint: the release binary {binary} as a child process, against the fake in this process; \
+         RSS read from /proc/<child>/status"
+    );
+
+    let empty = tempfile::tempdir()?;
+    let loaded = tempfile::tempdir()?;
+    let seeded = Instant::now();
+    seed_footprint(loaded.path(), events, listeners, queued).await?;
+    println!(
+        "seeded {events} events, {listeners} listeners, {queued} pending deliveries in {:.1} s",
+        seeded.elapsed().as_secs_f64()
+    );
+
+    let mut figures = vec![
+        Figure::new("RSS, loaded DB, idle after one dialogue (VmRSS)", "MB", Target::AtMost(40.0)),
+        Figure::new("peak RSS, loaded DB (VmHWM)", "MB", Target::AtMost(40.0)),
+        Figure::new("start → first getUpdates, loaded DB", "ms", Target::AtMost(300.0)),
+        Figure::new("RSS, empty DB (VmRSS)", "MB", Target::None),
+        Figure::new("start → first getUpdates, empty DB", "ms", Target::None),
+    ];
+    for run in 1..=runs {
+        let full = footprint_once(binary, loaded.path()).await.with_context(|| format!("footprint run {run}"))?;
+        let bare = footprint_once(binary, empty.path()).await.with_context(|| format!("footprint run {run}, empty"))?;
+        println!(
+            "run {run}: loaded RSS {:.1} MB (peak {:.1} MB), first getUpdates {:.0} ms; empty RSS {:.1} MB, {:.0} ms",
+            full.rss, full.hwm, full.startup, bare.rss, bare.startup
+        );
+        for (figure, value) in figures.iter_mut().zip([full.rss, full.hwm, full.startup, bare.rss, bare.startup]) {
+            figure.values.push(value);
+        }
+    }
+    print_table(
+        &format!("footprint: {events} events, {listeners} listeners, {queued} queued deliveries, {runs} runs"),
+        &figures,
+    );
+    Ok(())
+}
+
+async fn seed_footprint(dir: &std::path::Path, events: i64, listeners: i64, queued: i64) -> anyhow::Result<()> {
+    let pool = webinar_bot::store::connect(&format!("sqlite://{}", dir.join("bot.sqlite").display())).await?;
+    webinar_bot::store::migrate(&pool).await?;
+    let now = Utc::now();
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "INSERT INTO users (id, first_name, role, language, timezone, created_at, updated_at)
+         VALUES (?1, 'Admin', 'admin', 'ru', 'Europe/Moscow', ?2, ?2)",
+    )
+    .bind(ADMIN_ID)
+    .bind(stamp(now))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?2)
+         INSERT INTO users (id, first_name, username, language, timezone, created_at, updated_at)
+         SELECT 1000000 + i, 'Слушатель', 'user' || (1000000 + i), 'ru', 'Europe/Moscow', ?1, ?1 FROM seq",
+    )
+    .bind(stamp(now))
+    .bind(listeners)
+    .execute(&mut *tx)
+    .await?;
+    // Events start over the next three weeks, each with a Jitsi room and three reminders.
+    let meeting = serde_json::to_string(&jitsi("benchroom123"))?;
+    sqlx::query(
+        "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 <= ?2)
+         INSERT INTO events (id, owner_id, title, description, starts_at, duration_min, timezone, status,
+                             meeting, reminders, created_at, updated_at)
+         SELECT i, ?3, 'Занятие №' || i, 'Тема: дроби и проценты, группа ' || (i % 50),
+                strftime('%Y-%m-%dT%H:%M:%fZ', ?1, printf('+%d minutes', 1440 + i * 3)), 90, 'Europe/Moscow',
+                'planned', ?4, '1d,1h,15m', ?1, ?1
+           FROM seq",
+    )
+    .bind(stamp(now))
+    .bind(events)
+    .bind(ADMIN_ID)
+    .bind(&meeting)
+    .execute(&mut *tx)
+    .await?;
+    // Every listener belongs to one event (listeners ÷ events each).
+    sqlx::query(
+        "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?1)
+         INSERT INTO event_listeners (event_id, user_id, direct) SELECT 1 + i % ?2, 1000000 + i, 1 FROM seq",
+    )
+    .bind(listeners)
+    .bind(events)
+    .execute(&mut *tx)
+    .await?;
+    // The queued deliveries: that event's reminders for each listener, all in the future.
+    let kinds = ["reminder:1d:0", "reminder:1h:0", "reminder:15m:0"];
+    let per_kind = (queued + kinds.len() as i64 - 1) / kinds.len() as i64;
+    for (k, kind) in kinds.iter().enumerate() {
+        let count = per_kind.min(queued - per_kind * k as i64).max(0);
+        sqlx::query(
+            "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?1)
+             INSERT INTO outbox (event_id, chat_id, kind, due_at, send_at, created_at, updated_at)
+             SELECT 1 + (i % ?2) % ?3, 1000000 + i % ?2, ?4 || CASE WHEN i >= ?2 THEN ':' || (i / ?2) ELSE '' END,
+                    strftime('%Y-%m-%dT%H:%M:%fZ', ?5, printf('+%d minutes', 60 + i % 10000)),
+                    strftime('%Y-%m-%dT%H:%M:%fZ', ?5, printf('+%d minutes', 60 + i % 10000)), ?5, ?5
+               FROM seq",
+        )
+        .bind(count)
+        .bind(listeners)
+        .bind(events)
+        .bind(kind)
+        .bind(stamp(now))
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'pending'").fetch_one(&pool).await?;
+    if rows != queued {
+        bail!("seeded {rows} pending rows, expected {queued}");
+    }
+    pool.close().await;
+    Ok(())
+}
+
+struct Footprint {
+    rss: f64,
+    hwm: f64,
+    startup: f64,
+}
+
+async fn footprint_once(binary: &str, dir: &std::path::Path) -> anyhow::Result<Footprint> {
+    let tg = FakeTelegram::start().await;
+    let mut tap = tg.tap();
+    let started = Instant::now();
+    let mut child = std::process::Command::new(binary)
+        .arg("run")
+        .env_clear()
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env("TELOXIDE_API_URL", tg.url())
+        .env("DATA_DIR", dir)
+        .env("DATABASE_URL", format!("sqlite://{}", dir.join("bot.sqlite").display()))
+        .env("ADMIN_IDS", ADMIN_ID.to_string())
+        .env("RUST_LOG", "warn")
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(dir.join("bot.log"))?)
+        .spawn()
+        .context("starting the bot binary")?;
+    let pid = child.id();
+    let outcome = async {
+        let first = loop {
+            if let Some(first) = tg.first_get_updates() {
+                break first;
+            }
+            if started.elapsed() > Duration::from_secs(30) {
+                bail!("no getUpdates within 30 s");
+            }
+            if let Some(status) = child.try_wait()? {
+                bail!("the bot exited with {status}");
+            }
+            tokio::time::sleep(Duration::from_micros(500)).await;
+        };
+        let startup = first.duration_since(started).as_secs_f64() * 1e3;
+        // One person talks to it, so the handler path has run, then it idles.
+        let user = TgUser::ru(3_000_000);
+        tg.push_text(&user, "/tz");
+        expect_chat(&mut tap, user.id, "SendMessage").await?;
+        tg.push_text(&user, "Asia/Omsk");
+        expect_chat(&mut tap, user.id, "SendMessage").await?;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let (rss, hwm) = memory_of(pid)?;
+        Ok(Footprint { rss, hwm, startup })
+    }
+    .await;
+    let _ = std::process::Command::new("kill").arg("-TERM").arg(pid.to_string()).status();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    tg.release_polls();
+    let stopped = Instant::now();
+    while child.try_wait()?.is_none() {
+        if stopped.elapsed() > Duration::from_secs(10) {
+            child.kill()?;
+            child.wait()?;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    outcome
+}
+
+async fn expect_chat(tap: &mut mpsc::UnboundedReceiver<Call>, chat: i64, method: &str) -> anyhow::Result<Call> {
+    loop {
+        let call = tokio::time::timeout(Duration::from_secs(30), tap.recv())
+            .await
+            .with_context(|| format!("no {method} within 30 s"))?
+            .context("the fake stopped")?;
+        if call.method == method && call.chat_id() == Some(chat) {
+            return Ok(call);
+        }
+    }
+}
+
+/// VmRSS and VmHWM of a process, in MB.
+fn memory_of(pid: u32) -> anyhow::Result<(f64, f64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let field = |name: &str| -> anyhow::Result<f64> {
+        let line = status.lines().find(|l| l.starts_with(name)).with_context(|| format!("no {name}"))?;
+        let kb: f64 = line.split_whitespace().nth(1).context("no value")?.parse()?;
+        Ok(kb / 1024.0)
+    };
+    Ok((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+// ---- scale ----
+
+/// The scheduler's queries, as in `store/outbox.rs`, for EXPLAIN QUERY PLAN.
+const NEXT_SEND_AT: &str = "SELECT send_at FROM outbox WHERE state = 'pending' ORDER BY send_at, id LIMIT 1";
+const DUE: &str = "SELECT id, event_id, chat_id, kind, due_at, send_at, state, attempts, message_id, reason, late \
+                   FROM outbox WHERE state = 'pending' AND send_at <= ? ORDER BY send_at, id LIMIT ?";
+const COLLAPSE: &str =
+    "UPDATE outbox SET state = 'skipped', reason = 'collapsed into a later reminder', updated_at = ?1
+  WHERE state = 'pending' AND send_at <= ?1 AND kind LIKE 'reminder:%' AND due_at < ?2
+    AND EXISTS (SELECT 1 FROM outbox later
+                 WHERE later.event_id = outbox.event_id AND later.chat_id = outbox.chat_id
+                   AND later.state = 'pending' AND later.kind LIKE 'reminder:%'
+                   AND later.due_at < ?2 AND later.due_at > outbox.due_at)";
+
+async fn scale(options: &Options) -> anyhow::Result<()> {
+    let sizes: Vec<i64> = options
+        .text("sizes", "10000,1000000")
+        .split(',')
+        .map(|s| s.trim().parse().map_err(|_| anyhow!("--sizes {s:?}")))
+        .collect::<anyhow::Result<_>>()?;
+    let calls: usize = options.get("calls", 1000)?;
+    let runs: usize = options.get("runs", 5)?;
+    // An experiment, not the bot's setting: SQLite's page cache per connection (its default is 2 MiB).
+    let cache_mib: u32 = options.get("cache-mib", 0)?;
+    let mut figures = Vec::new();
+    for size in &sizes {
+        let dir = tempfile::tempdir()?;
+        let url = format!("sqlite://{}", dir.path().join("bot.sqlite").display());
+        let pool = webinar_bot::store::connect(&url).await?;
+        webinar_bot::store::migrate(&pool).await?;
+        let seeded = Instant::now();
+        let (now, pending) = seed_outbox(&pool, *size).await?;
+        println!(
+            "\n{size} rows ({pending} pending, half of them due) seeded in {:.1} s; query plans:",
+            seeded.elapsed().as_secs_f64()
+        );
+        for (name, sql) in [("next_send_at", NEXT_SEND_AT), ("due", DUE), ("collapse_overdue_reminders", COLLAPSE)] {
+            let plan: Vec<(i64, i64, i64, String)> =
+                sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}")).fetch_all(&pool).await?;
+            println!("  {name}:");
+            for (_, _, _, detail) in plan {
+                println!("    {detail}");
+            }
+        }
+        let pool = if cache_mib > 0 {
+            pool.close().await;
+            let options = <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&url)?
+                .pragma("cache_size", format!("-{}", u64::from(cache_mib) * 1024));
+            println!("  (experiment: cache_size of {cache_mib} MiB per connection)");
+            sqlx::sqlite::SqlitePoolOptions::new().max_connections(8).connect_with(options).await?
+        } else {
+            pool
+        };
+        let outbox = Outbox::new(pool.clone());
+        let mut next = Figure::new(format!("next_send_at(), {size} rows, median"), "ms", Target::AtMost(1.0));
+        let mut next99 = Figure::new(format!("next_send_at(), {size} rows, p99"), "ms", Target::None);
+        let mut due = Figure::new(format!("due(now, 256), {size} rows, median"), "ms", Target::AtMost(1.0));
+        let mut due99 = Figure::new(format!("due(now, 256), {size} rows, p99"), "ms", Target::None);
+        let mut due1 = Figure::new(format!("due(now, 1), {size} rows, median"), "ms", Target::None);
+        let mut collapse =
+            Figure::new(format!("collapse_overdue_reminders(), {size} rows, median"), "ms", Target::None);
+        let overdue_before = now - chrono::Duration::seconds(60);
+        for _ in 1..=runs {
+            let (m, p) = time_calls(calls, || async {
+                outbox.next_send_at().await?.context("nothing pending")?;
+                Ok(())
+            })
+            .await?;
+            next.values.push(m);
+            next99.values.push(p);
+            let (m, p) = time_calls(calls, || async {
+                let rows = outbox.due(now, 256).await?;
+                if rows.len() != 256 {
+                    bail!("due() returned {} rows", rows.len());
+                }
+                Ok(())
+            })
+            .await?;
+            due.values.push(m);
+            due99.values.push(p);
+            let (m, _) = time_calls(calls, || async {
+                outbox.due(now, 1).await?;
+                Ok(())
+            })
+            .await?;
+            due1.values.push(m);
+            let (m, _) = time_calls(calls / 10, || async {
+                outbox.collapse_overdue_reminders(now, overdue_before).await?;
+                Ok(())
+            })
+            .await?;
+            collapse.values.push(m);
+        }
+        figures.extend([next, next99, due, due99, due1, collapse]);
+        pool.close().await;
+    }
+    print_table(
+        &format!("scale: {calls} timed calls per run (after 50 warm-up calls), {runs} runs; each run's median/p99"),
+        &figures,
+    );
+    Ok(())
+}
+
+/// Median and p99 of `calls` timed calls, in ms.
+async fn time_calls<F, Fut>(calls: usize, mut f: F) -> anyhow::Result<(f64, f64)>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    for _ in 0..50 {
+        f().await?;
+    }
+    let mut times = Vec::with_capacity(calls);
+    for _ in 0..calls.max(1) {
+        let start = Instant::now();
+        f().await?;
+        times.push(start.elapsed().as_secs_f64() * 1e3);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok((quantile(&times, 0.5), quantile(&times, 0.99)))
+}
+
+/// `size` outbox rows over 100 events: most sent in the past, some pending (max(1000, 2 %)) with
+/// send times spread over a day around `now`, so half of the pending ones are due.
+async fn seed_outbox(pool: &SqlitePool, size: i64) -> anyhow::Result<(DateTime<Utc>, i64)> {
+    let now = whole_second(Utc::now());
+    let events = 100;
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "INSERT INTO users (id, first_name, role, language, timezone, created_at, updated_at)
+         VALUES (?1, 'Admin', 'admin', 'ru', 'Europe/Moscow', ?2, ?2)",
+    )
+    .bind(ADMIN_ID)
+    .bind(stamp(now))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 <= ?2)
+         INSERT INTO events (id, owner_id, title, starts_at, duration_min, timezone, status, reminders, created_at, updated_at)
+         SELECT i, ?3, 'Занятие №' || i, strftime('%Y-%m-%dT%H:%M:%fZ', ?1, '+2 days'), 90, 'Europe/Moscow',
+                'planned', '1h', ?1, ?1 FROM seq",
+    )
+    .bind(stamp(now))
+    .bind(events)
+    .bind(ADMIN_ID)
+    .execute(&mut *tx)
+    .await?;
+    let every = (size / (size / 50).max(1000)).max(1);
+    sqlx::query(
+        "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?1)
+         INSERT INTO outbox (event_id, chat_id, kind, due_at, send_at, state, attempts, message_id,
+                             created_at, updated_at, sent_at)
+         SELECT 1 + i % ?2, 1000000 + i / ?2,
+                CASE WHEN i % ?3 = 0 THEN 'reminder:1h:0' ELSE 'invitation' END,
+                t, t,
+                CASE WHEN i % ?3 = 0 THEN 'pending' ELSE 'sent' END,
+                CASE WHEN i % ?3 = 0 THEN 0 ELSE 1 END,
+                CASE WHEN i % ?3 = 0 THEN NULL ELSE i END,
+                ?4, ?4, CASE WHEN i % ?3 = 0 THEN NULL ELSE t END
+           FROM (SELECT i, CASE WHEN i % ?3 = 0
+                                THEN strftime('%Y-%m-%dT%H:%M:%fZ', ?4, printf('%+d seconds', (i * 7919) % 86400 - 43200))
+                                ELSE strftime('%Y-%m-%dT%H:%M:%fZ', ?4, printf('-%d seconds', i % 2592000 + 1)) END AS t
+                   FROM seq)",
+    )
+    .bind(size)
+    .bind(events)
+    .bind(every)
+    .bind(stamp(now))
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let pending: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'pending'").fetch_one(pool).await?;
+    Ok((now, pending))
+}
