@@ -406,9 +406,21 @@ fn to_duration() -> Vec<(Do, &'static str)> {
     steps
 }
 
+fn to_repeat() -> Vec<(Do, &'static str)> {
+    let mut steps = to_duration();
+    steps.push((t("90"), "повторяется"));
+    steps
+}
+
+fn to_repeat_end() -> Vec<(Do, &'static str)> {
+    let mut steps = to_repeat();
+    steps.push((b("Каждый день"), "Сколько всего занятий"));
+    steps
+}
+
 fn to_description() -> Vec<(Do, &'static str)> {
     let mut steps = to_duration();
-    steps.push((t("90"), "Добавьте описание"));
+    steps.extend([(t("90"), "повторяется"), (b("Не повторять"), "Добавьте описание")]);
     steps
 }
 
@@ -423,7 +435,8 @@ fn title_to_summary(needle: &'static str) -> Vec<(Do, &'static str)> {
     let mut steps = vec![
         (b("Jitsi"), "Какого числа"),
         (t("01.12.2026 18:30"), "Сколько длится"),
-        (b("1 час 30 минут"), "Добавьте описание"),
+        (b("1 час 30 минут"), "повторяется"),
+        (b("Не повторять"), "Добавьте описание"),
         (b("Пропустить"), "Когда напомнить"),
     ];
     steps.extend(reminders_to_summary(needle));
@@ -440,7 +453,8 @@ fn to_host_email() -> Vec<(Do, &'static str)> {
     steps.extend([
         (b("Толк школы"), "Какого числа"),
         (t("25.12.2026 18:30"), "Сколько длится"),
-        (t("90"), "Добавьте описание"),
+        (t("90"), "повторяется"),
+        (b("Не повторять"), "Добавьте описание"),
         (b("Пропустить"), "e-mail ведущего"),
     ]);
     steps
@@ -472,7 +486,7 @@ async fn every_step_of_new_explains_bad_answers_and_goes_on() {
     let title_ok = (t("Вебинар"), "Где провести встречу");
     let date_ok = (t("25.12"), "Во сколько начало");
     let time_ok = (t("18:30"), "Сколько длится");
-    let duration_ok = (t("90"), "Добавьте описание");
+    let duration_ok = (t("90"), "повторяется");
     let text_please = "Пришлите ответ текстом";
     let buttons_please = "Выберите вариант кнопкой";
     let stale = "Эта кнопка устарела";
@@ -552,6 +566,14 @@ async fn every_step_of_new_explains_bad_answers_and_goes_on() {
             Says("наступит дважды"),
         )
         .then(t("04:00"), "Сколько длится"),
+        row("repeat: typed instead of pressed", Teacher, to_repeat(), t("каждую неделю"), Says(buttons_please))
+            .then(b("Не повторять"), "Добавьте описание"),
+        row("repeat end: 60 classes", Teacher, to_repeat_end(), t("60"), Says("от 2 до 50"))
+            .then(t("5"), "Добавьте описание"),
+        row("repeat end: before the first class", Teacher, to_repeat_end(), t("01.01.2026"), Says("раньше первого"))
+            .then(t("5"), "Добавьте описание"),
+        row("repeat end: nonsense", Teacher, to_repeat_end(), t("когда-нибудь"), Says("Не удалось распознать"))
+            .then(t("31.12.2026"), "Добавьте описание"),
         row("duration: 0", Teacher, to_duration(), t("0"), Says("не может быть короче"))
             .then(duration_ok.0.clone(), duration_ok.1),
         row("duration: 100000", Teacher, to_duration(), t("100000"), Says("не может быть длиннее"))

@@ -17,10 +17,8 @@ use super::rules::{self, Decision, EventFacts, Failure};
 use crate::store::outbox::{Kind, Row};
 use crate::store::{Event, StoreResult};
 
-/// Rows taken per round.
+/// Rows taken per round, at least.
 const BATCH: i64 = 256;
-/// Calls in flight at once; the shared Throttle keeps them within Telegram's limits.
-const IN_FLIGHT: usize = 64;
 
 pub(super) async fn run(inner: Arc<Inner>, shutdown: CancellationToken) {
     match inner.outbox.recover_sending(inner.clock.now()).await {
@@ -28,12 +26,16 @@ pub(super) async fn run(inner: Arc<Inner>, shutdown: CancellationToken) {
         Ok(n) => tracing::warn!(rows = n, "rows caught mid-send by a stop are sent again"),
         Err(err) => tracing::error!(%err, "could not recover rows left in sending"),
     }
+    // Overdue reminders are collapsed once after each wake-up, not before every batch: the
+    // collapse reads every pending row that is due.
+    let mut woke = true;
     while !shutdown.is_cancelled() {
         // Registered before looking, so a wake between the look and the sleep is not lost.
         let woken = inner.wake.notified();
         tokio::pin!(woken);
         woken.as_mut().enable();
-        match round(&inner).await {
+        let collapse = std::mem::replace(&mut woke, false);
+        match round(&inner, collapse).await {
             Ok(true) => continue,
             Ok(false) => {}
             Err(err) => {
@@ -63,22 +65,26 @@ pub(super) async fn run(inner: Arc<Inner>, shutdown: CancellationToken) {
             _ = &mut woken => {}
             _ = shutdown.cancelled() => break,
         }
+        woke = true;
     }
 }
 
 /// Sends one batch of due rows; true if there were any.
-async fn round(inner: &Arc<Inner>) -> StoreResult<bool> {
+async fn round(inner: &Arc<Inner>, collapse: bool) -> StoreResult<bool> {
     let now = inner.clock.now();
-    let collapsed = inner.outbox.collapse_overdue_reminders(now, now - rules::LATE_AFTER).await?;
-    if collapsed > 0 {
-        tracing::info!(rows = collapsed, "overdue reminders collapsed into one per recipient");
+    if collapse {
+        let collapsed = inner.outbox.collapse_overdue_reminders(now, now - rules::LATE_AFTER).await?;
+        if collapsed > 0 {
+            tracing::info!(rows = collapsed, "overdue reminders collapsed into one per recipient");
+        }
     }
-    let due = inner.outbox.due(now, BATCH).await?;
+    let in_flight = rules::in_flight(inner.config.rate);
+    let due = inner.outbox.due(now, BATCH.max(in_flight as i64)).await?;
     if due.is_empty() {
         return Ok(false);
     }
     futures::stream::iter(due)
-        .for_each_concurrent(IN_FLIGHT, |row| async move {
+        .for_each_concurrent(in_flight, |row| async move {
             let id = row.id;
             if let Err(err) = deliver(inner, row).await {
                 tracing::error!(row = id, %err, "could not record a delivery");
