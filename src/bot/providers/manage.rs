@@ -5,10 +5,11 @@ use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 use teloxide::utils::html;
 
-use super::register::{provider_error, start_replace};
+use super::register::start_replace;
 use super::{ProviderCb, ProviderStep, button, may_manage, may_register, refuse_press};
 use crate::bot::{AppBot, Asker, BotDialogue, HandlerResult, SharedCtx, State};
 use crate::domain::roles::Role;
+use crate::i18n::provider_error;
 use crate::i18n::{Lang, num, text, tr, tr_args};
 use crate::providers::Provider;
 use crate::store::{ProviderSummary, Visibility};

@@ -8,7 +8,7 @@ use super::{
     Choice, Draft, Field, Input, Placement, ProviderCb, ProviderStep, button, may_manage, may_register, refuse_press,
 };
 use crate::bot::{AppBot, Asker, BotDialogue, HandlerResult, SharedCtx, State};
-use crate::i18n::{Lang, num, text, tr, tr_args};
+use crate::i18n::{Lang, provider_error, text, tr, tr_args};
 use crate::providers::jitsi::JitsiSettings;
 use crate::providers::kontur::KonturSettings;
 use crate::providers::mts_link::MtsLinkSettings;
@@ -652,20 +652,6 @@ fn explain(lang: Lang, invalid: &Invalid) -> String {
         Invalid::Key(key) => tr(lang, key),
         Invalid::Provider(err) => provider_error(lang, err),
     }
-}
-
-/// A provider error in the person's language, by its own explanation. Those texts are plain
-/// (they show URLs with `&` and `<placeholders>`), so the whole text is escaped for HTML.
-pub(crate) fn provider_error(lang: Lang, err: &ProviderError) -> String {
-    let (key, args) = err.i18n();
-    let args: Vec<_> = args
-        .into_iter()
-        .map(|(name, value)| match value.parse::<f64>() {
-            Ok(n) => (name, num(n)),
-            Err(_) => (name, text(value)),
-        })
-        .collect();
-    html::escape(&tr_args(lang, key, &args))
 }
 
 // ---- answers into settings ----
