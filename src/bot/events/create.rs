@@ -804,7 +804,11 @@ pub async fn publish(
 // ---- small helpers ----
 
 /// The text of a message, or a polite word that text was expected.
-async fn typed<'a>(bot: &AppBot, msg: &'a Message, asker: &Asker) -> Result<Option<&'a str>, crate::bot::BotError> {
+pub(super) async fn typed<'a>(
+    bot: &AppBot,
+    msg: &'a Message,
+    asker: &Asker,
+) -> Result<Option<&'a str>, crate::bot::BotError> {
     match msg.text() {
         Some(text) if !text.starts_with('/') => Ok(Some(text)),
         _ => {
@@ -819,7 +823,7 @@ async fn say(bot: &AppBot, msg: &Message, asker: &Asker, key: &str) -> HandlerRe
     Ok(())
 }
 
-async fn explain(
+pub(super) async fn explain(
     bot: &AppBot,
     msg: &Message,
     asker: &Asker,

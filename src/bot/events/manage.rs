@@ -8,6 +8,7 @@ use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, Me, UserId};
 use teloxide::utils::html;
 
+use super::create::{explain, typed};
 use super::{EventAction, EventStep, may_manage};
 use crate::bot::{AppBot, Asker, BotDialogue, BotError, HandlerResult, SharedCtx, State};
 use crate::delivery::render;
@@ -564,16 +565,6 @@ async fn editable(
     }
 }
 
-async fn text_of<'a>(bot: &AppBot, msg: &'a Message, asker: &Asker) -> Result<Option<&'a str>, BotError> {
-    match msg.text() {
-        Some(text) if !text.starts_with('/') => Ok(Some(text)),
-        _ => {
-            bot.send_message(msg.chat.id, tr(asker.lang(), "new-send-text")).await?;
-            Ok(None)
-        }
-    }
-}
-
 pub async fn receive_title(
     bot: AppBot,
     msg: Message,
@@ -582,14 +573,11 @@ pub async fn receive_title(
     dialogue: BotDialogue,
     id: EventId,
 ) -> HandlerResult {
-    let Some(answer) = text_of(&bot, &msg, &asker).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
     let Some(event) = editable(&bot, &msg, &asker, &ctx, &dialogue, id).await? else { return Ok(()) };
     let title = match EventTitle::parse(answer) {
         Ok(title) => title,
-        Err(err) => {
-            bot.send_message(msg.chat.id, tr_domain(asker.lang(), err.i18n_key(), &err.i18n_args())).await?;
-            return Ok(());
-        }
+        Err(err) => return explain(&bot, &msg, &asker, err.i18n_key(), &err.i18n_args()).await,
     };
     ctx.events.retitle(id, title.as_str(), event.description.as_deref(), ctx.clock.now()).await?;
     saved(&bot, &msg, &asker, &ctx, &dialogue, id).await
@@ -603,16 +591,13 @@ pub async fn receive_description(
     dialogue: BotDialogue,
     id: EventId,
 ) -> HandlerResult {
-    let Some(answer) = text_of(&bot, &msg, &asker).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
     let Some(event) = editable(&bot, &msg, &asker, &ctx, &dialogue, id).await? else { return Ok(()) };
     // A lone dash clears the description.
     let description = if answer.trim() == "-" { Ok(None) } else { Description::parse(answer) };
     let description = match description {
         Ok(description) => description.map(Description::into_inner),
-        Err(err) => {
-            bot.send_message(msg.chat.id, tr_domain(asker.lang(), err.i18n_key(), &err.i18n_args())).await?;
-            return Ok(());
-        }
+        Err(err) => return explain(&bot, &msg, &asker, err.i18n_key(), &err.i18n_args()).await,
     };
     ctx.events.retitle(id, &event.title, description.as_deref(), ctx.clock.now()).await?;
     saved(&bot, &msg, &asker, &ctx, &dialogue, id).await
@@ -626,7 +611,7 @@ pub async fn receive_when(
     dialogue: BotDialogue,
     id: EventId,
 ) -> HandlerResult {
-    let Some(answer) = text_of(&bot, &msg, &asker).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
     let Some(event) = editable(&bot, &msg, &asker, &ctx, &dialogue, id).await? else { return Ok(()) };
     let start = match typed_start(&asker, &ctx, answer) {
         Ok(start) => start,
@@ -647,14 +632,11 @@ pub async fn receive_duration(
     dialogue: BotDialogue,
     id: EventId,
 ) -> HandlerResult {
-    let Some(answer) = text_of(&bot, &msg, &asker).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
     let Some(event) = editable(&bot, &msg, &asker, &ctx, &dialogue, id).await? else { return Ok(()) };
     let duration = match EventDuration::from_str(answer) {
         Ok(duration) => duration,
-        Err(err) => {
-            bot.send_message(msg.chat.id, tr_domain(asker.lang(), err.i18n_key(), &err.i18n_args())).await?;
-            return Ok(());
-        }
+        Err(err) => return explain(&bot, &msg, &asker, err.i18n_key(), &err.i18n_args()).await,
     };
     ctx.events.reschedule(id, event.starts_at, duration.minutes(), ctx.clock.now()).await?;
     saved(&bot, &msg, &asker, &ctx, &dialogue, id).await
@@ -670,7 +652,7 @@ pub async fn receive_copy_date(
     me: Me,
     id: EventId,
 ) -> HandlerResult {
-    let Some(answer) = text_of(&bot, &msg, &asker).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
     let Some(event) = ctx.events.get(id).await?.filter(|e| may_manage(&asker, e)) else {
         dialogue.reset().await?;
         bot.send_message(msg.chat.id, tr(asker.lang(), "event-not-yours")).await?;
