@@ -300,3 +300,122 @@ async fn listeners_cannot_create_events_and_see_their_own_list() {
     assert!(list.text().contains("нет предстоящих занятий"), "{}", list.text());
     bot.finish().await;
 }
+
+/// A Zoom provider of the administrator's on a fake server, with its host set.
+async fn zoom(bot: &TestBot, server: &FakeServer) {
+    use webinar_bot::providers::zoom::{ZoomMeetingType, ZoomSettings};
+    let settings = ProviderSettings::new(ServiceSettings::Zoom(ZoomSettings {
+        account_id: "mEm7n8r5QzAccount".into(),
+        client_id: "jKmEGM3KSbClient".into(),
+        client_secret: Secret::new("zoom-client-secret-for-events"),
+        meeting_type: ZoomMeetingType::Meeting,
+        host_email: Some("host@school.ru".into()),
+        oauth_url: None,
+    }))
+    .with_base_url(format!("{}/v2", server.origin));
+    let new = NewProvider {
+        name: "Zoom школы",
+        owner: UserId(ADMIN_ID as u64),
+        visibility: Visibility::Shared,
+        host: None,
+        settings: &settings,
+        checked_at: None,
+    };
+    bot.ctx().providers.create(&new, bot.clock.now()).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_zoom_class_is_created_for_the_hosts_email_and_a_move_patches_the_meeting() {
+    let bot = TestBot::start().await;
+    let server = FakeServer::start().await;
+    server.on(
+        "POST",
+        "/oauth/token",
+        Reply::json(200, json!({"access_token": "zoom-access", "token_type": "bearer", "expires_in": 3600})),
+    );
+    server.on(
+        "POST",
+        "/v2/users/teacher@school.ru/meetings",
+        Reply::json(
+            201,
+            json!({"id": 85746065432_i64, "join_url": "https://us05web.zoom.us/j/85746065432",
+                   "start_url": "https://us05web.zoom.us/s/85746065432?zak=host", "topic": "t", "type": 2}),
+        ),
+    );
+    server.on("PATCH", "/v2/meetings/85746065432", Reply::empty(204));
+    // After a PATCH the meeting is read back for fresh links.
+    server.on(
+        "GET",
+        "/v2/meetings/85746065432",
+        Reply::json(
+            200,
+            json!({"id": 85746065432_i64, "join_url": "https://us05web.zoom.us/j/85746065432",
+                   "start_url": "https://us05web.zoom.us/s/85746065432?zak=fresh", "topic": "t", "type": 2}),
+        ),
+    );
+    zoom(&bot, &server).await;
+    let user = admin();
+    bot.tg.ask(&user, "/new").await;
+    let q = bot.tg.ask(&user, "Вебинар в Zoom").await;
+    assert!(q.text().contains("Где провести"), "{}", q.text());
+    choose(&bot, &user, &q, "Zoom школы").await;
+    let q = bot.tg.ask(&user, "07.12.2026 15:00").await;
+    let q = choose(&bot, &user, &q, "1 час").await;
+    let q = choose(&bot, &user, &q, "Не повторять").await;
+    let q = choose(&bot, &user, &q, "Пропустить").await;
+    let q = choose(&bot, &user, &q, "Я").await;
+    assert!(q.text().contains("e-mail ведущего"), "{}", q.text());
+    let q = bot.tg.ask(&user, "teacher@school.ru").await;
+    assert!(q.text().contains("Настройки встречи"), "{}", q.text());
+    let q = choose(&bot, &user, &q, "Готово").await;
+    let q = choose(&bot, &user, &q, "Готово").await;
+    let summary = choose(&bot, &user, &q, "Готово").await;
+    let card = press_for(&bot, &user, &summary, "Создать", "Занятие создано").await;
+    assert!(card.text().contains("Ссылка ведущего: https://us05web.zoom.us/s/"), "{}", card.text());
+    let created = server.only("POST", "/v2/users/teacher@school.ru/meetings").json();
+    assert_eq!(created["topic"], "Вебинар в Zoom");
+    assert_eq!(created["duration"], 60);
+
+    let menu = press_for(&bot, &user, &card, "Изменить", "Что изменить").await;
+    press_for(&bot, &user, &menu, "Дата и время", "Новые дата и время").await;
+    let saved = bot.tg.ask(&user, "08.12.2026 16:30").await;
+    assert!(saved.text().contains("Сохранено"), "{}", saved.text());
+    let patch = server.only("PATCH", "/v2/meetings/85746065432").json();
+    assert_eq!(patch["start_time"], "2026-12-08T13:30:00Z", "{patch}");
+    bot.finish().await;
+}
+
+#[tokio::test]
+async fn an_external_link_class_keeps_the_pasted_link() {
+    let bot = TestBot::start().await;
+    use webinar_bot::providers::ServiceSettings;
+    let settings = ProviderSettings::new(ServiceSettings::External);
+    let new = NewProvider {
+        name: "Своя ссылка",
+        owner: UserId(ADMIN_ID as u64),
+        visibility: Visibility::Shared,
+        host: None,
+        settings: &settings,
+        checked_at: None,
+    };
+    bot.ctx().providers.create(&new, bot.clock.now()).await.unwrap();
+    let user = admin();
+    bot.tg.ask(&user, "/new").await;
+    let q = bot.tg.ask(&user, "Встреча по ссылке").await;
+    let q = choose(&bot, &user, &q, "Своя ссылка").await;
+    assert!(q.text().contains("Пришлите ссылку"), "{}", q.text());
+    let refused = bot.tg.ask(&user, "javascript:alert(1)").await;
+    assert!(refused.text().contains("не похоже на ссылку"), "{}", refused.text());
+    let q = bot.tg.ask(&user, "https://bbb.school.ru/rooms/abc-123").await;
+    assert!(q.text().contains("Какого числа"), "{}", q.text());
+    let q = bot.tg.ask(&user, "09.12.2026 10:00").await;
+    let q = choose(&bot, &user, &q, "45 минут").await;
+    let q = choose(&bot, &user, &q, "Не повторять").await;
+    let q = choose(&bot, &user, &q, "Пропустить").await;
+    let q = choose(&bot, &user, &q, "Я").await;
+    let q = choose(&bot, &user, &q, "Готово").await;
+    let summary = choose(&bot, &user, &q, "Готово").await;
+    let card = press_for(&bot, &user, &summary, "Создать", "Занятие создано").await;
+    assert!(card.text().contains("https://bbb.school.ru/rooms/abc-123"), "{}", card.text());
+    bot.finish().await;
+}
