@@ -7,6 +7,7 @@ card-repeat = 🔁 { $rule }
 card-host = 👤 Host: { $host }
 card-no-link = 🔗 The meeting link will come later: I will send it.
 card-cancelled = ❌ <b>This class is cancelled.</b>
+card-finished = ⚪ This class is over.
 card-rsvp-yes = ✅ Your answer: I'll come.
 card-rsvp-no = ☑️ Your answer: I can't come.
 card-rsvp-counts = Coming: { $yes }, not coming: { $no }.

@@ -7,6 +7,7 @@ card-repeat = 🔁 { $rule }
 card-host = 👤 Ведущий: { $host }
 card-no-link = 🔗 Ссылка на встречу появится позже: я пришлю её.
 card-cancelled = ❌ <b>Занятие отменено.</b>
+card-finished = ⚪ Занятие завершилось.
 card-rsvp-yes = ✅ Ваш ответ: приду.
 card-rsvp-no = ☑️ Ваш ответ: не смогу.
 card-rsvp-counts = Придут: { $yes }, не смогут: { $no }.

@@ -116,7 +116,9 @@ fn repeat_in_calendar(
     calendar.sequence = occurrence.saturating_mul(1000).saturating_add(calendar.sequence);
     calendar.recurrence = Some(series.rule.rrule());
     calendar.exdates = cancelled;
-    calendar.cancelled = !series.active && calendar.cancelled;
+    // One occurrence cancelled is an exception of a series that goes on; only a cancelled series
+    // cancels the calendar entry.
+    calendar.cancelled = series.cancelled;
 }
 
 /// The `.ics` of an event: the same UID for its whole life, SEQUENCE raised on each change.
@@ -130,7 +132,7 @@ pub fn calendar_file(event: &Event, host: Option<String>, now: chrono::DateTime<
         end: event.ends_at(),
         url: event.join_url().map(str::to_owned),
         organizer_name: host,
-        cancelled: !event.is_planned(),
+        cancelled: event.status == crate::domain::event::EventStatus::Cancelled,
         recurrence: None,
         exdates: Vec::new(),
         dtstamp: now,

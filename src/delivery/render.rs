@@ -8,6 +8,7 @@ use teloxide::utils::html;
 
 use crate::bot::CallbackData;
 use crate::bot::keyboards::{button, zone_label};
+use crate::domain::event::EventStatus;
 use crate::domain::recurrence::{Ending, Frequency, Recurrence};
 use crate::domain::reminders::{ReminderOffset, time_left};
 use crate::i18n::{Lang, num, text, tr, tr_args};
@@ -116,9 +117,16 @@ pub fn card(event: &Event, host: Option<&str>, repeat: Option<&str>, viewer: &Vi
         lines.push(html::escape(description));
     }
     lines.push(String::new());
-    if !event.is_planned() {
-        lines.push(tr(lang, "card-cancelled"));
-        return Rendered { text: lines.join("\n"), keyboard: None };
+    match event.status {
+        EventStatus::Cancelled => {
+            lines.push(tr(lang, "card-cancelled"));
+            return Rendered { text: lines.join("\n"), keyboard: None };
+        }
+        EventStatus::Finished | EventStatus::Draft => {
+            lines.push(tr(lang, "card-finished"));
+            return Rendered { text: lines.join("\n"), keyboard: None };
+        }
+        EventStatus::Planned => {}
     }
     if event.join_url().is_none() {
         lines.push(tr(lang, "card-no-link"));

@@ -18,6 +18,7 @@ pub struct Series {
     pub local_time: NaiveTime,
     pub tz: Tz,
     pub active: bool,
+    pub cancelled: bool,
     pub attempts: i64,
     pub retry_at: Option<DateTime<Utc>>,
 }
@@ -55,6 +56,7 @@ impl TryFrom<SeriesRow> for Series {
             local_time: NaiveTime::parse_from_str(&row.local_time, "%H:%M").map_err(|_| corrupt("time"))?,
             tz: row.timezone.parse().map_err(|_| corrupt("timezone"))?,
             active: row.status == "active",
+            cancelled: row.status == "cancelled",
             attempts: row.attempts,
             retry_at: row.retry_at.as_deref().map(parse_stamp).transpose()?,
         })
