@@ -419,3 +419,20 @@ async fn an_external_link_class_keeps_the_pasted_link() {
     assert!(card.text().contains("https://bbb.school.ru/rooms/abc-123"), "{}", card.text());
     bot.finish().await;
 }
+
+#[tokio::test]
+async fn a_teacher_revoked_half_way_through_new_creates_nothing() {
+    let bot = TestBot::start().await;
+    let teacher = TgUser::ru(2401);
+    people(&bot, [2401]).await;
+    bot.ctx().users.promote_to_teacher(UserId(2401), bot.clock.now()).await.unwrap();
+    bot.tg.ask(&teacher, "/new").await;
+    let q = bot.tg.ask(&teacher, "Последнее занятие").await;
+    assert!(q.text().contains("Где провести"), "{}", q.text());
+    bot.ctx().users.revoke_teacher(UserId(2401), bot.clock.now()).await.unwrap();
+    let refusal = bot.tg.click(&teacher, q.message_id().unwrap(), &q.button_data("Jitsi")).await;
+    assert!(refusal.text().contains("могут преподаватели"), "{}", refusal.text());
+    let (events, _) = bot.ctx().events.managed(None, bot.clock.now(), 10, 0).await.unwrap();
+    assert!(events.is_empty());
+    bot.finish().await;
+}

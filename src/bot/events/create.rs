@@ -9,14 +9,16 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, Me, ReplyMarku
 use teloxide::utils::html;
 
 use super::draft::ChosenProvider;
-use super::{EventDraft, EventStep, Field, NewAction, OptionToggle, RepeatChoice, calendar, manage};
+use super::{
+    EventDraft, EventStep, Field, NewAction, OptionToggle, RepeatChoice, calendar, manage, reminder_rows, ticked,
+    toggle, toggle_reminder,
+};
 use crate::bot::keyboards::{button, zone_label};
 use crate::bot::{AppBot, Asker, BotDialogue, CallbackData, HandlerResult, SharedCtx, State};
 use crate::delivery::render;
 use crate::domain::event::{Description, EventDuration, EventStatus, EventTitle};
 use crate::domain::invite::InviteKind;
 use crate::domain::recurrence::{Ending, Frequency, Recurrence};
-use crate::domain::reminders::ReminderOffset;
 use crate::domain::time_input::{DateOrDateTime, check_not_past, format_date, parse_date, parse_date_time, parse_time};
 use crate::i18n::{Lang, provider_error, text, tr, tr_args, tr_domain};
 use crate::meetings::MeetingError;
@@ -226,6 +228,12 @@ pub async fn press(
     action: NewAction,
 ) -> HandlerResult {
     let lang = asker.lang();
+    // Rights are checked at the press, not only at `/new`: a teacher revoked half-way creates nothing.
+    if !asker.user.role.can_create_events() {
+        dialogue.reset().await?;
+        bot.answer_callback_query(q.id).text(tr(lang, "new-not-allowed")).show_alert(true).await?;
+        return Ok(());
+    }
     // Read here rather than injected: a press only counts in the step that made its button.
     let state = dialogue.get().await?.unwrap_or_default();
     let (State::Event(step), Some(message)) = (&state, q.regular_message()) else {
@@ -327,8 +335,7 @@ pub async fn press(
             dialogue.update(State::Event(EventStep::Options(draft))).await?;
         }
         (Field::Reminders, NewAction::Reminder(offset)) => {
-            toggle(&mut draft.reminders, offset);
-            draft.reminders.sort_by_key(|o| std::cmp::Reverse(o.duration()));
+            toggle_reminder(&mut draft.reminders, offset);
             bot.edit_message_reply_markup(chat, message.id).reply_markup(reminders_keyboard(lang, &draft)).await?;
             dialogue.update(State::Event(EventStep::Reminders(draft))).await?;
         }
@@ -372,15 +379,6 @@ async fn answered(bot: &AppBot, q: &CallbackQuery, step: impl Future<Output = Ha
     step.await?;
     bot.answer_callback_query(q.id.clone()).await?;
     Ok(())
-}
-
-fn toggle<T: PartialEq>(items: &mut Vec<T>, item: T) {
-    match items.iter().position(|i| *i == item) {
-        Some(at) => {
-            items.remove(at);
-        }
-        None => items.push(item),
-    }
 }
 
 fn toggle_option(draft: &mut EventDraft, option: OptionToggle) {
@@ -520,10 +518,6 @@ fn with_navigation(lang: Lang, mut keyboard: InlineKeyboardMarkup, first: bool) 
     keyboard
 }
 
-fn mark(on: bool, label: String) -> String {
-    if on { format!("✅ {label}") } else { label }
-}
-
 /// Once, weekly, fortnightly or daily; for a weekly repeat, the weekday toggles and Done.
 fn repeat_keyboard(lang: Lang, draft: &EventDraft) -> InlineKeyboardMarkup {
     let rows = match &draft.repeat {
@@ -532,7 +526,7 @@ fn repeat_keyboard(lang: Lang, draft: &EventDraft) -> InlineKeyboardMarkup {
                 .filter_map(|n| chrono::Weekday::try_from(n).ok())
                 .map(|day| {
                     let label =
-                        mark(weekdays.contains(&day), tr(lang, &format!("weekday-{}", day.number_from_monday())));
+                        ticked(weekdays.contains(&day), tr(lang, &format!("weekday-{}", day.number_from_monday())));
                     button(label, CallbackData::New(NewAction::Weekday(day)))
                 })
                 .collect();
@@ -563,7 +557,7 @@ fn options_keyboard(lang: Lang, draft: &EventDraft) -> InlineKeyboardMarkup {
     match draft.provider.as_ref().map(|p| p.kind) {
         Some(ProviderKind::Telemost) => {
             rows.push(vec![button(
-                mark(options.live_stream, tr(lang, "new-option-live-stream")),
+                ticked(options.live_stream, tr(lang, "new-option-live-stream")),
                 CallbackData::New(NewAction::Toggle(OptionToggle::LiveStream)),
             )]);
             let level = match options.waiting_room.unwrap_or_default() {
@@ -587,15 +581,7 @@ fn options_keyboard(lang: Lang, draft: &EventDraft) -> InlineKeyboardMarkup {
 }
 
 fn reminders_keyboard(lang: Lang, draft: &EventDraft) -> InlineKeyboardMarkup {
-    let buttons: Vec<_> = ReminderOffset::ALL
-        .iter()
-        .rev()
-        .map(|offset| {
-            let label = mark(draft.reminders.contains(offset), tr(lang, &format!("reminder-label-{offset}")));
-            button(label, CallbackData::New(NewAction::Reminder(*offset)))
-        })
-        .collect();
-    let mut rows: Vec<Vec<_>> = buttons.chunks(2).map(<[_]>::to_vec).collect();
+    let mut rows = reminder_rows(lang, &draft.reminders, |offset| CallbackData::New(NewAction::Reminder(offset)));
     rows.push(vec![button(tr(lang, "new-done"), CallbackData::New(NewAction::Done))]);
     with_navigation(lang, InlineKeyboardMarkup::new(rows), false)
 }
@@ -617,11 +603,11 @@ fn audience_keyboard(
     let mut rows: Vec<Vec<_>> = groups
         .iter()
         .map(|(id, name)| {
-            vec![button(mark(draft.groups.contains(id), name.clone()), CallbackData::New(NewAction::Group(*id)))]
+            vec![button(ticked(draft.groups.contains(id), name.clone()), CallbackData::New(NewAction::Group(*id)))]
         })
         .collect();
     rows.push(vec![button(
-        mark(draft.event_link, tr(lang, "new-audience-link")),
+        ticked(draft.event_link, tr(lang, "new-audience-link")),
         CallbackData::New(NewAction::EventLink),
     )]);
     rows.push(vec![button(tr(lang, "new-done"), CallbackData::New(NewAction::Done))]);

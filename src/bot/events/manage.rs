@@ -14,7 +14,6 @@ use crate::bot::{AppBot, Asker, BotDialogue, BotError, HandlerResult, SharedCtx,
 use crate::delivery::render;
 use crate::domain::event::{Description, EventDuration, EventId, EventStatus, EventTitle};
 use crate::domain::invite::InviteKind;
-use crate::domain::reminders::ReminderOffset;
 use crate::domain::time_input::{DateOrDateTime, check_not_past, parse_date_time, resolve_local};
 use crate::i18n::{Lang, num, provider_error, text, tr, tr_args, tr_domain};
 use crate::meetings::{MeetingError, Removal};
@@ -251,16 +250,9 @@ fn edit_keyboard(lang: Lang, event: &Event) -> InlineKeyboardMarkup {
         vec![b("event-edit-title", EventAction::EditTitle), b("event-edit-description", EventAction::EditDescription)],
         vec![b("event-edit-when", EventAction::EditWhen), b("event-edit-duration", EventAction::EditDuration)],
     ];
-    let reminders: Vec<_> = ReminderOffset::ALL
-        .iter()
-        .rev()
-        .map(|offset| {
-            let label = tr(lang, &format!("reminder-label-{offset}"));
-            let label = if event.reminders.contains(offset) { format!("✅ {label}") } else { label };
-            callback(label, id, EventAction::Reminder(*offset))
-        })
-        .collect();
-    rows.extend(reminders.chunks(2).map(<[_]>::to_vec));
+    rows.extend(super::reminder_rows(lang, &event.reminders, |offset| {
+        crate::bot::CallbackData::Event(id, EventAction::Reminder(offset))
+    }));
     rows.push(vec![b("event-back-to-card", EventAction::Open)]);
     InlineKeyboardMarkup::new(rows)
 }
@@ -306,13 +298,7 @@ pub async fn press(
         EventAction::Copy => prompt(&bot, chat, lang, &dialogue, "event-ask-copy", EventStep::CopyTo(id)).await?,
         EventAction::Reminder(offset) => {
             let mut reminders = event.reminders.clone();
-            match reminders.iter().position(|o| *o == offset) {
-                Some(at) => {
-                    reminders.remove(at);
-                }
-                None => reminders.push(offset),
-            }
-            reminders.sort_by_key(|o| std::cmp::Reverse(o.duration()));
+            super::toggle_reminder(&mut reminders, offset);
             ctx.events.set_reminders(id, &reminders, ctx.clock.now()).await?;
             ctx.delivery.replan_reminders(id).await?;
             let event = Event { reminders, ..event };

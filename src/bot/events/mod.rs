@@ -277,6 +277,44 @@ impl EventAction {
     }
 }
 
+/// Adds an item that is missing, removes one that is there.
+pub(crate) fn toggle<T: PartialEq>(items: &mut Vec<T>, item: T) {
+    match items.iter().position(|i| *i == item) {
+        Some(at) => {
+            items.remove(at);
+        }
+        None => items.push(item),
+    }
+}
+
+/// Switches one reminder, keeping the list earliest first.
+pub(crate) fn toggle_reminder(reminders: &mut Vec<ReminderOffset>, offset: ReminderOffset) {
+    toggle(reminders, offset);
+    reminders.sort_by_key(|o| std::cmp::Reverse(o.duration()));
+}
+
+/// A label with a tick when its choice is on.
+pub(crate) fn ticked(on: bool, label: String) -> String {
+    if on { format!("✅ {label}") } else { label }
+}
+
+/// The reminder choices as ticked buttons, two a row, the earliest first.
+pub(crate) fn reminder_rows(
+    lang: crate::i18n::Lang,
+    chosen: &[ReminderOffset],
+    data: impl Fn(ReminderOffset) -> CallbackData,
+) -> Vec<Vec<teloxide::types::InlineKeyboardButton>> {
+    let buttons: Vec<_> = ReminderOffset::ALL
+        .iter()
+        .rev()
+        .map(|offset| {
+            let label = ticked(chosen.contains(offset), crate::i18n::tr(lang, &format!("reminder-label-{offset}")));
+            crate::bot::keyboards::button(label, data(*offset))
+        })
+        .collect();
+    buttons.chunks(2).map(<[_]>::to_vec).collect()
+}
+
 /// Whether the asker may manage an event: its teacher, its host, or an administrator — checked
 /// at every press, so a revoked teacher's old buttons stop working.
 pub fn may_manage(asker: &Asker, event: &Event) -> bool {
