@@ -7,32 +7,17 @@ mod fake_provider;
 
 use fake_provider::{FakeServer, Reply};
 use serde_json::json;
-use support::scenario::{group, people};
+use support::scenario::{choose, group, people, press_for, register_provider};
 use support::{ADMIN_ID, Call, Clock, TestBot, TgUser};
 use teloxide::types::UserId;
 use webinar_bot::domain::event::EventStatus;
 use webinar_bot::providers::telemost::{LiveStreamAccess, TelemostSettings, WaitingRoomLevel};
 use webinar_bot::providers::{ProviderSettings, Secret, ServiceSettings};
-use webinar_bot::store::providers::{NewProvider, Visibility};
 
 const CONF: &str = "/v1/telemost-api/conferences";
 
 fn admin() -> TgUser {
     TgUser::ru(ADMIN_ID)
-}
-
-/// Answers the question in `reply` by pressing the button whose label contains `label`.
-async fn choose(bot: &TestBot, user: &TgUser, reply: &Call, label: &str) -> Call {
-    let mark = bot.tg.mark();
-    bot.tg.press(user, reply.message_id().unwrap(), &reply.button_data(label));
-    bot.tg.reply_after(mark, user.id).await
-}
-
-/// Presses the button labelled `label` and waits for the message in the user's chat that says `needle`.
-async fn press_for(bot: &TestBot, user: &TgUser, under: &Call, label: &str, needle: &str) -> Call {
-    let mark = bot.tg.mark();
-    bot.tg.press(user, under.message_id().unwrap(), &under.button_data(label));
-    bot.tg.wait_for(mark, needle, |c| c.chat_id() == Some(user.id) && c.text().contains(needle)).await
 }
 
 /// A Telemost provider of the administrator's, pointed at a fake server.
@@ -44,15 +29,7 @@ async fn telemost(bot: &TestBot, server: &FakeServer) -> i64 {
         login_info_url: Some(format!("{}/info", server.origin)),
     }))
     .with_base_url(format!("{}/v1/telemost-api", server.origin));
-    let new = NewProvider {
-        name: "Телемост школы",
-        owner: UserId(ADMIN_ID as u64),
-        visibility: Visibility::Shared,
-        host: None,
-        settings: &settings,
-        checked_at: None,
-    };
-    bot.ctx().providers.create(&new, bot.clock.now()).await.unwrap()
+    register_provider(bot, "Телемост школы", &settings).await
 }
 
 /// Walks `/new` to the summary: title, the provider labelled `service`, the typed start, 90
@@ -313,15 +290,7 @@ async fn zoom(bot: &TestBot, server: &FakeServer) {
         oauth_url: None,
     }))
     .with_base_url(format!("{}/v2", server.origin));
-    let new = NewProvider {
-        name: "Zoom школы",
-        owner: UserId(ADMIN_ID as u64),
-        visibility: Visibility::Shared,
-        host: None,
-        settings: &settings,
-        checked_at: None,
-    };
-    bot.ctx().providers.create(&new, bot.clock.now()).await.unwrap();
+    register_provider(bot, "Zoom школы", &settings).await;
 }
 
 #[tokio::test]
@@ -390,15 +359,7 @@ async fn an_external_link_class_keeps_the_pasted_link() {
     let bot = TestBot::start().await;
     use webinar_bot::providers::ServiceSettings;
     let settings = ProviderSettings::new(ServiceSettings::External);
-    let new = NewProvider {
-        name: "Своя ссылка",
-        owner: UserId(ADMIN_ID as u64),
-        visibility: Visibility::Shared,
-        host: None,
-        settings: &settings,
-        checked_at: None,
-    };
-    bot.ctx().providers.create(&new, bot.clock.now()).await.unwrap();
+    register_provider(&bot, "Своя ссылка", &settings).await;
     let user = admin();
     bot.tg.ask(&user, "/new").await;
     let q = bot.tg.ask(&user, "Встреча по ссылке").await;

@@ -9,7 +9,7 @@ mod fake_provider;
 use chrono::{Datelike, Duration, NaiveDate, TimeZone, Timelike, Utc, Weekday};
 use fake_provider::{FakeServer, Reply};
 use serde_json::json;
-use support::scenario::{group, people};
+use support::scenario::{choose, group, people, register_provider};
 use support::{ADMIN_ID, Call, Clock, TestBot, TgUser};
 use teloxide::types::UserId;
 use webinar_bot::domain::event::{EventId, EventStatus};
@@ -19,7 +19,6 @@ use webinar_bot::providers::telemost::{LiveStreamAccess, TelemostSettings, Waiti
 use webinar_bot::providers::{ProviderSettings, Secret, ServiceSettings};
 use webinar_bot::store::NewEvent;
 use webinar_bot::store::outbox::RowState;
-use webinar_bot::store::providers::{NewProvider, Visibility};
 
 const CONF: &str = "/v1/telemost-api/conferences";
 const BERLIN: chrono_tz::Tz = chrono_tz::Europe::Berlin;
@@ -43,15 +42,7 @@ async fn telemost(bot: &TestBot) -> (FakeServer, i64) {
         login_info_url: None,
     }))
     .with_base_url(format!("{}/v1/telemost-api", server.origin));
-    let new = NewProvider {
-        name: "Телемост",
-        owner: UserId(ADMIN_ID as u64),
-        visibility: Visibility::Shared,
-        host: None,
-        settings: &settings,
-        checked_at: None,
-    };
-    let id = bot.ctx().providers.create(&new, bot.clock.now()).await.unwrap();
+    let id = register_provider(bot, "Телемост", &settings).await;
     (server, id)
 }
 
@@ -229,12 +220,6 @@ async fn the_calendar_file_carries_the_rule_and_its_exceptions() {
 async fn webinar_bot_invite(bot: &TestBot, event: EventId, who: &[TgUser]) {
     support::scenario::invite(bot, event, who).await;
     bot.ctx().delivery.plan_event(event).await.unwrap();
-}
-
-async fn choose(bot: &TestBot, user: &TgUser, reply: &Call, label: &str) -> Call {
-    let mark = bot.tg.mark();
-    bot.tg.press(user, reply.message_id().unwrap(), &reply.button_data(label));
-    bot.tg.reply_after(mark, user.id).await
 }
 
 #[tokio::test]

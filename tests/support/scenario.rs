@@ -8,7 +8,9 @@ use webinar_bot::providers::{Meeting, MeetingExtra};
 use webinar_bot::store::NewEvent;
 use webinar_bot::store::users::Seen;
 
-use super::{ADMIN_ID, Clock, TestBot, TgUser};
+use super::{ADMIN_ID, Call, Clock, TestBot, TgUser};
+use webinar_bot::providers::ProviderSettings;
+use webinar_bot::store::providers::{NewProvider, Visibility};
 
 /// People who have opened the bot (so Telegram lets it write to them).
 pub async fn people(bot: &TestBot, ids: impl IntoIterator<Item = i64>) -> Vec<TgUser> {
@@ -101,4 +103,31 @@ pub async fn group(bot: &TestBot, members: &[TgUser], chat: Option<i64>) -> Grou
     }
     db.close().await;
     GroupId(id)
+}
+
+/// A provider of the administrator's, shared with every teacher.
+pub async fn register_provider(bot: &TestBot, name: &str, settings: &ProviderSettings) -> i64 {
+    let new = NewProvider {
+        name,
+        owner: teloxide::types::UserId(ADMIN_ID as u64),
+        visibility: Visibility::Shared,
+        host: None,
+        settings,
+        checked_at: None,
+    };
+    bot.ctx().providers.create(&new, bot.clock.now()).await.unwrap()
+}
+
+/// Presses the button labelled `label` under `reply`; returns the bot's next message in the chat.
+pub async fn choose(bot: &TestBot, user: &TgUser, reply: &Call, label: &str) -> Call {
+    let mark = bot.tg.mark();
+    bot.tg.press(user, reply.message_id().unwrap(), &reply.button_data(label));
+    bot.tg.reply_after(mark, user.id).await
+}
+
+/// Presses the button labelled `label` and waits for the message in the user's chat that says `needle`.
+pub async fn press_for(bot: &TestBot, user: &TgUser, under: &Call, label: &str, needle: &str) -> Call {
+    let mark = bot.tg.mark();
+    bot.tg.press(user, under.message_id().unwrap(), &under.button_data(label));
+    bot.tg.wait_for(mark, needle, |c| c.chat_id() == Some(user.id) && c.text().contains(needle)).await
 }
