@@ -1,48 +1,41 @@
 //! Wiring: the pool, the bot, the dispatcher; and a graceful stop.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
+use futures::future::BoxFuture;
 use teloxide::dispatching::Dispatcher;
 use teloxide::dispatching::dialogue::{ErasedStorage, Storage};
-use teloxide::error_handlers::LoggingErrorHandler;
+use teloxide::error_handlers::{ErrorHandler, LoggingErrorHandler};
 use teloxide::prelude::*;
-use teloxide::types::ParseMode;
+use teloxide::types::{Me, ParseMode};
 use teloxide::update_listeners::Polling;
+use teloxide::{ApiError, RequestError};
 use tokio_util::sync::CancellationToken;
 
-use crate::bot::{self, AppBot, Ctx, SharedCtx, State};
+use crate::bot::{self, BotError, Ctx, SharedCtx, State};
 use crate::clock::SharedClock;
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 use crate::delivery::{Delivery, DeliveryConfig};
 use crate::meetings::Meetings;
 use crate::series::SeriesService;
 use crate::store::{self, DbStorage, Events, Groups, Invites, Providers, SeriesStore, Settings, Users};
+use crate::telegram::{Limits, RawBot, SendBudget, Tg};
 
 /// Knobs that differ between production and tests or benches.
 #[derive(Clone, Debug)]
 pub struct Tuning {
     /// The long-poll timeout of getUpdates.
     pub poll_timeout: Duration,
-    pub limits: teloxide::adaptors::throttle::Limits,
+    pub limits: Limits,
 }
 
 impl Tuning {
     /// Telegram's limits, with the overall rate from the configuration.
     pub fn for_rate(send_rate: u32) -> Self {
-        let limits = teloxide::adaptors::throttle::Limits {
-            messages_per_sec_overall: send_rate,
-            // Telegram asks for about one message a second in a chat and tolerates short bursts:
-            // a person tapping through a dialogue gets each answer at once, and a private chat
-            // stays within a message a second over the minute. teloxide's default of 20 a
-            // minute is the group limit, which stalls a long dialogue.
-            messages_per_sec_chat: 3,
-            messages_per_min_chat: 60,
-            // Telegram allows 20 a minute in a group; teloxide's default of 10 is for channels.
-            messages_per_min_channel_or_supergroup: 20,
-        };
-        Self { poll_timeout: Duration::from_secs(10), limits }
+        Self { poll_timeout: Duration::from_secs(10), limits: Limits::telegram(send_rate) }
     }
 }
 
@@ -54,15 +47,23 @@ impl Default for Tuning {
 
 /// Opens the database and applies the migrations; the `migrate` subcommand stops here.
 pub async fn open_store(config: &Config) -> anyhow::Result<sqlx::SqlitePool> {
-    let pool = store::connect(&config.database_url).await.context("opening the database")?;
+    let pool = store::connect(&config.database_url).await?;
     store::migrate(&pool).await.context("applying migrations")?;
     Ok(pool)
+}
+
+/// Counts of what went wrong while running, for tests, benches and (later) metrics.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Updates whose handler returned an error.
+    pub handler_errors: AtomicU64,
 }
 
 /// A started bot: its shared context (tests and benches reach the store and delivery through it)
 /// and the task that runs the dispatcher.
 pub struct Running {
     pub ctx: SharedCtx,
+    pub stats: Arc<Stats>,
     pub task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
@@ -77,7 +78,8 @@ pub async fn run(
     start(config, clock, tuning, shutdown).await?.task.await?
 }
 
-/// Opens everything the bot needs and starts the dispatcher in the background.
+/// Opens everything the bot needs and starts serving in the background: as soon as Telegram
+/// answers, the dispatcher, the delivery scheduler and the series task run.
 pub async fn start(
     config: Config,
     clock: SharedClock,
@@ -95,17 +97,18 @@ pub async fn start(
     let key = crate::crypto::load_or_create_key(config.secret_key.as_deref(), &config.data_dir)
         .context("loading the key that seals provider secrets (BOT_SECRET_KEY or secret.key in DATA_DIR)")?;
     let providers = Providers::new(pool.clone(), crate::crypto::SecretBox::new(&key));
+    ensure_key_matches(&providers, &config).await?;
     ensure_default_provider(&providers, &users, &config, &clock).await?;
 
-    let bot = build_bot(&config, &tuning);
+    let raw = build_raw_bot(&config);
+    let bot = Tg::new(raw.clone(), SendBudget::start(tuning.limits));
     let dialogues = DbStorage::<State>::new(pool.clone());
-    let erased: Arc<ErasedStorage<State>> = Storage::<State>::erase(dialogues.clone());
     let delivery = Delivery::new(
         pool.clone(),
-        bot.clone(),
+        bot.bulk(),
         clock.clone(),
         DeliveryConfig {
-            rate: f64::from(tuning.limits.messages_per_sec_overall),
+            rate: tuning.limits.overall_per_sec,
             default_lang: config.default_language,
             default_tz: config.default_timezone,
         },
@@ -128,48 +131,53 @@ pub async fn start(
         invites: Invites::new(pool.clone()),
         groups: Groups::new(pool.clone()),
         events,
-        delivery: delivery.clone(),
+        delivery,
         meetings,
-        series: series.clone(),
+        series,
         clock,
         dialogues,
         providers,
         settings: Settings::new(pool.clone()),
         http,
     });
-    let scheduler = delivery.spawn(shutdown.clone());
-    let repeater = series.spawn(shutdown.clone());
-
-    // The menu is a nicety: registering it must not delay the first update.
-    tokio::spawn({
-        let bot = bot.clone();
-        let lang = config.default_language;
-        async move { bot::commands::register(&bot, lang).await }
-    });
-
-    let mut dispatcher = Dispatcher::builder(bot.clone(), bot::schema())
-        .dependencies(dptree::deps![ctx.clone(), erased])
-        .default_handler(|_| async {})
-        .error_handler(LoggingErrorHandler::with_custom_text("a handler failed"))
-        .build();
-    let stop = dispatcher.shutdown_token();
-    let stopper = tokio::spawn(async move {
-        shutdown.cancelled().await;
-        // The token refuses while the dispatcher is still starting; ask again until it takes.
-        loop {
-            match stop.shutdown() {
-                Ok(done) => break done.await,
-                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
-            }
-        }
-    });
-
+    let stats = Arc::new(Stats::default());
+    let serving = Serving { raw, bot, ctx: ctx.clone(), stats: stats.clone(), poll_timeout: tuning.poll_timeout };
     let task = tokio::spawn(async move {
-        let listener = Polling::builder(bot.clone()).timeout(tuning.poll_timeout).delete_webhook().await.build();
-        let result = dispatcher
-            .try_dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("getUpdates failed"))
-            .await;
-        stopper.abort();
+        let result = serving.run(shutdown).await;
+        pool.close().await;
+        if result.is_ok() {
+            tracing::info!("stopped");
+        }
+        result
+    });
+    Ok(Running { ctx, stats, task })
+}
+
+/// What the background task needs to serve.
+struct Serving {
+    raw: RawBot,
+    bot: Tg,
+    ctx: SharedCtx,
+    stats: Arc<Stats>,
+    poll_timeout: Duration,
+}
+
+impl Serving {
+    async fn run(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let Some(me) = connect(&self.raw, &shutdown).await? else { return Ok(()) };
+        tracing::info!(bot = %me.username(), "connected to Telegram");
+        let scheduler = self.ctx.delivery.spawn(shutdown.clone());
+        let repeater = self.ctx.series.spawn(shutdown.clone());
+        // The menu is a nicety: registering it must not delay the first update.
+        tokio::spawn({
+            let bot = self.bot.clone();
+            let lang = self.ctx.config.default_language;
+            async move { bot::commands::register(&bot, lang).await }
+        });
+        let result = self.dispatch(&shutdown).await;
+        // Whatever ended the dispatcher ends the rest, so a failed start never leaves the
+        // scheduler running without it (or the process waiting on a scheduler that never stops).
+        shutdown.cancel();
         // The scheduler stops with the same token; let it finish the sends in hand first.
         if let Err(err) = scheduler.await {
             tracing::error!(%err, "the delivery scheduler ended abnormally");
@@ -177,12 +185,113 @@ pub async fn start(
         if let Err(err) = repeater.await {
             tracing::error!(%err, "the series task ended abnormally");
         }
-        pool.close().await;
-        result.context("Telegram did not answer getMe: check TELOXIDE_TOKEN and the network")?;
-        tracing::info!("stopped");
-        Ok(())
-    });
-    Ok(Running { ctx, task })
+        result
+    }
+
+    async fn dispatch(&self, shutdown: &CancellationToken) -> anyhow::Result<()> {
+        let erased: Arc<ErasedStorage<State>> = Storage::<State>::erase(self.ctx.dialogues.clone());
+        let mut dispatcher = Dispatcher::builder(self.raw.clone(), bot::schema())
+            .dependencies(dptree::deps![self.ctx.clone(), erased, self.bot.clone()])
+            .default_handler(|_| async {})
+            .error_handler(Arc::new(CountingErrorHandler(self.stats.clone())))
+            .build();
+        let stop = dispatcher.shutdown_token();
+        let stopper = tokio::spawn({
+            let shutdown = shutdown.clone();
+            async move {
+                shutdown.cancelled().await;
+                // The token refuses while the dispatcher is still starting; ask again until it takes.
+                loop {
+                    match stop.shutdown() {
+                        Ok(done) => break done.await,
+                        Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+                    }
+                }
+            }
+        });
+        let listener = Polling::builder(self.raw.clone())
+            .timeout(self.poll_timeout)
+            .backoff_strategy(reconnect_delay)
+            .delete_webhook()
+            .await
+            .build();
+        let result = dispatcher
+            .try_dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("getUpdates failed"))
+            .await;
+        stopper.abort();
+        result.context("Telegram stopped answering getMe")
+    }
+}
+
+/// Logs a failed handler and counts it.
+struct CountingErrorHandler(Arc<Stats>);
+
+impl ErrorHandler<BotError> for CountingErrorHandler {
+    fn handle_error(self: Arc<Self>, error: BotError) -> BoxFuture<'static, ()> {
+        self.0.handler_errors.fetch_add(1, Ordering::Relaxed);
+        tracing::error!(%error, "a handler failed");
+        Box::pin(async {})
+    }
+}
+
+/// While Telegram cannot be reached, a failure is logged at most this often.
+const UNREACHABLE_LOG_EVERY: Duration = Duration::from_secs(60);
+
+/// Waits until Telegram answers getMe: retried with backoff while the network or Telegram is
+/// down, refused at once when Telegram rejects the token. None when asked to stop meanwhile.
+async fn connect(bot: &RawBot, shutdown: &CancellationToken) -> anyhow::Result<Option<Me>> {
+    let mut failures = 0u32;
+    let mut logged_at: Option<tokio::time::Instant> = None;
+    loop {
+        let err = match bot.get_me().await {
+            Ok(me) => {
+                if failures > 0 {
+                    tracing::info!(failures, "Telegram answers again");
+                }
+                return Ok(Some(me));
+            }
+            Err(RequestError::Api(ApiError::InvalidToken)) => anyhow::bail!(
+                "Telegram refused the bot token (401 Unauthorized): check TELOXIDE_TOKEN, or ask @BotFather for a new one"
+            ),
+            Err(err) => err,
+        };
+        failures += 1;
+        if logged_at.is_none_or(|at| at.elapsed() >= UNREACHABLE_LOG_EVERY) {
+            tracing::error!(%err, failures, "cannot reach Telegram; trying again until it answers");
+            logged_at = Some(tokio::time::Instant::now());
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(reconnect_delay(failures)) => {}
+            _ = shutdown.cancelled() => return Ok(None),
+        }
+    }
+}
+
+/// Half a second after the first failure, doubling up to ten seconds: Telegram back after an
+/// outage is noticed within ten seconds. (teloxide's own polling backoff grows to 64 s.)
+fn reconnect_delay(failures: u32) -> Duration {
+    Duration::from_millis(500 << failures.saturating_sub(1).min(5)).min(Duration::from_secs(10))
+}
+
+/// A new or lost key would start the bot with every stored provider secret unreadable, and the
+/// first teacher to create a class would meet an internal error. Refuse to start instead.
+async fn ensure_key_matches(providers: &Providers, config: &Config) -> anyhow::Result<()> {
+    if providers.key_opens_stored().await.context("reading the stored provider secrets")? {
+        return Ok(());
+    }
+    let source = match config.secret_key {
+        Some(_) => "BOT_SECRET_KEY".to_owned(),
+        None => config.data_dir.join(crate::crypto::KEY_FILE_NAME).display().to_string(),
+    };
+    Err(ConfigError::new(
+        crate::crypto::KEY_ENV_VAR,
+        format!(
+            "the key from {source} does not match the database {}: its provider secrets were sealed \
+             with another key. Restore the key they were sealed with (BOT_SECRET_KEY or secret.key)",
+            config.database_url
+        ),
+    )
+    .into())
 }
 
 /// Jitsi needs no account, so a fresh install can hold classes at once: a shared Jitsi on
@@ -203,10 +312,10 @@ async fn ensure_default_provider(
     Ok(())
 }
 
-fn build_bot(config: &Config, tuning: &Tuning) -> AppBot {
+fn build_raw_bot(config: &Config) -> RawBot {
     let mut bot = Bot::new(&config.token);
     if let Some(url) = &config.api_url {
         bot = bot.set_api_url(url.clone());
     }
-    bot.throttle(tuning.limits).parse_mode(ParseMode::Html)
+    bot.parse_mode(ParseMode::Html)
 }

@@ -17,7 +17,7 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    fn new(var: &'static str, reason: impl Into<String>) -> Self {
+    pub fn new(var: &'static str, reason: impl Into<String>) -> Self {
         Self { var, reason: reason.into() }
     }
 }
@@ -92,9 +92,11 @@ impl Config {
                 .ok_or_else(|| ConfigError::new("DEFAULT_LANGUAGE", format!("{code:?} is not one of: ru, en")))?,
             None => Lang::Ru,
         };
-        let api_url = value("TELOXIDE_API_URL")
-            .map(|v| Url::parse(&v).map_err(|e| ConfigError::new("TELOXIDE_API_URL", format!("is not a URL: {e}"))))
-            .transpose()?;
+        let api_url = value("TELOXIDE_API_URL").map(|v| parse_api_url(&v)).transpose()?;
+        let secret_key = value(crate::crypto::KEY_ENV_VAR);
+        if let Some(key) = &secret_key {
+            crate::crypto::Key::parse(key).map_err(|e| ConfigError::new(crate::crypto::KEY_ENV_VAR, e.to_string()))?;
+        }
         let send_rate = match value("SEND_RATE") {
             Some(rate) => rate.parse::<u32>().ok().filter(|r| (1..=1000).contains(r)).ok_or_else(|| {
                 ConfigError::new("SEND_RATE", format!("{rate:?} is not a number of messages a second from 1 to 1000"))
@@ -108,11 +110,21 @@ impl Config {
             admin_ids,
             default_timezone,
             default_language,
-            secret_key: value("BOT_SECRET_KEY"),
+            secret_key,
             api_url,
             send_rate,
         })
     }
+}
+
+/// `localhost:8081` parses as a URL whose scheme is "localhost"; only http(s) with a host will do.
+fn parse_api_url(text: &str) -> Result<Url, ConfigError> {
+    let invalid = |reason: String| ConfigError::new("TELOXIDE_API_URL", reason);
+    let url = Url::parse(text).map_err(|e| invalid(format!("{text:?} is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid(format!("{text:?} is not an http:// or https:// address such as http://localhost:8081")));
+    }
+    Ok(url)
 }
 
 fn looks_like_bot_token(token: &str) -> bool {
@@ -168,6 +180,9 @@ mod tests {
             ("DEFAULT_TIMEZONE", "Mars/Olympus"),
             ("DEFAULT_LANGUAGE", "fr"),
             ("TELOXIDE_API_URL", "not a url"),
+            ("TELOXIDE_API_URL", "localhost:8081"),
+            ("TELOXIDE_API_URL", "ftp://example.org"),
+            ("BOT_SECRET_KEY", "too-short"),
             ("DATABASE_URL", "postgres://x"),
             ("SEND_RATE", "0"),
             ("SEND_RATE", "fast"),
@@ -185,8 +200,9 @@ mod tests {
 
     #[test]
     fn debug_never_prints_the_token() {
-        let c = config(&[TOKEN, ("BOT_SECRET_KEY", "topsecret")]).unwrap();
+        let key = "ab".repeat(32);
+        let c = config(&[TOKEN, ("BOT_SECRET_KEY", &key)]).unwrap();
         let printed = format!("{c:?}");
-        assert!(!printed.contains("ABC-def") && !printed.contains("topsecret"), "{printed}");
+        assert!(!printed.contains("ABC-def") && !printed.contains(&key), "{printed}");
     }
 }

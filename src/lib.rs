@@ -13,3 +13,4 @@ pub mod meetings;
 pub mod providers;
 pub mod series;
 pub mod store;
+pub mod telegram;

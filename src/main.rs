@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use tokio_util::sync::CancellationToken;
 use webinar_bot::app::{self, Tuning};
 use webinar_bot::clock::SystemClock;
-use webinar_bot::config::Config;
+use webinar_bot::config::{Config, ConfigError};
 
 const USAGE: &str = "usage: webinar-bot [run | migrate | check-config]";
 
@@ -46,6 +46,12 @@ fn main() -> ExitCode {
     });
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
+        // Found only once the database is open (a key that does not match it): still the
+        // configuration's fault, so the same code as a malformed variable.
+        Err(err) if err.downcast_ref::<ConfigError>().is_some() => {
+            eprintln!("configuration error: {err:#}");
+            ExitCode::from(2)
+        }
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::FAILURE

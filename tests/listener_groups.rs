@@ -197,8 +197,10 @@ async fn an_event_link_adds_the_person_to_that_event_only_and_leave_removes_them
         .unwrap();
 
     let listener = TgUser::ru(321);
+    let mark = bot.tg.mark();
     let reply = join(&bot, &listener, &code.to_string()).await;
     assert!(reply.text().contains("Вы записаны на мероприятие «Вводное занятие &lt;1&gt;»"), "{}", reply.text());
+    bot.tg.wait_for(mark, "the card", |c| c.chat_id() == Some(listener.id) && c.text().contains("🗓")).await;
     let (direct, left): (i64, Option<String>) =
         sqlx::query_as("SELECT direct, left_at FROM event_listeners WHERE event_id = ? AND user_id = ?")
             .bind(event)

@@ -539,7 +539,7 @@ impl Screen<'_> {
         // The chat hears no more; the members are invited one by one again.
         let events = self.ctx.events.upcoming_for_group(self.group.id, self.ctx.clock.now()).await?;
         listeners::notify_delivery_of_leave(self.ctx, &events, chat).await?;
-        listeners::notify_delivery_of_join(self.ctx, &events, chat).await?;
+        listeners::notify_delivery_of_audience(self.ctx, &events).await?;
         self.chats(Some(tr(self.lang(), "groups-chat-unlinked"))).await
     }
 }

@@ -9,6 +9,10 @@ use super::{AppBot, Asker, CallbackData, HandlerResult, SharedCtx, State, invite
 use crate::domain::event::{EventId, GroupId};
 use crate::i18n::{text, tr, tr_args};
 use crate::store::Invite;
+use crate::store::invites::{Redeemed, Redemption};
+
+// A join is answered before the delivery engine hears of it, so "you are signed up" comes before
+// the card; the join is planned even when that answer fails, since the person is in.
 
 /// A group link: adds the person to the group once; opening it again only says so.
 pub async fn open_group(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, invite: Invite) -> HandlerResult {
@@ -23,21 +27,21 @@ pub async fn open_group(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx,
     };
     let Some(group) = group else { return invites::refuse(&bot, &msg, &asker).await };
     let name = text(html::escape(&group.name));
-    if ctx.groups.is_member(group.id, user).await? {
-        bot.send_message(msg.chat.id, tr_args(lang, "join-group-already", &[("name", name)])).await?;
-        return Ok(());
-    }
     let now = ctx.clock.now();
     // Counted only for a real join, so reopening a link never uses it up.
-    if !ctx.invites.consume(&invite.token, now).await? {
-        return invites::refuse(&bot, &msg, &asker).await;
+    match ctx.invites.redeem(&invite.token, Redemption::Group(group.id), user, now).await? {
+        Redeemed::AlreadyIn => {
+            bot.send_message(msg.chat.id, tr_args(lang, "join-group-already", &[("name", name)])).await?;
+            return Ok(());
+        }
+        Redeemed::Refused => return invites::refuse(&bot, &msg, &asker).await,
+        Redeemed::Done => {}
     }
-    if ctx.groups.add_member(group.id, user, now).await? {
-        let events = ctx.events.upcoming_for_group(group.id, now).await?;
-        listeners::notify_delivery_of_join(&ctx, &events, msg.chat.id).await?;
-        tracing::info!(group = group.id.get(), user = user.0, "joined a listener group");
-    }
-    bot.send_message(msg.chat.id, tr_args(lang, "join-group-done", &[("name", name)])).await?;
+    tracing::info!(group = group.id.get(), user = user.0, "joined a listener group");
+    let said = bot.send_message(msg.chat.id, tr_args(lang, "join-group-done", &[("name", name)])).await;
+    let events = ctx.events.upcoming_for_group(group.id, now).await?;
+    listeners::notify_delivery_of_join(&ctx, &events, msg.chat.id).await?;
+    said?;
     ask_profile_once(&bot, &msg, &asker, &ctx).await
 }
 
@@ -55,19 +59,19 @@ pub async fn open_event(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx,
     };
     let Some(event) = event else { return invites::refuse(&bot, &msg, &asker).await };
     let title = text(html::escape(&event.title));
-    let already = ctx.groups.direct_events(user, now).await?.iter().any(|e| e.id == event.id);
-    if already {
-        bot.send_message(msg.chat.id, tr_args(lang, "join-event-already", &[("title", title)])).await?;
-        return Ok(());
+    match ctx.invites.redeem(&invite.token, Redemption::Event(event.id), user, now).await? {
+        Redeemed::AlreadyIn => {
+            bot.send_message(msg.chat.id, tr_args(lang, "join-event-already", &[("title", title)])).await?;
+            return Ok(());
+        }
+        Redeemed::Refused => return invites::refuse(&bot, &msg, &asker).await,
+        Redeemed::Done => {}
     }
-    if !ctx.invites.consume(&invite.token, now).await? {
-        return invites::refuse(&bot, &msg, &asker).await;
-    }
-    ctx.events.add_direct_listener(event.id, user).await?;
+    let said = bot.send_message(msg.chat.id, tr_args(lang, "join-event-done", &[("title", title)])).await;
     if event.upcoming {
         listeners::notify_delivery_of_join(&ctx, &[event.id], msg.chat.id).await?;
     }
-    bot.send_message(msg.chat.id, tr_args(lang, "join-event-done", &[("title", title)])).await?;
+    said?;
     ask_profile_once(&bot, &msg, &asker, &ctx).await
 }
 

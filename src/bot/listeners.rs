@@ -36,13 +36,22 @@ pub fn message_steps() -> dptree::Handler<'static, HandlerResult, DpHandlerDescr
         .branch(case![ListenerStep::Organisation { first_join }].endpoint(profile::receive_organisation))
 }
 
-/// A person (or a linked group chat) joined: the delivery engine sends them the invitations of
-/// these upcoming events. `plan_event` is idempotent, so calling it for an event whose audience
-/// already had everything queued costs nothing.
+/// A person (or a linked group chat) joined: the delivery engine sends them, and only them, the
+/// invitations of these upcoming events.
 pub async fn notify_delivery_of_join(ctx: &Ctx, events: &[EventId], chat: ChatId) -> HandlerResult {
     for event in events {
-        let queued = ctx.delivery.plan_event(*event).await?;
+        let queued = ctx.delivery.plan_listener(*event, chat).await?;
         tracing::info!(event = event.get(), chat = chat.0, queued, "a new listener is planned in");
+    }
+    Ok(())
+}
+
+/// Who an event reaches changed for many at once (a group chat unlinked: its members are now
+/// reached one by one): everyone who lacks the invitation gets it.
+pub async fn notify_delivery_of_audience(ctx: &Ctx, events: &[EventId]) -> HandlerResult {
+    for event in events {
+        let queued = ctx.delivery.plan_event(*event).await?;
+        tracing::info!(event = event.get(), queued, "the audience changed; planned anew");
     }
     Ok(())
 }

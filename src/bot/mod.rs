@@ -20,7 +20,6 @@ pub mod teachers;
 use std::sync::Arc;
 
 use sqlx::SqlitePool;
-use teloxide::adaptors::{DefaultParseMode, Throttle};
 use teloxide::dispatching::dialogue::{Dialogue, ErasedStorage};
 use teloxide::dispatching::{DpHandlerDescription, UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
@@ -35,9 +34,8 @@ use crate::config::Config;
 use crate::delivery::Delivery;
 use crate::store::{DbStorage, Events, Groups, Invites, Providers, Settings, StoreError, Users};
 
-/// The one requester the dispatcher and the delivery engine share: throttled to Telegram's
-/// limits, HTML by default.
-pub type AppBot = DefaultParseMode<Throttle<Bot>>;
+/// The bot as handlers hold it: their messages are replies, first in line for the send budget.
+pub type AppBot = crate::telegram::Tg;
 
 pub type BotDialogue = Dialogue<State, ErasedStorage<State>>;
 

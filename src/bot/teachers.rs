@@ -11,6 +11,7 @@ use crate::domain::invite::InviteKind;
 use crate::domain::roles::Role;
 use crate::i18n::{Lang, num, text, tr, tr_args};
 use crate::store::Invite;
+use crate::store::invites::{Redeemed, Redemption};
 
 /// How long a teacher invitation works if nobody uses it.
 const INVITE_DAYS: i64 = 7;
@@ -227,10 +228,14 @@ pub async fn accept(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, inv
         return Ok(());
     }
     let now = ctx.clock.now();
-    if !ctx.invites.consume(&invite.token, now).await? {
-        return super::invites::refuse(&bot, &msg, &asker).await;
+    match ctx.invites.redeem(&invite.token, Redemption::Teacher, asker.user.id, now).await? {
+        Redeemed::Done => {}
+        Redeemed::AlreadyIn => {
+            bot.send_message(msg.chat.id, tr(lang, "tc-accept-already")).await?;
+            return Ok(());
+        }
+        Redeemed::Refused => return super::invites::refuse(&bot, &msg, &asker).await,
     }
-    ctx.users.promote_to_teacher(asker.user.id, now).await?;
     tracing::info!(teacher = asker.user.id.0, invited_by = invite.created_by.0, "a teacher joined by invitation");
     let said = format!("{}\n\n{}", tr(lang, "tc-accept-done"), super::start::help_text(lang, Role::Teacher));
     bot.send_message(msg.chat.id, said).await?;

@@ -15,13 +15,13 @@ use teloxide::types::ChatId;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use crate::bot::AppBot;
 use crate::clock::SharedClock;
 use crate::domain::event::EventId;
-use crate::domain::reminders::upcoming_reminders;
+use crate::domain::reminders::{ReminderOffset, upcoming_reminders};
 use crate::i18n::Lang;
 use crate::store::outbox::{Kind, NewRow, Outbox};
 use crate::store::{Event, Events, SeriesStore, StoreResult, Users};
+use crate::telegram::Tg;
 
 /// Settings of the engine.
 #[derive(Clone, Copy, Debug)]
@@ -40,7 +40,7 @@ pub struct Delivery {
 }
 
 struct Inner {
-    bot: AppBot,
+    bot: Tg,
     clock: SharedClock,
     events: Events,
     outbox: Outbox,
@@ -51,7 +51,7 @@ struct Inner {
 }
 
 impl Delivery {
-    pub fn new(pool: SqlitePool, bot: AppBot, clock: SharedClock, config: DeliveryConfig) -> Self {
+    pub fn new(pool: SqlitePool, bot: Tg, clock: SharedClock, config: DeliveryConfig) -> Self {
         let inner = Inner {
             bot,
             clock,
@@ -83,10 +83,30 @@ impl Delivery {
         if !event.is_planned() || now >= event.ends_at() {
             return Ok(0);
         }
-        let audience = inner.events.audience(id).await?;
-        let rows = plan_rows(&event, audience.iter().map(|r| r.chat_id()), inner.config.rate, now);
-        let rows = self.without_reminders_already_sent(&event, rows).await?;
-        let added = inner.outbox.enqueue(&rows, now).await?;
+        let audience: Vec<ChatId> = inner.events.audience(id).await?.iter().map(|r| r.chat_id()).collect();
+        let rows = plan_rows(&event, &audience, audience.len(), inner.config.rate, now);
+        self.enqueue_unsent(&event, rows, None).await
+    }
+
+    /// One chat joined the event's audience: queues what it is owed, the invitation now and the
+    /// reminders still ahead at the times the whole audience's fan-out is planned for. Costs a
+    /// few rows, whatever the audience's size.
+    pub async fn plan_listener(&self, id: EventId, chat: ChatId) -> StoreResult<u64> {
+        let inner = &self.inner;
+        let now = inner.clock.now();
+        let Some(event) = inner.events.get(id).await? else { return Ok(0) };
+        if !event.is_planned() || now >= event.ends_at() {
+            return Ok(0);
+        }
+        let audience = inner.events.audience_size(id).await?;
+        let rows = plan_rows(&event, &[chat], audience, inner.config.rate, now);
+        self.enqueue_unsent(&event, rows, Some(chat)).await
+    }
+
+    async fn enqueue_unsent(&self, event: &Event, rows: Vec<NewRow>, chat: Option<ChatId>) -> StoreResult<u64> {
+        let now = self.inner.clock.now();
+        let rows = self.without_reminders_already_sent(event, rows, chat).await?;
+        let added = self.inner.outbox.enqueue(&rows, now).await?;
         self.wake();
         Ok(added)
     }
@@ -183,24 +203,20 @@ impl Delivery {
     }
 
     /// A reminder sent early (a large fan-out starts ahead of time) must not be sent again when an
-    /// edit that did not move the event re-plans the reminders.
-    async fn without_reminders_already_sent(&self, event: &Event, rows: Vec<NewRow>) -> StoreResult<Vec<NewRow>> {
-        let sent: HashSet<(i64, String, DateTime<Utc>)> = self
-            .inner
-            .outbox
-            .rows_of_event(event.id)
-            .await?
-            .into_iter()
-            .filter(|r| r.state == crate::store::outbox::RowState::Sent)
-            .filter_map(|r| match r.kind {
-                Kind::Reminder { offset, .. } => Some((r.chat_id.0, offset.to_string(), r.due_at)),
-                _ => None,
-            })
-            .collect();
+    /// edit that did not move the event re-plans the reminders. Reads the reminders sent to
+    /// `chat`, or to everyone when None.
+    async fn without_reminders_already_sent(
+        &self,
+        event: &Event,
+        rows: Vec<NewRow>,
+        chat: Option<ChatId>,
+    ) -> StoreResult<Vec<NewRow>> {
+        let sent: HashSet<(ChatId, ReminderOffset, DateTime<Utc>)> =
+            self.inner.outbox.sent_reminders(event.id, chat).await?.into_iter().collect();
         Ok(rows
             .into_iter()
             .filter(|row| match row.kind {
-                Kind::Reminder { offset, .. } => !sent.contains(&(row.chat_id.0, offset.to_string(), row.due_at)),
+                Kind::Reminder { offset, .. } => !sent.contains(&(row.chat_id, offset, row.due_at)),
                 _ => true,
             })
             .collect())
@@ -208,13 +224,12 @@ impl Delivery {
 }
 
 /// The rows an event needs for the given chats: the invitation now, each reminder still ahead at
-/// its time, started early enough for the whole audience at `rate`.
-fn plan_rows(event: &Event, chats: impl Iterator<Item = ChatId>, rate: f64, now: DateTime<Utc>) -> Vec<NewRow> {
-    let chats: Vec<ChatId> = chats.collect();
-    let lead = rules::fan_out_lead(chats.len(), rate);
+/// its time, started early enough for an audience of `audience` chats at `rate`.
+fn plan_rows(event: &Event, chats: &[ChatId], audience: usize, rate: f64, now: DateTime<Utc>) -> Vec<NewRow> {
+    let lead = rules::fan_out_lead(audience, rate);
     let reminders = upcoming_reminders(event.reminders.iter().copied(), event.starts_at, now);
     let mut rows = Vec::with_capacity(chats.len() * (1 + reminders.len()));
-    for chat in chats {
+    for &chat in chats {
         rows.push(NewRow { event_id: event.id, chat_id: chat, kind: Kind::Invitation, due_at: now, send_at: now });
         for reminder in &reminders {
             rows.push(NewRow {

@@ -11,8 +11,9 @@ use crate::store::outbox::Kind;
 pub const LATE_AFTER: Duration = Duration::seconds(60);
 /// "Starting now" still makes sense this long after the start.
 pub const START_WINDOW: Duration = Duration::minutes(15);
-/// Network failures are retried this many times before the row is failed.
-pub const MAX_ATTEMPTS: i64 = 8;
+/// Transient failures (the network, Telegram's 5xx, an answer that is not JSON) are retried this
+/// many times before the row is failed: with `backoff`, about two hours of an outage.
+pub const MAX_ATTEMPTS: i64 = 30;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Decision {
@@ -69,18 +70,37 @@ pub enum Failure {
     Failed(String),
 }
 
+/// How a failed call is treated; `attempts` counts this one.
 pub fn classify(err: &RequestError, attempts: i64) -> Failure {
+    let transient = |reason: String| {
+        if attempts < MAX_ATTEMPTS {
+            Failure::Retry(backoff(attempts), reason)
+        } else {
+            Failure::Failed(format!("{reason}; gave up after {attempts} attempts"))
+        }
+    };
     match err {
+        RequestError::Api(api) if is_server_error(api) => transient(format!("Telegram server error: {api}")),
         RequestError::Api(api) => classify_api(api),
         RequestError::MigrateToChatId(chat) => Failure::Migrated(chat.0),
-        RequestError::RetryAfter(secs) => {
-            Failure::Retry(Duration::seconds(i64::from(secs.seconds())), "rate limited".to_owned())
-        }
-        RequestError::Network(_) | RequestError::Io(_) if attempts < MAX_ATTEMPTS => {
-            Failure::Retry(backoff(attempts), "network error".to_owned())
-        }
-        RequestError::Network(_) | RequestError::Io(_) => Failure::Failed("network error, gave up".to_owned()),
-        RequestError::InvalidJson { .. } => Failure::Failed("Telegram answered with malformed JSON".to_owned()),
+        // The send budget already holds every send for `retry_after`: the row goes back in line.
+        RequestError::RetryAfter(_) => Failure::Retry(Duration::zero(), "rate limited".to_owned()),
+        RequestError::Network(_) | RequestError::Io(_) => transient("network error".to_owned()),
+        // A proxy's error page (an nginx 502) or a cut-off body: the request may not have reached
+        // Telegram at all.
+        RequestError::InvalidJson { .. } => transient("Telegram's answer was not JSON".to_owned()),
+    }
+}
+
+/// teloxide keeps only the description of an error, not its code. Telegram's own refusals all
+/// start with their 4xx reason ("Bad Request: …", "Forbidden: …"); an unknown description that
+/// does not is a 5xx such as "Bad Gateway" or "Internal Server Error", worth another try.
+fn is_server_error(api: &ApiError) -> bool {
+    const REFUSALS: [&str; 6] =
+        ["Bad Request", "Forbidden", "Unauthorized", "Not Found", "Conflict", "Too Many Requests"];
+    match api {
+        ApiError::Unknown(text) => !REFUSALS.iter().any(|prefix| text.starts_with(prefix)),
+        _ => false,
     }
 }
 
@@ -196,8 +216,23 @@ mod tests {
         assert_eq!(classify(&RequestError::Api(ApiError::MessageNotModified), 1), Failure::AlreadyThere);
         assert!(matches!(
             classify(&RequestError::RetryAfter(teloxide::types::Seconds::from_seconds(7)), 1),
-            Failure::Retry(d, _) if d == Duration::seconds(7)
+            Failure::Retry(d, _) if d.is_zero()
         ));
+    }
+
+    #[test]
+    fn server_errors_and_garbled_answers_are_retried_until_the_attempts_are_spent() {
+        let bad_gateway = RequestError::Api(ApiError::Unknown("Bad Gateway".into()));
+        let garbled = RequestError::InvalidJson {
+            source: std::sync::Arc::new(serde_json::from_str::<u8>("<html>").unwrap_err()),
+            raw: "<html><body>502 Bad Gateway</body></html>".into(),
+        };
+        for err in [&bad_gateway, &garbled] {
+            assert!(matches!(classify(err, 1), Failure::Retry(d, _) if d == Duration::seconds(2)), "{err}");
+            assert!(matches!(classify(err, MAX_ATTEMPTS), Failure::Failed(reason) if reason.contains("gave up")));
+        }
+        let refused = RequestError::Api(ApiError::Unknown("Bad Request: BUTTON_DATA_INVALID".into()));
+        assert!(matches!(classify(&refused, 1), Failure::Failed(_)));
     }
 
     #[test]

@@ -1,13 +1,15 @@
-//! The scheduler: sleeps until the next due row (by the injected clock) or until woken, then
-//! sends what is due, each row marked `sending` before its API call and `sent` after.
+//! The scheduler: keeps up to a second's worth of rows in flight, claiming due rows (by the
+//! injected clock) whenever places free up, so a row that becomes due never waits behind a slow
+//! batch. Each row is `sending` from its claim until its outcome is recorded.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
+use futures::stream::FuturesUnordered;
 use teloxide::payloads::{EditMessageTextSetters, SendMessageSetters};
-use teloxide::prelude::*;
 use teloxide::types::{ChatId, MessageId, UserId};
 use tokio_util::sync::CancellationToken;
 
@@ -17,43 +19,53 @@ use super::rules::{self, Decision, EventFacts, Failure};
 use crate::store::outbox::{Kind, Row};
 use crate::store::{Event, StoreResult};
 
-/// Rows taken per round, at least.
-const BATCH: i64 = 256;
-
 pub(super) async fn run(inner: Arc<Inner>, shutdown: CancellationToken) {
     match inner.outbox.recover_sending(inner.clock.now()).await {
         Ok(0) => {}
         Ok(n) => tracing::warn!(rows = n, "rows caught mid-send by a stop are sent again"),
         Err(err) => tracing::error!(%err, "could not recover rows left in sending"),
     }
-    // Overdue reminders are collapsed once after each wake-up, not before every batch: the
-    // collapse reads every pending row that is due.
+    let places = rules::in_flight(inner.config.rate);
+    let mut in_flight = FuturesUnordered::new();
+    let mut skipped = Skipped::default();
+    // Overdue reminders are collapsed once after each wake-up, not at every claim: the collapse
+    // reads every pending row that is due.
     let mut woke = true;
     while !shutdown.is_cancelled() {
         // Registered before looking, so a wake between the look and the sleep is not lost.
         let woken = inner.wake.notified();
         tokio::pin!(woken);
         woken.as_mut().enable();
-        let collapse = std::mem::replace(&mut woke, false);
-        match round(&inner, collapse).await {
-            Ok(true) => continue,
-            Ok(false) => {}
-            Err(err) => {
-                tracing::error!(%err, "delivery round failed; trying again shortly");
-                tokio::select! {
-                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                    _ = shutdown.cancelled() => break,
+        if std::mem::replace(&mut woke, false) {
+            collapse_overdue(&inner).await;
+        }
+        // Claiming one row per freed place would cost a query per send: wait for a few.
+        let free = places - in_flight.len();
+        let claiming = free >= (places / 8).max(1) || in_flight.is_empty();
+        if claiming {
+            match inner.outbox.claim_due(inner.clock.now(), free as i64).await {
+                Ok(rows) => {
+                    let claimed = rows.len();
+                    in_flight.extend(rows.into_iter().map(|row| deliver(&inner, row, &shutdown)));
+                    if claimed == free {
+                        continue;
+                    }
                 }
-                continue;
+                Err(err) => {
+                    tracing::error!(%err, "could not claim due rows; trying again shortly");
+                    tokio::select! {
+                        _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                        _ = shutdown.cancelled() => break,
+                    }
+                    continue;
+                }
             }
         }
-        let next = match inner.outbox.next_send_at().await {
-            Ok(next) => next,
-            Err(err) => {
-                tracing::error!(%err, "could not read the next due time");
-                Some(inner.clock.now() + chrono::Duration::seconds(1))
-            }
-        };
+        if in_flight.is_empty() {
+            skipped.report();
+        }
+        // Not claiming, a due row could not be taken anyway: wait for a place instead.
+        let next = if claiming { next_send_at(&inner).await } else { None };
         let sleep = async {
             match next {
                 Some(at) => inner.clock.sleep_until(at).await,
@@ -61,59 +73,162 @@ pub(super) async fn run(inner: Arc<Inner>, shutdown: CancellationToken) {
             }
         };
         tokio::select! {
+            Some(done) = in_flight.next() => {
+                skipped.count(done);
+                continue;
+            }
             _ = sleep => {}
             _ = &mut woken => {}
             _ = shutdown.cancelled() => break,
         }
         woke = true;
     }
+    // Stopping: the rows in hand are finished (a second's worth at most), nothing new is claimed.
+    while let Some(done) = in_flight.next().await {
+        skipped.count(done);
+    }
+    skipped.report();
 }
 
-/// Sends one batch of due rows; true if there were any.
-async fn round(inner: &Arc<Inner>, collapse: bool) -> StoreResult<bool> {
+async fn collapse_overdue(inner: &Inner) {
     let now = inner.clock.now();
-    if collapse {
-        let collapsed = inner.outbox.collapse_overdue_reminders(now, now - rules::LATE_AFTER).await?;
-        if collapsed > 0 {
-            tracing::info!(rows = collapsed, "overdue reminders collapsed into one per recipient");
+    match inner.outbox.collapse_overdue_reminders(now, now - rules::LATE_AFTER).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(rows = n, "overdue reminders collapsed into one per recipient"),
+        Err(err) => tracing::error!(%err, "could not collapse overdue reminders"),
+    }
+}
+
+async fn next_send_at(inner: &Inner) -> Option<DateTime<Utc>> {
+    match inner.outbox.next_send_at().await {
+        Ok(next) => next,
+        Err(err) => {
+            tracing::error!(%err, "could not read the next due time");
+            Some(inner.clock.now() + chrono::Duration::seconds(1))
         }
     }
-    let in_flight = rules::in_flight(inner.config.rate);
-    let due = inner.outbox.due(now, BATCH.max(in_flight as i64)).await?;
-    if due.is_empty() {
-        return Ok(false);
-    }
-    futures::stream::iter(due)
-        .for_each_concurrent(in_flight, |row| async move {
-            let id = row.id;
-            if let Err(err) = deliver(inner, row).await {
-                tracing::error!(row = id, %err, "could not record a delivery");
-            }
-        })
-        .await;
-    Ok(true)
 }
 
-async fn deliver(inner: &Inner, row: Row) -> StoreResult<()> {
-    let now = inner.clock.now();
-    let Some(event) = inner.events.get(row.event_id).await? else {
-        return inner.outbox.mark_skipped(row.id, "event deleted", now).await;
+/// Rows skipped since the queue last ran dry, by reason: after an outage, reminders of classes
+/// that already started are skipped by the hundred, and one line says so.
+#[derive(Default)]
+struct Skipped(BTreeMap<&'static str, u64>);
+
+impl Skipped {
+    fn count(&mut self, outcome: Option<&'static str>) {
+        if let Some(reason) = outcome {
+            *self.0.entry(reason).or_default() += 1;
+        }
+    }
+
+    fn report(&mut self) {
+        for (reason, rows) in std::mem::take(&mut self.0) {
+            tracing::info!(rows, reason, "rows skipped, not sent");
+        }
+    }
+}
+
+/// What became of one row.
+enum Outcome {
+    Sent {
+        message: Option<MessageId>,
+        late: bool,
+    },
+    Skipped(&'static str),
+    Retry {
+        after: chrono::Duration,
+        reason: String,
+    },
+    /// The recipient cannot be reached any more.
+    Unreachable(String),
+    Migrated(ChatId),
+    Failed(String),
+}
+
+/// Sends one claimed row and records what became of it; the skip reason, if it was skipped.
+async fn deliver(inner: &Inner, row: Row, shutdown: &CancellationToken) -> Option<&'static str> {
+    let outcome = match attempt(inner, &row).await {
+        Ok(outcome) => outcome,
+        // The row is already `sending`: a database error while preparing it puts it back.
+        Err(err) => Outcome::Retry { after: chrono::Duration::seconds(1), reason: format!("database: {err}") },
     };
+    let skipped = match outcome {
+        Outcome::Skipped(reason) => Some(reason),
+        _ => None,
+    };
+    record(inner, &row, outcome, shutdown).await;
+    skipped
+}
+
+async fn attempt(inner: &Inner, row: &Row) -> StoreResult<Outcome> {
+    let now = inner.clock.now();
+    let Some(event) = inner.events.get(row.event_id).await? else { return Ok(Outcome::Skipped("event deleted")) };
     let facts = EventFacts { status: event.status, starts_at: event.starts_at, ends_at: event.ends_at() };
     let active = inner.outbox.chat_is_active(row.chat_id).await?;
     let late = match rules::decide(row.kind, row.due_at, facts, active, now) {
-        Decision::Skip(reason) => return inner.outbox.mark_skipped(row.id, reason, now).await,
+        Decision::Skip(reason) => return Ok(Outcome::Skipped(reason)),
         Decision::Send { late } => late,
     };
-    if !inner.outbox.mark_sending(row.id, now).await? {
-        return Ok(());
+    let outcome = match send(inner, row, &event, late).await {
+        Ok(Sent::Message(message)) => Outcome::Sent { message: Some(message), late },
+        Ok(Sent::Nothing(reason)) => Outcome::Skipped(reason),
+        Err(err) => match rules::classify(&err, row.attempts) {
+            Failure::Unreachable(reason) => Outcome::Unreachable(reason),
+            Failure::Retry(after, reason) => Outcome::Retry { after, reason },
+            Failure::AlreadyThere => Outcome::Sent { message: row.message_id, late: false },
+            Failure::Migrated(to) => Outcome::Migrated(ChatId(to)),
+            Failure::Failed(reason) => Outcome::Failed(reason),
+        },
+    };
+    Ok(outcome)
+}
+
+/// Writes the outcome, trying again while the database refuses: a row sent but not marked would
+/// stay `sending` and go out a second time at the next start. Only a stop ends the tries.
+async fn record(inner: &Inner, row: &Row, outcome: Outcome, shutdown: &CancellationToken) {
+    let mut wait = Duration::from_millis(50);
+    loop {
+        let err = match write_outcome(inner, row, &outcome).await {
+            Ok(()) => return,
+            Err(err) => err,
+        };
+        if shutdown.is_cancelled() {
+            tracing::error!(row = row.id, %err, "could not record a delivery; the row is sent again at the next start");
+            return;
+        }
+        tracing::warn!(row = row.id, %err, retry_in_ms = wait.as_millis() as u64, "could not record a delivery");
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.cancelled() => {}
+        }
+        wait = (wait * 2).min(Duration::from_secs(5));
     }
-    let result = send(inner, &row, &event, late).await;
+}
+
+async fn write_outcome(inner: &Inner, row: &Row, outcome: &Outcome) -> StoreResult<()> {
+    let outbox = &inner.outbox;
     let now = inner.clock.now();
-    match result {
-        Ok(Sent::Message(message)) => inner.outbox.mark_sent(row.id, Some(message), late, now).await,
-        Ok(Sent::Nothing(reason)) => inner.outbox.mark_skipped(row.id, reason, now).await,
-        Err(err) => record_failure(inner, &row, &err, now).await,
+    match outcome {
+        Outcome::Sent { message, late } => outbox.mark_sent(row.id, *message, *late, now).await,
+        Outcome::Skipped(reason) => outbox.mark_skipped(row.id, reason, now).await,
+        Outcome::Retry { after, reason } => {
+            tracing::warn!(row = row.id, %reason, retry_in = after.num_seconds(), "delivery will be retried");
+            outbox.retry_at(row.id, now + *after, reason, now).await
+        }
+        Outcome::Unreachable(reason) => {
+            tracing::info!(chat = row.chat_id.0, %reason, "recipient unreachable; marked inactive");
+            outbox.mark_chat_inactive(row.chat_id).await?;
+            outbox.mark_failed(row.id, reason, now).await
+        }
+        Outcome::Migrated(to) => {
+            tracing::info!(from = row.chat_id.0, to = to.0, "group chat became a supergroup; following it");
+            outbox.move_chat(row.chat_id, *to).await?;
+            outbox.retry_at(row.id, now, "chat migrated", now).await
+        }
+        Outcome::Failed(reason) => {
+            tracing::warn!(row = row.id, %reason, "delivery failed");
+            outbox.mark_failed(row.id, reason, now).await
+        }
     }
 }
 
@@ -189,28 +304,4 @@ pub(super) async fn viewer(inner: &Inner, chat: ChatId, event: &Event) -> StoreR
 /// A database error while preparing a message is reported like an I/O failure: retried later.
 fn store_to_request(err: crate::store::StoreError) -> teloxide::RequestError {
     teloxide::RequestError::Io(Arc::new(std::io::Error::other(err.to_string())))
-}
-
-async fn record_failure(inner: &Inner, row: &Row, err: &teloxide::RequestError, now: DateTime<Utc>) -> StoreResult<()> {
-    match rules::classify(err, row.attempts + 1) {
-        Failure::Unreachable(reason) => {
-            tracing::info!(chat = row.chat_id.0, %reason, "recipient unreachable; marked inactive");
-            inner.outbox.mark_chat_inactive(row.chat_id).await?;
-            inner.outbox.mark_failed(row.id, &reason, now).await
-        }
-        Failure::Retry(after, reason) => {
-            tracing::warn!(row = row.id, %reason, retry_in = after.num_seconds(), "delivery will be retried");
-            inner.outbox.retry_at(row.id, now + after, &reason, now).await
-        }
-        Failure::AlreadyThere => inner.outbox.mark_sent(row.id, row.message_id, false, now).await,
-        Failure::Migrated(to) => {
-            tracing::info!(from = row.chat_id.0, to, "group chat became a supergroup; following it");
-            inner.outbox.move_chat(row.chat_id, ChatId(to)).await?;
-            inner.outbox.retry_at(row.id, now, "chat migrated", now).await
-        }
-        Failure::Failed(reason) => {
-            tracing::warn!(row = row.id, %reason, "delivery failed");
-            inner.outbox.mark_failed(row.id, &reason, now).await
-        }
-    }
 }

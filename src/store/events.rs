@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
-use sqlx::{FromRow, SqlitePool};
+use sqlx::{FromRow, SqliteExecutor, SqlitePool};
 use teloxide::types::{ChatId, UserId};
 
 use super::invites::parse_stamp;
@@ -191,6 +191,38 @@ const AUDIENCE: &str = "
     SELECT gc.chat_id, 1 FROM event_groups eg
       JOIN group_chats gc ON gc.group_id = eg.group_id AND gc.active = 1
      WHERE eg.event_id = ?1";
+
+pub(super) async fn insert_direct_listener<'e>(
+    db: impl SqliteExecutor<'e>,
+    id: EventId,
+    user: UserId,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO event_listeners (event_id, user_id, direct) VALUES (?, ?, 1)
+         ON CONFLICT (event_id, user_id) DO UPDATE SET direct = 1, left_at = NULL",
+    )
+    .bind(id.0)
+    .bind(user.0 as i64)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Whether `user` listens to the event by its own link and has not left it.
+pub(super) async fn is_direct_listener<'e>(
+    db: impl SqliteExecutor<'e>,
+    id: EventId,
+    user: UserId,
+) -> StoreResult<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM event_listeners WHERE event_id = ? AND user_id = ? AND direct = 1 AND left_at IS NULL",
+    )
+    .bind(id.0)
+    .bind(user.0 as i64)
+    .fetch_optional(db)
+    .await?;
+    Ok(found.is_some())
+}
 
 #[derive(Clone)]
 pub struct Events {
@@ -446,7 +478,7 @@ impl Events {
     }
 
     pub async fn set_groups(&self, id: EventId, groups: &[GroupId]) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = super::begin_write(&self.pool).await?;
         sqlx::query("DELETE FROM event_groups WHERE event_id = ?").bind(id.0).execute(&mut *tx).await?;
         for group in groups {
             sqlx::query("INSERT INTO event_groups (event_id, group_id) VALUES (?, ?)")
@@ -461,15 +493,14 @@ impl Events {
 
     /// Adds a listener by the event's own link (again after leaving, too).
     pub async fn add_direct_listener(&self, id: EventId, user: UserId) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO event_listeners (event_id, user_id, direct) VALUES (?, ?, 1)
-             ON CONFLICT (event_id, user_id) DO UPDATE SET direct = 1, left_at = NULL",
-        )
-        .bind(id.0)
-        .bind(user.0 as i64)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        insert_direct_listener(&self.pool, id, user).await
+    }
+
+    /// The number of chats an event's messages go to right now.
+    pub async fn audience_size(&self, id: EventId) -> StoreResult<usize> {
+        let n: i64 =
+            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM ({AUDIENCE})")).bind(id.0).fetch_one(&self.pool).await?;
+        Ok(n as usize)
     }
 
     /// Listeners who came by an event's own link stay listeners of the next occurrence.

@@ -4,13 +4,40 @@
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
-use sqlx::{FromRow, SqlitePool};
+use sqlx::{FromRow, SqliteExecutor, SqlitePool};
 use teloxide::types::{ChatId, UserId};
 
 use super::invites::parse_stamp;
 use super::{StoreResult, stamp};
 use crate::domain::event::{EventId, GroupId};
 use crate::domain::group::GroupName;
+
+pub(super) async fn insert_member<'e>(
+    db: impl SqliteExecutor<'e>,
+    id: GroupId,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "INSERT INTO group_members (group_id, user_id, joined_at) VALUES (?, ?, ?)
+         ON CONFLICT (group_id, user_id) DO NOTHING",
+    )
+    .bind(id.get())
+    .bind(user.0 as i64)
+    .bind(stamp(now))
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(super) async fn member_exists<'e>(db: impl SqliteExecutor<'e>, id: GroupId, user: UserId) -> StoreResult<bool> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM group_members WHERE group_id = ? AND user_id = ?")
+        .bind(id.get())
+        .bind(user.0 as i64)
+        .fetch_optional(db)
+        .await?;
+    Ok(found.is_some())
+}
 
 /// A listener group that has not been deleted.
 #[derive(Clone, Debug, PartialEq)]
@@ -156,7 +183,7 @@ impl Groups {
     /// Deletes softly (events still name the group), and drops its members and chats. Returns the members
     /// it had, whose upcoming invitations the caller may have to withdraw.
     pub async fn delete(&self, id: GroupId, now: DateTime<Utc>) -> StoreResult<Vec<UserId>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = super::begin_write(&self.pool).await?;
         let members: Vec<i64> = sqlx::query_scalar("SELECT user_id FROM group_members WHERE group_id = ?")
             .bind(id.get())
             .fetch_all(&mut *tx)
@@ -180,16 +207,7 @@ impl Groups {
 
     /// Adds a member; false when they already were one.
     pub async fn add_member(&self, id: GroupId, user: UserId, now: DateTime<Utc>) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "INSERT INTO group_members (group_id, user_id, joined_at) VALUES (?, ?, ?)
-             ON CONFLICT (group_id, user_id) DO NOTHING",
-        )
-        .bind(id.get())
-        .bind(user.0 as i64)
-        .bind(stamp(now))
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        insert_member(&self.pool, id, user, now).await
     }
 
     pub async fn remove_member(&self, id: GroupId, user: UserId) -> StoreResult<bool> {
@@ -202,12 +220,7 @@ impl Groups {
     }
 
     pub async fn is_member(&self, id: GroupId, user: UserId) -> StoreResult<bool> {
-        let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM group_members WHERE group_id = ? AND user_id = ?")
-            .bind(id.get())
-            .bind(user.0 as i64)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(found.is_some())
+        member_exists(&self.pool, id, user).await
     }
 
     /// Members in the order they joined.
@@ -357,7 +370,7 @@ impl Groups {
         by: UserId,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<GroupId>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = super::begin_write(&self.pool).await?;
         let group: Option<i64> = sqlx::query_scalar(
             "UPDATE invites SET uses = uses + 1
              WHERE code = ?1 AND kind = 'chat' AND revoked_at IS NULL

@@ -1,11 +1,13 @@
 //! Invitation codes behind `/start <code>` links: for teachers, listener groups and single events.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqlitePool};
+use sqlx::{FromRow, SqliteExecutor, SqlitePool};
 use teloxide::types::UserId;
 
 use super::{StoreError, StoreResult, stamp};
+use crate::domain::event::{EventId, GroupId};
 use crate::domain::invite::{InviteCode, InviteKind, generate};
+use crate::domain::roles::Role;
 
 #[derive(Clone, Debug)]
 pub struct Invite {
@@ -83,6 +85,39 @@ impl InviteRow {
     }
 }
 
+/// What a used code gives the person who opened it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Redemption {
+    Group(GroupId),
+    Event(EventId),
+    /// A listener becomes a teacher.
+    Teacher,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Redeemed {
+    Done,
+    /// Nothing to do: already a member, a listener, or no longer a listener to promote.
+    AlreadyIn,
+    /// The code stopped working (revoked, expired, used up) in the meantime.
+    Refused,
+}
+
+/// Counts one use, atomically: false when the code stopped working in the meantime.
+async fn use_once<'e>(db: impl SqliteExecutor<'e>, token: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE invites SET uses = uses + 1
+         WHERE code = ?1 AND revoked_at IS NULL
+           AND (expires_at IS NULL OR expires_at > ?2)
+           AND (max_uses IS NULL OR uses < max_uses)",
+    )
+    .bind(token)
+    .bind(stamp(now))
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 #[derive(Clone)]
 pub struct Invites {
     pool: SqlitePool,
@@ -133,19 +168,43 @@ impl Invites {
         }
     }
 
-    /// Counts one use, atomically: false when the code stopped working in the meantime.
-    pub async fn consume(&self, token: &str, now: DateTime<Utc>) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE invites SET uses = uses + 1
-             WHERE code = ?1 AND revoked_at IS NULL
-               AND (expires_at IS NULL OR expires_at > ?2)
-               AND (max_uses IS NULL OR uses < max_uses)",
-        )
-        .bind(token)
-        .bind(stamp(now))
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+    /// Uses the code and gives what it opens in one transaction, so a use is never counted for
+    /// someone who was not let in. Someone already in uses nothing.
+    pub async fn redeem(
+        &self,
+        token: &str,
+        what: Redemption,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Redeemed> {
+        let mut tx = super::begin_write(&self.pool).await?;
+        let already = match what {
+            Redemption::Group(group) => super::groups::member_exists(&mut *tx, group, user).await?,
+            Redemption::Event(event) => super::events::is_direct_listener(&mut *tx, event, user).await?,
+            Redemption::Teacher => false,
+        };
+        if already {
+            return Ok(Redeemed::AlreadyIn);
+        }
+        if !use_once(&mut *tx, token, now).await? {
+            return Ok(Redeemed::Refused);
+        }
+        let done = match what {
+            Redemption::Group(group) => super::groups::insert_member(&mut *tx, group, user, now).await?,
+            Redemption::Event(event) => {
+                super::events::insert_direct_listener(&mut *tx, event, user).await?;
+                true
+            }
+            Redemption::Teacher => {
+                super::users::change_role(&mut *tx, user, Role::Listener, Role::Teacher, now).await?
+            }
+        };
+        if !done {
+            // Someone else made it happen in between (a second press): the use is not counted.
+            return Ok(Redeemed::AlreadyIn);
+        }
+        tx.commit().await?;
+        Ok(Redeemed::Done)
     }
 
     pub async fn revoke(&self, token: &str, now: DateTime<Utc>) -> StoreResult<bool> {

@@ -33,6 +33,12 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored value {0:?} is not valid")]
     Corrupt(String),
+    #[error("cannot open the database {path}: {source}")]
+    Open {
+        path: String,
+        #[source]
+        source: sqlx::Error,
+    },
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -45,11 +51,19 @@ pub async fn connect(url: &str) -> StoreResult<SqlitePool> {
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(5))
         .foreign_keys(true);
+    let path = options.get_filename().display().to_string();
+    let failed = |source| StoreError::Open { path: path.clone(), source };
     if let Some(dir) = options.get_filename().parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
+        std::fs::create_dir_all(dir).map_err(|e| failed(sqlx::Error::Io(e)))?;
     }
-    let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-    Ok(pool)
+    SqlitePoolOptions::new().max_connections(8).connect_with(options).await.map_err(failed)
+}
+
+/// Starts a transaction that writes. `BEGIN IMMEDIATE` takes the write lock at once, waiting for
+/// it under the busy timeout; a deferred transaction that reads first and writes later fails at
+/// once with "database is locked" when another writer got in between.
+pub async fn begin_write(pool: &SqlitePool) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
 }
 
 /// Applies the embedded migrations.

@@ -186,7 +186,7 @@ impl Outbox {
 
     /// Queues rows; a row whose (event, chat, kind) exists already is left as it is.
     pub async fn enqueue(&self, rows: &[NewRow], now: DateTime<Utc>) -> StoreResult<u64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = super::begin_write(&self.pool).await?;
         let mut added = 0;
         for row in rows {
             let done = sqlx::query(
@@ -240,16 +240,23 @@ impl Outbox {
         Ok(done.rows_affected())
     }
 
-    /// Pending rows whose time to send has come, oldest first.
-    pub async fn due(&self, now: DateTime<Utc>, limit: i64) -> StoreResult<Vec<Row>> {
-        let rows: Vec<RawRow> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM outbox WHERE state = 'pending' AND send_at <= ? ORDER BY send_at, id LIMIT ?"
+    /// Takes up to `limit` pending rows whose time to send has come, oldest first, marking them
+    /// `sending` (and counting the attempt) in the same statement, so no row is taken twice.
+    pub async fn claim_due(&self, now: DateTime<Utc>, limit: i64) -> StoreResult<Vec<Row>> {
+        let raw: Vec<RawRow> = sqlx::query_as(&format!(
+            "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?1
+              WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND send_at <= ?1
+                            ORDER BY send_at, id LIMIT ?2)
+              RETURNING {COLUMNS}"
         ))
         .bind(stamp(now))
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter().map(Row::try_from).collect()
+        let mut rows = raw.into_iter().map(Row::try_from).collect::<StoreResult<Vec<_>>>()?;
+        // RETURNING keeps no order.
+        rows.sort_by_key(|row| (row.send_at, row.id));
+        Ok(rows)
     }
 
     /// When the next pending row may be sent; reads one entry of the pending-only index.
@@ -259,19 +266,6 @@ impl Outbox {
                 .fetch_optional(&self.pool)
                 .await?;
         next.as_deref().map(parse_stamp).transpose()
-    }
-
-    /// Written before the API call; false if someone else took the row meanwhile.
-    pub async fn mark_sending(&self, id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?
-              WHERE id = ? AND state = 'pending'",
-        )
-        .bind(stamp(now))
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
     }
 
     pub async fn mark_sent(
@@ -405,7 +399,7 @@ impl Outbox {
 
     /// A group became a supergroup: its rows follow it to the new id.
     pub async fn move_chat(&self, from: ChatId, to: ChatId) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = super::begin_write(&self.pool).await?;
         sqlx::query("UPDATE OR IGNORE outbox SET chat_id = ? WHERE chat_id = ?")
             .bind(to.0)
             .bind(from.0)
@@ -440,6 +434,29 @@ impl Outbox {
         };
         sqlx::query(sql).bind(chat.0).execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// The reminders of an event that reached `chat` (every chat when None): whom, which, when due.
+    pub async fn sent_reminders(
+        &self,
+        event: EventId,
+        chat: Option<ChatId>,
+    ) -> StoreResult<Vec<(ChatId, ReminderOffset, DateTime<Utc>)>> {
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT chat_id, kind, due_at FROM outbox
+              WHERE event_id = ?1 AND state = 'sent' AND kind LIKE 'reminder:%' AND (?2 IS NULL OR chat_id = ?2)",
+        )
+        .bind(event.0)
+        .bind(chat.map(|c| c.0))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut sent = Vec::with_capacity(rows.len());
+        for (chat, kind, due_at) in rows {
+            if let Kind::Reminder { offset, .. } = kind.parse()? {
+                sent.push((ChatId(chat), offset, parse_stamp(&due_at)?));
+            }
+        }
+        Ok(sent)
     }
 
     pub async fn rows_of_event(&self, event: EventId) -> StoreResult<Vec<Row>> {

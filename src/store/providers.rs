@@ -158,7 +158,7 @@ impl Providers {
     /// bound to it, so both happen in one transaction.
     pub async fn create(&self, new: &NewProvider<'_>, now: DateTime<Utc>) -> StoreResult<i64> {
         let now = stamp(now);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = super::begin_write(&self.pool).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO providers (kind, name, owner_id, visibility, host_id, sealed_settings, secret_hint,
                                     checked_at, created_at, updated_at)
@@ -189,6 +189,17 @@ impl Providers {
         let row: Option<SummaryRow> =
             sqlx::query_as(&format!("{SUMMARY} AND id = ?")).bind(id).fetch_optional(&self.pool).await?;
         row.map(ProviderSummary::try_from).transpose()
+    }
+
+    /// Whether the key opens the secrets already stored: the newest sealed settings are tried.
+    /// True on a database that holds none yet.
+    pub async fn key_opens_stored(&self) -> StoreResult<bool> {
+        let newest: Option<(i64, Vec<u8>)> = sqlx::query_as(
+            "SELECT id, sealed_settings FROM providers WHERE length(sealed_settings) > 0 ORDER BY id DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(newest.is_none_or(|(id, sealed)| self.secrets.open(&sealed, &provider_aad(id)).is_ok()))
     }
 
     /// The opened settings of a provider that is not deleted.

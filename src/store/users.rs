@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use sqlx::{FromRow, SqlitePool};
+use sqlx::{FromRow, SqliteExecutor, SqlitePool};
 use teloxide::types::UserId;
 
 use super::{StoreError, StoreResult, stamp};
@@ -65,6 +65,23 @@ pub struct Seen<'a> {
 }
 
 const SELECT: &str = "SELECT id, first_name, username, role, language, timezone, active FROM users";
+
+pub(super) async fn change_role<'e>(
+    db: impl SqliteExecutor<'e>,
+    id: UserId,
+    from: Role,
+    to: Role,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let done = sqlx::query("UPDATE users SET role = ?, updated_at = ? WHERE id = ? AND role = ?")
+        .bind(to.as_str())
+        .bind(stamp(now))
+        .bind(id.0 as i64)
+        .bind(from.as_str())
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
 
 #[derive(Clone)]
 pub struct Users {
@@ -141,7 +158,7 @@ impl Users {
     /// teacher again.
     pub async fn sync_admins(&self, admins: &[UserId], lang: Lang, tz: Tz, now: DateTime<Utc>) -> StoreResult<()> {
         let now = stamp(now);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = super::begin_write(&self.pool).await?;
         let ids: Vec<i64> = admins.iter().map(|id| id.0 as i64).collect();
         let list = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".to_owned());
         sqlx::query(
@@ -222,14 +239,7 @@ impl Users {
 
     /// Compare-and-set, so two administrators pressing at once cannot both win.
     async fn change_role(&self, id: UserId, from: Role, to: Role, now: DateTime<Utc>) -> StoreResult<bool> {
-        let done = sqlx::query("UPDATE users SET role = ?, updated_at = ? WHERE id = ? AND role = ?")
-            .bind(to.as_str())
-            .bind(stamp(now))
-            .bind(id.0 as i64)
-            .bind(from.as_str())
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
+        change_role(&self.pool, id, from, to, now).await
     }
 
     /// Everyone with the teacher role, by name.

@@ -1,0 +1,441 @@
+//! The one send budget: every message the bot sends or edits, a reply to a person or a reminder to
+//! a thousand listeners, takes a slot here first, so Telegram's limits hold for the whole bot.
+//!
+//! Telegram counts per bot, not per caller: about 30 messages a second overall, about one a second
+//! in a private chat (short bursts tolerated), 20 a minute in a group. A 429 says how long to wait,
+//! and it is the bot that must wait, so one `retry_after` pauses every lane. Replies to people go
+//! ahead of bulk traffic: a person tapping through a dialogue should not queue behind a fan-out.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
+
+use teloxide::types::ChatId;
+use tokio::sync::{Notify, oneshot};
+use tokio::time::Instant;
+
+/// Telegram's sending limits, as the bot keeps to them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Limits {
+    /// Messages a second to all chats together.
+    pub overall_per_sec: f64,
+    /// Messages to one private chat in any second, and in any minute. Telegram asks for about one
+    /// a second in a chat and tolerates short bursts: a person tapping through a dialogue gets
+    /// each answer at once, and the minute keeps the chat at a message a second on average.
+    pub private_per_sec: usize,
+    pub private_per_min: usize,
+    /// Messages to one group chat in any minute.
+    pub group_per_min: usize,
+}
+
+impl Limits {
+    /// Telegram's limits with the configured overall rate.
+    pub fn telegram(overall_per_sec: u32) -> Self {
+        Self {
+            overall_per_sec: f64::from(overall_per_sec.max(1)),
+            private_per_sec: 3,
+            private_per_min: 60,
+            group_per_min: 20,
+        }
+    }
+
+    /// A short burst overall, a tenth of a second of the rate: enough to absorb the pacer waking
+    /// late, never enough to look like a flood.
+    fn overall_burst(&self) -> f64 {
+        (self.overall_per_sec / 10.0).max(1.0)
+    }
+
+    /// The windows a chat's messages must fit: (messages, in this long).
+    fn chat_windows(&self, chat: ChatId) -> [(usize, Duration); 2] {
+        const SECOND: Duration = Duration::from_secs(1);
+        const MINUTE: Duration = Duration::from_secs(60);
+        if chat.is_user() {
+            [(self.private_per_sec, SECOND), (self.private_per_min, MINUTE)]
+        } else {
+            // A group has the one window, given twice to keep the shape.
+            [(self.group_per_min, MINUTE), (self.group_per_min, MINUTE)]
+        }
+    }
+}
+
+/// Who is waiting for a slot. Replies go first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lane {
+    /// An answer to a person who wrote or pressed a button just now.
+    Reply,
+    /// Invitations, reminders, notices and card edits of the delivery engine.
+    Bulk,
+}
+
+/// A cheap handle; clones share one budget.
+#[derive(Clone)]
+pub struct SendBudget {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    changed: Arc<Notify>,
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl SendBudget {
+    /// Starts the budget's pacer on the current tokio runtime.
+    pub fn start(limits: Limits) -> Self {
+        let changed = Arc::new(Notify::new());
+        let shared =
+            Arc::new(Shared { state: Mutex::new(State::new(limits, Instant::now())), changed: changed.clone() });
+        tokio::spawn(pace(Arc::downgrade(&shared), changed));
+        Self { shared }
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.shared.lock().gate.limits
+    }
+
+    /// Waits until a message to `chat` may go. Dropping the future gives the place up.
+    pub async fn acquire(&self, lane: Lane, chat: Option<ChatId>) {
+        let (grant, granted) = oneshot::channel();
+        self.shared.lock().queue(lane).push_back(Waiter { chat, grant });
+        self.shared.changed.notify_one();
+        // The pacer only drops a waiter whose receiver is gone, so an error cannot happen while
+        // we wait; should the pacer be gone, sending unpaced beats hanging.
+        let _ = granted.await;
+    }
+
+    /// Telegram said "retry after": nothing goes out, in any lane, until then.
+    pub fn pause_for(&self, wait: Duration) {
+        let until = Instant::now() + wait;
+        let mut state = self.shared.lock();
+        if state.gate.paused_until.is_none_or(|current| current < until) {
+            tracing::warn!(seconds = wait.as_secs_f64(), "Telegram asked the bot to slow down; every send waits");
+            state.gate.paused_until = Some(until);
+        }
+        drop(state);
+        self.shared.changed.notify_one();
+    }
+
+    /// Messages waiting for a slot, replies and bulk.
+    pub fn waiting(&self) -> (usize, usize) {
+        let state = self.shared.lock();
+        (state.replies.len(), state.bulk.len())
+    }
+}
+
+/// Lets waiters go as slots open; ends when the last handle of the budget is gone.
+async fn pace(shared: Weak<Shared>, changed: Arc<Notify>) {
+    // A pacer asleep with nobody waiting re-checks now and then that its budget still exists.
+    const IDLE: Duration = Duration::from_secs(1);
+    loop {
+        let woken = changed.notified();
+        tokio::pin!(woken);
+        woken.as_mut().enable();
+        let next = {
+            let Some(shared) = shared.upgrade() else { return };
+            shared.lock().release(Instant::now())
+        };
+        let until = next.unwrap_or_else(|| Instant::now() + IDLE);
+        tokio::select! {
+            _ = tokio::time::sleep_until(until) => {}
+            _ = &mut woken => {}
+        }
+    }
+}
+
+struct Waiter {
+    chat: Option<ChatId>,
+    grant: oneshot::Sender<()>,
+}
+
+struct State {
+    gate: Gate,
+    replies: VecDeque<Waiter>,
+    bulk: VecDeque<Waiter>,
+}
+
+impl State {
+    fn new(limits: Limits, now: Instant) -> Self {
+        Self { gate: Gate::new(limits, now), replies: VecDeque::new(), bulk: VecDeque::new() }
+    }
+
+    fn queue(&mut self, lane: Lane) -> &mut VecDeque<Waiter> {
+        match lane {
+            Lane::Reply => &mut self.replies,
+            Lane::Bulk => &mut self.bulk,
+        }
+    }
+
+    /// Lets go every waiter that may send now, replies first, each lane in its order except that
+    /// a chat at its own limit does not hold up the others. Returns when the next could go.
+    fn release(&mut self, now: Instant) -> Option<Instant> {
+        let mut next: Option<Instant> = None;
+        for lane in [Lane::Reply, Lane::Bulk] {
+            let mut i = 0;
+            while i < self.queue(lane).len() {
+                let waiter = &self.queue(lane)[i];
+                if waiter.grant.is_closed() {
+                    self.queue(lane).remove(i);
+                    continue;
+                }
+                let chat = waiter.chat;
+                let at = self.gate.ready_at(chat, now);
+                if at <= now {
+                    self.gate.take(chat, now);
+                    if let Some(waiter) = self.queue(lane).remove(i) {
+                        let _ = waiter.grant.send(());
+                    }
+                    continue;
+                }
+                next = Some(next.map_or(at, |n| n.min(at)));
+                if self.gate.blocked_for_all(now) {
+                    return next;
+                }
+                i += 1;
+            }
+        }
+        next
+    }
+}
+
+/// The overall limit as a token bucket, the per-chat ones as exact windows over recent sends.
+struct Gate {
+    limits: Limits,
+    overall: Bucket,
+    chats: HashMap<ChatId, Recent>,
+    paused_until: Option<Instant>,
+}
+
+/// Above this many remembered chats, those with nothing in the last minute are forgotten.
+const CHATS_REMEMBERED: usize = 4096;
+
+impl Gate {
+    fn new(limits: Limits, now: Instant) -> Self {
+        Self { overall: Bucket::full(limits.overall_burst(), now), limits, chats: HashMap::new(), paused_until: None }
+    }
+
+    /// Nothing at all may go before then: a pause, or the overall bucket is empty.
+    fn blocked_for_all(&mut self, now: Instant) -> bool {
+        let overall = self.overall_ready_at(now);
+        overall > now || self.paused_until.is_some_and(|until| until > now)
+    }
+
+    fn overall_ready_at(&mut self, now: Instant) -> Instant {
+        let burst = self.limits.overall_burst();
+        self.overall.ready_at(burst, self.limits.overall_per_sec, now)
+    }
+
+    /// When a message to `chat` may go.
+    fn ready_at(&mut self, chat: Option<ChatId>, now: Instant) -> Instant {
+        let mut at = self.overall_ready_at(now);
+        if let Some(until) = self.paused_until {
+            at = at.max(until);
+        }
+        if let Some(chat) = chat
+            && let Some(recent) = self.chats.get(&chat)
+        {
+            at = at.max(recent.ready_at(&self.limits.chat_windows(chat), now));
+        }
+        at
+    }
+
+    fn take(&mut self, chat: Option<ChatId>, now: Instant) {
+        self.overall.tokens -= 1.0;
+        if let Some(chat) = chat {
+            let windows = self.limits.chat_windows(chat);
+            self.chats.entry(chat).or_default().record(&windows, now);
+            if self.chats.len() > CHATS_REMEMBERED {
+                self.forget_idle_chats(now);
+            }
+        }
+    }
+
+    fn forget_idle_chats(&mut self, now: Instant) {
+        let limits = self.limits;
+        self.chats.retain(|chat, recent| {
+            recent.forget_before(&limits.chat_windows(*chat), now);
+            !recent.sent.is_empty()
+        });
+    }
+}
+
+/// When the last messages to one chat went, oldest first.
+#[derive(Default)]
+struct Recent {
+    sent: VecDeque<Instant>,
+}
+
+impl Recent {
+    /// When one more message fits every window: in a window that holds `limit` already, once the
+    /// oldest of those leaves it.
+    fn ready_at(&self, windows: &[(usize, Duration)], now: Instant) -> Instant {
+        windows
+            .iter()
+            .filter_map(|&(limit, span)| {
+                let kept = self.sent.len().checked_sub(limit.max(1))?;
+                Some(self.sent[kept] + span)
+            })
+            .fold(now, Instant::max)
+    }
+
+    fn record(&mut self, windows: &[(usize, Duration)], now: Instant) {
+        self.sent.push_back(now);
+        // Only the last `limit` sends of the largest window can ever hold a message back.
+        let needed = windows.iter().map(|(limit, _)| *limit).max().unwrap_or(0);
+        while self.sent.len() > needed {
+            self.sent.pop_front();
+        }
+    }
+
+    fn forget_before(&mut self, windows: &[(usize, Duration)], now: Instant) {
+        let longest = windows.iter().map(|(_, span)| *span).max().unwrap_or_default();
+        while self.sent.front().is_some_and(|at| *at + longest <= now) {
+            self.sent.pop_front();
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+impl Bucket {
+    fn full(capacity: f64, at: Instant) -> Self {
+        Self { tokens: capacity, at }
+    }
+
+    /// When the bucket holds a whole token.
+    fn ready_at(&mut self, capacity: f64, rate: f64, now: Instant) -> Instant {
+        let elapsed = now.saturating_duration_since(self.at).as_secs_f64();
+        self.tokens = (self.tokens + elapsed * rate).min(capacity);
+        self.at = now;
+        if self.tokens >= 1.0 { now } else { now + Duration::from_secs_f64((1.0 - self.tokens) / rate) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(rate: f64) -> Limits {
+        Limits { overall_per_sec: rate, private_per_sec: 3, private_per_min: 60, group_per_min: 20 }
+    }
+
+    /// Queues waiters and returns their receivers.
+    fn wait(state: &mut State, lane: Lane, chats: &[i64]) -> Vec<oneshot::Receiver<()>> {
+        chats
+            .iter()
+            .map(|chat| {
+                let (grant, granted) = oneshot::channel();
+                state.queue(lane).push_back(Waiter { chat: Some(ChatId(*chat)), grant });
+                granted
+            })
+            .collect()
+    }
+
+    fn granted(receivers: &mut [oneshot::Receiver<()>]) -> usize {
+        receivers.iter_mut().map(|r| r.try_recv()).filter(Result::is_ok).count()
+    }
+
+    /// Runs the pacer by hand over `seconds`, waking whenever it asks.
+    fn run(state: &mut State, start: Instant, seconds: f64) {
+        let end = start + Duration::from_secs_f64(seconds);
+        let mut now = start;
+        while let Some(next) = state.release(now).filter(|next| *next <= end) {
+            now = next.max(now + Duration::from_micros(1));
+        }
+    }
+
+    #[test]
+    fn the_overall_rate_holds_over_a_second() {
+        let start = Instant::now();
+        let mut state = State::new(limits(30.0), start);
+        let chats: Vec<i64> = (1..=200).collect();
+        let mut bulk = wait(&mut state, Lane::Bulk, &chats);
+        run(&mut state, start, 1.0);
+        // The burst (3) plus a second of the rate (30), give or take the last slot's rounding.
+        assert!((32..=33).contains(&granted(&mut bulk)));
+    }
+
+    #[test]
+    fn replies_go_before_bulk() {
+        let start = Instant::now();
+        let mut state = State::new(limits(10.0), start);
+        let mut bulk = wait(&mut state, Lane::Bulk, &(1..=50).collect::<Vec<_>>());
+        state.release(start);
+        assert_eq!(granted(&mut bulk), 1, "the burst of one went to bulk");
+        let mut replies = wait(&mut state, Lane::Reply, &[900, 901]);
+        run(&mut state, start, 0.2);
+        assert_eq!(granted(&mut replies), 2, "both replies got the next two slots");
+        assert_eq!(granted(&mut bulk), 0, "bulk waited behind them");
+    }
+
+    #[test]
+    fn a_busy_chat_does_not_hold_up_the_others() {
+        let start = Instant::now();
+        let mut state = State::new(limits(100.0), start);
+        // Five messages to one person, then one each to two others.
+        let mut same = wait(&mut state, Lane::Bulk, &[7, 7, 7, 7, 7]);
+        let mut others = wait(&mut state, Lane::Bulk, &[8, 9]);
+        state.release(start);
+        assert_eq!(granted(&mut same), 3, "three a second in a private chat");
+        assert_eq!(granted(&mut others), 2, "the others went past the busy chat");
+        run(&mut state, start, 0.99);
+        assert_eq!(granted(&mut same), 0);
+        run(&mut state, start, 1.0);
+        assert_eq!(granted(&mut same), 2, "the next second");
+    }
+
+    #[test]
+    fn a_private_chat_gets_sixty_a_minute() {
+        let start = Instant::now();
+        let mut state = State::new(limits(100.0), start);
+        let mut chat = wait(&mut state, Lane::Bulk, &[7; 100]);
+        run(&mut state, start, 59.9);
+        assert_eq!(granted(&mut chat), 60);
+        run(&mut state, start, 60.0);
+        assert_eq!(granted(&mut chat), 3, "the first second's three leave the window");
+    }
+
+    #[test]
+    fn a_group_gets_twenty_a_minute() {
+        let start = Instant::now();
+        let mut state = State::new(limits(100.0), start);
+        let mut group = wait(&mut state, Lane::Bulk, &[-100_500; 40]);
+        run(&mut state, start, 59.9);
+        assert_eq!(granted(&mut group), 20);
+    }
+
+    #[test]
+    fn a_pause_stops_every_lane_until_it_ends() {
+        let start = Instant::now();
+        let mut state = State::new(limits(100.0), start);
+        state.gate.paused_until = Some(start + Duration::from_secs(3));
+        let mut bulk = wait(&mut state, Lane::Bulk, &[1, 2]);
+        let mut replies = wait(&mut state, Lane::Reply, &[3]);
+        assert_eq!(state.release(start), Some(start + Duration::from_secs(3)));
+        run(&mut state, start, 2.9);
+        assert_eq!(granted(&mut bulk) + granted(&mut replies), 0);
+        run(&mut state, start + Duration::from_secs(3), 0.1);
+        assert_eq!(granted(&mut replies), 1);
+        assert_eq!(granted(&mut bulk), 2);
+    }
+
+    #[test]
+    fn a_waiter_that_gave_up_takes_no_slot() {
+        let start = Instant::now();
+        let mut state = State::new(limits(1.0), start);
+        let gone = wait(&mut state, Lane::Bulk, &[1]);
+        drop(gone);
+        let mut next = wait(&mut state, Lane::Bulk, &[2]);
+        state.release(start);
+        assert_eq!(granted(&mut next), 1);
+        assert!(state.bulk.is_empty());
+    }
+}
