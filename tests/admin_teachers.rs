@@ -272,7 +272,7 @@ async fn a_failed_answer_to_telegram_does_not_lose_the_invitation() {
     let code = invite_code(&created);
     let reply = bot.tg.ask(&TgUser::ru(250), &format!("/start {code}")).await;
     assert!(reply.text().contains("Теперь вы преподаватель"), "{}", reply.text());
-    bot.finish().await;
+    bot.finish_with_handler_errors(1).await;
 }
 
 #[tokio::test]

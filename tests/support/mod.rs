@@ -12,10 +12,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
+use std::sync::atomic::Ordering;
 use tempfile::TempDir;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
-use webinar_bot::app::{self, Tuning};
+use webinar_bot::app::{self, Stats, Tuning};
 use webinar_bot::bot::SharedCtx;
 use webinar_bot::clock::ManualClock;
 use webinar_bot::config::Config;
@@ -40,6 +41,7 @@ pub struct TestBot {
     dir: TempDir,
     running: Option<(CancellationToken, JoinHandle<anyhow::Result<()>>)>,
     ctx: Option<SharedCtx>,
+    stats: Option<Arc<Stats>>,
 }
 
 impl TestBot {
@@ -60,18 +62,20 @@ impl TestBot {
         ]);
         env.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let config = Config::from_lookup(|name| env.get(name).cloned()).expect("test configuration");
-        let mut bot = Self { tg, clock: ManualClock::new(monday_morning()), config, dir, running: None, ctx: None };
+        let mut bot =
+            Self { tg, clock: ManualClock::new(monday_morning()), config, dir, running: None, ctx: None, stats: None };
         bot.launch().await;
         bot
     }
 
     async fn launch(&mut self) {
         let shutdown = CancellationToken::new();
-        let tuning = Tuning { poll_timeout: Duration::from_secs(5), ..Tuning::default() };
+        let tuning = Tuning { poll_timeout: Duration::from_secs(5), ..Tuning::for_rate(self.config.send_rate) };
         let running = app::start(self.config.clone(), Arc::new(self.clock.clone()), tuning, shutdown.clone())
             .await
             .expect("the bot starts");
         self.ctx = Some(running.ctx);
+        self.stats = Some(running.stats);
         self.running = Some((shutdown, running.task));
         // Ready once the first long poll is waiting.
         self.wait_polling().await;
@@ -92,6 +96,11 @@ impl TestBot {
         self.ctx.clone().expect("the bot is running")
     }
 
+    /// Updates whose handler failed so far.
+    pub fn handler_errors(&self) -> u64 {
+        self.stats.as_ref().map_or(0, |s| s.handler_errors.load(Ordering::Relaxed))
+    }
+
     /// Stops the bot gracefully, as SIGTERM does.
     pub async fn shutdown(&mut self) {
         let Some((token, handle)) = self.running.take() else { return };
@@ -108,11 +117,18 @@ impl TestBot {
         self.launch().await;
     }
 
-    /// Stops the bot and checks that nothing it sent broke Telegram's rules.
-    pub async fn finish(mut self) {
+    /// Stops the bot and checks that nothing it sent broke Telegram's rules and that no handler
+    /// failed.
+    pub async fn finish(self) {
+        self.finish_with_handler_errors(0).await;
+    }
+
+    /// Like `finish`, for a scenario whose injected faults make handlers fail.
+    pub async fn finish_with_handler_errors(mut self, expected: u64) {
         self.shutdown().await;
         let violations = self.tg.violations();
         assert!(violations.is_empty(), "calls Telegram would refuse: {violations:#?}");
+        assert_eq!(self.handler_errors(), expected, "handlers that failed");
     }
 
     pub fn db_path(&self) -> PathBuf {

@@ -72,8 +72,19 @@ pub enum Fault {
     ChatNotFound,
     BadRequest(String),
     MigratedTo(i64),
-    /// The connection is dropped before an answer.
+    /// The connection is dropped before the call is handled.
     Network,
+    /// The call is handled (a message is sent), then the connection is dropped before the answer:
+    /// the bot cannot know, and trying again sends the message twice.
+    ResetAfterHandling,
+    /// A proxy in front of Telegram answers `502 Bad Gateway` with Telegram's JSON envelope...
+    BadGateway,
+    /// ...or with nginx's HTML error page.
+    BadGatewayHtml,
+    /// `200 OK` with a body cut off mid-JSON.
+    MalformedJson,
+    /// `401 Unauthorized`: Telegram does not know the token.
+    Unauthorized,
 }
 
 #[derive(Clone, Debug)]
@@ -90,7 +101,8 @@ pub struct Call {
     pub seq: usize,
     pub method: String,
     pub body: Value,
-    /// The `result` the fake answered with, when it answered with success.
+    /// The `result` of the call when the fake did it (answered with success, or did it and then
+    /// dropped the connection: see `is_ok` and `delivered`).
     pub result: Option<Value>,
     pub fault: Option<Fault>,
     /// When the request reached the fake.
@@ -134,8 +146,14 @@ impl Call {
             .unwrap_or_else(|| panic!("no button {label:?} in {:?}", self.buttons()))
     }
 
+    /// Done, and the bot was told so.
     pub fn is_ok(&self) -> bool {
         self.fault.is_none() && self.result.is_some()
+    }
+
+    /// Done, whether or not the bot heard it: the person has the message.
+    pub fn delivered(&self) -> bool {
+        self.result.is_some()
     }
 }
 
@@ -225,11 +243,12 @@ impl Limiter {
     }
 }
 
-/// Methods Telegram's flood limits (and teloxide's Throttle) count.
+/// Methods Telegram's flood limits count: messages sent, and messages edited.
 fn is_rate_limited(method: &str) -> bool {
     (method.starts_with("Send") && method != "SendChatAction")
         || method.starts_with("Copy")
         || method.starts_with("Forward")
+        || method.starts_with("EditMessage")
 }
 
 /// When an update was queued by a user and when a getUpdates answer first handed it out.
@@ -259,7 +278,24 @@ struct Inner {
     tap: Option<mpsc::UnboundedSender<Call>>,
     /// How long each call other than getUpdates takes to answer.
     latency: Duration,
+    /// Chats whose calls take this long to answer.
+    slow_chats: HashMap<i64, Duration>,
+    /// The bot was told "retry after": until then every message gets 429 again.
+    retry_window: Option<RetryWindow>,
+    /// Messages that reached the fake inside an open retry window, after the grace for those
+    /// already on their way when the 429 was answered.
+    sent_in_retry_window: usize,
 }
+
+/// A bot that honours `retry_after` sends nothing from the 429 until the window ends; messages
+/// already in flight when it was answered may still arrive within the grace.
+#[derive(Clone, Copy, Debug)]
+struct RetryWindow {
+    opened: Instant,
+    until: Instant,
+}
+
+const RETRY_WINDOW_GRACE: Duration = Duration::from_millis(50);
 
 #[derive(Default)]
 struct Shared {
@@ -282,11 +318,17 @@ pub struct FakeTelegram {
 
 impl FakeTelegram {
     pub async fn start() -> Self {
+        Self::start_on("127.0.0.1:0".parse().expect("an address")).await
+    }
+
+    /// Starts on a given address: a test that starts the bot first frees a port, points the bot
+    /// at it, and brings the API up later.
+    pub async fn start_on(addr: SocketAddr) -> Self {
         let shared = Arc::new(Shared::default());
         shared.lock().next_update_id = 1;
         shared.lock().next_message_id = 1;
         let app = Router::new().route("/{token}/{method}", post(handle)).with_state(shared.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the fake Bot API");
+        let listener = tokio::net::TcpListener::bind(addr).await.expect("bind the fake Bot API");
         let addr = listener.local_addr().expect("local address");
         tokio::spawn(async move { axum::serve(listener, app).await.expect("fake Bot API") });
         Self { addr, shared }
@@ -311,6 +353,12 @@ impl FakeTelegram {
     /// How many calls the flood limiter answered with 429.
     pub fn rate_limited(&self) -> usize {
         self.shared.lock().rate_limited
+    }
+
+    /// Messages that arrived inside an open retry window (after its grace): each is a send the
+    /// bot should have held back.
+    pub fn sent_in_retry_window(&self) -> usize {
+        self.shared.lock().sent_in_retry_window
     }
 
     /// Every call recorded from now on is also sent to the returned receiver.
@@ -440,6 +488,11 @@ impl FakeTelegram {
         self.shared.lock().latency = latency;
     }
 
+    /// Makes every call to `chat` take this long to answer.
+    pub fn slow_chat(&self, chat: i64, latency: Duration) {
+        self.shared.lock().slow_chats.insert(chat, latency);
+    }
+
     /// Answers every waiting long poll with nothing, as a stopping bot expects.
     pub fn release_polls(&self) {
         self.shared.new_update.notify_waiters();
@@ -547,16 +600,27 @@ async fn handle(
         shared.lock().first_get_updates.get_or_insert(at);
         return get_updates(&shared, &body).await;
     }
-    let latency = shared.lock().latency;
+    let latency = {
+        let inner = shared.lock();
+        let chat = body.get("chat_id").and_then(as_i64);
+        chat.and_then(|c| inner.slow_chats.get(&c).copied()).unwrap_or(inner.latency)
+    };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    let fault = take_fault(&shared, &method, &body).or_else(|| over_limits(&shared, &method, &body, at));
-    let response = match &fault {
+    let fault = inside_retry_window(&shared, &method, at)
+        .or_else(|| take_fault(&shared, &method, &body))
+        .or_else(|| over_limits(&shared, &method, &body, at));
+    if let Some(Fault::RetryAfter(secs)) = fault {
+        open_retry_window(&shared, at, secs);
+    }
+    let handled = match &fault {
+        None | Some(Fault::ResetAfterHandling) => answer(&shared, &method, &body),
         Some(fault) => fault_response(fault),
-        None => answer(&shared, &method, &body),
     };
-    let (result, response) = match response {
+    let (result, response) = match handled {
+        // Done, and the answer lost on the way back.
+        Ok(result) if fault.is_some() => (Some(result), broken_connection()),
         Ok(result) => (Some(result.clone()), ok(result)),
         Err(response) => (None, response),
     };
@@ -571,6 +635,28 @@ async fn handle(
     }
     shared.new_call.notify_waiters();
     response
+}
+
+/// Inside an open retry window, a message gets 429 again for the time that is left.
+fn inside_retry_window(shared: &Shared, method: &str, now: Instant) -> Option<Fault> {
+    if !is_rate_limited(method) {
+        return None;
+    }
+    let mut inner = shared.lock();
+    let window = inner.retry_window.filter(|w| now < w.until)?;
+    if now > window.opened + RETRY_WINDOW_GRACE {
+        inner.sent_in_retry_window += 1;
+    }
+    Some(Fault::RetryAfter((window.until - now).as_secs_f64().ceil().max(1.0) as u32))
+}
+
+fn open_retry_window(shared: &Shared, now: Instant, secs: u32) {
+    let until = now + Duration::from_secs(u64::from(secs));
+    let mut inner = shared.lock();
+    match &mut inner.retry_window {
+        Some(window) if now < window.until => window.until = window.until.max(until),
+        window => *window = Some(RetryWindow { opened: now, until }),
+    }
 }
 
 /// A 429 from the flood limiter, when it is on and the message is over the limits.
@@ -702,7 +788,19 @@ fn fault_response(fault: &Fault) -> Result<Value, Response> {
             "Bad Request: group chat was upgraded to a supergroup chat",
             Some(json!({ "migrate_to_chat_id": id })),
         ),
-        Fault::Network => broken_connection(),
+        Fault::Network | Fault::ResetAfterHandling => broken_connection(),
+        Fault::BadGateway => envelope_error(StatusCode::BAD_GATEWAY, "Bad Gateway", None),
+        Fault::BadGatewayHtml => (
+            StatusCode::BAD_GATEWAY,
+            [(header::CONTENT_TYPE, "text/html")],
+            "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.18.0</center>\r\n</body>\r\n</html>\r\n",
+        )
+            .into_response(),
+        Fault::MalformedJson => {
+            (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], r#"{"ok":true,"result":{"message_id":"#)
+                .into_response()
+        }
+        Fault::Unauthorized => envelope_error(StatusCode::UNAUTHORIZED, "Unauthorized", None),
     })
 }
 
