@@ -247,6 +247,23 @@ async fn a_moved_occurrence_reaches_the_calendar_as_an_override() {
     bot.finish().await;
 }
 
+#[tokio::test]
+async fn a_listener_far_east_reads_the_rule_on_their_own_calendar() {
+    let bot = TestBot::start().await;
+    let (_server, provider) = telemost(&bot).await;
+    let listeners = people(&bot, [3401]).await;
+    let vladivostok = chrono_tz::Asia::Vladivostok;
+    bot.ctx().users.set_timezone(UserId(3401), vladivostok).await.unwrap();
+    let (first, _series) = weekly_series(&bot, provider).await;
+    let mark = bot.tg.mark();
+    webinar_bot_invite(&bot, first, &listeners).await;
+    let card = bot.tg.reply_after(mark, 3401).await;
+    // Tuesday 18:00 in Berlin is Wednesday 03:00 in Vladivostok.
+    assert!(card.text().contains("каждую среду в 03:00"), "{}", card.text());
+    assert!(card.text().contains("ср, 17.03.2027, 03:00"), "{}", card.text());
+    bot.finish().await;
+}
+
 async fn webinar_bot_invite(bot: &TestBot, event: EventId, who: &[TgUser]) {
     support::scenario::invite(bot, event, who).await;
     bot.ctx().delivery.plan_event(event).await.unwrap();
