@@ -303,4 +303,6 @@ pub fn file_name(id: EventId) -> String {
 mod zone;
 
 #[cfg(test)]
+mod crosscheck;
+#[cfg(test)]
 mod tests;
