@@ -211,9 +211,56 @@ async fn the_calendar_file_carries_the_rule_and_its_exceptions() {
     let file = bot.tg.wait_for(mark, "the .ics", |c| c.method == "SendDocument").await;
     let ics = file.body["document"].as_str().unwrap();
     assert!(ics.contains("RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=TU;COUNT=4"), "{ics}");
-    assert!(ics.contains("EXDATE:20270316T170000Z"), "{ics}");
+    // In the class's own zone, so the rule repeats on Berlin's Tuesdays at 18:00 across the
+    // clock change of 28 March.
+    assert!(ics.contains("\r\nEXDATE;TZID=Europe/Berlin:20270316T180000\r\n"), "{ics}");
     assert!(ics.contains(&format!("UID:series-{series}@webinar-bot")), "{ics}");
-    assert!(ics.contains("DTSTART:20270316T170000Z"), "{ics}");
+    assert!(ics.contains("\r\nDTSTART;TZID=Europe/Berlin:20270316T180000\r\n"), "{ics}");
+    assert!(ics.contains("\r\nBEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\n"), "{ics}");
+    bot.finish().await;
+}
+
+#[tokio::test]
+async fn a_moved_occurrence_reaches_the_calendar_as_an_override() {
+    let bot = TestBot::start().await;
+    let (_server, provider) = telemost(&bot).await;
+    let listeners = people(&bot, [3301]).await;
+    let (first, series) = weekly_series(&bot, provider).await;
+    // The teacher moves the first class from Tuesday 18:00 to Wednesday 10:00.
+    let moved = BERLIN.with_ymd_and_hms(2027, 3, 17, 10, 0, 0).unwrap().with_timezone(&Utc);
+    bot.ctx().events.reschedule(first, moved, 90, bot.clock.now()).await.unwrap();
+    let mark = bot.tg.mark();
+    webinar_bot_invite(&bot, first, &listeners).await;
+    let card = bot.tg.reply_after(mark, 3301).await;
+    let mark = bot.tg.mark();
+    bot.tg.press(&listeners[0], card.message_id().unwrap(), &card.button_data("календарь"));
+    let file = bot.tg.wait_for(mark, "the .ics", |c| c.method == "SendDocument").await;
+    let ics = file.body["document"].as_str().unwrap();
+    assert_eq!(ics.matches("BEGIN:VEVENT").count(), 2, "the series and its moved class: {ics}");
+    assert!(
+        ics.contains("\r\nDTSTART;TZID=Europe/Berlin:20270316T180000\r\n"),
+        "the rule still starts on Tuesday: {ics}"
+    );
+    assert!(ics.contains("\r\nRECURRENCE-ID;TZID=Europe/Berlin:20270316T180000\r\n"), "{ics}");
+    assert!(ics.contains("\r\nDTSTART;TZID=Europe/Berlin:20270317T100000\r\n"), "{ics}");
+    assert_eq!(ics.matches(&format!("UID:series-{series}@webinar-bot")).count(), 2, "{ics}");
+    bot.finish().await;
+}
+
+#[tokio::test]
+async fn a_listener_far_east_reads_the_rule_on_their_own_calendar() {
+    let bot = TestBot::start().await;
+    let (_server, provider) = telemost(&bot).await;
+    let listeners = people(&bot, [3401]).await;
+    let vladivostok = chrono_tz::Asia::Vladivostok;
+    bot.ctx().users.set_timezone(UserId(3401), vladivostok).await.unwrap();
+    let (first, _series) = weekly_series(&bot, provider).await;
+    let mark = bot.tg.mark();
+    webinar_bot_invite(&bot, first, &listeners).await;
+    let card = bot.tg.reply_after(mark, 3401).await;
+    // Tuesday 18:00 in Berlin is Wednesday 03:00 in Vladivostok.
+    assert!(card.text().contains("каждую среду в 03:00"), "{}", card.text());
+    assert!(card.text().contains("ср, 17.03.2027, 03:00"), "{}", card.text());
     bot.finish().await;
 }
 

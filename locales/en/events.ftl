@@ -202,11 +202,11 @@ repeat-on-6 = Saturdays
 repeat-on-7 = Sundays
 repeat-on-days = on { $days }
 repeat-weeks = { $n ->
-    [one] every week
+    [1] every week
    *[other] every { $n } weeks
 }
 repeat-daily = { $n ->
-    [one] every day
+    [1] every day
    *[other] every { $n } days
 }
 repeat-at = { $rule } at { $time }

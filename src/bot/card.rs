@@ -74,7 +74,8 @@ pub async fn calendar(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCt
     if let Some((series, occurrence)) = event.series
         && let Some(series) = ctx.series.store().get(series).await?
     {
-        repeat_in_calendar(&mut calendar, &series, occurrence, ctx.events.cancelled_occurrences(series.id).await?);
+        let made = ctx.events.occurrences(series.id).await?;
+        calendar = repeat_in_calendar(calendar, &series, occurrence, &made);
     }
     let file = InputFile::memory(calendar.render().into_bytes()).file_name(ics::file_name(id));
     let caption = tr_args(lang, "calendar-caption", &[("title", text(html::escape(&event.title)))]);
@@ -96,29 +97,33 @@ pub async fn calendar(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCt
     Ok(())
 }
 
-/// A series is one calendar entry with its rule and its cancelled dates as exceptions, under
-/// the series' own UID, so each week's file updates the same entry.
-fn repeat_in_calendar(
-    calendar: &mut IcsEvent,
-    series: &crate::store::Series,
-    occurrence: i64,
-    cancelled: Vec<chrono::DateTime<chrono::Utc>>,
-) {
-    let duration = calendar.end - calendar.start;
-    if let Some(first) = series.starts().first() {
-        calendar.start = *first;
-        calendar.end = *first + duration;
-    }
+/// A series is one calendar entry with its rule, its cancelled dates as exceptions and its moved
+/// occurrences as overrides, under the series' own UID, so each week's file updates the same
+/// entry.
+fn repeat_in_calendar(calendar: IcsEvent, series: &crate::store::Series, occurrence: i64, made: &[Event]) -> IcsEvent {
+    let made: Vec<ics::MadeOccurrence> = made.iter().filter_map(made_occurrence).collect();
+    let rule =
+        ics::SeriesRule { rule: &series.rule, first: series.first_date.and_time(series.local_time), tz: series.tz };
+    let mut calendar = calendar.repeating(rule, &made);
     calendar.uid = format!("series-{}@webinar-bot", series.id);
     // Each occurrence is its own event row whose sequence starts again; the series' entry must
     // only ever move forward, so the occurrence number leads.
     let occurrence = u32::try_from(occurrence).unwrap_or(0);
     calendar.sequence = occurrence.saturating_mul(1000).saturating_add(calendar.sequence);
-    calendar.recurrence = Some(series.rule.rrule());
-    calendar.exdates = cancelled;
     // One occurrence cancelled is an exception of a series that goes on; only a cancelled series
     // cancels the calendar entry.
     calendar.cancelled = series.cancelled;
+    calendar
+}
+
+fn made_occurrence(event: &Event) -> Option<ics::MadeOccurrence> {
+    let (_, number) = event.series?;
+    Some(ics::MadeOccurrence {
+        number: usize::try_from(number).ok()?,
+        start: event.starts_at,
+        end: event.ends_at(),
+        cancelled: event.status == crate::domain::event::EventStatus::Cancelled,
+    })
 }
 
 /// The `.ics` of an event: the same UID for its whole life, SEQUENCE raised on each change.
@@ -133,8 +138,7 @@ pub fn calendar_file(event: &Event, host: Option<String>, now: chrono::DateTime<
         url: event.join_url().map(str::to_owned),
         organizer_name: host,
         cancelled: event.status == crate::domain::event::EventStatus::Cancelled,
-        recurrence: None,
-        exdates: Vec::new(),
+        repeat: None,
         dtstamp: now,
     }
 }

@@ -9,7 +9,7 @@ use teloxide::utils::html;
 use crate::bot::CallbackData;
 use crate::bot::keyboards::{button, zone_label};
 use crate::domain::event::EventStatus;
-use crate::domain::recurrence::{Ending, Frequency, Recurrence};
+use crate::domain::recurrence::{Ending, Frequency, Recurrence, day_shift};
 use crate::domain::reminders::{ReminderOffset, time_left};
 use crate::i18n::{Lang, num, text, tr, tr_args};
 use crate::store::{Event, Rsvp, RsvpCounts};
@@ -48,9 +48,18 @@ pub fn when(event: &Event, lang: Lang, tz: Tz) -> String {
     )
 }
 
-/// "каждый вторник в 18:00", "по вторникам и четвергам раз в 2 недели в 18:00".
-pub fn repeat_text(lang: Lang, rule: &Recurrence, time: chrono::NaiveTime) -> String {
-    let rhythm = match &rule.frequency {
+/// "каждый вторник в 18:00" as the viewer reads it: the weekdays and the time of day are those
+/// of `next` (an occurrence of the rule, which is written in `rule_tz`) on the viewer's clock.
+/// A Vladivostok Tuesday 09:00 class is "every Monday at 23:00" in London.
+pub fn repeat_text(lang: Lang, rule: &Recurrence, rule_tz: Tz, next: DateTime<Utc>, viewer_tz: Tz) -> String {
+    let frequency = rule.frequency.shifted(day_shift(next, rule_tz, viewer_tz));
+    rhythm_text(lang, &frequency, next.with_timezone(&viewer_tz).time())
+}
+
+/// "каждый вторник в 18:00", "по вторникам и четвергам раз в 2 недели в 18:00", read on the
+/// clock the rule is written in (the teacher's, while drafting).
+pub fn rhythm_text(lang: Lang, frequency: &Frequency, time: chrono::NaiveTime) -> String {
+    let rhythm = match frequency {
         Frequency::Daily { interval } => tr_args(lang, "repeat-daily", &[("n", num(*interval))]),
         Frequency::Weekly { weekdays, interval } => {
             let days = match weekdays.as_slice() {
@@ -252,20 +261,99 @@ mod tests {
     fn repeats_read_naturally() {
         use chrono::{NaiveTime, Weekday};
         let six = NaiveTime::from_hms_opt(18, 0, 0).unwrap();
-        let weekly = |days: &[Weekday], interval| Recurrence {
-            frequency: Frequency::Weekly { weekdays: days.to_vec(), interval },
-            ending: Ending::Count(5),
-        };
-        assert_eq!(repeat_text(Lang::Ru, &weekly(&[Weekday::Wed], 1), six), "каждую среду в 18:00");
+        let weekly = |days: &[Weekday], interval| Frequency::Weekly { weekdays: days.to_vec(), interval };
+        assert_eq!(rhythm_text(Lang::Ru, &weekly(&[Weekday::Wed], 1), six), "каждую среду в 18:00");
         assert_eq!(
-            repeat_text(Lang::Ru, &weekly(&[Weekday::Tue, Weekday::Thu], 2,), six),
+            rhythm_text(Lang::Ru, &weekly(&[Weekday::Tue, Weekday::Thu], 2), six),
             "по вторникам, четвергам раз в 2 недели в 18:00"
         );
-        assert_eq!(repeat_text(Lang::En, &weekly(&[Weekday::Tue], 1), six), "every Tuesday at 18:00");
-        let daily = Recurrence { frequency: Frequency::Daily { interval: 1 }, ending: Ending::Count(3) };
-        assert_eq!(repeat_text(Lang::Ru, &daily, six), "каждый день в 18:00");
+        assert_eq!(rhythm_text(Lang::Ru, &weekly(&[Weekday::Mon], 5), six), "по понедельникам раз в 5 недель в 18:00");
+        assert_eq!(rhythm_text(Lang::En, &weekly(&[Weekday::Tue], 1), six), "every Tuesday at 18:00");
+        assert_eq!(
+            rhythm_text(Lang::Ru, &weekly(&[Weekday::Fri], 21), six),
+            "по пятницам раз в 21 неделю в 18:00",
+            "21 takes the singular, yet is not «every week»"
+        );
+        assert_eq!(rhythm_text(Lang::Ru, &Frequency::Daily { interval: 1 }, six), "каждый день в 18:00");
+        assert_eq!(rhythm_text(Lang::Ru, &Frequency::Daily { interval: 2 }, six), "раз в 2 дня в 18:00");
+        assert_eq!(rhythm_text(Lang::Ru, &Frequency::Daily { interval: 31 }, six), "раз в 31 день в 18:00");
+        assert_eq!(rhythm_text(Lang::En, &Frequency::Daily { interval: 3 }, six), "every 3 days at 18:00");
         assert_eq!(ending_text(Lang::Ru, Ending::Count(21)), "21 занятие");
         assert_eq!(ending_text(Lang::Ru, Ending::Count(5)), "5 занятий");
+    }
+
+    /// A Tuesday 09:00 class in Vladivostok, the first on 5 January 2027.
+    fn vladivostok_tuesdays(days: &[chrono::Weekday]) -> (Recurrence, DateTime<Utc>) {
+        let rule = Recurrence {
+            frequency: Frequency::Weekly { weekdays: days.to_vec(), interval: 1 },
+            ending: Ending::Count(10),
+        };
+        let date = chrono::NaiveDate::from_ymd_opt(2027, 1, 5).unwrap();
+        let next = crate::domain::recurrence::local_instant(
+            date,
+            chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            VLADIVOSTOK,
+        );
+        (rule, next)
+    }
+
+    const VLADIVOSTOK: Tz = chrono_tz::Asia::Vladivostok;
+    const LONDON: Tz = chrono_tz::Europe::London;
+
+    #[test]
+    fn the_viewer_reads_the_weekday_and_the_time_on_their_own_clock() {
+        use chrono::Weekday;
+        let (rule, next) = vladivostok_tuesdays(&[Weekday::Tue]);
+        assert_eq!(repeat_text(Lang::En, &rule, VLADIVOSTOK, next, LONDON), "every Monday at 23:00");
+        assert_eq!(repeat_text(Lang::Ru, &rule, VLADIVOSTOK, next, LONDON), "каждый понедельник в 23:00");
+        assert_eq!(repeat_text(Lang::Ru, &rule, VLADIVOSTOK, next, VLADIVOSTOK), "каждый вторник в 09:00");
+        let (rule, next) = vladivostok_tuesdays(&[Weekday::Tue, Weekday::Fri]);
+        assert_eq!(repeat_text(Lang::Ru, &rule, VLADIVOSTOK, next, LONDON), "по понедельникам, четвергам в 23:00");
+        // Honolulu is 20 hours behind: still Monday, at 13:00.
+        let honolulu = chrono_tz::Pacific::Honolulu;
+        assert_eq!(repeat_text(Lang::En, &rule, VLADIVOSTOK, next, honolulu), "on Mondays, Thursdays at 13:00");
+    }
+
+    #[test]
+    fn a_sunday_wraps_to_monday_for_a_viewer_ahead() {
+        use chrono::Weekday;
+        let berlin = chrono_tz::Europe::Berlin;
+        let rule = Recurrence {
+            frequency: Frequency::Weekly { weekdays: vec![Weekday::Sat, Weekday::Sun], interval: 2 },
+            ending: Ending::Count(6),
+        };
+        let date = chrono::NaiveDate::from_ymd_opt(2027, 1, 9).unwrap();
+        let next =
+            crate::domain::recurrence::local_instant(date, chrono::NaiveTime::from_hms_opt(20, 0, 0).unwrap(), berlin);
+        assert_eq!(
+            repeat_text(Lang::Ru, &rule, berlin, next, VLADIVOSTOK),
+            "по понедельникам, воскресеньям раз в 2 недели в 05:00"
+        );
+    }
+
+    #[test]
+    fn after_a_clock_change_the_time_follows_the_next_occurrence() {
+        use chrono::Weekday;
+        // 18:00 in Berlin every Tuesday; Moscow keeps one offset all year.
+        let berlin = chrono_tz::Europe::Berlin;
+        let rule = Recurrence {
+            frequency: Frequency::Weekly { weekdays: vec![Weekday::Tue], interval: 1 },
+            ending: Ending::Count(6),
+        };
+        let six = chrono::NaiveTime::from_hms_opt(18, 0, 0).unwrap();
+        let moscow = chrono_tz::Europe::Moscow;
+        let winter = crate::domain::recurrence::local_instant(
+            chrono::NaiveDate::from_ymd_opt(2027, 3, 23).unwrap(),
+            six,
+            berlin,
+        );
+        let summer = crate::domain::recurrence::local_instant(
+            chrono::NaiveDate::from_ymd_opt(2027, 3, 30).unwrap(),
+            six,
+            berlin,
+        );
+        assert_eq!(repeat_text(Lang::Ru, &rule, berlin, winter, moscow), "каждый вторник в 20:00");
+        assert_eq!(repeat_text(Lang::Ru, &rule, berlin, summer, moscow), "каждый вторник в 19:00");
     }
 
     #[test]

@@ -281,7 +281,7 @@ pub(super) async fn card(inner: &Inner, event: &Event, viewer: &Viewer) -> Store
             .series
             .get(series)
             .await?
-            .map(|s| render::repeat_text(viewer.lang, &s.rule, event.starts_at.with_timezone(&viewer.tz).time())),
+            .map(|s| render::repeat_text(viewer.lang, &s.rule, s.tz, event.starts_at, viewer.tz)),
         None => None,
     };
     Ok(render::card(event, host.as_deref(), repeat.as_deref(), viewer))

@@ -18,8 +18,7 @@ fn sample() -> IcsEvent {
         url: Some("https://meet.example.org/room-1?x=1,2".to_owned()),
         organizer_name: Some("Иван \"Ваня\" Петров".to_owned()),
         cancelled: false,
-        recurrence: None,
-        exdates: vec![],
+        repeat: None,
         dtstamp: utc(6, 10, 9, 0),
     }
 }
@@ -89,21 +88,147 @@ fn cancellation_uses_method_cancel_and_status_cancelled() {
 }
 
 #[test]
-fn recurrence_and_exdates() {
-    let event = IcsEvent {
-        recurrence: Some("FREQ=WEEKLY;COUNT=10\r\nX-INJECTED:1".to_owned()),
-        exdates: vec![utc(12, 25, 15, 30), utc(1, 1, 15, 30)],
-        ..sample()
+fn a_single_event_has_no_time_zone_block() {
+    let ics = sample().render();
+    assert!(!ics.contains("VTIMEZONE") && !ics.contains("TZID"), "{ics}");
+}
+
+// ---- series ----
+
+const VLADIVOSTOK: chrono_tz::Tz = chrono_tz::Asia::Vladivostok;
+const BERLIN: chrono_tz::Tz = chrono_tz::Europe::Berlin;
+
+fn local(tz: chrono_tz::Tz, y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    tz.with_ymd_and_hms(y, m, d, h, min, 0).unwrap().with_timezone(&Utc)
+}
+
+fn tuesdays(count: u32) -> Recurrence {
+    use crate::domain::recurrence::{Ending, Frequency};
+    Recurrence {
+        frequency: Frequency::Weekly { weekdays: vec![chrono::Weekday::Tue], interval: 1 },
+        ending: Ending::Count(count),
+    }
+}
+
+/// A 90-minute Tuesday class: the sample moved to `tz`, repeated from 5 January 2027 at `hour`.
+fn series(tz: chrono_tz::Tz, hour: u32, rule: &Recurrence, made: &[MadeOccurrence]) -> IcsEvent {
+    let start = local(tz, 2027, 1, 5, hour, 0);
+    let event = IcsEvent { start, end: start + chrono::Duration::minutes(90), ..sample() };
+    let first = chrono::NaiveDate::from_ymd_opt(2027, 1, 5).unwrap().and_hms_opt(hour, 0, 0).unwrap();
+    event.repeating(SeriesRule { rule, first, tz }, made)
+}
+
+#[test]
+fn a_vladivostok_tuesday_class_is_written_on_tuesdays_in_its_zone() {
+    let ics = unfold(&series(VLADIVOSTOK, 9, &tuesdays(4), &[]).render());
+    assert!(ics.contains("\r\nDTSTART;TZID=Asia/Vladivostok:20270105T090000\r\n"), "{ics}");
+    assert!(ics.contains("\r\nDTEND;TZID=Asia/Vladivostok:20270105T103000\r\n"), "{ics}");
+    assert!(ics.contains("\r\nRRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=TU;COUNT=4\r\n"), "{ics}");
+    assert!(ics.contains("\r\nBEGIN:VTIMEZONE\r\nTZID:Asia/Vladivostok\r\nBEGIN:STANDARD\r\n"), "{ics}");
+    assert!(!ics.contains("DTSTART:20270104T230000Z"), "never in UTC: {ics}");
+}
+
+#[test]
+fn the_typed_model_reads_the_zone_and_the_time_zone_block_parses() {
+    use icalendar::{Calendar, CalendarDateTime, Component as _, DatePerhapsTime};
+    let text = unfold(&series(BERLIN, 18, &tuesdays(12), &[]).render());
+    let calendar: Calendar = text.parse().expect("parses");
+    let event = calendar.components.iter().find_map(|c| c.as_event()).expect("one event");
+    let expected = CalendarDateTime::WithTimezone {
+        date_time: chrono::NaiveDate::from_ymd_opt(2027, 1, 5).unwrap().and_hms_opt(18, 0, 0).unwrap(),
+        tzid: "Europe/Berlin".to_owned(),
     };
+    assert_eq!(event.get_start(), Some(DatePerhapsTime::DateTime(expected)));
+    let parsed = read_calendar(&text).expect("parses");
+    let zone = parsed.components.iter().find(|c| c.name.as_str() == "VTIMEZONE").expect("a VTIMEZONE");
+    let kinds: Vec<&str> = zone.components.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(kinds, ["DAYLIGHT", "STANDARD"], "12 weeks from January cross the March change");
+}
+
+#[test]
+fn cancelled_occurrences_are_exdates_in_the_zone() {
+    let rule = tuesdays(4);
+    let (first, second) = (local(BERLIN, 2027, 1, 5, 18, 0), local(BERLIN, 2027, 1, 12, 18, 0));
+    let class = chrono::Duration::minutes(90);
+    let made = [
+        MadeOccurrence { number: 0, start: first, end: first + class, cancelled: false },
+        MadeOccurrence { number: 1, start: second, end: second + class, cancelled: true },
+    ];
+    let ics = unfold(&series(BERLIN, 18, &rule, &made).render());
+    assert!(ics.contains("\r\nEXDATE;TZID=Europe/Berlin:20270112T180000\r\n"), "{ics}");
+    assert_eq!(ics.matches("BEGIN:VEVENT").count(), 1, "nothing moved: {ics}");
+}
+
+#[test]
+fn a_class_made_longer_is_an_override_too() {
+    let first = local(BERLIN, 2027, 1, 5, 18, 0);
+    let made =
+        [MadeOccurrence { number: 0, start: first, end: first + chrono::Duration::minutes(120), cancelled: false }];
+    let ics = unfold(&series(BERLIN, 18, &tuesdays(4), &made).render());
+    assert_eq!(ics.matches("BEGIN:VEVENT").count(), 2, "{ics}");
+    assert!(ics.contains("\r\nRECURRENCE-ID;TZID=Europe/Berlin:20270105T180000\r\n"), "{ics}");
+    assert!(ics.contains("\r\nDTEND;TZID=Europe/Berlin:20270105T200000\r\n"), "{ics}");
+}
+
+#[test]
+fn a_moved_occurrence_gets_an_override_with_the_same_uid() {
+    let rule = tuesdays(4);
+    // The third class moved from Tuesday 18:00 to Wednesday 10:00; then the second was moved
+    // and cancelled: its exception still names the rule's Tuesday.
+    let moved = local(BERLIN, 2027, 1, 20, 10, 0);
+    let made = [
+        MadeOccurrence { number: 1, start: local(BERLIN, 2027, 1, 13, 9, 0), end: moved, cancelled: true },
+        MadeOccurrence { number: 2, start: moved, end: moved + chrono::Duration::minutes(60), cancelled: false },
+    ];
+    let ics = unfold(&series(BERLIN, 18, &rule, &made).render());
+    assert!(ics.contains("\r\nEXDATE;TZID=Europe/Berlin:20270112T180000\r\n"), "{ics}");
+    let calendar = read_calendar(&ics).expect("parses");
+    let events: Vec<&Component> = calendar.components.iter().filter(|c| c.name.as_str() == "VEVENT").collect();
+    assert_eq!(events.len(), 2);
+    let overriding = events[1];
+    let prop = |name: &str| overriding.find_prop(name).map(|p| p.val.as_str().to_owned());
+    assert_eq!(prop("UID").as_deref(), Some("event-42@webinar-bot"));
+    assert_eq!(prop("RECURRENCE-ID").as_deref(), Some("20270119T180000"));
+    assert_eq!(prop("DTSTART").as_deref(), Some("20270120T100000"));
+    assert_eq!(prop("DTEND").as_deref(), Some("20270120T110000"));
+    assert!(overriding.find_prop("RRULE").is_none());
+    let tzid = overriding.find_prop("RECURRENCE-ID").unwrap().params.iter().find(|p| p.key.as_str() == "TZID").cloned();
+    assert_eq!(tzid.and_then(|p| p.val).map(|v| v.as_str().to_owned()).as_deref(), Some("Europe/Berlin"));
+}
+
+#[test]
+fn an_hour_the_clocks_repeat_is_written_in_utc() {
+    // 01:30 on 7 November 2027 happens twice in New York; the second is 06:30 UTC.
+    let new_york = chrono_tz::America::New_York;
+    let second = Utc.with_ymd_and_hms(2027, 11, 7, 6, 30, 0).unwrap();
+    assert_eq!(zoned("DTEND", new_york, second), "DTEND:20271107T063000Z");
+    let first = Utc.with_ymd_and_hms(2027, 11, 7, 5, 30, 0).unwrap();
+    assert_eq!(zoned("DTEND", new_york, first), "DTEND:20271107T053000Z");
+    let later = Utc.with_ymd_and_hms(2027, 11, 7, 8, 0, 0).unwrap();
+    assert_eq!(zoned("DTEND", new_york, later), "DTEND;TZID=America/New_York:20271107T030000");
+}
+
+#[test]
+fn a_rule_with_no_occurrence_leaves_the_entry_single() {
+    use crate::domain::recurrence::{Ending, Frequency};
+    let rule = Recurrence {
+        frequency: Frequency::Weekly { weekdays: vec![chrono::Weekday::Mon], interval: 1 },
+        ending: Ending::Until(chrono::NaiveDate::from_ymd_opt(2027, 1, 6).unwrap()),
+    };
+    let event = series(BERLIN, 18, &rule, &[]);
+    assert_eq!(event.repeat, None);
+    assert!(event.render().contains("\r\nDTSTART:20270105T170000Z\r\n"));
+}
+
+#[test]
+fn injected_controls_never_reach_the_rule_line() {
+    let mut event = series(BERLIN, 18, &tuesdays(4), &[]);
+    if let Some(repeat) = event.repeat.as_mut() {
+        repeat.rule = "FREQ=WEEKLY;COUNT=10\r\nX-INJECTED:1".to_owned();
+    }
     let ics = event.render();
-    assert!(ics.contains("\r\nRRULE:FREQ=WEEKLY;COUNT=10X-INJECTED:1\r\n"));
-    assert!(ics.contains("\r\nEXDATE:20261225T153000Z\r\n"));
-    assert!(ics.contains("\r\nEXDATE:20260101T153000Z\r\n"));
+    assert!(ics.contains("\r\nRRULE:FREQ=WEEKLY;COUNT=10X-INJECTED:1\r\n"), "{ics}");
     assert!(!ics.contains("\r\nX-INJECTED"));
-    let (_, props) = parsed_event(&ics);
-    assert_eq!(props.iter().filter(|(name, _)| name == "EXDATE").count(), 2);
-    let prefixed = IcsEvent { recurrence: Some("RRULE:FREQ=DAILY".to_owned()), ..sample() };
-    assert!(prefixed.render().contains("\r\nRRULE:FREQ=DAILY\r\n"));
 }
 
 #[test]

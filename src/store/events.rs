@@ -281,7 +281,17 @@ impl Events {
         row.map(Event::try_from).transpose()
     }
 
-    /// Starts of the cancelled occurrences of a series: the calendar's exceptions.
+    /// Every occurrence of a series made so far, in the rule's order: the calendar file reads
+    /// its exceptions (cancelled) and overrides (moved) from them.
+    pub async fn occurrences(&self, series: i64) -> StoreResult<Vec<Event>> {
+        let rows: Vec<EventRow> = sqlx::query_as("SELECT * FROM events WHERE series_id = ? ORDER BY occurrence")
+            .bind(series)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(Event::try_from).collect()
+    }
+
+    /// Starts of the cancelled occurrences of a series, where they last were.
     pub async fn cancelled_occurrences(&self, series: i64) -> StoreResult<Vec<DateTime<Utc>>> {
         let starts: Vec<String> = sqlx::query_scalar(
             "SELECT starts_at FROM events WHERE series_id = ? AND status = 'cancelled' ORDER BY occurrence",

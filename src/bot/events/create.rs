@@ -665,7 +665,7 @@ async fn summary(asker: &Asker, ctx: &SharedCtx, draft: &EventDraft) -> Result<S
 fn repeat_summary(lang: Lang, draft: &EventDraft) -> String {
     match (draft.recurrence(), draft.time) {
         (Some(rule), Some(time)) => {
-            format!("{}, {}", render::repeat_text(lang, &rule, time), render::ending_text(lang, rule.ending))
+            format!("{}, {}", render::rhythm_text(lang, &rule.frequency, time), render::ending_text(lang, rule.ending))
         }
         _ => tr(lang, "new-repeat-none"),
     }

@@ -170,7 +170,7 @@ async fn card_text(asker: &Asker, ctx: &SharedCtx, event: &Event) -> Result<Stri
             lang,
             "event-card-series",
             &[
-                ("rule", text(render::repeat_text(lang, &series.rule, event.starts_at.with_timezone(&tz).time()))),
+                ("rule", text(render::repeat_text(lang, &series.rule, series.tz, event.starts_at, tz))),
                 ("number", num(number as f64 + 1.0)),
                 ("total", num(series.starts().len() as f64)),
             ],
