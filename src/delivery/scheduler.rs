@@ -7,10 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use futures::StreamExt;
-use futures::stream::FuturesUnordered;
 use teloxide::payloads::{EditMessageTextSetters, SendMessageSetters};
 use teloxide::types::{ChatId, MessageId, UserId};
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::Inner;
@@ -26,7 +25,9 @@ pub(super) async fn run(inner: Arc<Inner>, shutdown: CancellationToken) {
         Err(err) => tracing::error!(%err, "could not recover rows left in sending"),
     }
     let places = rules::in_flight(inner.config.rate);
-    let mut in_flight = FuturesUnordered::new();
+    // Each delivery is a task of its own: a future parked here while the loop awaits a query
+    // could hold a pooled connection that query is waiting for.
+    let mut in_flight = JoinSet::new();
     let mut skipped = Skipped::default();
     // Overdue reminders are collapsed once after each wake-up, not at every claim: the collapse
     // reads every pending row that is due.
@@ -46,7 +47,9 @@ pub(super) async fn run(inner: Arc<Inner>, shutdown: CancellationToken) {
             match inner.outbox.claim_due(inner.clock.now(), free as i64).await {
                 Ok(rows) => {
                     let claimed = rows.len();
-                    in_flight.extend(rows.into_iter().map(|row| deliver(&inner, row, &shutdown)));
+                    for row in rows {
+                        in_flight.spawn(deliver(inner.clone(), row, shutdown.clone()));
+                    }
                     if claimed == free {
                         continue;
                     }
@@ -73,8 +76,8 @@ pub(super) async fn run(inner: Arc<Inner>, shutdown: CancellationToken) {
             }
         };
         tokio::select! {
-            Some(done) = in_flight.next() => {
-                skipped.count(done);
+            Some(done) = in_flight.join_next() => {
+                skipped.count(finished(done));
                 continue;
             }
             _ = sleep => {}
@@ -84,8 +87,8 @@ pub(super) async fn run(inner: Arc<Inner>, shutdown: CancellationToken) {
         woke = true;
     }
     // Stopping: the rows in hand are finished (a second's worth at most), nothing new is claimed.
-    while let Some(done) = in_flight.next().await {
-        skipped.count(done);
+    while let Some(done) = in_flight.join_next().await {
+        skipped.count(finished(done));
     }
     skipped.report();
 }
@@ -107,6 +110,15 @@ async fn next_send_at(inner: &Inner) -> Option<DateTime<Utc>> {
             Some(inner.clock.now() + chrono::Duration::seconds(1))
         }
     }
+}
+
+/// The skip reason of a finished delivery; a delivery that panicked left its row `sending`, to go
+/// out again at the next start.
+fn finished(done: Result<Option<&'static str>, tokio::task::JoinError>) -> Option<&'static str> {
+    done.unwrap_or_else(|err| {
+        tracing::error!(%err, "a delivery task failed");
+        None
+    })
 }
 
 /// Rows skipped since the queue last ran dry, by reason: after an outage, reminders of classes
@@ -146,8 +158,8 @@ enum Outcome {
 }
 
 /// Sends one claimed row and records what became of it; the skip reason, if it was skipped.
-async fn deliver(inner: &Inner, row: Row, shutdown: &CancellationToken) -> Option<&'static str> {
-    let outcome = match attempt(inner, &row).await {
+async fn deliver(inner: Arc<Inner>, row: Row, shutdown: CancellationToken) -> Option<&'static str> {
+    let outcome = match attempt(&inner, &row).await {
         Ok(outcome) => outcome,
         // The row is already `sending`: a database error while preparing it puts it back.
         Err(err) => Outcome::Retry { after: chrono::Duration::seconds(1), reason: format!("database: {err}") },
@@ -156,7 +168,7 @@ async fn deliver(inner: &Inner, row: Row, shutdown: &CancellationToken) -> Optio
         Outcome::Skipped(reason) => Some(reason),
         _ => None,
     };
-    record(inner, &row, outcome, shutdown).await;
+    record(&inner, &row, outcome, &shutdown).await;
     skipped
 }
 

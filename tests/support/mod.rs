@@ -49,8 +49,12 @@ impl TestBot {
         Self::start_with(&[]).await
     }
 
-    /// Starts with extra environment variables on top of the test defaults.
+    /// Starts with extra environment variables on top of the test defaults. `TEST_LOG=debug`
+    /// (any filter) shows the bot's log while a test runs.
     pub async fn start_with(vars: &[(&str, &str)]) -> Self {
+        if let Ok(filter) = std::env::var("TEST_LOG") {
+            let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+        }
         let tg = FakeTelegram::start().await;
         let dir = tempfile::tempdir().expect("temporary directory");
         let mut env: HashMap<String, String> = HashMap::from([
