@@ -55,3 +55,43 @@ fn an_unknown_subcommand_prints_the_usage() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("usage"));
 }
+
+#[test]
+fn an_api_url_without_a_scheme_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let out =
+        bot(dir.path()).env("TELOXIDE_TOKEN", "123:abc").env("TELOXIDE_API_URL", "localhost:8081").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("TELOXIDE_API_URL") && stderr.contains("http://"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_malformed_secret_key_is_a_configuration_error_and_check_config_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [&[][..], &["check-config"][..]] {
+        let out =
+            bot(dir.path()).env("TELOXIDE_TOKEN", "123:abc").env("BOT_SECRET_KEY", "c2hvcnQ=").args(args).output();
+        let out = out.unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("BOT_SECRET_KEY") && stderr.contains("32"), "{stderr}");
+        assert!(!stderr.contains("c2hvcnQ"), "the key is never printed: {stderr}");
+    }
+}
+
+#[test]
+fn a_database_that_cannot_be_opened_is_named_once() {
+    let dir = tempfile::tempdir().unwrap();
+    // A file where the data folder should be: nothing can be created under it, even as root.
+    let blocked = dir.path().join("not-a-folder");
+    std::fs::write(&blocked, "").unwrap();
+    let out =
+        bot(dir.path()).env("TELOXIDE_TOKEN", "123:abc").env("DATA_DIR", &blocked).arg("migrate").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(&blocked.join("webinar-bot.sqlite").display().to_string()), "{stderr}");
+}
