@@ -7,6 +7,7 @@
 //!                                         [--think-ms 0] [--limits production|open] [--runs 5]
 //! cargo bench --bench bench -- footprint [--events 10000] [--listeners 100000] [--queued 300000] [--runs 5]
 //! cargo bench --bench bench -- scale     [--sizes 10000,1000000] [--calls 1000] [--runs 5]
+//! cargo bench --bench bench -- joins     [--n 1000] [--rates 20,100,300] [--limits open|production] [--runs 3]
 //! ```
 
 #[path = "../tests/support/telegram.rs"]
@@ -25,7 +26,7 @@ use telegram::{Call, FakeTelegram, TgUser};
 use tempfile::TempDir;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
-use webinar_bot::app::{self, Tuning};
+use webinar_bot::app::{self, Stats, Tuning};
 use webinar_bot::bot::SharedCtx;
 use webinar_bot::clock::SystemClock;
 use webinar_bot::config::Config;
@@ -42,7 +43,8 @@ const USAGE: &str = "usage: cargo bench --bench bench -- <fan-out | dialogue | f
   dialogue   --teachers 200 --flow settings|buttons --rounds 1 (buttons: 20) --think-ms 0
              --limits production|open --runs 5
   footprint  --events 10000 --listeners 100000 --queued 300000 --runs 5
-  scale      --sizes 10000,1000000 --calls 1000 --runs 5 [--cache-mib N: experiment]";
+  scale      --sizes 10000,1000000 --calls 1000 --runs 5 [--cache-mib N: experiment]
+  joins      --n 1000 --rates 20,100,300 --limits open|production --runs 3";
 
 const ADMIN_ID: i64 = 100;
 const TOKEN: &str = "123456:BENCH-token-never-logged";
@@ -72,6 +74,7 @@ fn main() -> ExitCode {
             "dialogue" => dialogue(&options).await,
             "footprint" => footprint(&options).await,
             "scale" => scale(&options).await,
+            "joins" => joins(&options).await,
             other => Err(anyhow!("unknown scenario {other:?}")),
         }
     });
@@ -194,6 +197,7 @@ fn print_table(title: &str, figures: &[Figure]) {
 struct Harness {
     tg: FakeTelegram,
     ctx: SharedCtx,
+    stats: Arc<Stats>,
     shutdown: CancellationToken,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
     _dir: TempDir,
@@ -217,7 +221,7 @@ impl Harness {
         let config = config_for(&tg.url(), dir.path(), tuning.limits.overall_per_sec as u32)?;
         let shutdown = CancellationToken::new();
         let running = app::start(config, Arc::new(SystemClock), tuning, shutdown.clone()).await?;
-        let harness = Self { tg, ctx: running.ctx, shutdown, task: running.task, _dir: dir };
+        let harness = Self { tg, ctx: running.ctx, stats: running.stats, shutdown, task: running.task, _dir: dir };
         for _ in 0..2000 {
             if harness.tg.polls_in_flight() > 0 {
                 return Ok(harness);
@@ -494,24 +498,7 @@ async fn dialogue(options: &Options) -> anyhow::Result<()> {
     // person reading; 0 keeps every teacher's next update waiting: saturation.
     let think: u64 = options.get("think-ms", 0)?;
     let mode = options.text("limits", "production");
-    let (tuning, fake_limits) = match mode.as_str() {
-        // What `main` runs with, against a fake that enforces Telegram's 30/s and 1/s per chat.
-        "production" => (Tuning::default(), Some((30.0, 1.0))),
-        // Telegram's limits off on both sides (the send budget still in the path, as it always is).
-        "open" => (
-            Tuning {
-                poll_timeout: Duration::from_secs(10),
-                limits: Limits {
-                    overall_per_sec: 100_000.0,
-                    private_per_sec: 10_000,
-                    private_per_min: 1_000_000,
-                    group_per_min: 1_000_000,
-                },
-            },
-            None,
-        ),
-        other => bail!("--limits {other:?}: production or open"),
-    };
+    let (tuning, fake_limits) = limits_mode(&mode)?;
     let what = match flow {
         Flow::Wizard => "the /new wizard with Jitsi",
         Flow::Settings => "/tz → typed zone → /lang → language button",
@@ -568,6 +555,28 @@ async fn dialogue(options: &Options) -> anyhow::Result<()> {
         format!("dialogue: K = {teachers}, {rounds} round(s) of {what}, think {think} ms, limits {mode}, {runs} runs");
     print_table(&title, &figures);
     Ok(())
+}
+
+/// The bot's tuning and the fake's (overall, per chat) limits for `--limits`.
+fn limits_mode(mode: &str) -> anyhow::Result<(Tuning, Option<(f64, f64)>)> {
+    Ok(match mode {
+        // What `main` runs with, against a fake that enforces Telegram's 30/s and 1/s per chat.
+        "production" => (Tuning::default(), Some((30.0, 1.0))),
+        // Telegram's limits off on both sides (the send budget still in the path, as it always is).
+        "open" => (
+            Tuning {
+                poll_timeout: Duration::from_secs(10),
+                limits: Limits {
+                    overall_per_sec: 100_000.0,
+                    private_per_sec: 10_000,
+                    private_per_min: 1_000_000,
+                    group_per_min: 1_000_000,
+                },
+            },
+            None,
+        ),
+        other => bail!("--limits {other:?}: production or open"),
+    })
 }
 
 /// Sorted latencies, from handed out and from queued.
@@ -1093,7 +1102,7 @@ fn memory_of(pid: u32) -> anyhow::Result<(f64, f64)> {
 
 /// The scheduler's queries, as in `store/outbox.rs`, for EXPLAIN QUERY PLAN.
 const NEXT_SEND_AT: &str = "SELECT send_at FROM outbox WHERE state = 'pending' ORDER BY send_at, id LIMIT 1";
-const DUE: &str = "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?1 \
+const DUE: &str = "UPDATE outbox SET state = 'sending', updated_at = ?1 \
                    WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND send_at <= ?1 \
                                  ORDER BY send_at, id LIMIT ?2) RETURNING id";
 const COLLAPSE: &str =
@@ -1270,4 +1279,140 @@ async fn seed_outbox(pool: &SqlitePool, size: i64) -> anyhow::Result<(DateTime<U
     let pending: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'pending'").fetch_one(pool).await?;
     Ok((now, pending))
+}
+
+// ---- joins ----
+
+/// A crowd opening one event's link: joins offered at a steady rate, each a new person.
+async fn joins(options: &Options) -> anyhow::Result<()> {
+    let n: i64 = options.get("n", 1000)?;
+    let runs: usize = options.get("runs", 3)?;
+    let rates: Vec<f64> = options
+        .text("rates", "20,100,300")
+        .split(',')
+        .map(|r| r.trim().parse().map_err(|_| anyhow!("--rates {r:?}")))
+        .collect::<anyhow::Result<_>>()?;
+    let mode = options.text("limits", "open");
+    let (tuning, fake_limits) = limits_mode(&mode)?;
+    println!("joins: {n} people open one event's link, at each offered rate; limits: {mode}");
+    let mut figures = Vec::new();
+    for rate in rates {
+        let mut p50 = Figure::new(format!("{rate}/s offered: p50 /start → \"signed up\""), "ms", Target::None);
+        let mut p99 = Figure::new(format!("{rate}/s offered: p99 /start → \"signed up\""), "ms", Target::None);
+        let mut achieved = Figure::new(format!("{rate}/s offered: joins answered per second"), "joins/s", Target::None);
+        let mut errors = Figure::new(format!("{rate}/s offered: handler errors"), "count", Target::AtMost(0.0));
+        let mut lost =
+            Figure::new(format!("{rate}/s offered: unanswered, uncarded or twice"), "count", Target::AtMost(0.0));
+        for run in 1..=runs {
+            let r =
+                joins_once(n, rate, tuning.clone(), fake_limits).await.with_context(|| format!("joins run {run}"))?;
+            println!(
+                "run {run} at {rate}/s: p50 {:.1} ms, p99 {:.1} ms, {:.0} joins/s, {} handler errors, {} wrong",
+                quantile(&r.answer_ms, 0.5),
+                quantile(&r.answer_ms, 0.99),
+                r.per_sec,
+                r.handler_errors,
+                r.wrong
+            );
+            p50.values.push(quantile(&r.answer_ms, 0.5));
+            p99.values.push(quantile(&r.answer_ms, 0.99));
+            achieved.values.push(r.per_sec);
+            errors.values.push(r.handler_errors as f64);
+            lost.values.push(r.wrong as f64);
+        }
+        figures.extend([p50, p99, achieved, errors, lost]);
+    }
+    print_table(&format!("joins: {n} joins to one event, limits {mode}, {runs} runs"), &figures);
+    Ok(())
+}
+
+struct JoinsRun {
+    /// Sorted, ms.
+    answer_ms: Vec<f64>,
+    per_sec: f64,
+    handler_errors: u64,
+    /// Joiners not answered exactly once, not carded exactly once, or not counted right.
+    wrong: usize,
+}
+
+async fn joins_once(n: i64, rate: f64, tuning: Tuning, fake_limits: Option<(f64, f64)>) -> anyhow::Result<JoinsRun> {
+    let mut tg = FakeTelegram::start().await;
+    if let Some((overall, per_chat)) = fake_limits {
+        tg = tg.with_limits(overall, per_chat);
+    }
+    let bot = Harness::start(tg.clone(), tuning).await?;
+    let ctx = bot.ctx.clone();
+    let now = Utc::now();
+    let event = ctx.events.insert(&new_event("Открытая лекция", now + chrono::Duration::days(1), vec![]), now).await?;
+    let admin = teloxide::types::UserId(ADMIN_ID as u64);
+    let code = ctx
+        .invites
+        .create(webinar_bot::domain::invite::InviteKind::Event, Some(event.0), admin, None, None, now)
+        .await?;
+    let first_id: i64 = 2_000_000;
+    let mut tap = tg.tap();
+    let started = Instant::now();
+    let sender = tokio::spawn({
+        let tg = tg.clone();
+        async move {
+            let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
+            let mut queued = HashMap::new();
+            for id in first_id..first_id + n {
+                tick.tick().await;
+                queued.insert(id, Instant::now());
+                tg.send_text(&TgUser::ru(id), &format!("/start {code}"));
+            }
+            queued
+        }
+    });
+    let (mut answered, mut carded): (HashMap<i64, Vec<Instant>>, HashMap<i64, usize>) = Default::default();
+    let deadline = Instant::now() + Duration::from_secs_f64(n as f64 / rate) + Duration::from_secs(120);
+    while (answered.len() as i64) < n || (carded.len() as i64) < n {
+        let call = match tokio::time::timeout_at(deadline.into(), tap.recv()).await {
+            Ok(Some(call)) => call,
+            Ok(None) => bail!("the fake stopped"),
+            Err(_) => break,
+        };
+        let Some(chat) = call.chat_id().filter(|c| (first_id..first_id + n).contains(c)) else { continue };
+        if call.method != "SendMessage" || !call.is_ok() {
+            continue;
+        }
+        if call.text().contains("Вы записаны") {
+            answered.entry(chat).or_default().push(call.at);
+        } else if call.text().contains("🗓") {
+            *carded.entry(chat).or_default() += 1;
+        }
+    }
+    let wall = started.elapsed().as_secs_f64();
+    // A moment for duplicates to show up, had there been any.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    while let Ok(call) = tap.try_recv() {
+        if let Some(chat) = call.chat_id().filter(|c| (first_id..first_id + n).contains(c))
+            && call.method == "SendMessage"
+            && call.is_ok()
+        {
+            if call.text().contains("Вы записаны") {
+                answered.entry(chat).or_default().push(call.at);
+            } else if call.text().contains("🗓") {
+                *carded.entry(chat).or_default() += 1;
+            }
+        }
+    }
+    let queued = sender.await?;
+    let mut answer_ms: Vec<f64> = answered
+        .iter()
+        .filter_map(|(chat, at)| Some(at.first()?.duration_since(*queued.get(chat)?).as_secs_f64() * 1000.0))
+        .collect();
+    answer_ms.sort_by(f64::total_cmp);
+    let uses: i64 = sqlx::query_scalar("SELECT uses FROM invites WHERE kind = 'event' AND target_id = ?")
+        .bind(event.0)
+        .fetch_one(&ctx.pool)
+        .await?;
+    let wrong = (first_id..first_id + n)
+        .filter(|chat| answered.get(chat).map_or(0, Vec::len) != 1 || carded.get(chat).copied().unwrap_or(0) != 1)
+        .count()
+        + (uses - n).unsigned_abs() as usize;
+    let handler_errors = bot.stats.handler_errors.load(std::sync::atomic::Ordering::Relaxed);
+    bot.stop().await?;
+    Ok(JoinsRun { answer_ms, per_sec: answered.len() as f64 / wall, handler_errors, wrong })
 }

@@ -151,6 +151,8 @@ enum Outcome {
         after: chrono::Duration,
         reason: String,
     },
+    /// Back in line, the try not counted: Telegram asked the bot to wait.
+    RateLimited,
     /// The recipient cannot be reached any more.
     Unreachable(String),
     Migrated(ChatId),
@@ -184,9 +186,10 @@ async fn attempt(inner: &Inner, row: &Row) -> StoreResult<Outcome> {
     let outcome = match send(inner, row, &event, late).await {
         Ok(Sent::Message(message)) => Outcome::Sent { message: Some(message), late },
         Ok(Sent::Nothing(reason)) => Outcome::Skipped(reason),
-        Err(err) => match rules::classify(&err, row.attempts) {
+        Err(err) => match rules::classify(&err, row.attempts + 1) {
             Failure::Unreachable(reason) => Outcome::Unreachable(reason),
             Failure::Retry(after, reason) => Outcome::Retry { after, reason },
+            Failure::RateLimited => Outcome::RateLimited,
             Failure::AlreadyThere => Outcome::Sent { message: row.message_id, late: false },
             Failure::Migrated(to) => Outcome::Migrated(ChatId(to)),
             Failure::Failed(reason) => Outcome::Failed(reason),
@@ -227,6 +230,7 @@ async fn write_outcome(inner: &Inner, row: &Row, outcome: &Outcome) -> StoreResu
             tracing::warn!(row = row.id, %reason, retry_in = after.num_seconds(), "delivery will be retried");
             outbox.retry_at(row.id, now + *after, reason, now).await
         }
+        Outcome::RateLimited => outbox.requeue(row.id, "rate limited", now).await,
         Outcome::Unreachable(reason) => {
             tracing::info!(chat = row.chat_id.0, %reason, "recipient unreachable; marked inactive");
             outbox.mark_chat_inactive(row.chat_id).await?;
@@ -235,7 +239,7 @@ async fn write_outcome(inner: &Inner, row: &Row, outcome: &Outcome) -> StoreResu
         Outcome::Migrated(to) => {
             tracing::info!(from = row.chat_id.0, to = to.0, "group chat became a supergroup; following it");
             outbox.move_chat(row.chat_id, *to).await?;
-            outbox.retry_at(row.id, now, "chat migrated", now).await
+            outbox.requeue(row.id, "chat migrated", now).await
         }
         Outcome::Failed(reason) => {
             tracing::warn!(row = row.id, %reason, "delivery failed");

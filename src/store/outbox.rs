@@ -241,10 +241,10 @@ impl Outbox {
     }
 
     /// Takes up to `limit` pending rows whose time to send has come, oldest first, marking them
-    /// `sending` (and counting the attempt) in the same statement, so no row is taken twice.
+    /// `sending` in the same statement, so no row is taken twice.
     pub async fn claim_due(&self, now: DateTime<Utc>, limit: i64) -> StoreResult<Vec<Row>> {
         let raw: Vec<RawRow> = sqlx::query_as(&format!(
-            "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?1
+            "UPDATE outbox SET state = 'sending', updated_at = ?1
               WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND send_at <= ?1
                             ORDER BY send_at, id LIMIT ?2)
               RETURNING {COLUMNS}"
@@ -268,6 +268,9 @@ impl Outbox {
         next.as_deref().map(parse_stamp).transpose()
     }
 
+    // `attempts` counts the tries Telegram answered: sent, refused, or failed on the way. A 429
+    // (Telegram did nothing yet) and a skip (nothing was tried) leave it as it is.
+
     pub async fn mark_sent(
         &self,
         id: i64,
@@ -276,7 +279,8 @@ impl Outbox {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         sqlx::query(
-            "UPDATE outbox SET state = 'sent', message_id = ?1, late = ?2, reason = NULL, sent_at = ?3, updated_at = ?3
+            "UPDATE outbox SET state = 'sent', message_id = ?1, late = ?2, reason = NULL, sent_at = ?3, updated_at = ?3,
+                               attempts = attempts + 1
               WHERE id = ?4",
         )
         .bind(message.map(|m| m.0))
@@ -289,16 +293,17 @@ impl Outbox {
     }
 
     pub async fn mark_failed(&self, id: i64, reason: &str, now: DateTime<Utc>) -> StoreResult<()> {
-        self.finish(id, "failed", reason, now).await
+        self.finish(id, "failed", 1, reason, now).await
     }
 
     pub async fn mark_skipped(&self, id: i64, reason: &str, now: DateTime<Utc>) -> StoreResult<()> {
-        self.finish(id, "skipped", reason, now).await
+        self.finish(id, "skipped", 0, reason, now).await
     }
 
-    async fn finish(&self, id: i64, state: &str, reason: &str, now: DateTime<Utc>) -> StoreResult<()> {
-        sqlx::query("UPDATE outbox SET state = ?, reason = ?, updated_at = ? WHERE id = ?")
+    async fn finish(&self, id: i64, state: &str, tried: i64, reason: &str, now: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query("UPDATE outbox SET state = ?, attempts = attempts + ?, reason = ?, updated_at = ? WHERE id = ?")
             .bind(state)
+            .bind(tried)
             .bind(reason)
             .bind(stamp(now))
             .bind(id)
@@ -307,15 +312,36 @@ impl Outbox {
         Ok(())
     }
 
-    /// Puts a row back in the queue for another try at `send_at`.
+    /// A try failed: the row goes back in the queue for another at `send_at`.
     pub async fn retry_at(&self, id: i64, send_at: DateTime<Utc>, reason: &str, now: DateTime<Utc>) -> StoreResult<()> {
-        sqlx::query("UPDATE outbox SET state = 'pending', send_at = ?, reason = ?, updated_at = ? WHERE id = ?")
-            .bind(stamp(send_at))
-            .bind(reason)
-            .bind(stamp(now))
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        self.back_in_line(id, send_at, 1, reason, now).await
+    }
+
+    /// The row goes back in line now, its try not counted: Telegram asked to wait (the send
+    /// budget holds every send meanwhile), or the chat moved.
+    pub async fn requeue(&self, id: i64, reason: &str, now: DateTime<Utc>) -> StoreResult<()> {
+        self.back_in_line(id, now, 0, reason, now).await
+    }
+
+    async fn back_in_line(
+        &self,
+        id: i64,
+        send_at: DateTime<Utc>,
+        tried: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE outbox SET state = 'pending', send_at = ?, attempts = attempts + ?, reason = ?, updated_at = ?
+              WHERE id = ?",
+        )
+        .bind(stamp(send_at))
+        .bind(tried)
+        .bind(reason)
+        .bind(stamp(now))
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
