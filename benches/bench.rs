@@ -316,7 +316,7 @@ async fn fan_out(options: &Options) -> anyhow::Result<()> {
     let n: i64 = options.get("n", 10_000)?;
     let rate: u32 = options.get("rate", 30)?;
     let runs: usize = options.get("runs", 5)?;
-    println!("fan-out: one 1-hour reminder to {n} listeners at {rate} msg/s (bot's Throttle and fake's limiter)");
+    println!("fan-out: one 1-hour reminder to {n} listeners at {rate} msg/s (bot's send budget and fake's limiter)");
     let mut figures = vec![
         Figure::new("achieved rate ÷ configured rate", "ratio", Target::AtLeast(0.95)),
         Figure::new("429s received", "count", Target::AtMost(0.0)),
@@ -479,8 +479,9 @@ enum Flow {
     Wizard,
     /// `/tz` → a typed zone name → `/lang` → a language button, `rounds` times.
     Settings,
-    /// `/lang` once, then the language button `rounds` times: only answers Throttle does not
-    /// hold (answerCallbackQuery, editMessageText), so this is the handlers' own speed.
+    /// `/lang` once, then the language button `rounds` times: answerCallbackQuery (outside the
+    /// send budget) and an editMessageText (inside it, as Telegram counts edits too). With
+    /// `--limits open` this is the handlers' own speed.
     Buttons,
 }
 
@@ -511,10 +512,10 @@ async fn dialogue(options: &Options) -> anyhow::Result<()> {
         Figure::new("updates handled per second", "updates/s", Target::AtLeast(2000.0)),
         Figure::new("p50 update handed out → answer, all", "ms", Target::None),
         Figure::new("p99 update handed out → answer, all", "ms", Target::AtMost(10.0)),
-        Figure::new("p50 … answered by sendMessage (through Throttle)", "ms", Target::None),
-        Figure::new("p99 … answered by sendMessage (through Throttle)", "ms", Target::None),
-        Figure::new("p50 … answered by answerCallbackQuery (not throttled)", "ms", Target::None),
-        Figure::new("p99 … answered by answerCallbackQuery (not throttled)", "ms", Target::None),
+        Figure::new("p50 … answered by sendMessage (through the send budget)", "ms", Target::None),
+        Figure::new("p99 … answered by sendMessage (through the send budget)", "ms", Target::None),
+        Figure::new("p50 … answered by answerCallbackQuery (outside the budget)", "ms", Target::None),
+        Figure::new("p99 … answered by answerCallbackQuery (outside the budget)", "ms", Target::None),
         Figure::new("p99 update queued → answer, all", "ms", Target::None),
         Figure::new("429s received", "count", Target::AtMost(0.0)),
     ];
