@@ -378,7 +378,7 @@ async fn fan_out_once(n: i64, rate: u32) -> anyhow::Result<FanOut> {
         .events
         .insert(&new_event("Алгебра, 8 класс", due + chrono::Duration::hours(1), vec![ReminderOffset::Hour1]), now)
         .await?;
-    let mut tx = pool.begin().await?;
+    let mut tx = webinar_bot::store::begin_write(&pool).await?;
     sqlx::query(
         "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?3)
          INSERT INTO event_listeners (event_id, user_id, direct) SELECT ?1, ?2 + i, 1 FROM seq",
@@ -936,7 +936,7 @@ async fn seed_footprint(dir: &std::path::Path, events: i64, listeners: i64, queu
     let pool = webinar_bot::store::connect(&format!("sqlite://{}", dir.join("bot.sqlite").display())).await?;
     webinar_bot::store::migrate(&pool).await?;
     let now = Utc::now();
-    let mut tx = pool.begin().await?;
+    let mut tx = webinar_bot::store::begin_write(&pool).await?;
     sqlx::query(
         "INSERT INTO users (id, first_name, role, language, timezone, created_at, updated_at)
          VALUES (?1, 'Admin', 'admin', 'ru', 'Europe/Moscow', ?2, ?2)",
@@ -1233,7 +1233,7 @@ where
 async fn seed_outbox(pool: &SqlitePool, size: i64) -> anyhow::Result<(DateTime<Utc>, i64)> {
     let now = whole_second(Utc::now());
     let events = 100;
-    let mut tx = pool.begin().await?;
+    let mut tx = webinar_bot::store::begin_write(pool).await?;
     sqlx::query(
         "INSERT INTO users (id, first_name, role, language, timezone, created_at, updated_at)
          VALUES (?1, 'Admin', 'admin', 'ru', 'Europe/Moscow', ?2, ?2)",

@@ -24,7 +24,7 @@ async fn seed(database_url: &str) {
     let pool = webinar_bot::store::connect(database_url).await.unwrap();
     webinar_bot::store::migrate(&pool).await.unwrap();
     let now = Utc::now();
-    let mut tx = pool.begin().await.unwrap();
+    let mut tx = webinar_bot::store::begin_write(&pool).await.unwrap();
     for id in FIRST..FIRST + RECIPIENTS {
         sqlx::query(
             "INSERT INTO users (id, first_name, language, timezone, created_at, updated_at)
