@@ -113,10 +113,17 @@ pub async fn start(
             default_tz: config.default_timezone,
         },
     );
-    let http = crate::providers::http_client();
+    let http = crate::providers::guarded_client(config.address_policy());
     let events = Events::new(pool.clone());
-    let meetings =
-        Arc::new(Meetings::new(events.clone(), providers.clone(), http.clone(), delivery.clone(), clock.clone()));
+    let meetings = Arc::new(Meetings::new(
+        events.clone(),
+        providers.clone(),
+        users.clone(),
+        http,
+        delivery.clone(),
+        clock.clone(),
+        config.address_policy(),
+    ));
     let series = SeriesService::new(
         SeriesStore::new(pool.clone()),
         events.clone(),
@@ -138,7 +145,6 @@ pub async fn start(
         dialogues,
         providers,
         settings: Settings::new(pool.clone()),
-        http,
     });
     let stats = Arc::new(Stats::default());
     let serving = Serving { raw, bot, ctx: ctx.clone(), stats: stats.clone(), poll_timeout: tuning.poll_timeout };

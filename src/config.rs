@@ -36,6 +36,10 @@ pub struct Config {
     /// Messages a second the bot may send overall: Telegram's free limit is about 30; paid
     /// broadcasts allow more.
     pub send_rate: u32,
+    /// Provider service URLs may point at this machine (loopback, plain http there too):
+    /// `ALLOW_LOOPBACK_PROVIDERS=1` for the tests' fake services or a local proxy. Off by
+    /// default, because a URL typed in the chat must not reach the bot's own host.
+    pub allow_loopback_providers: bool,
 }
 
 // The token is a secret: a derived Debug would print it.
@@ -50,11 +54,17 @@ impl std::fmt::Debug for Config {
             .field("secret_key", &self.secret_key.as_ref().map(|_| "<set>"))
             .field("api_url", &self.api_url)
             .field("send_rate", &self.send_rate)
+            .field("allow_loopback_providers", &self.allow_loopback_providers)
             .finish_non_exhaustive()
     }
 }
 
 impl Config {
+    /// Where provider requests may go.
+    pub fn address_policy(&self) -> crate::providers::AddressPolicy {
+        crate::providers::AddressPolicy { allow_loopback: self.allow_loopback_providers }
+    }
+
     /// Reads the process environment after loading `.env` from the working directory, if any.
     pub fn from_env() -> Result<Self, ConfigError> {
         // A missing .env is normal; a malformed one is reported by the variables it fails to set.
@@ -103,6 +113,13 @@ impl Config {
             })?,
             None => 30,
         };
+        let allow_loopback_providers = match value("ALLOW_LOOPBACK_PROVIDERS").as_deref() {
+            None | Some("0") | Some("false") => false,
+            Some("1") | Some("true") => true,
+            Some(other) => {
+                return Err(ConfigError::new("ALLOW_LOOPBACK_PROVIDERS", format!("{other:?} is not 1 or 0")));
+            }
+        };
         Ok(Self {
             token,
             database_url,
@@ -113,6 +130,7 @@ impl Config {
             secret_key,
             api_url,
             send_rate,
+            allow_loopback_providers,
         })
     }
 }
@@ -165,6 +183,7 @@ mod tests {
         assert_eq!(c.default_language, Lang::Ru);
         assert!(c.admin_ids.is_empty());
         assert!(c.api_url.is_none());
+        assert!(!c.allow_loopback_providers, "providers never reach this machine unless asked");
     }
 
     #[test]
@@ -186,6 +205,7 @@ mod tests {
             ("DATABASE_URL", "postgres://x"),
             ("SEND_RATE", "0"),
             ("SEND_RATE", "fast"),
+            ("ALLOW_LOOPBACK_PROVIDERS", "yes please"),
         ] {
             let err = config(&[TOKEN, (var, bad)]).unwrap_err();
             assert_eq!(err.var, var, "{err}");

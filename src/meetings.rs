@@ -16,9 +16,10 @@ use crate::domain::event::{EventId, EventStatus};
 use crate::providers::telemost::WaitingRoomLevel;
 use crate::providers::zoom::ZoomMeetingType;
 use crate::providers::{
-    DeleteOutcome, Meeting, MeetingRequest, Provider, ProviderError, ProviderKind, ProviderSettings, ServiceSettings,
+    AddressPolicy, CheckReport, DeleteOutcome, Meeting, MeetingRequest, Provider, ProviderError, ProviderKind,
+    ProviderSettings, ServiceSettings, vet_settings,
 };
-use crate::store::{Event, Events, Providers, StoreError};
+use crate::store::{Event, Events, Providers, StoreError, User, Users};
 
 /// Per-event choices that refine the provider's defaults.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -71,6 +72,10 @@ pub enum MeetingError {
     NoProvider,
     #[error("no such event")]
     NoEvent,
+    /// The person acting may not (or may no longer) use the event's provider: rights are
+    /// checked at every use, not only when the provider was chosen.
+    #[error("the provider is not one this person may use")]
+    NotUsable,
 }
 
 /// What happened at the provider when a meeting was removed, for an honest message.
@@ -83,9 +88,12 @@ pub struct Removal {
 pub struct Meetings {
     events: Events,
     providers: Providers,
+    users: Users,
     http: reqwest::Client,
     delivery: Delivery,
     clock: SharedClock,
+    /// Where provider requests may go; vetted before every provider is built.
+    policy: AddressPolicy,
     /// Built providers by settings fingerprint, so Zoom's access token is cached between calls.
     built: Mutex<HashMap<u64, Arc<Provider>>>,
 }
@@ -94,17 +102,50 @@ impl Meetings {
     pub fn new(
         events: Events,
         providers: Providers,
+        users: Users,
         http: reqwest::Client,
         delivery: Delivery,
         clock: SharedClock,
+        policy: AddressPolicy,
     ) -> Self {
-        Self { events, providers, http, delivery, clock, built: Mutex::default() }
+        Self { events, providers, users, http, delivery, clock, policy, built: Mutex::default() }
     }
 
-    /// Creates the meeting of a draft and plans it: the event becomes planned and the
+    /// Checks credentials live, once every address they name is vetted: handlers never call a
+    /// provider themselves.
+    pub async fn check(&self, settings: ProviderSettings) -> Result<CheckReport, ProviderError> {
+        vet_settings(&settings, self.policy).await?;
+        Provider::new(settings, self.http.clone())?.check().await
+    }
+
+    /// Creates the meeting of a draft, as `by`, and plans it: the event becomes planned and the
     /// invitations are queued. On a provider failure the event stays a draft with the reason.
-    pub async fn publish(&self, id: EventId) -> Result<Event, MeetingError> {
+    pub async fn publish(&self, id: EventId, by: &User) -> Result<Event, MeetingError> {
         let event = self.event(id).await?;
+        self.ensure_usable(&event, by).await?;
+        self.publish_event(event).await
+    }
+
+    /// Publishes as the event's owner, whose rights are looked up now (series renewals: the
+    /// owner may have lost the provider, or the teacher role, since the series began).
+    pub async fn publish_as_owner(&self, id: EventId) -> Result<Event, MeetingError> {
+        let event = self.event(id).await?;
+        let owner = self.users.get(event.owner_id).await?.ok_or(MeetingError::NotUsable)?;
+        if !owner.role.can_create_events() {
+            return Err(MeetingError::NotUsable);
+        }
+        self.ensure_usable(&event, &owner).await?;
+        self.publish_event(event).await
+    }
+
+    /// Whether `by` may use the event's provider right now.
+    async fn ensure_usable(&self, event: &Event, by: &User) -> Result<(), MeetingError> {
+        let provider = event.provider_id.ok_or(MeetingError::NoProvider)?;
+        if self.providers.is_usable_by(provider, by).await? { Ok(()) } else { Err(MeetingError::NotUsable) }
+    }
+
+    async fn publish_event(&self, event: Event) -> Result<Event, MeetingError> {
+        let id = event.id;
         let provider = self.provider_for(&event).await?;
         let meeting = match provider.create(&request(&event)).await {
             Ok(meeting) => meeting,
@@ -155,9 +196,10 @@ impl Meetings {
         }
     }
 
-    /// A new link: a new meeting is made and saved, then the old one is deleted.
-    pub async fn new_link(&self, id: EventId) -> Result<Option<Removal>, MeetingError> {
+    /// A new link, made by `by`: a new meeting is made and saved, then the old one is deleted.
+    pub async fn new_link(&self, id: EventId, by: &User) -> Result<Option<Removal>, MeetingError> {
         let event = self.event(id).await?;
+        self.ensure_usable(&event, by).await?;
         let provider = self.provider_for(&event).await?;
         let meeting = provider.create(&request(&event)).await?;
         if let Err(err) = self.events.set_meeting(id, Some(&meeting), self.clock.now()).await {
@@ -219,6 +261,9 @@ impl Meetings {
         let id = event.provider_id.ok_or(MeetingError::NoProvider)?;
         let settings = self.providers.settings(id).await?.ok_or(MeetingError::NoProvider)?;
         let settings = EventOptions::from_event(event).apply(settings);
+        // Vetted at every build: settings saved before the rule, or a name that now resolves
+        // inside, reach nothing.
+        vet_settings(&settings, self.policy).await?;
         let fingerprint = fingerprint(id, &settings);
         if let Some(built) = self.cache().get(&fingerprint) {
             return Ok(built.clone());

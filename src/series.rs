@@ -194,7 +194,7 @@ impl SeriesService {
     async fn publish(&self, series: &Series, id: EventId) -> StoreResult<Option<DateTime<Utc>>> {
         let inner = &self.inner;
         let now = inner.clock.now();
-        match inner.meetings.publish(id).await {
+        match inner.meetings.publish_as_owner(id).await {
             Ok(event) => {
                 inner.store.clear_failures(series.id).await?;
                 Ok(Some(event.ends_at()))

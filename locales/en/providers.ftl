@@ -135,6 +135,7 @@ provider-input-bad-email = "{ $email }" does not look like an e-mail address. Co
 provider-input-host-email-required = This service needs the host's e-mail. Set the event's host, or a default host in the provider settings.
 provider-input-bad-meeting-url = Paste a meeting link that starts with https:// (for example https://meet.example.com/abc), in full.
 provider-input-bad-base-url = The service URL must start with https://. Correct it, or leave it empty for the official one.
+provider-input-internal-address = This address leads into an internal network (private, local or reserved addresses), and I send no requests there. Give the service's public address, or leave the field empty for the official one.
 provider-input-bad-space = The Kontur.Talk space is wrong. Enter it as "uchi" or "uchi.ktalk.ru".
 provider-input-bad-domain = The Jitsi domain is wrong. Enter a server name such as meet.jit.si.
 provider-input-missing-credential = The service credentials are empty. Enter the key or token in the provider settings.

@@ -73,8 +73,6 @@ pub struct Ctx {
     /// Registered providers; holds the AEAD that seals their settings.
     pub providers: Providers,
     pub settings: Settings,
-    /// The one client for every provider call (`providers::http_client`).
-    pub http: reqwest::Client,
 }
 
 pub type SharedCtx = Arc<Ctx>;

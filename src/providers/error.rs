@@ -19,6 +19,8 @@ pub enum InputProblem {
     BadMeetingUrl,
     /// The base-URL override is not an https URL (http is allowed on loopback only).
     BadBaseUrl,
+    /// The service URL leads into a private, loopback, link-local or unique-local network.
+    InternalAddress,
     /// The Kontur.Talk space address is not like `uchi` or `uchi.ktalk.ru`.
     BadSpace,
     /// The Jitsi domain is not a host name.
@@ -152,6 +154,7 @@ impl InputProblem {
             P::HostEmailRequired => ("provider-input-host-email-required", vec![]),
             P::BadMeetingUrl => ("provider-input-bad-meeting-url", vec![]),
             P::BadBaseUrl => ("provider-input-bad-base-url", vec![]),
+            P::InternalAddress => ("provider-input-internal-address", vec![]),
             P::BadSpace => ("provider-input-bad-space", vec![]),
             P::BadDomain => ("provider-input-bad-domain", vec![]),
             P::MissingCredential => ("provider-input-missing-credential", vec![]),

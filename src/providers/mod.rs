@@ -5,6 +5,7 @@
 //! [`ProviderError`]; [`ProviderError::i18n`] gives the Fluent key in
 //! `locales/*/providers.ftl` that tells the user what to do.
 
+pub mod address;
 mod error;
 pub mod external;
 mod http;
@@ -15,6 +16,7 @@ mod secret;
 pub mod telemost;
 pub mod zoom;
 
+pub use address::{AddressPolicy, guarded_client, vet_settings, vet_url};
 pub use error::{InputProblem, ProviderError};
 pub use http::RetryPolicy;
 pub use secret::Secret;
@@ -249,6 +251,10 @@ pub fn http_client() -> reqwest::Client {
 
 /// Same as [`http_client`] with other timeouts (tests use short ones).
 pub fn http_client_with_timeouts(connect: Duration, total: Duration) -> reqwest::Client {
+    client_builder(connect, total).build().expect("a client with static settings always builds")
+}
+
+fn client_builder(connect: Duration, total: Duration) -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .connect_timeout(connect)
         .timeout(total)
@@ -256,8 +262,6 @@ pub fn http_client_with_timeouts(connect: Duration, total: Duration) -> reqwest:
         // Credentials travel in custom headers (X-Auth-Token...), which a
         // redirect to another host would carry along: follow none.
         .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("a client with static settings always builds")
 }
 
 /// A configured provider; the bot holds this.

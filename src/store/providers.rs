@@ -248,6 +248,11 @@ impl Providers {
         rows.into_iter().map(ProviderSummary::try_from).collect()
     }
 
+    /// Whether `user` may create events on provider `id` right now.
+    pub async fn is_usable_by(&self, id: i64, user: &User) -> StoreResult<bool> {
+        Ok(self.usable_by(user).await?.iter().any(|p| p.id == id))
+    }
+
     pub async fn rename(&self, id: i64, name: &str, now: DateTime<Utc>) -> StoreResult<bool> {
         let done = sqlx::query("UPDATE providers SET name = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL")
             .bind(name)

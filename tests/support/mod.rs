@@ -63,6 +63,9 @@ impl TestBot {
             ("DATA_DIR".into(), dir.path().display().to_string()),
             ("DATABASE_URL".into(), format!("sqlite://{}", dir.path().join("bot.sqlite").display())),
             ("ADMIN_IDS".into(), ADMIN_ID.to_string()),
+            // The fake services listen on loopback; a test that wants production's refusal
+            // passes ALLOW_LOOPBACK_PROVIDERS=0.
+            ("ALLOW_LOOPBACK_PROVIDERS".into(), "1".into()),
         ]);
         env.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let config = Config::from_lookup(|name| env.get(name).cloned()).expect("test configuration");

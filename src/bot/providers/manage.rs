@@ -11,7 +11,6 @@ use crate::bot::{AppBot, Asker, BotDialogue, HandlerResult, SharedCtx, State};
 use crate::domain::roles::Role;
 use crate::i18n::provider_error;
 use crate::i18n::{Lang, num, text, tr, tr_args};
-use crate::providers::Provider;
 use crate::store::{ProviderSummary, Visibility};
 
 const MAX_NAME_CHARS: usize = 64;
@@ -220,10 +219,7 @@ pub async fn on_check(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCt
     bot.answer_callback_query(q.id.clone()).await?;
     let lang = asker.lang();
     bot.send_message(chat, tr(lang, "pv-checking")).await?;
-    let checked = match Provider::new(settings, ctx.http.clone()) {
-        Ok(provider) => provider.check().await,
-        Err(err) => Err(err),
-    };
+    let checked = ctx.meetings.check(settings).await;
     let said = match checked {
         Ok(_) => {
             ctx.providers.mark_checked(id, ctx.clock.now()).await?;

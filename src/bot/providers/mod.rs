@@ -177,8 +177,9 @@ impl Field {
             return fields;
         }
         fields.push(Self::Name);
-        // Jitsi takes its server as the domain; an external link has no service at all.
-        if !matches!(draft.kind, ProviderKind::Jitsi | ProviderKind::External) {
+        // Jitsi takes its server as the domain; an external link has no service at all. Only an
+        // administrator points a service elsewhere: the URL decides where credentials travel.
+        if asker_role.is_admin() && !matches!(draft.kind, ProviderKind::Jitsi | ProviderKind::External) {
             fields.push(Self::ServiceUrl);
         }
         fields.extend_from_slice(Self::defaults(draft.kind));

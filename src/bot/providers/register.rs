@@ -15,8 +15,7 @@ use crate::providers::mts_link::MtsLinkSettings;
 use crate::providers::telemost::TelemostSettings;
 use crate::providers::zoom::ZoomSettings;
 use crate::providers::{
-    CheckReport, Provider, ProviderError, ProviderKind, ProviderSettings, Secret, ServiceSettings, check_email,
-    resolve_base,
+    CheckReport, ProviderError, ProviderKind, ProviderSettings, Secret, ServiceSettings, check_email, resolve_base,
 };
 use crate::store::providers::{NewProvider, main_secret};
 use crate::store::{StoreResult, Visibility};
@@ -291,6 +290,12 @@ pub async fn receive_field(
         bot.send_message(chat, tr(lang, "pv-use-buttons")).reply_markup(keyboard).await?;
         return Ok(());
     }
+    if field == Field::ServiceUrl
+        && let Err(invalid) = vet_service_url(&asker, &ctx, answer).await
+    {
+        bot.send_message(chat, explain(lang, &invalid)).await?;
+        return Ok(());
+    }
     let Some(mut settings) = open_draft(&bot, chat, lang, &ctx, &dialogue, &draft).await? else { return Ok(()) };
     if let Err(invalid) = apply_text(&mut draft, &mut settings, field, answer) {
         bot.send_message(chat, explain(lang, &invalid)).await?;
@@ -314,6 +319,16 @@ pub async fn receive_field(
         _ => Lead::default(),
     };
     advance(&Turn { bot: &bot, chat, asker: &asker, ctx: &ctx, dialogue: &dialogue }, draft, field, lead).await
+}
+
+/// A service URL is an administrator's to set, and it may lead nowhere inside: every address it
+/// stands for is vetted here, before the check sends anything.
+async fn vet_service_url(asker: &Asker, ctx: &SharedCtx, answer: &str) -> Result<(), Invalid> {
+    if !asker.user.role.is_admin() {
+        return Err(Invalid::Key("pv-not-allowed"));
+    }
+    crate::providers::vet_url(answer, ctx.config.address_policy()).await?;
+    Ok(())
 }
 
 /// The client id went into a URL that was built from validated characters only.
@@ -496,10 +511,7 @@ async fn run_check(turn: &Turn<'_>, mut draft: Draft, lead: Lead) -> HandlerResu
     let Some(settings) = open_draft(bot, chat, lang, ctx, dialogue, &draft).await? else { return Ok(()) };
     // The check may take seconds, and this chat's next updates wait for it: say so first.
     bot.send_message(chat, lead.before(tr(lang, "pv-checking"))).await?;
-    let checked = match Provider::new(settings.clone(), ctx.http.clone()) {
-        Ok(provider) => provider.check().await,
-        Err(err) => Err(err),
-    };
+    let checked = ctx.meetings.check(settings.clone()).await;
     draft.fixing = false;
     match checked {
         Ok(report) => save(bot, chat, asker, ctx, dialogue, draft, &settings, &report).await,
