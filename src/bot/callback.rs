@@ -306,7 +306,7 @@ mod tests {
             prop_oneof![
                 Just(TeacherCb::List),
                 Just(TeacherCb::Invite),
-                "[A-Za-z0-9_-]{1,43}".prop_map(TeacherCb::RevokeInvite),
+                row_id().prop_map(TeacherCb::RevokeInvite),
                 (1..=u64::MAX).prop_map(TeacherCb::Revoke),
                 (1..=u64::MAX).prop_map(TeacherCb::RevokeYes),
                 any::<bool>().prop_map(TeacherCb::AllowProviders),

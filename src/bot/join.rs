@@ -29,7 +29,7 @@ pub async fn open_group(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx,
     let name = text(html::escape(&group.name));
     let now = ctx.clock.now();
     // Counted only for a real join, so reopening a link never uses it up.
-    match ctx.invites.redeem(&invite.token, Redemption::Group(group.id), user, now).await? {
+    match ctx.invites.redeem(&invite, Redemption::Group(group.id), user, now).await? {
         Redeemed::AlreadyIn => {
             bot.send_message(msg.chat.id, tr_args(lang, "join-group-already", &[("name", name)])).await?;
             return Ok(());
@@ -59,7 +59,7 @@ pub async fn open_event(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx,
     };
     let Some(event) = event else { return invites::refuse(&bot, &msg, &asker).await };
     let title = text(html::escape(&event.title));
-    match ctx.invites.redeem(&invite.token, Redemption::Event(event.id), user, now).await? {
+    match ctx.invites.redeem(&invite, Redemption::Event(event.id), user, now).await? {
         Redeemed::AlreadyIn => {
             bot.send_message(msg.chat.id, tr_args(lang, "join-event-already", &[("title", title)])).await?;
             return Ok(());

@@ -21,8 +21,8 @@ const INVITE_DAYS: i64 = 7;
 pub enum TeacherCb {
     List,
     Invite,
-    /// Revoke an unused invitation, by its token.
-    RevokeInvite(String),
+    /// Revoke an unused invitation, by its row id (the code itself is never stored nor sent back).
+    RevokeInvite(i64),
     /// Ask before taking a teacher's rights.
     Revoke(u64),
     RevokeYes(u64),
@@ -36,7 +36,7 @@ impl TeacherCb {
         let body = match self {
             Self::List => "ls".to_owned(),
             Self::Invite => "inv".to_owned(),
-            Self::RevokeInvite(token) => format!("ri:{token}"),
+            Self::RevokeInvite(id) => format!("ri:{id}"),
             Self::Revoke(id) => format!("rv:{id}"),
             Self::RevokeYes(id) => format!("ry:{id}"),
             Self::AllowProviders(on) => format!("ap:{}", u8::from(*on)),
@@ -51,7 +51,7 @@ impl TeacherCb {
         Some(match (verb, arg) {
             ("ls", "") => Self::List,
             ("inv", "") => Self::Invite,
-            ("ri", token) if is_token(token) => Self::RevokeInvite(token.to_owned()),
+            ("ri", _) => Self::RevokeInvite(arg.parse().ok().filter(|id: &i64| *id > 0)?),
             ("rv", _) => Self::Revoke(id()?),
             ("ry", _) => Self::RevokeYes(id()?),
             ("ap", "1") => Self::AllowProviders(true),
@@ -59,11 +59,6 @@ impl TeacherCb {
             _ => return None,
         })
     }
-}
-
-/// Invitation tokens are base64url; anything else is not one of ours.
-fn is_token(token: &str) -> bool {
-    !token.is_empty() && token.len() <= 43 && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 fn button(label: impl Into<String>, cb: TeacherCb) -> InlineKeyboardButton {
@@ -76,7 +71,7 @@ pub fn callbacks() -> dptree::Handler<'static, HandlerResult, teloxide::dispatch
     dptree::entry()
         .branch(case![TeacherCb::List].endpoint(on_list))
         .branch(case![TeacherCb::Invite].endpoint(on_invite))
-        .branch(case![TeacherCb::RevokeInvite(token)].endpoint(on_revoke_invite))
+        .branch(case![TeacherCb::RevokeInvite(id)].endpoint(on_revoke_invite))
         .branch(case![TeacherCb::Revoke(id)].endpoint(on_revoke))
         .branch(case![TeacherCb::RevokeYes(id)].endpoint(on_revoke_yes))
         .branch(case![TeacherCb::AllowProviders(on)].endpoint(on_allow_providers))
@@ -142,7 +137,7 @@ async fn send_overview(bot: &AppBot, chat: ChatId, lang: Lang, ctx: &SharedCtx) 
 fn invite_revoke_button(lang: Lang, invite: &Invite) -> InlineKeyboardButton {
     let until = invite.expires_at.map(|at| at.format("%Y-%m-%d").to_string()).unwrap_or_default();
     let label = tr_args(lang, "tc-button-revoke-invite", &[("until", text(until))]);
-    button(label, TeacherCb::RevokeInvite(invite.token.clone()))
+    button(label, TeacherCb::RevokeInvite(invite.id))
 }
 
 async fn on_list(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx) -> HandlerResult {
@@ -157,20 +152,23 @@ async fn on_invite(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx, 
     let now = ctx.clock.now();
     let expires = now + Duration::days(INVITE_DAYS);
     let code = ctx.invites.create(InviteKind::Teacher, None, asker.user.id, Some(expires), Some(1), now).await?;
+    // The row id for the revoke button: the newest teacher invitation is the one just made.
+    let id = ctx.invites.active(InviteKind::Teacher, None, now).await?.first().map(|i| i.id);
     tracing::info!(by = asker.user.id.0, "teacher invitation created");
     let link = format!("https://t.me/{}?start={code}", me.username());
     let lang = asker.lang();
     let said =
         tr_args(lang, "tc-invite-created", &[("link", text(html::escape(&link))), ("days", num(INVITE_DAYS as f64))]);
-    let rows = vec![vec![button(tr(lang, "tc-button-revoke-this"), TeacherCb::RevokeInvite(code.token().to_owned()))]];
+    let rows: Vec<Vec<InlineKeyboardButton>> =
+        id.map(|id| vec![button(tr(lang, "tc-button-revoke-this"), TeacherCb::RevokeInvite(id))]).into_iter().collect();
     bot.send_message(chat, said).reply_markup(InlineKeyboardMarkup::new(rows)).await?;
     Ok(())
 }
 
-async fn on_revoke_invite(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx, token: String) -> HandlerResult {
+async fn on_revoke_invite(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx, id: i64) -> HandlerResult {
     let Some(chat) = admin_press(&bot, &q, &asker).await? else { return Ok(()) };
     bot.answer_callback_query(q.id.clone()).await?;
-    let revoked = ctx.invites.revoke(&token, ctx.clock.now()).await?;
+    let revoked = ctx.invites.revoke(InviteKind::Teacher, id, ctx.clock.now()).await?;
     let key = if revoked { "tc-invite-revoked" } else { "tc-invite-already-gone" };
     bot.send_message(chat, tr(asker.lang(), key)).await?;
     Ok(())
@@ -228,7 +226,7 @@ pub async fn accept(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, inv
         return Ok(());
     }
     let now = ctx.clock.now();
-    match ctx.invites.redeem(&invite.token, Redemption::Teacher, asker.user.id, now).await? {
+    match ctx.invites.redeem(&invite, Redemption::Teacher, asker.user.id, now).await? {
         Redeemed::Done => {}
         Redeemed::AlreadyIn => {
             bot.send_message(msg.chat.id, tr(lang, "tc-accept-already")).await?;

@@ -77,6 +77,17 @@ pub struct EventBrief {
     pub upcoming: bool,
 }
 
+/// What `/link` did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ChatLink {
+    Linked(GroupId),
+    /// The code stopped working (used, expired, revoked) in the meantime.
+    CodeInvalid,
+    /// The chat already belongs to a group of someone else: only they (or an administrator,
+    /// from `/groups`) unlink it; the code stays unused.
+    TakenBy { owner: UserId },
+}
+
 /// What opening a one-time chat link code finds.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ChatCode {
@@ -281,11 +292,12 @@ impl Groups {
 
     // ---- one event by its own link ----
 
-    /// An event that can still be joined: a draft or planned one.
+    /// An event that can be joined: a planned one. A draft is not: its teacher has not
+    /// published it, and its link must not work before they do.
     pub async fn joinable_event(&self, id: EventId, now: DateTime<Utc>) -> StoreResult<Option<EventBrief>> {
         let row: Option<EventRow> = sqlx::query_as(
             "SELECT id, title, (status = 'planned' AND starts_at > ?) AS upcoming
-             FROM events WHERE id = ? AND status IN ('draft', 'planned')",
+             FROM events WHERE id = ? AND status = 'planned'",
         )
         .bind(stamp(now))
         .bind(id.get())
@@ -334,7 +346,7 @@ impl Groups {
             "INSERT INTO invites (code, kind, target_id, created_by, created_at, expires_at, max_uses)
              VALUES (?, 'chat', ?, ?, ?, ?, 1)",
         )
-        .bind(&code)
+        .bind(super::invites::hash_token(&code))
         .bind(id.get())
         .bind(by.0 as i64)
         .bind(stamp(now))
@@ -351,7 +363,7 @@ impl Groups {
              WHERE code = ?1 AND kind = 'chat' AND target_id IS NOT NULL AND revoked_at IS NULL
                AND (expires_at IS NULL OR expires_at > ?2) AND (max_uses IS NULL OR uses < max_uses)",
         )
-        .bind(code)
+        .bind(super::invites::hash_token(code))
         .bind(stamp(now))
         .fetch_optional(&self.pool)
         .await?;
@@ -361,7 +373,8 @@ impl Groups {
         })
     }
 
-    /// Uses the code and links the chat in one transaction: false when the code stopped working.
+    /// Uses the code and links the chat in one transaction. A chat linked to a group of another
+    /// owner is not moved: the code is not used and the owner is named.
     pub async fn link_chat(
         &self,
         code: &str,
@@ -369,19 +382,29 @@ impl Groups {
         title: Option<&str>,
         by: UserId,
         now: DateTime<Utc>,
-    ) -> StoreResult<Option<GroupId>> {
+    ) -> StoreResult<ChatLink> {
         let mut tx = super::begin_write(&self.pool).await?;
+        let current: Option<i64> = sqlx::query_scalar(
+            "SELECT g.owner_id FROM group_chats c JOIN listener_groups g ON g.id = c.group_id
+             WHERE c.chat_id = ? AND g.deleted_at IS NULL",
+        )
+        .bind(chat.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(owner) = current.map(|o| UserId(o as u64)).filter(|o| *o != by) {
+            return Ok(ChatLink::TakenBy { owner });
+        }
         let group: Option<i64> = sqlx::query_scalar(
             "UPDATE invites SET uses = uses + 1
              WHERE code = ?1 AND kind = 'chat' AND revoked_at IS NULL
                AND (expires_at IS NULL OR expires_at > ?2) AND (max_uses IS NULL OR uses < max_uses)
              RETURNING target_id",
         )
-        .bind(code)
+        .bind(super::invites::hash_token(code))
         .bind(stamp(now))
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(group) = group else { return Ok(None) };
+        let Some(group) = group else { return Ok(ChatLink::CodeInvalid) };
         sqlx::query(
             "INSERT INTO group_chats (chat_id, group_id, title, linked_by, linked_at, active) VALUES (?, ?, ?, ?, ?, 1)
              ON CONFLICT (chat_id) DO UPDATE SET group_id = excluded.group_id, title = excluded.title,
@@ -395,7 +418,7 @@ impl Groups {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(Some(GroupId(group)))
+        Ok(ChatLink::Linked(GroupId(group)))
     }
 
     pub async fn chats(&self, id: GroupId) -> StoreResult<Vec<LinkedChat>> {

@@ -1,4 +1,7 @@
 //! Invitation codes behind `/start <code>` links: for teachers, listener groups and single events.
+//!
+//! Only a SHA-256 of each code is stored: a copy of the database (a backup, a leaked file) lets
+//! nobody in. The code itself is shown once, when it is made.
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqliteExecutor, SqlitePool};
@@ -11,7 +14,10 @@ use crate::domain::roles::Role;
 
 #[derive(Clone, Debug)]
 pub struct Invite {
-    pub token: String,
+    /// The row's id: what buttons carry to revoke it (never the code).
+    pub id: i64,
+    /// The stored hash of the code, the key a use is counted under.
+    pub key: String,
     pub kind: InviteKind,
     /// The group or event it opens; none for teacher invites.
     pub target_id: Option<i64>,
@@ -31,6 +37,7 @@ pub enum InviteLookup {
 
 #[derive(FromRow)]
 struct InviteRow {
+    id: i64,
     code: String,
     kind: String,
     target_id: Option<i64>,
@@ -74,9 +81,10 @@ impl InviteRow {
 
     fn into_invite(self) -> StoreResult<Invite> {
         Ok(Invite {
+            id: self.id,
             kind: parse_kind(&self.kind)?,
             expires_at: self.expires_at.as_deref().map(parse_stamp).transpose()?,
-            token: self.code,
+            key: self.code,
             target_id: self.target_id,
             created_by: UserId(self.created_by as u64),
             max_uses: self.max_uses,
@@ -103,19 +111,45 @@ pub enum Redeemed {
     Refused,
 }
 
+/// What is stored for a code: its SHA-256 in lower-case hex.
+pub fn hash_token(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The columns of a row, with its rowid as `id`.
+const COLUMNS: &str = "rowid AS id, code, kind, target_id, created_by, expires_at, max_uses, uses, revoked_at";
+
 /// Counts one use, atomically: false when the code stopped working in the meantime.
-async fn use_once<'e>(db: impl SqliteExecutor<'e>, token: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+async fn use_once<'e>(db: impl SqliteExecutor<'e>, key: &str, now: DateTime<Utc>) -> StoreResult<bool> {
     let done = sqlx::query(
         "UPDATE invites SET uses = uses + 1
          WHERE code = ?1 AND revoked_at IS NULL
            AND (expires_at IS NULL OR expires_at > ?2)
            AND (max_uses IS NULL OR uses < max_uses)",
     )
-    .bind(token)
+    .bind(key)
     .bind(stamp(now))
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Codes stored in the clear before they were hashed (their rows say `hashed = 0`) are hashed
+/// in place; run after the SQL migrations, and a no-op once done.
+pub(super) async fn hash_stored_codes(pool: &SqlitePool) -> StoreResult<u64> {
+    let mut tx = super::begin_write(pool).await?;
+    let clear: Vec<(i64, String)> =
+        sqlx::query_as("SELECT rowid, code FROM invites WHERE hashed = 0").fetch_all(&mut *tx).await?;
+    for (rowid, code) in &clear {
+        sqlx::query("UPDATE invites SET code = ?, hashed = 1 WHERE rowid = ?")
+            .bind(hash_token(code))
+            .bind(rowid)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(clear.len() as u64)
 }
 
 #[derive(Clone)]
@@ -140,10 +174,10 @@ impl Invites {
     ) -> StoreResult<InviteCode> {
         let code = generate(kind, &mut rand::rngs::OsRng);
         sqlx::query(
-            "INSERT INTO invites (code, kind, target_id, created_by, created_at, expires_at, max_uses)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO invites (code, kind, target_id, created_by, created_at, expires_at, max_uses, hashed)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
         )
-        .bind(code.token())
+        .bind(hash_token(code.token()))
         .bind(kind_str(kind))
         .bind(target_id)
         .bind(created_by.0 as i64)
@@ -157,8 +191,8 @@ impl Invites {
 
     /// Looks a code up without using it.
     pub async fn open(&self, code: &InviteCode, now: DateTime<Utc>) -> StoreResult<InviteLookup> {
-        let row: Option<InviteRow> = sqlx::query_as("SELECT * FROM invites WHERE code = ? AND kind = ?")
-            .bind(code.token())
+        let row: Option<InviteRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM invites WHERE code = ? AND kind = ?"))
+            .bind(hash_token(code.token()))
             .bind(kind_str(code.kind()))
             .fetch_optional(&self.pool)
             .await?;
@@ -172,7 +206,7 @@ impl Invites {
     /// someone who was not let in. Someone already in uses nothing.
     pub async fn redeem(
         &self,
-        token: &str,
+        invite: &Invite,
         what: Redemption,
         user: UserId,
         now: DateTime<Utc>,
@@ -186,7 +220,7 @@ impl Invites {
         if already {
             return Ok(Redeemed::AlreadyIn);
         }
-        if !use_once(&mut *tx, token, now).await? {
+        if !use_once(&mut *tx, &invite.key, now).await? {
             return Ok(Redeemed::Refused);
         }
         let done = match what {
@@ -207,10 +241,12 @@ impl Invites {
         Ok(Redeemed::Done)
     }
 
-    pub async fn revoke(&self, token: &str, now: DateTime<Utc>) -> StoreResult<bool> {
-        let done = sqlx::query("UPDATE invites SET revoked_at = ? WHERE code = ? AND revoked_at IS NULL")
+    /// Revokes one code of `kind` by its row id.
+    pub async fn revoke(&self, kind: InviteKind, id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE invites SET revoked_at = ? WHERE rowid = ? AND kind = ? AND revoked_at IS NULL")
             .bind(stamp(now))
-            .bind(token)
+            .bind(id)
+            .bind(kind_str(kind))
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() == 1)
@@ -228,6 +264,40 @@ impl Invites {
         Ok(done.rows_affected())
     }
 
+    /// Revokes every working code of a group or event and makes a new one, in one transaction:
+    /// "new link" never leaves two working, nor none after a failure.
+    pub async fn replace(
+        &self,
+        kind: InviteKind,
+        target_id: i64,
+        created_by: UserId,
+        expires_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<InviteCode> {
+        let code = generate(kind, &mut rand::rngs::OsRng);
+        let mut tx = super::begin_write(&self.pool).await?;
+        sqlx::query("UPDATE invites SET revoked_at = ? WHERE kind = ? AND target_id = ? AND revoked_at IS NULL")
+            .bind(stamp(now))
+            .bind(kind_str(kind))
+            .bind(target_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO invites (code, kind, target_id, created_by, created_at, expires_at, max_uses, hashed)
+             VALUES (?, ?, ?, ?, ?, ?, NULL, 1)",
+        )
+        .bind(hash_token(code.token()))
+        .bind(kind_str(kind))
+        .bind(target_id)
+        .bind(created_by.0 as i64)
+        .bind(stamp(now))
+        .bind(expires_at.map(stamp))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(code)
+    }
+
     /// Working codes of a group or event (teacher invites: `target_id` None), newest first.
     pub async fn active(
         &self,
@@ -235,9 +305,10 @@ impl Invites {
         target_id: Option<i64>,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Invite>> {
-        let rows: Vec<InviteRow> = sqlx::query_as(
-            "SELECT * FROM invites WHERE kind = ? AND target_id IS ? AND revoked_at IS NULL ORDER BY created_at DESC",
-        )
+        let rows: Vec<InviteRow> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM invites WHERE kind = ? AND target_id IS ? AND revoked_at IS NULL
+             ORDER BY created_at DESC, rowid DESC"
+        ))
         .bind(kind_str(kind))
         .bind(target_id)
         .fetch_all(&self.pool)
@@ -249,5 +320,45 @@ impl Invites {
             }
         }
         Ok(invites)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_stored_as_their_sha256() {
+        // The SHA-256 of "abc", as every implementation gives it.
+        assert_eq!(hash_token("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_ne!(hash_token("AAAAAAAAAAAAAAAAAAAAAA"), "AAAAAAAAAAAAAAAAAAAAAA");
+    }
+
+    #[tokio::test]
+    async fn codes_stored_in_the_clear_are_hashed_by_the_migration_and_still_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = crate::store::connect(&format!("sqlite://{}", dir.path().join("db.sqlite").display())).await.unwrap();
+        crate::store::migrate(&pool).await.unwrap();
+        let now = Utc::now();
+        sqlx::query("INSERT INTO users (id, first_name, language, timezone, role, created_at, updated_at)
+             VALUES (1, 'A', 'ru', 'Europe/Moscow', 'admin', ?1, ?1)")
+            .bind(crate::store::stamp(now))
+            .execute(&pool)
+            .await
+            .unwrap();
+        let code = generate(InviteKind::Group, &mut rand::rngs::OsRng);
+        // As a release before the hashing wrote it.
+        sqlx::query("INSERT INTO invites (code, kind, target_id, created_by, created_at, hashed) VALUES (?, 'group', 7, 1, ?, 0)")
+            .bind(code.token())
+            .bind(crate::store::stamp(now))
+            .execute(&pool)
+            .await
+            .unwrap();
+        assert_eq!(hash_stored_codes(&pool).await.unwrap(), 1);
+        assert_eq!(hash_stored_codes(&pool).await.unwrap(), 0, "once is enough");
+        let stored: String = sqlx::query_scalar("SELECT code FROM invites").fetch_one(&pool).await.unwrap();
+        assert_eq!(stored, hash_token(code.token()));
+        let invites = Invites::new(pool);
+        assert!(matches!(invites.open(&code, now).await.unwrap(), InviteLookup::Valid(i) if i.target_id == Some(7)));
     }
 }

@@ -69,6 +69,11 @@ pub async fn begin_write(pool: &SqlitePool) -> StoreResult<sqlx::Transaction<'st
 /// Applies the embedded migrations.
 pub async fn migrate(pool: &SqlitePool) -> StoreResult<()> {
     sqlx::migrate!("./migrations").run(pool).await?;
+    // SQLite has no SHA-256 of its own: the codes of older releases are hashed here.
+    let hashed = invites::hash_stored_codes(pool).await?;
+    if hashed > 0 {
+        tracing::info!(hashed, "invitation codes stored in the clear were hashed");
+    }
     Ok(())
 }
 
