@@ -120,7 +120,19 @@ event-cancel = ❌ Cancel the class
 event-copy = 📋 Copy to another date
 event-answers = 🙋 Listeners' answers
 event-missed = 📭 Who did not get it
-event-invite-link = 🔗 Invitation link
+event-invite-link = 🔗 New invitation link
+event-invite-revoke = 🚫 Revoke the invitation link
+event-invite-expiry-ask = How long should the new invitation link work? The class's earlier links stop working.
+event-invite-expiry = { $days ->
+        [0] No expiry
+        [one] { $days } day
+       *[other] { $days } days
+    }
+event-invite-revoked = { $count ->
+        [0] There was no working invitation link.
+        [one] { $count } invitation link revoked: nobody can join by it any more.
+       *[other] { $count } invitation links revoked: nobody can join by them any more.
+    }
 event-retry = 🔁 Retry
 event-delete-draft = 🗑 Delete the draft
 event-not-yours = This class is not available to you: another teacher runs it, or your rights have changed.
@@ -170,7 +182,11 @@ event-missed-heading = { $count ->
 }
 event-missed-group-chat = a group chat
 event-missed-blocked = blocked the bot
-event-invite-link-text = The invitation link to this class: { $link }
+event-invite-link-text = { $until ->
+        [none] The invitation link to this class, with no expiry: { $link }
+       *[other] The invitation link to this class, valid until { $until }: { $link }
+    }
+    Keep it: I store only a fingerprint of it and cannot show it again.
     Whoever opens it becomes a listener of this class only.
 
 ## Repeating classes
@@ -219,3 +235,7 @@ event-card-series = 🔁 { $rule }; class { $number } of { $total }
 event-cancel-series = ❌ Cancel the whole series
 event-cancel-series-ask = Cancel the whole series "{ $title }"? The current meeting is deleted on the service, listeners are told, and no further classes follow.
 event-series-cancelled = The series is cancelled: listeners got a notice and no further classes will be made.
+
+## Rights checked at every use (issue 14)
+event-provider-not-usable = this video service is no longer open to you. Ask an administrator for access, or make the class on another service.
+event-copy-provider-not-usable = This class cannot be copied: its video service is not open to you. Make a new class with /new on a service you may use.

@@ -56,8 +56,14 @@ groups-links-title = <b>{ $name }</b>: { $count ->
         [one] { $count } working invite link
        *[other] { $count } working invite links
     }
-groups-link-forever = { $url } — no expiry
-groups-link-until = { $url } — valid until { $until }
+groups-link-forever = • no expiry, { $uses ->
+        [one] { $uses } join
+       *[other] { $uses } joins
+    }
+groups-link-until = • valid until { $until }, { $uses ->
+        [one] { $uses } join
+       *[other] { $uses } joins
+    }
 groups-links-hint = Whoever opens a link joins the group and gets invitations to its classes. Create a new link, or revoke the old ones if a link went to the wrong people.
 groups-btn-link-expiry = { $days ->
         [0] ➕ Link without expiry
@@ -65,7 +71,9 @@ groups-btn-link-expiry = { $days ->
        *[other] ➕ Link for { $days } days
     }
 groups-btn-revoke = 🚫 Revoke all links
-groups-link-created = The new link is ready.
+groups-link-created-url =
+    The new link is ready: { $url }
+    Keep it: I store only a fingerprint of it and cannot show it again.
 groups-links-revoked = { $count ->
         [one] { $count } link revoked.
        *[other] { $count } links revoked.
@@ -142,3 +150,4 @@ leave-group-confirm = Leave the group "{ $name }"? Invitations to its classes wi
 leave-group-done = You left the group "{ $name }".
 leave-event-confirm = Leave "{ $title }"? Its reminders will stop.
 leave-event-done = You are no longer signed up for "{ $title }".
+link-taken = This chat is already linked to a group of another teacher, { $owner }. It cannot be moved: { $owner } must unlink it first in /groups → the group → "Group chats".

@@ -60,8 +60,16 @@ groups-links-title = <b>{ $name }</b>: { $count ->
         [few] { $count } действующие ссылки-приглашения
        *[many] { $count } действующих ссылок-приглашений
     }
-groups-link-forever = { $url } — бессрочная
-groups-link-until = { $url } — действует до { $until }
+groups-link-forever = • бессрочная, { $uses ->
+        [one] { $uses } вступление
+        [few] { $uses } вступления
+       *[many] { $uses } вступлений
+    }
+groups-link-until = • действует до { $until }, { $uses ->
+        [one] { $uses } вступление
+        [few] { $uses } вступления
+       *[many] { $uses } вступлений
+    }
 groups-links-hint = Тот, кто откроет ссылку, вступит в группу и получит приглашения на её занятия. Создайте новую ссылку или отзовите старые, если ссылка попала не туда.
 groups-btn-link-expiry = { $days ->
         [0] ➕ Ссылка без срока
@@ -70,7 +78,9 @@ groups-btn-link-expiry = { $days ->
        *[many] ➕ Ссылка на { $days } дней
     }
 groups-btn-revoke = 🚫 Отозвать все ссылки
-groups-link-created = Новая ссылка готова.
+groups-link-created-url =
+    Новая ссылка готова: { $url }
+    Сохраните её: я храню только отпечаток ссылки и показать её ещё раз не смогу.
 groups-links-revoked = { $count ->
         [one] Отозвана { $count } ссылка.
         [few] Отозваны { $count } ссылки.
@@ -149,3 +159,4 @@ leave-group-confirm = Выйти из группы «{ $name }»? Приглаш
 leave-group-done = Вы вышли из группы «{ $name }».
 leave-event-confirm = Отказаться от мероприятия «{ $title }»? Напоминания о нём больше не будут приходить.
 leave-event-done = Вы больше не записаны на мероприятие «{ $title }».
+link-taken = Этот чат уже привязан к группе другого преподавателя — { $owner }. Перепривязать его нельзя: сначала { $owner } должен отвязать чат в /groups → группа → «Групповые чаты».

@@ -17,7 +17,7 @@ use crate::domain::group::GroupName;
 use crate::domain::invite::InviteKind;
 use crate::i18n::{Lang, num, text, tr, tr_args};
 use crate::store::Invite;
-use crate::store::groups::{Group, LinkedChat, Member};
+use crate::store::groups::{ChatLink, Group, LinkedChat, Member};
 
 /// Members shown per page: ten lines of clipped names stay far below 4096 characters.
 const PAGE: usize = 10;
@@ -195,9 +195,9 @@ pub async fn on_button(
         GroupAction::Members(_, page) => screen.members(page as usize, None).await,
         GroupAction::Remove(_, user) => screen.confirm_remove(user).await,
         GroupAction::RemoveConfirmed(_, user) => screen.remove(user).await,
-        GroupAction::Links(_) => screen.links(&me, None).await,
+        GroupAction::Links(_) => screen.links(None).await,
         GroupAction::NewLink(_, days) => screen.new_link(&me, days).await,
-        GroupAction::Revoke(_) => screen.revoke(&me).await,
+        GroupAction::Revoke(_) => screen.revoke().await,
         GroupAction::Chats(_) => screen.chats(None).await,
         GroupAction::ChatCode(_) => screen.chat_code().await,
         GroupAction::Unlink(_, chat) => screen.unlink(chat).await,
@@ -452,7 +452,7 @@ impl Screen<'_> {
         self.members(0, Some(tr(self.lang(), "groups-member-removed"))).await
     }
 
-    async fn links(&self, me: &Me, notice: Option<String>) -> HandlerResult {
+    async fn links(&self, notice: Option<String>) -> HandlerResult {
         let lang = self.lang();
         let now = self.ctx.clock.now();
         let links = self.ctx.invites.active(InviteKind::Group, Some(self.group.id.get()), now).await?;
@@ -461,7 +461,7 @@ impl Screen<'_> {
             "groups-links-title",
             &[("name", text(self.name())), ("count", num(links.len() as u32))],
         )];
-        lines.extend(links.iter().map(|l| link_line(lang, self.asker.user.tz, me, l)));
+        lines.extend(links.iter().map(|l| link_line(lang, self.asker.user.tz, l)));
         lines.push(tr(lang, "groups-links-hint"));
         if let Some(notice) = notice {
             lines.insert(0, notice);
@@ -485,15 +485,18 @@ impl Screen<'_> {
         let now = self.ctx.clock.now();
         let expires = (days > 0).then(|| now + Duration::days(i64::from(days)));
         let id = Some(self.group.id.get());
-        self.ctx.invites.create(InviteKind::Group, id, self.asker.user.id, expires, None, now).await?;
-        self.links(me, Some(tr(self.lang(), "groups-link-created"))).await
+        let code = self.ctx.invites.create(InviteKind::Group, id, self.asker.user.id, expires, None, now).await?;
+        // Only a hash is kept: the link is shown now, once.
+        let url = format!("https://t.me/{}?start={code}", me.username());
+        let notice = tr_args(self.lang(), "groups-link-created-url", &[("url", text(url))]);
+        self.links(Some(notice)).await
     }
 
-    async fn revoke(&self, me: &Me) -> HandlerResult {
+    async fn revoke(&self) -> HandlerResult {
         let now = self.ctx.clock.now();
         let revoked = self.ctx.invites.revoke_for_target(InviteKind::Group, self.group.id.get(), now).await?;
         let notice = tr_args(self.lang(), "groups-links-revoked", &[("count", num(revoked as u32))]);
-        self.links(me, Some(notice)).await
+        self.links(Some(notice)).await
     }
 
     async fn chats(&self, notice: Option<String>) -> HandlerResult {
@@ -576,11 +579,12 @@ fn member_line(lang: Lang, tz: Tz, n: usize, member: &Member) -> String {
     line
 }
 
-fn link_line(lang: Lang, tz: Tz, me: &Me, invite: &Invite) -> String {
-    let url = format!("https://t.me/{}?start={}{}", me.username(), InviteKind::Group.prefix(), invite.token);
+/// A working link as the list shows it: its code is not kept, so only its terms.
+fn link_line(lang: Lang, tz: Tz, invite: &Invite) -> String {
+    let uses = num(invite.uses as u32);
     match invite.expires_at {
-        Some(at) => tr_args(lang, "groups-link-until", &[("url", text(url)), ("until", text(local_time(at, tz)))]),
-        None => tr_args(lang, "groups-link-forever", &[("url", text(url))]),
+        Some(at) => tr_args(lang, "groups-link-until", &[("until", text(local_time(at, tz))), ("uses", uses)]),
+        None => tr_args(lang, "groups-link-forever", &[("uses", uses)]),
     }
 }
 
@@ -623,15 +627,34 @@ pub async fn link_chat(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, 
         return Ok(());
     }
     let title = msg.chat.title();
-    if ctx.groups.link_chat(code, msg.chat.id, title, asker.user.id, now).await?.is_none() {
-        bot.send_message(msg.chat.id, reply("link-invalid")).await?;
-        return Ok(());
+    match ctx.groups.link_chat(code, msg.chat.id, title, asker.user.id, now).await? {
+        ChatLink::Linked(_) => {}
+        ChatLink::CodeInvalid => {
+            bot.send_message(msg.chat.id, reply("link-invalid")).await?;
+            return Ok(());
+        }
+        ChatLink::TakenBy { owner } => {
+            let owner = text(html::escape(&person_label(&ctx, owner).await?));
+            bot.send_message(msg.chat.id, tr_args(lang, "link-taken", &[("owner", owner)])).await?;
+            return Ok(());
+        }
     }
     let done = tr_args(lang, "link-done", &[("name", text(html::escape(&group.name)))]);
     bot.send_message(msg.chat.id, done).await?;
     // Invitations to the group's coming classes go to the chat from now on.
     let events = ctx.events.upcoming_for_group(group.id, now).await?;
     listeners::notify_delivery_of_join(&ctx, &events, msg.chat.id).await
+}
+
+/// "Иван (@ivan)": how a person is named to someone who must find them.
+async fn person_label(ctx: &SharedCtx, user: UserId) -> Result<String, super::BotError> {
+    Ok(match ctx.users.get(user).await? {
+        Some(person) => match person.username {
+            Some(username) => format!("{} (@{username})", person.first_name),
+            None => person.first_name,
+        },
+        None => user.0.to_string(),
+    })
 }
 
 #[cfg(test)]

@@ -48,12 +48,30 @@ impl Role {
         self.at_least(Self::Teacher)
     }
 
-    pub fn can_manage_providers(self) -> bool {
-        self.is_admin()
-    }
-
     pub fn is_admin(self) -> bool {
         self == Self::Admin
+    }
+}
+
+/// Which groups of an event a copy of it may invite: only an audience the copier could have
+/// chosen in `/new` themself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopyAudience {
+    /// An administrator may invite any group.
+    All,
+    /// The owner takes the groups they own; one an administrator added stays behind.
+    OwnOnly,
+    /// A host who is not the owner copies the class, not its audience.
+    Nothing,
+}
+
+impl CopyAudience {
+    pub fn for_copier(role: Role, is_owner: bool) -> Self {
+        match (role, is_owner) {
+            (Role::Admin, _) => Self::All,
+            (Role::Teacher, true) => Self::OwnOnly,
+            _ => Self::Nothing,
+        }
     }
 }
 
@@ -107,9 +125,10 @@ mod tests {
         assert!(Role::Teacher.can_create_events());
         assert!(!Role::Listener.can_create_events());
 
-        assert!(Role::Admin.can_manage_providers());
-        assert!(!Role::Teacher.can_manage_providers());
-        assert!(!Role::Listener.can_manage_providers());
+        assert_eq!(CopyAudience::for_copier(Role::Admin, false), CopyAudience::All);
+        assert_eq!(CopyAudience::for_copier(Role::Teacher, true), CopyAudience::OwnOnly);
+        assert_eq!(CopyAudience::for_copier(Role::Teacher, false), CopyAudience::Nothing);
+        assert_eq!(CopyAudience::for_copier(Role::Listener, true), CopyAudience::Nothing);
 
         assert!(Role::Admin.is_admin());
         assert!(!Role::Teacher.is_admin());

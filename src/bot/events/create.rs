@@ -760,16 +760,17 @@ pub async fn publish(
     id: crate::domain::event::EventId,
 ) -> HandlerResult {
     let lang = asker.lang();
-    match ctx.meetings.publish(id).await {
+    match ctx.meetings.publish(id, &asker.user).await {
         Ok(event) => {
             // If it is an occurrence of a series, the series task now knows when it ends.
             ctx.series.wake();
-            let link = manage::invite_link_text(asker, ctx, me, id, false).await?;
+            let link = manage::link_after_publish(asker, ctx, me, id).await?;
             manage::send_card_with(bot, chat, asker, ctx, &event, Some("new-created"), link).await
         }
         Err(err) => {
             let reason = match &err {
                 MeetingError::Provider(err) => provider_error(lang, err),
+                MeetingError::NotUsable => tr(lang, "event-provider-not-usable"),
                 other => {
                     tracing::error!(event = id.0, %other, "publishing an event failed");
                     tr(lang, "new-failed-internal")

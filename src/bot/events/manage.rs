@@ -12,7 +12,8 @@ use super::create::{explain, typed};
 use super::{EventAction, EventStep, may_manage};
 use crate::bot::{AppBot, Asker, BotDialogue, BotError, HandlerResult, SharedCtx, State};
 use crate::delivery::render;
-use crate::domain::event::{Description, EventDuration, EventId, EventStatus, EventTitle};
+use crate::domain::event::{Description, EventDuration, EventId, EventStatus, EventTitle, GroupId};
+use crate::domain::roles::CopyAudience;
 use crate::domain::invite::InviteKind;
 use crate::domain::time_input::{DateOrDateTime, check_not_past, parse_date_time, resolve_local};
 use crate::i18n::{Lang, num, provider_error, text, tr, tr_args, tr_domain};
@@ -224,6 +225,7 @@ fn card_keyboard(lang: Lang, event: &Event) -> InlineKeyboardMarkup {
                 vec![b("event-remove-link", EventAction::RemoveLink), b("event-cancel", EventAction::Cancel)],
                 vec![b("event-copy", EventAction::Copy), b("event-answers", EventAction::Answers)],
                 vec![b("event-missed", EventAction::Missed), b("event-invite-link", EventAction::InviteLink)],
+                vec![b("event-invite-revoke", EventAction::InviteRevoke)],
             ];
             if event.series.is_some() {
                 rows.push(vec![b("event-cancel-series", EventAction::CancelSeries)]);
@@ -305,7 +307,7 @@ pub async fn press(
             bot.edit_message_reply_markup(chat, message.id).reply_markup(edit_keyboard(lang, &event)).await?;
         }
         EventAction::NewLink => {
-            let outcome = ctx.meetings.new_link(id).await;
+            let outcome = ctx.meetings.new_link(id, &asker.user).await;
             report(&bot, chat, &asker, &ctx, id, "event-new-link-done", outcome).await?;
         }
         EventAction::RemoveLink => {
@@ -361,10 +363,14 @@ pub async fn press(
             bot.send_message(chat, tr_args(lang, "event-nudged", &[("count", num(queued as f64))])).await?;
         }
         EventAction::Missed => missed(&bot, chat, &asker, &ctx, &event).await?,
-        EventAction::InviteLink => {
-            if let Some(link) = invite_link_text(&asker, &ctx, &me, id, true).await? {
-                bot.send_message(chat, link).await?;
-            }
+        EventAction::InviteLink if event.is_planned() => ask_link_expiry(&bot, chat, lang, id).await?,
+        EventAction::InviteNew(days) if event.is_planned() => {
+            let link = new_invite_link(&asker, &ctx, &me, id, days).await?;
+            bot.send_message(chat, link).await?;
+        }
+        EventAction::InviteRevoke => {
+            let revoked = ctx.invites.revoke_for_target(InviteKind::Event, id.get(), ctx.clock.now()).await?;
+            bot.send_message(chat, tr_args(lang, "event-invite-revoked", &[("count", num(revoked as f64))])).await?;
         }
         // A press that no longer fits the event's status (cancel twice, retry a planned one).
         _ => send_card(&bot, chat, &asker, &ctx, &event, Some("event-action-outdated")).await?,
@@ -372,24 +378,50 @@ pub async fn press(
     Ok(())
 }
 
-/// The event's own invitation link as a line to send; made when `create` and none is working.
-pub async fn invite_link_text(
-    asker: &Asker,
-    ctx: &SharedCtx,
-    me: &Me,
-    id: EventId,
-    create: bool,
-) -> Result<Option<String>, BotError> {
+/// Expiry choices for a new event link, in days; 0 is none.
+pub const LINK_EXPIRY_DAYS: [u16; 4] = [0, 1, 7, 30];
+
+/// "New invitation link": how long the new one should work.
+async fn ask_link_expiry(bot: &AppBot, chat: ChatId, lang: Lang, id: EventId) -> HandlerResult {
+    let buttons: Vec<InlineKeyboardButton> = LINK_EXPIRY_DAYS
+        .iter()
+        .map(|days| {
+            let label = tr_args(lang, "event-invite-expiry", &[("days", num(f64::from(*days)))]);
+            callback(label, id, EventAction::InviteNew(*days))
+        })
+        .collect();
+    let mut rows: Vec<Vec<InlineKeyboardButton>> = buttons.chunks(2).map(<[_]>::to_vec).collect();
+    rows.push(vec![callback(tr(lang, "event-back-to-card"), id, EventAction::Open)]);
+    bot.send_message(chat, tr(lang, "event-invite-expiry-ask")).reply_markup(InlineKeyboardMarkup::new(rows)).await?;
+    Ok(())
+}
+
+/// A new invitation link for the event; every older one stops working in the same step.
+async fn new_invite_link(asker: &Asker, ctx: &SharedCtx, me: &Me, id: EventId, days: u16) -> Result<String, BotError> {
     let now = ctx.clock.now();
-    let code = match ctx.invites.active(InviteKind::Event, Some(id.0), now).await?.first() {
-        Some(invite) => format!("e{}", invite.token),
-        None if create => {
-            ctx.invites.create(InviteKind::Event, Some(id.0), asker.user.id, None, None, now).await?.to_string()
-        }
-        None => return Ok(None),
-    };
+    let expires = (days > 0).then(|| now + chrono::Duration::days(i64::from(days)));
+    let code = ctx.invites.replace(InviteKind::Event, id.get(), asker.user.id, expires, now).await?;
+    Ok(invite_link_line(asker, me, &code.to_string(), expires))
+}
+
+fn invite_link_line(asker: &Asker, me: &Me, code: &str, expires: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    let lang = asker.lang();
     let link = format!("https://t.me/{}?start={code}", me.username());
-    Ok(Some(tr_args(asker.lang(), "event-invite-link-text", &[("link", text(html::escape(&link)))])))
+    let until = match expires {
+        Some(at) => at.with_timezone(&asker.user.tz).format("%d.%m.%Y %H:%M").to_string(),
+        None => "none".to_owned(),
+    };
+    tr_args(lang, "event-invite-link-text", &[("link", text(html::escape(&link))), ("until", text(until))])
+}
+
+/// After a draft is published: the link asked for in `/new` was made then, but only its hash
+/// is kept, so it is renewed now (nobody has seen it) and shown once.
+pub async fn link_after_publish(asker: &Asker, ctx: &SharedCtx, me: &Me, id: EventId) -> Result<Option<String>, BotError> {
+    let active = ctx.invites.active(InviteKind::Event, Some(id.get()), ctx.clock.now()).await?;
+    let Some(current) = active.first() else { return Ok(None) };
+    let now = ctx.clock.now();
+    let code = ctx.invites.replace(InviteKind::Event, id.get(), asker.user.id, current.expires_at, now).await?;
+    Ok(Some(invite_link_line(asker, me, &code.to_string(), current.expires_at)))
 }
 
 async fn prompt(
@@ -438,6 +470,7 @@ async fn report(
 fn failure(lang: Lang, id: EventId, err: &MeetingError) -> String {
     let reason = match err {
         MeetingError::Provider(err) => provider_error(lang, err),
+        MeetingError::NotUsable => tr(lang, "event-provider-not-usable"),
         other => {
             tracing::error!(event = id.0, %other, "an event action failed");
             tr(lang, "new-failed-internal")
@@ -628,7 +661,8 @@ pub async fn receive_duration(
     saved(&bot, &msg, &asker, &ctx, &dialogue, id).await
 }
 
-/// A copy of an event on a new date: same title, service, length, reminders and groups.
+/// A copy of an event on a new date: same title, service, length and reminders; the groups and
+/// the service only as far as the copier may use them (a host copies no one's audience).
 pub async fn receive_copy_date(
     bot: AppBot,
     msg: Message,
@@ -644,6 +678,15 @@ pub async fn receive_copy_date(
         bot.send_message(msg.chat.id, tr(asker.lang(), "event-not-yours")).await?;
         return Ok(());
     };
+    let usable = match event.provider_id {
+        Some(provider) => ctx.providers.is_usable_by(provider, &asker.user).await?,
+        None => false,
+    };
+    if !usable {
+        dialogue.reset().await?;
+        bot.send_message(msg.chat.id, tr(asker.lang(), "event-copy-provider-not-usable")).await?;
+        return Ok(());
+    }
     let start = match typed_start(&asker, &ctx, answer) {
         Ok(start) => start,
         Err(explanation) => {
@@ -667,10 +710,24 @@ pub async fn receive_copy_date(
         options: event.options.clone(),
         reminders: event.reminders.clone(),
     };
+    let groups = copied_groups(&ctx, &asker, &event).await?;
     let copy_id = ctx.events.insert(&copy, now).await?;
-    ctx.events.set_groups(copy_id, &ctx.events.groups_of(id).await?).await?;
+    ctx.events.set_groups(copy_id, &groups).await?;
     dialogue.reset().await?;
     super::create::publish(&bot, msg.chat.id, &asker, &ctx, &me, copy_id).await
+}
+
+/// The groups of `event` a copy made by the asker may invite.
+async fn copied_groups(ctx: &SharedCtx, asker: &Asker, event: &Event) -> Result<Vec<GroupId>, BotError> {
+    let groups = ctx.events.groups_of(event.id).await?;
+    Ok(match CopyAudience::for_copier(asker.user.role, event.owner_id == asker.user.id) {
+        CopyAudience::All => groups,
+        CopyAudience::OwnOnly => {
+            let own: Vec<GroupId> = ctx.groups.list(Some(asker.user.id)).await?.into_iter().map(|g| g.id).collect();
+            groups.into_iter().filter(|g| own.contains(g)).collect()
+        }
+        CopyAudience::Nothing => Vec::new(),
+    })
 }
 
 /// A typed new start ("25.12 18:30", "завтра 18:00"), checked, or the explanation.

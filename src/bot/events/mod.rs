@@ -218,7 +218,12 @@ pub enum EventAction {
     Answers,
     Nudge,
     Missed,
+    /// "New invitation link": asks for the new link's expiry.
     InviteLink,
+    /// Makes the new link, expiring after this many days (0: never), revoking the old ones.
+    InviteNew(u16),
+    /// Revokes every invitation link of the event.
+    InviteRevoke,
 }
 
 impl EventAction {
@@ -244,6 +249,8 @@ impl EventAction {
             EventAction::Nudge => "n".to_owned(),
             EventAction::Missed => "m".to_owned(),
             EventAction::InviteLink => "il".to_owned(),
+            EventAction::InviteNew(days) => format!("in{days}"),
+            EventAction::InviteRevoke => "ir".to_owned(),
         };
         format!("ev:{id}:{action}")
     }
@@ -271,6 +278,10 @@ impl EventAction {
             "n" => EventAction::Nudge,
             "m" => EventAction::Missed,
             "il" => EventAction::InviteLink,
+            "ir" => EventAction::InviteRevoke,
+            other if other.starts_with("in") => EventAction::InviteNew(
+                other[2..].parse().ok().filter(|d| manage::LINK_EXPIRY_DAYS.contains(d))?,
+            ),
             other => EventAction::Reminder(other.strip_prefix('r')?.parse().ok()?),
         };
         Some((id.parse().ok()?, action))
