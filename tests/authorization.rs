@@ -349,3 +349,64 @@ async fn link_does_not_move_a_chat_from_another_teachers_group() {
     assert!(ctx.groups.chats(b).await.unwrap().is_empty());
     bot.finish().await;
 }
+
+// ---- forged presses and group chats ----
+
+/// The bot's answer to one callback query.
+async fn answer_to(bot: &TestBot, mark: usize, query: &str) -> Call {
+    bot.tg.wait_for(mark, "the answer", |c| c.method == "AnswerCallbackQuery" && c.body["callback_query_id"] == query).await
+}
+
+#[tokio::test]
+async fn a_forged_calendar_day_past_the_typed_limit_gets_the_polite_answer() {
+    let bot = TestBot::start().await;
+    let admin = admin();
+    bot.tg.ask(&admin, "/new").await;
+    let providers = bot.tg.ask(&admin, "Далёкое будущее").await;
+    let mark = bot.tg.mark();
+    bot.tg.press(&admin, providers.message_id().unwrap(), &providers.button_data("Jitsi"));
+    let dates = bot.tg.wait_for(mark, "the date question", |c| c.text().contains("Какого числа")).await;
+    for forged in ["nw:d:99991231", "nw:m:999912", "nw:d:21010101"] {
+        let mark = bot.tg.mark();
+        let query = bot.tg.press_query(&admin, dates.message_id().unwrap(), forged);
+        let answer = answer_to(&bot, mark, &query).await;
+        assert!(answer.text().contains("можно указать год от 2000 до 2100"), "{forged}: {}", answer.text());
+    }
+    // The step is still the date: a real day goes on.
+    let next = bot.tg.ask(&admin, "07.12.2026").await;
+    assert!(next.text().contains("время"), "{}", next.text());
+    bot.finish().await;
+}
+
+#[tokio::test]
+async fn a_forged_page_number_gets_the_polite_answer() {
+    let bot = TestBot::start().await;
+    let admin = admin();
+    let shared = register_provider(&bot, "Общий Jitsi", &jitsi()).await;
+    admins_event(&bot, "Единственное", ADMIN_ID, shared, &[]).await;
+    let list = bot.tg.ask(&admin, "/events").await;
+    let mark = bot.tg.mark();
+    bot.tg.press(&admin, list.message_id().unwrap(), "evl:4294967295");
+    let page = bot.tg.wait_for(mark, "the last page", |c| c.method == "SendMessage" && c.chat_id() == Some(ADMIN_ID)).await;
+    assert!(page.text().contains("Единственное") || page.buttons().iter().any(|(l, _)| l.contains("Единственное")), "{}", page.text());
+    let stale = bot.tg.click(&admin, list.message_id().unwrap(), "evl:4294967296").await;
+    assert!(stale.text().contains("устарела"), "{}", stale.text());
+    bot.finish().await;
+}
+
+#[tokio::test]
+async fn dialogue_buttons_are_refused_in_a_group_so_no_member_captures_anothers_message() {
+    let bot = TestBot::start().await;
+    let members = people(&bot, [3501, 3502]).await;
+    let chat = group_chat(-100_888, "Класс");
+    let mark = bot.tg.mark();
+    let query = bot.tg.press_in(&members[0], chat.clone(), "pf:n");
+    let refused = answer_to(&bot, mark, &format!("cb{query}")).await;
+    assert!(refused.text().contains("личном чате"), "{}", refused.text());
+    let mark = bot.tg.mark();
+    bot.tg.send_text_in_chat(&members[1], chat, "Пётр Петров");
+    bot.tg.assert_silent_after(mark, -100_888).await;
+    let profile = bot.ctx().users.profile(UserId(3502)).await.unwrap();
+    assert_eq!(profile.full_name, None, "a message in the group is nobody's answer");
+    bot.finish().await;
+}

@@ -83,3 +83,4 @@ unit-days = { $n ->
     [one] { $n } day
    *[other] { $n } days
 }
+button-private-only = This button works only in a private chat with me: write to me directly.

@@ -89,6 +89,12 @@ impl CallbackData {
         }
     }
 
+    /// Buttons that may be pressed in a group chat: those of an event card posted there, and the
+    /// language, which is each person's own. Every other button belongs to a private dialogue.
+    pub fn works_in_groups(&self) -> bool {
+        matches!(self, CallbackData::Rsvp(..) | CallbackData::Calendar(_) | CallbackData::Lang(_))
+    }
+
     pub fn from_query(q: CallbackQuery) -> Option<Self> {
         q.data.as_deref().and_then(Self::parse)
     }

@@ -77,6 +77,12 @@ pub struct Ctx {
 
 pub type SharedCtx = Arc<Ctx>;
 
+/// Whether a button sits under a message of a private chat (an inline message has no chat: it
+/// is treated as a group's).
+fn pressed_in_private(q: &CallbackQuery) -> bool {
+    q.regular_message().is_some_and(|m| m.chat.is_private())
+}
+
 /// The whole update tree, in the shape of teloxide's `examples/purchase.rs`.
 pub fn schema() -> UpdateHandler<BotError> {
     dptree::entry()
@@ -108,6 +114,9 @@ fn message_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescript
         .enter_dialogue::<Message, ErasedStorage<State>, State>()
         .inspect_async(start::apologise_for_reset_state)
         .branch(commands)
+        // A group chat has no dialogue: one member's press must never turn another member's
+        // next message into an answer.
+        .branch(dptree::filter(|msg: Message| !msg.chat.is_private()).endpoint(start::unknown_input))
         .branch(case![State::AwaitingTimezone].endpoint(settings::receive_timezone))
         .branch(events::message_steps())
         .branch(listeners::message_steps())
@@ -123,6 +132,12 @@ fn callback_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescrip
         .enter_dialogue::<CallbackQuery, ErasedStorage<State>, State>()
         .branch(
             dptree::filter_map(CallbackData::from_query)
+                // Only a card's buttons work in a group chat; dialogue buttons there are refused,
+                // so no member can set the chat's state for another.
+                .branch(
+                    dptree::filter(|q: CallbackQuery, data: CallbackData| !pressed_in_private(&q) && !data.works_in_groups())
+                        .endpoint(start::private_only_button),
+                )
                 .branch(case![CallbackData::Lang(lang)].endpoint(settings::set_language))
                 .branch(case![CallbackData::Tz(zone)].endpoint(settings::set_timezone_button))
                 .branch(case![CallbackData::Group(action)].endpoint(groups::on_button))

@@ -58,6 +58,12 @@ pub async fn stale_button(bot: AppBot, q: CallbackQuery, asker: Asker) -> Handle
     Ok(())
 }
 
+/// A dialogue button pressed in a group chat.
+pub async fn private_only_button(bot: AppBot, q: CallbackQuery, asker: Asker) -> HandlerResult {
+    bot.answer_callback_query(q.id).text(tr(asker.lang(), "button-private-only")).show_alert(true).await?;
+    Ok(())
+}
+
 /// A state that no longer reads was reset by the storage; say so once, then handle the update.
 pub async fn apologise_for_reset_state(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx) {
     if ctx.dialogues.take_reset_notice(msg.chat.id)

@@ -1,5 +1,6 @@
-//! A credential that must never be printed.
+//! A credential that must never be printed, and that leaves no copy in memory once dropped.
 
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
@@ -7,45 +8,48 @@ use std::fmt;
 /// short secret would give away too much of it.
 const MIN_LEN_FOR_HINT: usize = 12;
 
-/// A provider credential (token, client secret, API key).
-///
-/// `Debug` and `Display` print only `…` and the last four characters, so a
-/// secret that ends up in a log line or an error text by mistake stays safe.
-/// The HTTP layer reads the value through [`Secret::expose`].
-#[derive(Clone, PartialEq, Eq, Default)]
-pub struct Secret(String);
+/// A provider credential (token, client secret, API key), held as a `secrecy::SecretString`:
+/// zeroed when dropped, and with no `Display`, so it cannot be formatted into a message or a
+/// log line by mistake. `Debug` shows only `…` and the last four characters. The HTTP layer
+/// reads the value through [`Secret::expose`].
+#[derive(Clone, Default)]
+pub struct Secret(SecretString);
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into().trim().to_owned())
+        Self(SecretString::from(value.into().trim()))
     }
 
     /// The raw value, for HTTP headers only.
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 
     /// The last four characters, for showing a saved secret to its owner.
     pub fn last4(&self) -> String {
-        let count = self.0.chars().count();
+        let value = self.expose();
+        let count = value.chars().count();
         if count < MIN_LEN_FOR_HINT {
             return String::new();
         }
-        self.0.chars().skip(count - 4).collect()
+        value.chars().skip(count - 4).collect()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.expose().is_empty()
     }
 }
+
+// Compared whole, for settings equality; never printed.
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        self.expose() == other.expose()
+    }
+}
+
+impl Eq for Secret {}
 
 impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "…{}", self.last4())
-    }
-}
-
-impl fmt::Display for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "…{}", self.last4())
     }
@@ -67,7 +71,7 @@ impl From<String> for Secret {
 // storage, so the plain value is what must round-trip here.
 impl Serialize for Secret {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+        serializer.serialize_str(self.expose())
     }
 }
 
@@ -82,10 +86,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn debug_and_display_hide_the_value() {
+    fn debug_hides_the_value() {
         let s = Secret::new("y0_AgAAAAB-very-secret-token-1234");
         assert_eq!(format!("{s:?}"), "…1234");
-        assert_eq!(format!("{s}"), "…1234");
         assert_eq!(s.last4(), "1234");
         assert_eq!(s.expose(), "y0_AgAAAAB-very-secret-token-1234");
     }
@@ -93,7 +96,7 @@ mod tests {
     #[test]
     fn short_secrets_show_nothing() {
         let s = Secret::new("abc12345");
-        assert_eq!(format!("{s}"), "…");
+        assert_eq!(format!("{s:?}"), "…");
     }
 
     #[test]

@@ -431,6 +431,26 @@ impl FakeTelegram {
         update
     }
 
+    /// Presses a button with `data` under a message of the bot in any chat (a group chat, say),
+    /// as forged data would arrive: the message need not exist.
+    pub fn press_in(&self, user: &TgUser, chat: Value, data: &str) -> i64 {
+        let message = json!({
+            "message_id": 1, "date": DATE, "chat": chat,
+            "from": { "id": BOT_ID, "is_bot": true, "first_name": "Webinar" }, "text": "…",
+        });
+        let mut inner = self.shared.lock();
+        let update = inner.next_update_id;
+        inner.next_update_id += 1;
+        let payload = json!({
+            "id": format!("cb{update}"), "from": user.json(), "message": message, "chat_instance": "ci", "data": data,
+        });
+        inner.updates.push_back((update, json!({ "update_id": update, "callback_query": payload })));
+        inner.update_times.insert(update, UpdateTimes { queued: Instant::now(), handed_out: None });
+        drop(inner);
+        self.shared.new_update.notify_waiters();
+        update
+    }
+
     /// Like `press`; returns the callback query's id, which the bot's `answerCallbackQuery` names.
     pub fn press_query(&self, user: &TgUser, message_id: i64, data: &str) -> String {
         format!("cb{}", self.push_press(user, message_id, data))

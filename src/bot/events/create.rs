@@ -266,6 +266,13 @@ pub async fn press(
             draft.provider = Some(ChosenProvider { id: chosen.id, kind: chosen.kind, name: chosen.name });
             return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, field, draft)).await;
         }
+        (Field::Date, NewAction::Month(..) | NewAction::Day(_)) if forged_year(action).is_some() => {
+            // Forged data: the calendar never offers a year a typed date could not name.
+            let year = forged_year(action).unwrap_or_default();
+            let err = crate::domain::time_input::DateInputError::YearOutOfRange { year };
+            bot.answer_callback_query(q.id).text(tr_domain(lang, err.i18n_key(), &err.i18n_args())).show_alert(true).await?;
+            return Ok(());
+        }
         (Field::Date, NewAction::Month(year, month)) => {
             if let Some(first) = calendar::month_start(year, month) {
                 let grid = with_navigation(lang, calendar::month(lang, first, today(&asker, &ctx)), false);
@@ -372,6 +379,17 @@ pub async fn press(
     }
     bot.answer_callback_query(q.id).await?;
     Ok(())
+}
+
+/// The year of a calendar press outside what a typed date may name, if it is.
+fn forged_year(action: NewAction) -> Option<i32> {
+    use crate::domain::time_input::{MAX_YEAR, MIN_YEAR};
+    let year = match action {
+        NewAction::Month(year, _) => year,
+        NewAction::Day(day) => day.year(),
+        _ => return None,
+    };
+    (!(MIN_YEAR..=MAX_YEAR).contains(&year)).then_some(year)
 }
 
 /// Answers the press once the step it leads to has been asked.

@@ -57,6 +57,10 @@ pub async fn list_page(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedC
 async fn managed_page(asker: &Asker, ctx: &SharedCtx, page: u32) -> Result<(String, InlineKeyboardMarkup), BotError> {
     let lang = asker.lang();
     let by = if asker.user.role.is_admin() { None } else { Some(asker.user.id) };
+    let (_, total) = ctx.events.managed(by, ctx.clock.now(), 0, 0).await?;
+    // A forged page past the end shows the last one; no arithmetic on it can overflow.
+    let last = u32::try_from((total.max(1) - 1) / PAGE).unwrap_or(u32::MAX);
+    let page = page.min(last);
     let (events, total) = ctx.events.managed(by, ctx.clock.now(), PAGE, i64::from(page) * PAGE).await?;
     if events.is_empty() {
         return Ok((tr(lang, "events-none"), InlineKeyboardMarkup::new(Vec::<Vec<InlineKeyboardButton>>::new())));
@@ -77,7 +81,7 @@ async fn managed_page(asker: &Asker, ctx: &SharedCtx, page: u32) -> Result<(Stri
     if page > 0 {
         pager.push(crate::bot::keyboards::button("◀", crate::bot::CallbackData::EventList(page - 1)));
     }
-    if i64::from(page + 1) * PAGE < total {
+    if (i64::from(page) + 1) * PAGE < total {
         pager.push(crate::bot::keyboards::button("▶", crate::bot::CallbackData::EventList(page + 1)));
     }
     if !pager.is_empty() {
@@ -87,7 +91,7 @@ async fn managed_page(asker: &Asker, ctx: &SharedCtx, page: u32) -> Result<(Stri
     let heading = tr_args(
         lang,
         "events-heading",
-        &[("count", num(total as f64)), ("page", num(f64::from(page + 1))), ("pages", num(pages as f64))],
+        &[("count", num(total as f64)), ("page", num(f64::from(page) + 1.0)), ("pages", num(pages as f64))],
     );
     Ok((heading, InlineKeyboardMarkup::new(rows)))
 }
