@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod bot;
+pub mod callback;
 pub mod clock;
 pub mod config;
 pub mod crypto;
@@ -9,6 +10,7 @@ pub mod delivery;
 pub mod domain;
 pub mod i18n;
 pub mod ics;
+pub mod keyboards;
 pub mod meetings;
 pub mod providers;
 pub mod series;

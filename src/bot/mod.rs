@@ -1,17 +1,16 @@
 //! The Telegram side: the dptree schema, one module per dialogue flow, keyboards and callback data.
 
 pub mod asker;
-pub mod callback;
 pub mod card;
 pub mod commands;
 pub mod events;
 pub mod groups;
 pub mod invites;
 pub mod join;
-pub mod keyboards;
 pub mod listeners;
 pub mod profile;
 pub mod providers;
+pub mod reply;
 pub mod settings;
 pub mod start;
 pub mod state;
@@ -25,7 +24,8 @@ use teloxide::dispatching::{DpHandlerDescription, UpdateFilterExt, UpdateHandler
 use teloxide::prelude::*;
 
 pub use asker::Asker;
-pub use callback::CallbackData;
+pub use crate::callback::CallbackData;
+pub use crate::keyboards;
 pub use commands::Command;
 pub use state::State;
 
@@ -101,7 +101,7 @@ fn message_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescript
         .branch(case![Command::Lang].endpoint(settings::ask_language))
         .branch(case![Command::Tz].endpoint(settings::ask_timezone))
         .branch(case![Command::New].endpoint(events::create::start))
-        .branch(case![Command::Events].endpoint(events::manage::list))
+        .branch(case![Command::Events].endpoint(events::list::list))
         .branch(case![Command::Groups].endpoint(groups::command))
         .branch(case![Command::Settings].endpoint(profile::settings))
         .branch(case![Command::Leave].endpoint(profile::leave))

@@ -6,8 +6,8 @@ use chrono_tz::Tz;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 use teloxide::utils::html;
 
-use crate::bot::CallbackData;
-use crate::bot::keyboards::{button, zone_label};
+use crate::callback::CallbackData;
+use crate::keyboards::{button, zone_label};
 use crate::domain::event::EventStatus;
 use crate::domain::recurrence::{Ending, Frequency, Recurrence, day_shift};
 use crate::domain::reminders::{ReminderOffset, time_left};

@@ -9,10 +9,12 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, Me, ReplyMarku
 use teloxide::utils::html;
 
 use super::draft::ChosenProvider;
+use super::publish::publish;
 use super::{
-    EventDraft, EventStep, Field, NewAction, OptionToggle, RepeatChoice, calendar, manage, reminder_rows, ticked,
-    toggle, toggle_reminder,
+    EventDraft, EventStep, Field, NewAction, OptionToggle, RepeatChoice, calendar, reminder_rows, ticked, toggle,
+    toggle_reminder,
 };
+use crate::bot::reply::{explain, say, typed};
 use crate::bot::keyboards::{button, zone_label};
 use crate::bot::{AppBot, Asker, BotDialogue, CallbackData, HandlerResult, SharedCtx, State};
 use crate::delivery::render;
@@ -20,8 +22,7 @@ use crate::domain::event::{Description, EventDuration, EventStatus, EventTitle};
 use crate::domain::invite::InviteKind;
 use crate::domain::recurrence::{Ending, Frequency, Recurrence};
 use crate::domain::time_input::{DateOrDateTime, check_not_past, format_date, parse_date, parse_date_time, parse_time};
-use crate::i18n::{Lang, provider_error, text, tr, tr_args, tr_domain};
-use crate::meetings::MeetingError;
+use crate::i18n::{Lang, text, tr, tr_args, tr_domain};
 use crate::providers::ProviderKind;
 use crate::providers::telemost::WaitingRoomLevel;
 use crate::providers::zoom::ZoomMeetingType;
@@ -766,77 +767,6 @@ async fn confirm(
     bot.send_message(chat, tr_args(lang, "new-creating", &[("service", text(tr(lang, provider.kind.i18n_key())))]))
         .await?;
     publish(bot, chat, asker, ctx, me, id).await
-}
-
-/// Creates the meeting and shows the outcome: the teacher's card, or the reason with Retry.
-pub async fn publish(
-    bot: &AppBot,
-    chat: ChatId,
-    asker: &Asker,
-    ctx: &SharedCtx,
-    me: &Me,
-    id: crate::domain::event::EventId,
-) -> HandlerResult {
-    let lang = asker.lang();
-    match ctx.meetings.publish(id, &asker.user).await {
-        Ok(event) => {
-            // If it is an occurrence of a series, the series task now knows when it ends.
-            ctx.series.wake();
-            let link = manage::link_after_publish(asker, ctx, me, id).await?;
-            manage::send_card_with(bot, chat, asker, ctx, &event, Some("new-created"), link).await
-        }
-        Err(err) => {
-            let reason = match &err {
-                MeetingError::Provider(err) => provider_error(lang, err),
-                MeetingError::NotUsable => tr(lang, "event-provider-not-usable"),
-                other => {
-                    tracing::error!(event = id.0, %other, "publishing an event failed");
-                    tr(lang, "new-failed-internal")
-                }
-            };
-            let retry = InlineKeyboardMarkup::new([[InlineKeyboardButton::callback(
-                tr(lang, "event-retry"),
-                super::EventAction::Retry.encode(id),
-            )]]);
-            bot.send_message(chat, tr_args(lang, "new-provider-failed", &[("reason", text(reason))]))
-                .reply_markup(retry)
-                .await?;
-            Ok(())
-        }
-    }
-}
-
-// ---- small helpers ----
-
-/// The text of a message, or a polite word that text was expected.
-pub(super) async fn typed<'a>(
-    bot: &AppBot,
-    msg: &'a Message,
-    asker: &Asker,
-) -> Result<Option<&'a str>, crate::bot::BotError> {
-    match msg.text() {
-        Some(text) if !text.starts_with('/') => Ok(Some(text)),
-        _ => {
-            bot.send_message(msg.chat.id, tr(asker.lang(), "new-send-text")).await?;
-            Ok(None)
-        }
-    }
-}
-
-async fn say(bot: &AppBot, msg: &Message, asker: &Asker, key: &str) -> HandlerResult {
-    bot.send_message(msg.chat.id, tr(asker.lang(), key)).await?;
-    Ok(())
-}
-
-pub(super) async fn explain(
-    bot: &AppBot,
-    msg: &Message,
-    asker: &Asker,
-    key: &str,
-    args: &crate::domain::I18nArgs,
-) -> HandlerResult {
-    bot.send_message(msg.chat.id, tr_domain(asker.lang(), key, args)).await?;
-    Ok(())
 }
 
 fn today(asker: &Asker, ctx: &SharedCtx) -> NaiveDate {

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use teloxide::types::UserId;
 
 use crate::domain::event::GroupId;
+use crate::callback::events::Field;
 use crate::domain::recurrence::{Ending, Frequency, Recurrence};
 use crate::domain::reminders::ReminderOffset;
 use crate::domain::time_input::{LocalTimeError, resolve_local};
@@ -61,70 +62,6 @@ impl Default for EventDraft {
             event_link: true,
             editing: false,
         }
-    }
-}
-
-/// The questions of `/new`, in order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Field {
-    Title,
-    Provider,
-    ExternalUrl,
-    Date,
-    Time,
-    Duration,
-    Repeat,
-    RepeatEnd,
-    Description,
-    Host,
-    HostEmail,
-    Options,
-    Reminders,
-    Audience,
-    Summary,
-}
-
-impl Field {
-    const ORDER: [Field; 15] = [
-        Field::Title,
-        Field::Provider,
-        Field::ExternalUrl,
-        Field::Date,
-        Field::Time,
-        Field::Duration,
-        Field::Repeat,
-        Field::RepeatEnd,
-        Field::Description,
-        Field::Host,
-        Field::HostEmail,
-        Field::Options,
-        Field::Reminders,
-        Field::Audience,
-        Field::Summary,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Field::Title => "t",
-            Field::Provider => "p",
-            Field::ExternalUrl => "x",
-            Field::Date => "d",
-            Field::Time => "h",
-            Field::Duration => "u",
-            Field::Repeat => "rp",
-            Field::RepeatEnd => "re",
-            Field::Description => "s",
-            Field::Host => "o",
-            Field::HostEmail => "e",
-            Field::Options => "c",
-            Field::Reminders => "r",
-            Field::Audience => "a",
-            Field::Summary => "y",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Field> {
-        Field::ORDER.into_iter().find(|f| f.code() == code)
     }
 }
 

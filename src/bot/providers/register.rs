@@ -136,7 +136,7 @@ pub async fn on_kind(
     let lang = asker.lang();
     bot.send_message(chat, tr(lang, &format!("pv-guide-{}", kind.as_str()))).link_preview_options(no_preview()).await?;
     // Every new provider asks at least its name.
-    let first = Field::sequence(&draft, asker.user.role).first().copied().unwrap_or(Field::Name);
+    let first = super::sequence(&draft, asker.user.role).first().copied().unwrap_or(Field::Name);
     go_to(&Turn { bot: &bot, chat, asker: &asker, ctx: &ctx, dialogue: &dialogue }, draft, first, Lead::default()).await
 }
 
@@ -158,7 +158,7 @@ pub(crate) async fn start_replace(
         sealed: ctx.providers.seal_draft(chat, settings)?,
         fixing: false,
     };
-    let Some(first) = Field::sequence(&draft, asker.user.role).first().copied() else {
+    let Some(first) = super::sequence(&draft, asker.user.role).first().copied() else {
         bot.send_message(chat, tr(asker.lang(), "pv-nothing-to-replace")).await?;
         return Ok(());
     };
@@ -380,7 +380,7 @@ async fn advance(turn: &Turn<'_>, draft: Draft, field: Field, lead: Lead) -> Han
     if draft.fixing {
         return run_check(turn, draft, lead).await;
     }
-    let sequence = Field::sequence(&draft, turn.asker.user.role);
+    let sequence = super::sequence(&draft, turn.asker.user.role);
     let next = sequence.iter().position(|f| *f == field).and_then(|i| sequence.get(i + 1)).copied();
     match next {
         Some(next) => go_to(turn, draft, next, lead).await,
@@ -409,7 +409,7 @@ pub async fn on_back(
     if draft.fixing {
         return show_failed(&bot, chat, &asker, &dialogue, draft, None).await;
     }
-    let sequence = Field::sequence(&draft, asker.user.role);
+    let sequence = super::sequence(&draft, asker.user.role);
     let previous = sequence.iter().position(|f| *f == field).filter(|i| *i > 0).map(|i| sequence[i - 1]);
     match (previous, draft.existing) {
         (Some(previous), _) => {
@@ -608,7 +608,7 @@ async fn show_failed(
 
 /// The fields that decide whether the check passes: the ones worth offering to change.
 fn fixable(draft: &Draft, role: crate::domain::roles::Role) -> Vec<Field> {
-    Field::sequence(draft, role)
+    super::sequence(draft, role)
         .into_iter()
         .filter(|f| !matches!(f, Field::TelemostClientId | Field::Name | Field::Placement))
         .collect()

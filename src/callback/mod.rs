@@ -1,14 +1,22 @@
 //! Typed callback data. Telegram's clients send it back as they please, so it is parsed, never
-//! trusted, and must fit Telegram's 64 bytes.
+//! trusted, and must fit Telegram's 64 bytes. A leaf module: the bot reads it, the delivery
+//! engine writes it under the cards it sends, and neither imports the other for it.
 
 use chrono_tz::Tz;
 use teloxide::types::CallbackQuery;
 
-use super::groups::GroupAction;
-use super::profile::{LeaveAction, ProfileAction};
-use super::providers::ProviderCb;
-use super::teachers::TeacherCb;
-use crate::bot::events::{EventAction, NewAction};
+pub mod events;
+pub mod groups;
+pub mod profile;
+pub mod providers;
+pub mod teachers;
+
+use events::{EventAction, NewAction};
+use groups::GroupAction;
+use profile::{LeaveAction, ProfileAction};
+use providers::ProviderCb;
+use teachers::TeacherCb;
+
 use crate::domain::event::EventId;
 use crate::i18n::Lang;
 use crate::store::Rsvp;
@@ -148,8 +156,8 @@ mod tests {
         use teloxide::types::{ChatId, UserId};
 
         use super::super::*;
-        use crate::bot::events::{Field as NewField, OptionToggle};
-        use crate::bot::providers::{Choice, Field as ProviderField};
+        use crate::callback::events::{Field as NewField, OptionToggle};
+        use crate::callback::providers::{Choice, Field as ProviderField};
         use crate::domain::event::GroupId;
         use crate::domain::reminders::ReminderOffset;
         use crate::providers::ProviderKind;

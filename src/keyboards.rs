@@ -1,10 +1,11 @@
-//! Inline keyboards.
+//! Inline keyboards and the labels on them: a leaf module, used by the bot and by the delivery
+//! engine's cards alike.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
-use super::CallbackData;
+use crate::callback::CallbackData;
 use crate::i18n::{Lang, tr};
 
 pub fn button(label: impl Into<String>, data: CallbackData) -> InlineKeyboardButton {

@@ -1,0 +1,191 @@
+//! Presses on a teacher's event card: one arm per action, each handing off to its feature.
+
+use teloxide::payloads::{EditMessageReplyMarkupSetters, SendMessageSetters};
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardMarkup, Me};
+use teloxide::utils::html;
+use super::{EventAction, EventStep, may_manage};
+use crate::bot::{AppBot, Asker, BotDialogue, HandlerResult, SharedCtx, State};
+use crate::domain::event::{EventId, EventStatus};
+use crate::domain::invite::InviteKind;
+use crate::i18n::{Lang, num, provider_error, text, tr, tr_args};
+use crate::meetings::{MeetingError, Removal};
+use crate::store::Event;
+use super::card::{callback, edit_keyboard, send_card};
+use super::invite_link::{ask_link_expiry, new_invite_link};
+use super::publish::{publish};
+use super::reports::{answers, missed};
+
+// ---- presses on the card ----
+
+pub async fn press(
+    bot: AppBot,
+    q: CallbackQuery,
+    asker: Asker,
+    ctx: SharedCtx,
+    dialogue: BotDialogue,
+    me: Me,
+    (id, action): (EventId, EventAction),
+) -> HandlerResult {
+    let lang = asker.lang();
+    let event = match ctx.events.get(id).await? {
+        Some(event) if may_manage(&asker, &event) => event,
+        Some(_) => {
+            bot.answer_callback_query(q.id).text(tr(lang, "event-not-yours")).show_alert(true).await?;
+            return Ok(());
+        }
+        None => return crate::bot::start::stale_button(bot, q, asker).await,
+    };
+    let Some(message) = q.regular_message() else { return Ok(()) };
+    let chat = message.chat.id;
+    bot.answer_callback_query(q.id.clone()).await?;
+    match action {
+        EventAction::Open => send_card(&bot, chat, &asker, &ctx, &event, None).await?,
+        EventAction::Edit => {
+            bot.send_message(chat, tr(lang, "event-edit-what")).reply_markup(edit_keyboard(lang, &event)).await?;
+        }
+        EventAction::EditTitle => {
+            prompt(&bot, chat, lang, &dialogue, "event-ask-title", EventStep::EditTitle(id)).await?
+        }
+        EventAction::EditDescription => {
+            prompt(&bot, chat, lang, &dialogue, "event-ask-description", EventStep::EditDescription(id)).await?
+        }
+        EventAction::EditWhen => prompt(&bot, chat, lang, &dialogue, "event-ask-when", EventStep::EditWhen(id)).await?,
+        EventAction::EditDuration => {
+            prompt(&bot, chat, lang, &dialogue, "event-ask-duration", EventStep::EditDuration(id)).await?
+        }
+        EventAction::Copy => prompt(&bot, chat, lang, &dialogue, "event-ask-copy", EventStep::CopyTo(id)).await?,
+        EventAction::Reminder(offset) => {
+            let mut reminders = event.reminders.clone();
+            super::toggle_reminder(&mut reminders, offset);
+            ctx.events.set_reminders(id, &reminders, ctx.clock.now()).await?;
+            ctx.delivery.replan_reminders(id).await?;
+            let event = Event { reminders, ..event };
+            bot.edit_message_reply_markup(chat, message.id).reply_markup(edit_keyboard(lang, &event)).await?;
+        }
+        EventAction::NewLink => {
+            let outcome = ctx.meetings.new_link(id, &asker.user).await;
+            report(&bot, chat, &asker, &ctx, id, "event-new-link-done", outcome).await?;
+        }
+        EventAction::RemoveLink => {
+            let outcome = ctx.meetings.remove_link(id).await;
+            report(&bot, chat, &asker, &ctx, id, "event-link-removed", outcome).await?;
+        }
+        EventAction::Cancel => {
+            let count = ctx.events.audience(id).await?.len();
+            let keyboard = InlineKeyboardMarkup::new([[
+                callback(tr(lang, "event-cancel-yes"), id, EventAction::CancelConfirmed),
+                callback(tr(lang, "event-cancel-no"), id, EventAction::Open),
+            ]]);
+            let question = tr_args(
+                lang,
+                "event-cancel-ask",
+                &[("title", text(html::escape(&event.title))), ("count", num(count as f64))],
+            );
+            bot.send_message(chat, question).reply_markup(keyboard).await?;
+        }
+        EventAction::CancelConfirmed if event.status == EventStatus::Planned => {
+            let outcome = ctx.meetings.cancel(id).await;
+            // A cancelled occurrence of a series makes way for the next one now.
+            ctx.series.wake();
+            report(&bot, chat, &asker, &ctx, id, "event-cancelled", outcome).await?;
+        }
+        EventAction::CancelSeries if event.series.is_some() => {
+            let keyboard = InlineKeyboardMarkup::new([[
+                callback(tr(lang, "event-cancel-yes"), id, EventAction::CancelSeriesConfirmed),
+                callback(tr(lang, "event-cancel-no"), id, EventAction::Open),
+            ]]);
+            let question = tr_args(lang, "event-cancel-series-ask", &[("title", text(html::escape(&event.title)))]);
+            bot.send_message(chat, question).reply_markup(keyboard).await?;
+        }
+        EventAction::CancelSeriesConfirmed => {
+            let Some((series, _)) = event.series else { return Ok(()) };
+            let outcome = ctx.series.cancel(series).await.map(|()| None);
+            report(&bot, chat, &asker, &ctx, id, "event-series-cancelled", outcome).await?;
+        }
+        EventAction::DeleteDraft if event.status == EventStatus::Draft => {
+            ctx.events.delete_draft(id).await?;
+            bot.send_message(chat, tr(lang, "event-draft-deleted")).await?;
+        }
+        EventAction::Retry if event.status == EventStatus::Draft => {
+            publish(&bot, chat, &asker, &ctx, &me, id).await?;
+        }
+        EventAction::Answers => answers(&bot, chat, &asker, &ctx, &event).await?,
+        EventAction::Nudge => {
+            let silent = ctx.events.without_rsvp(id).await?;
+            let chats: Vec<ChatId> = silent.iter().map(|u| ChatId(u.0 as i64)).collect();
+            // At most one nudge an hour reaches a listener, however often the button is pressed.
+            let round = ctx.clock.now().timestamp() / 3600;
+            let queued = ctx.delivery.nudge(id, round, &chats).await?;
+            bot.send_message(chat, tr_args(lang, "event-nudged", &[("count", num(queued as f64))])).await?;
+        }
+        EventAction::Missed => missed(&bot, chat, &asker, &ctx, &event).await?,
+        EventAction::InviteLink if event.is_planned() => ask_link_expiry(&bot, chat, lang, id).await?,
+        EventAction::InviteNew(days) if event.is_planned() => {
+            let link = new_invite_link(&asker, &ctx, &me, id, days).await?;
+            bot.send_message(chat, link).await?;
+        }
+        EventAction::InviteRevoke => {
+            let revoked = ctx.invites.revoke_for_target(InviteKind::Event, id.get(), ctx.clock.now()).await?;
+            bot.send_message(chat, tr_args(lang, "event-invite-revoked", &[("count", num(revoked as f64))])).await?;
+        }
+        // A press that no longer fits the event's status (cancel twice, retry a planned one).
+        _ => send_card(&bot, chat, &asker, &ctx, &event, Some("event-action-outdated")).await?,
+    }
+    Ok(())
+}
+
+pub(crate) async fn prompt(
+    bot: &AppBot,
+    chat: ChatId,
+    lang: Lang,
+    dialogue: &BotDialogue,
+    key: &str,
+    step: EventStep,
+) -> HandlerResult {
+    bot.send_message(chat, tr(lang, key)).await?;
+    dialogue.update(State::Event(step)).await?;
+    Ok(())
+}
+
+/// After a provider action: what happened there, honestly, then the fresh card.
+pub(crate) async fn report(
+    bot: &AppBot,
+    chat: ChatId,
+    asker: &Asker,
+    ctx: &SharedCtx,
+    id: EventId,
+    done: &str,
+    outcome: Result<Option<Removal>, MeetingError>,
+) -> HandlerResult {
+    let lang = asker.lang();
+    match outcome {
+        Ok(removal) => {
+            let mut lines = vec![tr(lang, done)];
+            if let Some(removal) = removal {
+                let (key, _) = removal.outcome.i18n(removal.kind);
+                lines.push(tr_args(lang, key, &[("service", text(tr(lang, removal.kind.i18n_key())))]));
+            }
+            bot.send_message(chat, lines.join("\n")).await?;
+        }
+        Err(err) => {
+            bot.send_message(chat, failure(lang, id, &err)).await?;
+        }
+    }
+    if let Some(event) = ctx.events.get(id).await? {
+        send_card(bot, chat, asker, ctx, &event, None).await?;
+    }
+    Ok(())
+}
+
+pub(crate) fn failure(lang: Lang, id: EventId, err: &MeetingError) -> String {
+    let reason = match err {
+        MeetingError::Provider(err) => provider_error(lang, err),
+        MeetingError::NotUsable => tr(lang, "event-provider-not-usable"),
+        other => {
+            tracing::error!(event = id.0, %other, "an event action failed");
+            tr(lang, "new-failed-internal")
+        }
+    };
+    tr_args(lang, "event-provider-refused", &[("reason", text(reason))])
+}

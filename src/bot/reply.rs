@@ -1,0 +1,39 @@
+//! Answers to typed input: the text of a message, or a polite word why it is not taken.
+
+use teloxide::prelude::*;
+
+use super::{AppBot, Asker, HandlerResult};
+use crate::i18n::{tr, tr_domain};
+
+// ---- small helpers ----
+
+/// The text of a message, or a polite word that text was expected.
+pub async fn typed<'a>(
+    bot: &AppBot,
+    msg: &'a Message,
+    asker: &Asker,
+) -> Result<Option<&'a str>, crate::bot::BotError> {
+    match msg.text() {
+        Some(text) if !text.starts_with('/') => Ok(Some(text)),
+        _ => {
+            bot.send_message(msg.chat.id, tr(asker.lang(), "new-send-text")).await?;
+            Ok(None)
+        }
+    }
+}
+
+pub async fn say(bot: &AppBot, msg: &Message, asker: &Asker, key: &str) -> HandlerResult {
+    bot.send_message(msg.chat.id, tr(asker.lang(), key)).await?;
+    Ok(())
+}
+
+pub async fn explain(
+    bot: &AppBot,
+    msg: &Message,
+    asker: &Asker,
+    key: &str,
+    args: &crate::domain::I18nArgs,
+) -> HandlerResult {
+    bot.send_message(msg.chat.id, tr_domain(asker.lang(), key, args)).await?;
+    Ok(())
+}
