@@ -84,3 +84,4 @@ unit-days = { $n ->
    *[other] { $n } days
 }
 button-private-only = This button works only in a private chat with me: write to me directly.
+button-not-yours = Not available: it was deleted, or it is not yours to manage.

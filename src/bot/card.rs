@@ -21,7 +21,7 @@ pub async fn rsvp(
 ) -> HandlerResult {
     let lang = asker.lang();
     let Some(event) = ctx.events.get(id).await? else {
-        return super::start::stale_button(bot, q, asker).await;
+        return super::refusals::stale_button(bot, q, asker).await;
     };
     if !ctx.events.is_listener(id, asker.user.id).await? {
         bot.answer_callback_query(q.id).text(tr(lang, "rsvp-not-listener")).show_alert(true).await?;
@@ -55,7 +55,7 @@ async fn refresh_card(bot: &AppBot, q: &CallbackQuery, ctx: &SharedCtx, id: Even
 pub async fn calendar(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx, id: EventId) -> HandlerResult {
     let lang = asker.lang();
     let Some(event) = ctx.events.get(id).await? else {
-        return super::start::stale_button(bot, q, asker).await;
+        return super::refusals::stale_button(bot, q, asker).await;
     };
     let user = asker.user.id;
     let allowed = event.owner_id == user

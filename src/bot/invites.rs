@@ -4,7 +4,6 @@ use teloxide::prelude::*;
 
 use super::{AppBot, Asker, HandlerResult, SharedCtx};
 use crate::domain::invite::{self, InviteKind};
-use crate::i18n::tr;
 use crate::store::InviteLookup;
 
 pub async fn open(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, payload: &str) -> HandlerResult {
@@ -13,7 +12,7 @@ pub async fn open(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, paylo
         Err(_) => InviteLookup::Invalid,
     };
     let InviteLookup::Valid(invite) = lookup else {
-        return refuse(&bot, &msg, &asker).await;
+        return super::refusals::refuse(&bot, &msg, &asker).await;
     };
     match invite.kind {
         InviteKind::Group => super::join::open_group(bot, msg, asker, ctx, invite).await,
@@ -22,8 +21,3 @@ pub async fn open(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, paylo
     }
 }
 
-/// Unknown, revoked, expired and used-up codes all get the same answer, so codes cannot be probed.
-pub async fn refuse(bot: &AppBot, msg: &Message, asker: &Asker) -> HandlerResult {
-    bot.send_message(msg.chat.id, tr(asker.lang(), "start-link-invalid")).await?;
-    Ok(())
-}

@@ -5,7 +5,7 @@ use teloxide::utils::html;
 
 use super::listeners::{self, ListenerStep};
 use super::profile::ProfileAction;
-use super::{AppBot, Asker, CallbackData, HandlerResult, SharedCtx, State, invites, keyboards::button};
+use super::{AppBot, Asker, CallbackData, HandlerResult, SharedCtx, State, keyboards::button, refusals};
 use crate::domain::event::{EventId, GroupId};
 use crate::i18n::{text, tr, tr_args};
 use crate::store::Invite;
@@ -19,13 +19,13 @@ pub async fn open_group(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx,
     let lang = asker.lang();
     let user = asker.user.id;
     if !msg.chat.is_private() {
-        return invites::refuse(&bot, &msg, &asker).await;
+        return refusals::refuse(&bot, &msg, &asker).await;
     }
     let group = match invite.target_id {
         Some(id) => ctx.groups.get(GroupId(id)).await?,
         None => None,
     };
-    let Some(group) = group else { return invites::refuse(&bot, &msg, &asker).await };
+    let Some(group) = group else { return refusals::refuse(&bot, &msg, &asker).await };
     let name = text(html::escape(&group.name));
     let now = ctx.clock.now();
     // Counted only for a real join, so reopening a link never uses it up.
@@ -34,7 +34,7 @@ pub async fn open_group(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx,
             bot.send_message(msg.chat.id, tr_args(lang, "join-group-already", &[("name", name)])).await?;
             return Ok(());
         }
-        Redeemed::Refused => return invites::refuse(&bot, &msg, &asker).await,
+        Redeemed::Refused => return refusals::refuse(&bot, &msg, &asker).await,
         Redeemed::Done => {}
     }
     tracing::info!(group = group.id.get(), user = user.0, "joined a listener group");
@@ -51,20 +51,20 @@ pub async fn open_event(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx,
     let user = asker.user.id;
     let now = ctx.clock.now();
     if !msg.chat.is_private() {
-        return invites::refuse(&bot, &msg, &asker).await;
+        return refusals::refuse(&bot, &msg, &asker).await;
     }
     let event = match invite.target_id {
         Some(id) => ctx.groups.joinable_event(EventId(id), now).await?,
         None => None,
     };
-    let Some(event) = event else { return invites::refuse(&bot, &msg, &asker).await };
+    let Some(event) = event else { return refusals::refuse(&bot, &msg, &asker).await };
     let title = text(html::escape(&event.title));
     match ctx.invites.redeem(&invite, Redemption::Event(event.id), user, now).await? {
         Redeemed::AlreadyIn => {
             bot.send_message(msg.chat.id, tr_args(lang, "join-event-already", &[("title", title)])).await?;
             return Ok(());
         }
-        Redeemed::Refused => return invites::refuse(&bot, &msg, &asker).await,
+        Redeemed::Refused => return refusals::refuse(&bot, &msg, &asker).await,
         Redeemed::Done => {}
     }
     let said = bot.send_message(msg.chat.id, tr_args(lang, "join-event-done", &[("title", title)])).await;

@@ -4,12 +4,11 @@
 use serde::{Deserialize, Serialize};
 use teloxide::ApiError;
 use teloxide::RequestError;
-use teloxide::dispatching::DpHandlerDescription;
 use teloxide::dispatching::dialogue::{Dialogue, Storage};
 use teloxide::prelude::*;
 use teloxide::types::InlineKeyboardMarkup;
 
-use super::{AppBot, Asker, BotDialogue, Ctx, HandlerResult, State, groups, profile};
+use super::{AppBot, Asker, BotDialogue, Ctx, HandlerResult, State};
 use crate::domain::event::{EventId, GroupId};
 use crate::domain::group::LineError;
 use crate::i18n::{Lang, tr, tr_domain};
@@ -24,16 +23,6 @@ pub enum ListenerStep {
     FullName { first_join: bool },
     /// A listener types their organisation.
     Organisation { first_join: bool },
-}
-
-/// The message steps, one `case!` each, as in teloxide's `purchase.rs`.
-pub fn message_steps() -> dptree::Handler<'static, HandlerResult, DpHandlerDescription> {
-    use dptree::case;
-
-    case![State::Listener(step)]
-        .branch(case![ListenerStep::GroupName { group }].endpoint(groups::receive_name))
-        .branch(case![ListenerStep::FullName { first_join }].endpoint(profile::receive_full_name))
-        .branch(case![ListenerStep::Organisation { first_join }].endpoint(profile::receive_organisation))
 }
 
 /// A person (or a linked group chat) joined: the delivery engine sends them, and only them, the

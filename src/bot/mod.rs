@@ -5,11 +5,13 @@ pub mod card;
 pub mod commands;
 pub mod events;
 pub mod groups;
+pub mod help;
 pub mod invites;
 pub mod join;
 pub mod listeners;
 pub mod profile;
 pub mod providers;
+pub mod refusals;
 pub mod reply;
 pub mod settings;
 pub mod start;
@@ -119,9 +121,20 @@ fn message_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescript
         .branch(dptree::filter(|msg: Message| !msg.chat.is_private()).endpoint(start::unknown_input))
         .branch(case![State::AwaitingTimezone].endpoint(settings::receive_timezone))
         .branch(events::message_steps())
-        .branch(listeners::message_steps())
+        .branch(listener_steps())
         .branch(case![State::Provider(step)].chain(providers::message_steps()))
         .endpoint(start::unknown_input)
+}
+
+/// The listener-group dialogues: a group's name, a listener's full name or organisation.
+fn listener_steps() -> dptree::Handler<'static, HandlerResult, DpHandlerDescription> {
+    use dptree::case;
+    use listeners::ListenerStep;
+
+    case![State::Listener(step)]
+        .branch(case![ListenerStep::GroupName { group }].endpoint(groups::receive_name))
+        .branch(case![ListenerStep::FullName { first_join }].endpoint(profile::receive_full_name))
+        .branch(case![ListenerStep::Organisation { first_join }].endpoint(profile::receive_organisation))
 }
 
 fn callback_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescription> {
@@ -136,7 +149,7 @@ fn callback_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescrip
                 // so no member can set the chat's state for another.
                 .branch(
                     dptree::filter(|q: CallbackQuery, data: CallbackData| !pressed_in_private(&q) && !data.works_in_groups())
-                        .endpoint(start::private_only_button),
+                        .endpoint(refusals::private_only_button),
                 )
                 .branch(case![CallbackData::Lang(lang)].endpoint(settings::set_language))
                 .branch(case![CallbackData::Tz(zone)].endpoint(settings::set_timezone_button))
@@ -149,5 +162,5 @@ fn callback_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescrip
                 .branch(case![CallbackData::Provider(cb)].chain(providers::callbacks()))
                 .branch(case![CallbackData::Teacher(cb)].chain(teachers::callbacks())),
         )
-        .endpoint(start::stale_button)
+        .endpoint(refusals::stale_button)
 }

@@ -4,8 +4,7 @@ use teloxide::prelude::*;
 use teloxide::utils::html;
 
 use super::{AppBot, Asker, BotDialogue, HandlerResult, SharedCtx, State};
-use crate::domain::roles::Role;
-use crate::i18n::{Lang, text, tr, tr_args};
+use crate::i18n::{text, tr, tr_args};
 
 pub async fn start(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, payload: String) -> HandlerResult {
     if !payload.trim().is_empty() {
@@ -14,25 +13,13 @@ pub async fn start(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, payl
     let lang = asker.lang();
     let name = html::escape(&asker.user.first_name);
     let greeting = tr_args(lang, "start-greeting", &[("name", text(name))]);
-    bot.send_message(msg.chat.id, format!("{greeting}\n\n{}", help_text(lang, asker.user.role))).await?;
+    bot.send_message(msg.chat.id, format!("{greeting}\n\n{}", super::help::help_text(lang, asker.user.role))).await?;
     Ok(())
 }
 
 pub async fn help(bot: AppBot, msg: Message, asker: Asker) -> HandlerResult {
-    bot.send_message(msg.chat.id, help_text(asker.lang(), asker.user.role)).await?;
+    bot.send_message(msg.chat.id, super::help::help_text(asker.lang(), asker.user.role)).await?;
     Ok(())
-}
-
-/// What the asker's role can do, and nothing more.
-pub fn help_text(lang: Lang, role: Role) -> String {
-    let mut sections = vec![tr(lang, "help-everyone")];
-    if role.can_create_events() {
-        sections.push(tr(lang, "help-teacher"));
-    }
-    if role.is_admin() {
-        sections.push(tr(lang, "help-admin"));
-    }
-    sections.join("\n\n")
 }
 
 pub async fn cancel(bot: AppBot, msg: Message, asker: Asker, dialogue: BotDialogue, state: State) -> HandlerResult {
@@ -49,18 +36,6 @@ pub async fn unknown_input(bot: AppBot, msg: Message, asker: Asker) -> HandlerRe
     }
     let key = if msg.text().is_some_and(|t| t.starts_with('/')) { "unknown-command" } else { "unknown-input" };
     bot.send_message(msg.chat.id, tr(asker.lang(), key)).await?;
-    Ok(())
-}
-
-/// Buttons on old messages, or data the bot never made.
-pub async fn stale_button(bot: AppBot, q: CallbackQuery, asker: Asker) -> HandlerResult {
-    bot.answer_callback_query(q.id).text(tr(asker.lang(), "button-stale")).show_alert(true).await?;
-    Ok(())
-}
-
-/// A dialogue button pressed in a group chat.
-pub async fn private_only_button(bot: AppBot, q: CallbackQuery, asker: Asker) -> HandlerResult {
-    bot.answer_callback_query(q.id).text(tr(asker.lang(), "button-private-only")).show_alert(true).await?;
     Ok(())
 }
 

@@ -189,10 +189,10 @@ pub async fn accept(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, inv
             bot.send_message(msg.chat.id, tr(lang, "tc-accept-already")).await?;
             return Ok(());
         }
-        Redeemed::Refused => return super::invites::refuse(&bot, &msg, &asker).await,
+        Redeemed::Refused => return super::refusals::refuse(&bot, &msg, &asker).await,
     }
     tracing::info!(teacher = asker.user.id.0, invited_by = invite.created_by.0, "a teacher joined by invitation");
-    let said = format!("{}\n\n{}", tr(lang, "tc-accept-done"), super::start::help_text(lang, Role::Teacher));
+    let said = format!("{}\n\n{}", tr(lang, "tc-accept-done"), super::help::help_text(lang, Role::Teacher));
     bot.send_message(msg.chat.id, said).await?;
     Ok(())
 }

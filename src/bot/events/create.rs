@@ -238,10 +238,10 @@ pub async fn press(
     // Read here rather than injected: a press only counts in the step that made its button.
     let state = dialogue.get().await?.unwrap_or_default();
     let (State::Event(step), Some(message)) = (&state, q.regular_message()) else {
-        return crate::bot::start::stale_button(bot, q, asker).await;
+        return crate::bot::refusals::stale_button(bot, q, asker).await;
     };
     let Some((field, draft)) = step.field() else {
-        return crate::bot::start::stale_button(bot, q, asker).await;
+        return crate::bot::refusals::stale_button(bot, q, asker).await;
     };
     let (chat, mut draft) = (message.chat.id, draft.clone());
     let admin = asker.user.role.is_admin();
@@ -259,7 +259,7 @@ pub async fn press(
         (Field::Provider, NewAction::Provider(id)) => {
             let usable = ctx.providers.usable_by(&asker.user).await?;
             let Some(chosen) = usable.into_iter().find(|p| p.id == id) else {
-                return crate::bot::start::stale_button(bot, q, asker).await;
+                return crate::bot::refusals::stale_button(bot, q, asker).await;
             };
             if draft.provider.as_ref().map(|p| p.kind) != Some(chosen.kind) {
                 draft.options = Default::default();
@@ -308,7 +308,7 @@ pub async fn press(
         }
         (Field::Repeat, NewAction::Weekday(day)) => {
             let Some((Frequency::Weekly { weekdays, .. }, _)) = &mut draft.repeat else {
-                return crate::bot::start::stale_button(bot, q, asker).await;
+                return crate::bot::refusals::stale_button(bot, q, asker).await;
             };
             toggle(weekdays, day);
             weekdays.sort_by_key(|d| d.num_days_from_monday());
@@ -332,7 +332,7 @@ pub async fn press(
         }
         (Field::Host, NewAction::Host(user)) => {
             let Some(host) = ctx.users.get(user).await?.filter(|u| u.role.can_create_events()) else {
-                return crate::bot::start::stale_button(bot, q, asker).await;
+                return crate::bot::refusals::stale_button(bot, q, asker).await;
             };
             draft.host = Some((host.id, host.first_name));
             return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, field, draft)).await;
@@ -349,7 +349,7 @@ pub async fn press(
         }
         (Field::Audience, NewAction::Group(group)) => {
             if !audience_groups(&ctx, &asker).await?.iter().any(|(id, _)| *id == group) {
-                return crate::bot::start::stale_button(bot, q, asker).await;
+                return crate::bot::refusals::stale_button(bot, q, asker).await;
             }
             toggle(&mut draft.groups, group);
             let keyboard = audience_keyboard(lang, &draft, &audience_groups(&ctx, &asker).await?);
@@ -376,7 +376,7 @@ pub async fn press(
             bot.answer_callback_query(q.id).await?;
             return confirm(&bot, chat, &asker, &ctx, &dialogue, &me, draft).await;
         }
-        _ => return crate::bot::start::stale_button(bot, q, asker).await,
+        _ => return crate::bot::refusals::stale_button(bot, q, asker).await,
     }
     bot.answer_callback_query(q.id).await?;
     Ok(())

@@ -34,7 +34,7 @@ pub async fn press(
             bot.answer_callback_query(q.id).text(tr(lang, "event-not-yours")).show_alert(true).await?;
             return Ok(());
         }
-        None => return crate::bot::start::stale_button(bot, q, asker).await,
+        None => return crate::bot::refusals::stale_button(bot, q, asker).await,
     };
     let Some(message) = q.regular_message() else { return Ok(()) };
     let chat = message.chat.id;

@@ -4,6 +4,7 @@
 //! the asker's role and the provider's ownership on every update, buttons on old messages
 //! included; callback data carries ids only.
 
+pub mod card;
 pub mod manage;
 pub mod register;
 

@@ -573,7 +573,7 @@ async fn save(
         said.push('\n');
         said.push_str(&tr_args(lang, "pv-check-expires", &[("date", text(expires.format("%Y-%m-%d").to_string()))]));
     }
-    super::manage::send_card(bot, chat, asker, ctx, id, Some(said)).await
+    super::card::send_card(bot, chat, asker, ctx, id, Some(said)).await
 }
 
 async fn show_failed(
