@@ -11,6 +11,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, Me};
 use teloxide::utils::html;
 
 use super::listeners::{self, ListenerStep, alert, clip, show};
+use super::guards::{self, Managed};
 use super::{AppBot, Asker, BotDialogue, CallbackData, HandlerResult, SharedCtx, State, keyboards::button};
 use crate::domain::event::GroupId;
 use crate::domain::group::GroupName;
@@ -29,33 +30,38 @@ fn gr(label: String, action: GroupAction) -> InlineKeyboardButton {
     button(label, CallbackData::Group(action))
 }
 
-fn may_manage(asker: &Asker) -> bool {
-    asker.user.role.can_create_events()
-}
-
-/// The group, if it exists and the asker may manage it: its owner, or any administrator.
+/// The group, if it exists and the asker may manage it (for typed steps, which carry an id).
 async fn owned(ctx: &SharedCtx, asker: &Asker, id: GroupId) -> Result<Option<Group>, super::BotError> {
-    let group = ctx.groups.get(id).await?;
-    Ok(group.filter(|g| asker.user.role.is_admin() || g.owner_id == asker.user.id))
+    Ok(ctx.groups.get(id).await?.filter(|g| guards::manages_group(asker, g)))
 }
 
-/// `/groups`
+/// `/groups` (a teacher's, in a private chat: the schema's guards).
 pub async fn command(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx) -> HandlerResult {
-    let lang = asker.lang();
-    if !msg.chat.is_private() {
-        bot.send_message(msg.chat.id, tr(lang, "settings-private-only")).await?;
-        return Ok(());
-    }
-    if !may_manage(&asker) {
-        bot.send_message(msg.chat.id, tr(lang, "groups-teachers-only")).await?;
-        return Ok(());
-    }
     let (text, markup) = list_screen(&ctx, &asker).await?;
     bot.send_message(msg.chat.id, text).reply_markup(markup).await?;
     Ok(())
 }
 
-pub async fn on_button(
+/// List and New: the presses that name no group.
+pub async fn on_list_button(
+    bot: AppBot,
+    q: CallbackQuery,
+    asker: Asker,
+    ctx: SharedCtx,
+    dialogue: BotDialogue,
+    action: GroupAction,
+) -> HandlerResult {
+    match action {
+        GroupAction::New => ask_name(&bot, &q, &asker, &dialogue, None).await,
+        _ => {
+            let (text, markup) = list_screen(&ctx, &asker).await?;
+            show(&bot, &q, text, markup).await
+        }
+    }
+}
+
+/// A press on one group's screens, with the group the guard checked.
+pub async fn on_group_button(
     bot: AppBot,
     q: CallbackQuery,
     asker: Asker,
@@ -63,23 +69,8 @@ pub async fn on_button(
     dialogue: BotDialogue,
     me: Me,
     action: GroupAction,
+    Managed(group): Managed<Group>,
 ) -> HandlerResult {
-    let lang = asker.lang();
-    if !may_manage(&asker) {
-        return alert(&bot, &q, lang, "groups-teachers-only").await;
-    }
-    let Some(id) = action.group() else {
-        return match action {
-            GroupAction::New => ask_name(&bot, &q, &asker, &dialogue, None).await,
-            _ => {
-                let (text, markup) = list_screen(&ctx, &asker).await?;
-                show(&bot, &q, text, markup).await
-            }
-        };
-    };
-    let Some(group) = owned(&ctx, &asker, id).await? else {
-        return alert(&bot, &q, lang, "groups-not-found").await;
-    };
     let screen = Screen { bot: &bot, q: &q, asker: &asker, ctx: &ctx, group: &group };
     match action {
         GroupAction::Open(_) => screen.menu().await,
@@ -127,7 +118,7 @@ pub async fn receive_name(
     group: Option<GroupId>,
 ) -> HandlerResult {
     let lang = asker.lang();
-    if !may_manage(&asker) {
+    if !guards::is_teacher(&asker) {
         dialogue.reset().await?;
         bot.send_message(msg.chat.id, tr(lang, "groups-teachers-only")).await?;
         return Ok(());
@@ -516,7 +507,7 @@ pub async fn link_chat(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, 
         bot.send_message(msg.chat.id, reply("link-invalid")).await?;
         return Ok(());
     };
-    if !(asker.user.role.is_admin() || (may_manage(&asker) && group.owner_id == asker.user.id)) {
+    if !guards::manages_group(&asker, &group) {
         bot.send_message(msg.chat.id, reply("link-not-allowed")).await?;
         return Ok(());
     }

@@ -5,6 +5,7 @@ pub mod card;
 pub mod commands;
 pub mod events;
 pub mod groups;
+pub mod guards;
 pub mod help;
 pub mod invites;
 pub mod join;
@@ -94,22 +95,28 @@ pub fn schema() -> UpdateHandler<BotError> {
 }
 
 fn message_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescription> {
-    use dptree::case;
+    use dptree::{case, endpoint};
+    use guards::{admin, private, teacher};
 
+    // Who may send each command, and where, is decided here; the handlers do not check again.
+    let mine = "settings-private-only";
     let commands = teloxide::filter_command::<Command, _>()
         .branch(case![Command::Start(payload)].endpoint(start::start))
         .branch(case![Command::Help].endpoint(start::help))
         .branch(case![Command::Cancel].endpoint(start::cancel))
         .branch(case![Command::Lang].endpoint(settings::ask_language))
-        .branch(case![Command::Tz].endpoint(settings::ask_timezone))
-        .branch(case![Command::New].endpoint(events::create::start))
-        .branch(case![Command::Events].endpoint(events::list::list))
-        .branch(case![Command::Groups].endpoint(groups::command))
-        .branch(case![Command::Settings].endpoint(profile::settings))
-        .branch(case![Command::Leave].endpoint(profile::leave))
+        .branch(case![Command::Tz].chain(private(mine, endpoint(settings::ask_timezone))))
+        .branch(case![Command::New].chain(teacher("new-not-allowed", private(mine, endpoint(events::create::start)))))
+        .branch(case![Command::Events].chain(private(mine, endpoint(events::list::list))))
+        .branch(case![Command::Groups].chain(private(mine, teacher("groups-teachers-only", endpoint(groups::command)))))
+        .branch(case![Command::Settings].chain(private(mine, endpoint(profile::settings))))
+        .branch(case![Command::Leave].chain(private(mine, endpoint(profile::leave))))
         .branch(case![Command::Link(code)].endpoint(groups::link_chat))
-        .branch(case![Command::Providers].endpoint(providers::manage::command))
-        .branch(case![Command::Teachers].endpoint(teachers::command));
+        .branch(
+            case![Command::Providers]
+                .chain(teacher("pv-not-allowed", private("pv-private-only", endpoint(providers::manage::command)))),
+        )
+        .branch(case![Command::Teachers].chain(admin("tc-not-allowed", private("tc-private-only", endpoint(teachers::command)))));
 
     Update::filter_message()
         .filter_map_async(asker::from_message)
@@ -120,10 +127,43 @@ fn message_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescript
         // next message into an answer.
         .branch(dptree::filter(|msg: Message| !msg.chat.is_private()).endpoint(start::unknown_input))
         .branch(case![State::AwaitingTimezone].endpoint(settings::receive_timezone))
-        .branch(events::message_steps())
+        .branch(event_steps())
         .branch(listener_steps())
-        .branch(case![State::Provider(step)].chain(providers::message_steps()))
+        .branch(case![State::Provider(step)].chain(provider_steps()))
         .endpoint(start::unknown_input)
+}
+
+/// The message steps of `/new` and of editing an event, one `case!` per step.
+fn event_steps() -> dptree::Handler<'static, HandlerResult, DpHandlerDescription> {
+    use dptree::case;
+    use events::{EventStep, copy, create, edit};
+
+    case![State::Event(step)]
+        .branch(case![EventStep::Title(draft)].endpoint(create::receive_title))
+        .branch(case![EventStep::ExternalUrl(draft)].endpoint(create::receive_external_url))
+        .branch(case![EventStep::Date(draft)].endpoint(create::receive_date))
+        .branch(case![EventStep::Time(draft)].endpoint(create::receive_time))
+        .branch(case![EventStep::Duration(draft)].endpoint(create::receive_duration))
+        .branch(case![EventStep::RepeatEnd(draft)].endpoint(create::receive_repeat_end))
+        .branch(case![EventStep::Description(draft)].endpoint(create::receive_description))
+        .branch(case![EventStep::HostEmail(draft)].endpoint(create::receive_host_email))
+        .branch(case![EventStep::EditTitle(id)].endpoint(edit::receive_title))
+        .branch(case![EventStep::EditDescription(id)].endpoint(edit::receive_description))
+        .branch(case![EventStep::EditWhen(id)].endpoint(edit::receive_when))
+        .branch(case![EventStep::EditDuration(id)].endpoint(edit::receive_duration))
+        .branch(case![EventStep::CopyTo(id)].endpoint(copy::receive_copy_date))
+        .endpoint(create::use_the_buttons)
+}
+
+/// The message steps of the provider dialogue.
+fn provider_steps() -> dptree::Handler<'static, HandlerResult, DpHandlerDescription> {
+    use dptree::case;
+    use providers::{ProviderStep, manage, register};
+
+    dptree::entry()
+        .branch(case![ProviderStep::Ask { draft, field }].endpoint(register::receive_field))
+        .branch(case![ProviderStep::Rename { id }].endpoint(manage::receive_name))
+        .endpoint(register::expect_button)
 }
 
 /// The listener-group dialogues: a group's name, a listener's full name or organisation.
@@ -148,19 +188,62 @@ fn callback_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescrip
                 // Only a card's buttons work in a group chat; dialogue buttons there are refused,
                 // so no member can set the chat's state for another.
                 .branch(
-                    dptree::filter(|q: CallbackQuery, data: CallbackData| !pressed_in_private(&q) && !data.works_in_groups())
-                        .endpoint(refusals::private_only_button),
+                    dptree::filter(|q: CallbackQuery, data: CallbackData| {
+                        !pressed_in_private(&q) && !data.works_in_groups()
+                    })
+                    .endpoint(refusals::private_only_button),
                 )
                 .branch(case![CallbackData::Lang(lang)].endpoint(settings::set_language))
                 .branch(case![CallbackData::Tz(zone)].endpoint(settings::set_timezone_button))
-                .branch(case![CallbackData::Group(action)].endpoint(groups::on_button))
+                .branch(case![CallbackData::Group(action)].chain(group_presses()))
                 .branch(case![CallbackData::Profile(action)].endpoint(profile::on_button))
                 .branch(case![CallbackData::Leave(action)].endpoint(profile::on_leave_button))
                 .branch(case![CallbackData::Rsvp(event, answer)].endpoint(card::rsvp))
                 .branch(case![CallbackData::Calendar(event)].endpoint(card::calendar))
-                .branch(events::callbacks())
-                .branch(case![CallbackData::Provider(cb)].chain(providers::callbacks()))
-                .branch(case![CallbackData::Teacher(cb)].chain(teachers::callbacks())),
+                .branch(case![CallbackData::New(action)].chain(new_presses()))
+                .branch(case![CallbackData::Event(event, action)].chain(event_presses()))
+                .branch(
+                    case![CallbackData::EventList(page)]
+                        .chain(guards::teacher("new-not-allowed", dptree::endpoint(events::list::list_page))),
+                )
+                .branch(case![CallbackData::Provider(cb)].chain(provider_presses()))
+                .branch(
+                    case![CallbackData::Teacher(cb)].chain(guards::admin("tc-not-allowed", teachers::callbacks())),
+                ),
         )
         .endpoint(refusals::stale_button)
+}
+
+/// A teacher's groups: a press naming a group reaches its handler only with the group the
+/// asker manages.
+fn group_presses() -> dptree::Handler<'static, HandlerResult, DpHandlerDescription> {
+    let one_group = dptree::filter(guards::names_group)
+        .branch(dptree::filter_map_async(guards::managed_group).endpoint(groups::on_group_button))
+        .branch(guards::refuse("groups-not-found"));
+    guards::teacher("groups-teachers-only", dptree::entry().branch(one_group).endpoint(groups::on_list_button))
+}
+
+/// Presses inside `/new`; the provider chosen there is one the asker may use right now.
+fn new_presses() -> dptree::Handler<'static, HandlerResult, DpHandlerDescription> {
+    use events::NewAction;
+    let provider = dptree::filter(|action: NewAction| matches!(action, NewAction::Provider(_)))
+        .branch(dptree::filter_map_async(guards::usable_provider).endpoint(events::create::choose_provider))
+        .branch(dptree::endpoint(refusals::stale_button));
+    guards::teacher("new-not-allowed", dptree::entry().branch(provider).endpoint(events::create::press))
+}
+
+/// Presses on a teacher's event card reach the handler only with an event the asker manages.
+fn event_presses() -> dptree::Handler<'static, HandlerResult, DpHandlerDescription> {
+    dptree::entry()
+        .branch(dptree::filter_map_async(guards::owned_event).endpoint(events::press::press))
+        .branch(guards::refuse("event-not-yours"))
+}
+
+/// The provider screens: a press naming a saved provider reaches its handler only with one the
+/// asker manages.
+fn provider_presses() -> dptree::Handler<'static, HandlerResult, DpHandlerDescription> {
+    let saved = dptree::filter(|data: CallbackData| guards::provider_id(&data).is_some())
+        .branch(dptree::filter_map_async(guards::managed_provider).chain(providers::saved_callbacks()))
+        .branch(guards::refuse("pv-not-allowed"));
+    guards::teacher("pv-not-allowed", dptree::entry().branch(saved).chain(providers::callbacks()))
 }

@@ -20,21 +20,9 @@ fn lv(label: String, action: LeaveAction) -> InlineKeyboardButton {
     keyboards::button(label, CallbackData::Leave(action))
 }
 
-/// Personal commands answer only in the private chat.
-async fn private_only(bot: &AppBot, msg: &Message, lang: Lang) -> Result<bool, super::BotError> {
-    if msg.chat.is_private() {
-        return Ok(true);
-    }
-    bot.send_message(msg.chat.id, tr(lang, "settings-private-only")).await?;
-    Ok(false)
-}
-
 /// `/settings`
 pub async fn settings(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx) -> HandlerResult {
     let lang = asker.lang();
-    if !private_only(&bot, &msg, lang).await? {
-        return Ok(());
-    }
     let profile = ctx.users.profile(asker.user.id).await?;
     let unset = || tr(lang, "profile-unset");
     let shown = |value: Option<String>| value.map(|v| html::escape(&v)).unwrap_or_else(unset);
@@ -179,9 +167,6 @@ pub async fn receive_organisation(
 /// `/leave`: the person's groups and the events they joined by link, one button each.
 pub async fn leave(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx) -> HandlerResult {
     let lang = asker.lang();
-    if !private_only(&bot, &msg, lang).await? {
-        return Ok(());
-    }
     let user = asker.user.id;
     let groups = ctx.groups.groups_of(user).await?;
     let events = ctx.groups.direct_events(user, ctx.clock.now()).await?;

@@ -31,10 +31,6 @@ pub async fn ask_timezone(
     dialogue: BotDialogue,
 ) -> HandlerResult {
     let lang = asker.lang();
-    if !msg.chat.is_private() {
-        bot.send_message(msg.chat.id, tr(lang, "settings-private-only")).await?;
-        return Ok(());
-    }
     let now = ctx.clock.now();
     let current = keyboards::zone_label(lang, asker.user.tz, now);
     bot.send_message(msg.chat.id, tr_args(lang, "tz-ask", &[("current", text(html::escape(&current)))]))

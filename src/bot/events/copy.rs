@@ -3,7 +3,7 @@
 use teloxide::prelude::*;
 use teloxide::types::Me;
 use crate::bot::reply::typed;
-use super::may_manage;
+use crate::bot::guards::manages_event;
 use crate::bot::{AppBot, Asker, BotDialogue, BotError, HandlerResult, SharedCtx};
 use crate::domain::event::{EventId, EventStatus, GroupId};
 use crate::domain::roles::CopyAudience;
@@ -24,7 +24,7 @@ pub async fn receive_copy_date(
     id: EventId,
 ) -> HandlerResult {
     let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
-    let Some(event) = ctx.events.get(id).await?.filter(|e| may_manage(&asker, e)) else {
+    let Some(event) = ctx.events.get(id).await?.filter(|e| manages_event(&asker, e)) else {
         dialogue.reset().await?;
         bot.send_message(msg.chat.id, tr(asker.lang(), "event-not-yours")).await?;
         return Ok(());

@@ -26,21 +26,13 @@ use crate::i18n::{Lang, text, tr, tr_args, tr_domain};
 use crate::providers::ProviderKind;
 use crate::providers::telemost::WaitingRoomLevel;
 use crate::providers::zoom::ZoomMeetingType;
-use crate::store::NewEvent;
+use crate::bot::guards::Usable;
+use crate::store::{NewEvent, ProviderSummary};
 
 const DURATIONS: [u32; 5] = [30, 45, 60, 90, 120];
 
 /// `/new`.
 pub async fn start(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, dialogue: BotDialogue) -> HandlerResult {
-    let lang = asker.lang();
-    if !asker.user.role.can_create_events() {
-        bot.send_message(msg.chat.id, tr(lang, "new-not-allowed")).await?;
-        return Ok(());
-    }
-    if !msg.chat.is_private() {
-        bot.send_message(msg.chat.id, tr(lang, "settings-private-only")).await?;
-        return Ok(());
-    }
     ask(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::Title, EventDraft::default()).await
 }
 
@@ -229,13 +221,8 @@ pub async fn press(
     action: NewAction,
 ) -> HandlerResult {
     let lang = asker.lang();
-    // Rights are checked at the press, not only at `/new`: a teacher revoked half-way creates nothing.
-    if !asker.user.role.can_create_events() {
-        dialogue.reset().await?;
-        bot.answer_callback_query(q.id).text(tr(lang, "new-not-allowed")).show_alert(true).await?;
-        return Ok(());
-    }
-    // Read here rather than injected: a press only counts in the step that made its button.
+    // Rights are checked at the press by the schema's guard, not only at `/new`: a teacher
+    // revoked half-way creates nothing. Read here rather than injected: a press only counts in the step that made its button.
     let state = dialogue.get().await?.unwrap_or_default();
     let (State::Event(step), Some(message)) = (&state, q.regular_message()) else {
         return crate::bot::refusals::stale_button(bot, q, asker).await;
@@ -255,17 +242,6 @@ pub async fn press(
         (_, NewAction::Back) => {
             return answered(&bot, &q, ask(&bot, chat, &asker, &ctx, &dialogue, draft.previous(field, admin), draft))
                 .await;
-        }
-        (Field::Provider, NewAction::Provider(id)) => {
-            let usable = ctx.providers.usable_by(&asker.user).await?;
-            let Some(chosen) = usable.into_iter().find(|p| p.id == id) else {
-                return crate::bot::refusals::stale_button(bot, q, asker).await;
-            };
-            if draft.provider.as_ref().map(|p| p.kind) != Some(chosen.kind) {
-                draft.options = Default::default();
-            }
-            draft.provider = Some(ChosenProvider { id: chosen.id, kind: chosen.kind, name: chosen.name });
-            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, field, draft)).await;
         }
         (Field::Date, NewAction::Month(..) | NewAction::Day(_)) if forged_year(action).is_some() => {
             // Forged data: the calendar never offers a year a typed date could not name.
@@ -391,6 +367,30 @@ fn forged_year(action: NewAction) -> Option<i32> {
         _ => return None,
     };
     (!(MIN_YEAR..=MAX_YEAR).contains(&year)).then_some(year)
+}
+
+/// The provider button of `/new`, with a provider the guard found usable by the asker now.
+pub async fn choose_provider(
+    bot: AppBot,
+    q: CallbackQuery,
+    asker: Asker,
+    ctx: SharedCtx,
+    dialogue: BotDialogue,
+    Usable(chosen): Usable<ProviderSummary>,
+) -> HandlerResult {
+    let state = dialogue.get().await?.unwrap_or_default();
+    let (State::Event(step), Some(message)) = (&state, q.regular_message()) else {
+        return crate::bot::refusals::stale_button(bot, q, asker).await;
+    };
+    let Some((Field::Provider, draft)) = step.field() else {
+        return crate::bot::refusals::stale_button(bot, q, asker).await;
+    };
+    let (chat, mut draft) = (message.chat.id, draft.clone());
+    if draft.provider.as_ref().map(|p| p.kind) != Some(chosen.kind) {
+        draft.options = Default::default();
+    }
+    draft.provider = Some(ChosenProvider { id: chosen.id, kind: chosen.kind, name: chosen.name });
+    answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, Field::Provider, draft)).await
 }
 
 /// Answers the press once the step it leads to has been asked.

@@ -3,7 +3,7 @@
 use std::str::FromStr;
 use teloxide::prelude::*;
 use crate::bot::reply::{explain, typed};
-use super::may_manage;
+use crate::bot::guards::manages_event;
 use crate::bot::{AppBot, Asker, BotDialogue, BotError, HandlerResult, SharedCtx};
 use crate::domain::event::{Description, EventDuration, EventId, EventStatus, EventTitle};
 use crate::domain::time_input::{DateOrDateTime, check_not_past, parse_date_time, resolve_local};
@@ -24,7 +24,7 @@ pub(crate) async fn editable(
     id: EventId,
 ) -> Result<Option<Event>, BotError> {
     match ctx.events.get(id).await? {
-        Some(event) if may_manage(asker, &event) && event.status != EventStatus::Cancelled => Ok(Some(event)),
+        Some(event) if manages_event(asker, &event) && event.status != EventStatus::Cancelled => Ok(Some(event)),
         _ => {
             dialogue.reset().await?;
             bot.send_message(msg.chat.id, tr(asker.lang(), "event-not-yours")).await?;

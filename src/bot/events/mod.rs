@@ -14,16 +14,13 @@ pub mod publish;
 pub mod reports;
 
 use serde::{Deserialize, Serialize};
-use teloxide::dispatching::{DpHandlerDescription, UpdateHandler};
-use teloxide::prelude::*;
 
 pub use crate::callback::events::{EventAction, Field, LINK_EXPIRY_DAYS, NewAction, OptionToggle, RepeatChoice};
 pub use draft::EventDraft;
 
-use super::{Asker, BotError, CallbackData, HandlerResult, State};
+use super::CallbackData;
 use crate::domain::event::EventId;
 use crate::domain::reminders::ReminderOffset;
-use crate::store::Event;
 
 /// Where a chat is in `/new` or in editing an event.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -130,43 +127,6 @@ pub(crate) fn reminder_rows(
         })
         .collect();
     buttons.chunks(2).map(<[_]>::to_vec).collect()
-}
-
-/// Whether the asker may manage an event: its teacher, its host, or an administrator — checked
-/// at every press, so a revoked teacher's old buttons stop working.
-pub fn may_manage(asker: &Asker, event: &Event) -> bool {
-    let user = asker.user.id;
-    asker.user.role.is_admin()
-        || (asker.user.role.can_create_events() && (event.owner_id == user || event.host_id == Some(user)))
-}
-
-/// The message branches of `/new` and of editing, one `case!` per step.
-pub fn message_steps() -> dptree::Handler<'static, HandlerResult, DpHandlerDescription> {
-    use dptree::case;
-    case![State::Event(step)]
-        .branch(case![EventStep::Title(draft)].endpoint(create::receive_title))
-        .branch(case![EventStep::ExternalUrl(draft)].endpoint(create::receive_external_url))
-        .branch(case![EventStep::Date(draft)].endpoint(create::receive_date))
-        .branch(case![EventStep::Time(draft)].endpoint(create::receive_time))
-        .branch(case![EventStep::Duration(draft)].endpoint(create::receive_duration))
-        .branch(case![EventStep::RepeatEnd(draft)].endpoint(create::receive_repeat_end))
-        .branch(case![EventStep::Description(draft)].endpoint(create::receive_description))
-        .branch(case![EventStep::HostEmail(draft)].endpoint(create::receive_host_email))
-        .branch(case![EventStep::EditTitle(id)].endpoint(edit::receive_title))
-        .branch(case![EventStep::EditDescription(id)].endpoint(edit::receive_description))
-        .branch(case![EventStep::EditWhen(id)].endpoint(edit::receive_when))
-        .branch(case![EventStep::EditDuration(id)].endpoint(edit::receive_duration))
-        .branch(case![EventStep::CopyTo(id)].endpoint(copy::receive_copy_date))
-        .endpoint(create::use_the_buttons)
-}
-
-/// The callback branches: presses in `/new`, on teachers' event cards and on the event list.
-pub fn callbacks() -> UpdateHandler<BotError> {
-    use dptree::case;
-    dptree::entry()
-        .branch(case![CallbackData::New(action)].endpoint(create::press))
-        .branch(case![CallbackData::Event(event, action)].endpoint(press::press))
-        .branch(case![CallbackData::EventList(page)].endpoint(list::list_page))
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@ use teloxide::payloads::{EditMessageReplyMarkupSetters, SendMessageSetters};
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardMarkup, Me};
 use teloxide::utils::html;
-use super::{EventAction, EventStep, may_manage};
+use super::{EventAction, EventStep};
+use crate::bot::guards::Owned;
 use crate::bot::{AppBot, Asker, BotDialogue, HandlerResult, SharedCtx, State};
 use crate::domain::event::{EventId, EventStatus};
 use crate::domain::invite::InviteKind;
@@ -26,16 +27,9 @@ pub async fn press(
     dialogue: BotDialogue,
     me: Me,
     (id, action): (EventId, EventAction),
+    Owned(event): Owned<Event>,
 ) -> HandlerResult {
     let lang = asker.lang();
-    let event = match ctx.events.get(id).await? {
-        Some(event) if may_manage(&asker, &event) => event,
-        Some(_) => {
-            bot.answer_callback_query(q.id).text(tr(lang, "event-not-yours")).show_alert(true).await?;
-            return Ok(());
-        }
-        None => return crate::bot::refusals::stale_button(bot, q, asker).await,
-    };
     let Some(message) = q.regular_message() else { return Ok(()) };
     let chat = message.chat.id;
     bot.answer_callback_query(q.id.clone()).await?;

@@ -6,9 +6,9 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 use teloxide::utils::html;
 
 use super::register::start_replace;
-use super::{ProviderCb, ProviderStep, button, may_manage, may_register, refuse_press};
+use super::{ProviderCb, ProviderStep, button, may_register, refuse_press};
+use crate::bot::guards::{Managed, manages_provider};
 use crate::bot::{AppBot, Asker, BotDialogue, HandlerResult, SharedCtx, State};
-use crate::domain::roles::Role;
 use crate::i18n::provider_error;
 use crate::i18n::{num, text, tr, tr_args};
 use crate::store::ProviderSummary;
@@ -19,16 +19,6 @@ const LISTED_EVENTS: usize = 10;
 
 /// `/providers`.
 pub async fn command(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, dialogue: BotDialogue) -> HandlerResult {
-    let lang = asker.lang();
-    if asker.user.role == Role::Listener {
-        bot.send_message(msg.chat.id, tr(lang, "pv-not-allowed")).await?;
-        return Ok(());
-    }
-    // Credentials are typed here, and only a private chat lets the bot delete them.
-    if !msg.chat.is_private() {
-        bot.send_message(msg.chat.id, tr(lang, "pv-private-only")).await?;
-        return Ok(());
-    }
     if matches!(dialogue.get().await?, Some(State::Provider(_))) {
         dialogue.reset().await?;
     }
@@ -57,34 +47,23 @@ pub async fn on_list(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx
     let Some(chat) = q.regular_message().map(|m| m.chat.id) else {
         return refuse_press(&bot, &q, &asker).await;
     };
-    if asker.user.role == Role::Listener {
-        return refuse_press(&bot, &q, &asker).await;
-    }
     bot.answer_callback_query(q.id.clone()).await?;
     send_list(&bot, chat, &asker, &ctx).await
 }
 
-/// The provider, if it exists and the asker may manage it; otherwise the press is refused.
-async fn managed(
-    bot: &AppBot,
-    q: &CallbackQuery,
-    asker: &Asker,
-    ctx: &SharedCtx,
-    id: i64,
-) -> HandlerResult<Option<(ChatId, ProviderSummary)>> {
-    let chat = q.regular_message().map(|m| m.chat.id);
-    let provider = ctx.providers.get(id).await?;
-    match (chat, provider) {
-        (Some(chat), Some(p)) if may_manage(asker, &p) => Ok(Some((chat, p))),
-        _ => {
+/// The chat of a press on a saved provider's button (the guard checked the provider).
+async fn pressed(bot: &AppBot, q: &CallbackQuery, asker: &Asker) -> HandlerResult<Option<ChatId>> {
+    match q.regular_message() {
+        Some(message) => Ok(Some(message.chat.id)),
+        None => {
             refuse_press(bot, q, asker).await?;
             Ok(None)
         }
     }
 }
 
-pub async fn on_view(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx, id: i64) -> HandlerResult {
-    let Some((chat, _)) = managed(&bot, &q, &asker, &ctx, id).await? else { return Ok(()) };
+pub async fn on_view(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx, id: i64, Managed(_): Managed<ProviderSummary>) -> HandlerResult {
+    let Some(chat) = pressed(&bot, &q, &asker).await? else { return Ok(()) };
     bot.answer_callback_query(q.id.clone()).await?;
     super::card::send_card(&bot, chat, &asker, &ctx, id, None).await
 }
@@ -93,11 +72,11 @@ pub async fn on_rename(
     bot: AppBot,
     q: CallbackQuery,
     asker: Asker,
-    ctx: SharedCtx,
     dialogue: BotDialogue,
     id: i64,
+    Managed(_): Managed<ProviderSummary>,
 ) -> HandlerResult {
-    let Some((chat, _)) = managed(&bot, &q, &asker, &ctx, id).await? else { return Ok(()) };
+    let Some(chat) = pressed(&bot, &q, &asker).await? else { return Ok(()) };
     bot.answer_callback_query(q.id.clone()).await?;
     dialogue.update(State::Provider(ProviderStep::Rename { id })).await?;
     bot.send_message(chat, tr(asker.lang(), "pv-ask-rename")).await?;
@@ -114,7 +93,7 @@ pub async fn receive_name(
 ) -> HandlerResult {
     let lang = asker.lang();
     let chat = msg.chat.id;
-    let allowed = ctx.providers.get(id).await?.is_some_and(|p| may_manage(&asker, &p));
+    let allowed = ctx.providers.get(id).await?.is_some_and(|p| manages_provider(&asker, &p));
     if !allowed {
         dialogue.reset().await?;
         bot.send_message(chat, tr(lang, "pv-not-allowed")).await?;
@@ -137,9 +116,9 @@ pub async fn on_replace(
     asker: Asker,
     ctx: SharedCtx,
     dialogue: BotDialogue,
-    id: i64,
+    id: i64, Managed(_): Managed<ProviderSummary>,
 ) -> HandlerResult {
-    let Some((chat, _)) = managed(&bot, &q, &asker, &ctx, id).await? else { return Ok(()) };
+    let Some(chat) = pressed(&bot, &q, &asker).await? else { return Ok(()) };
     let Some(settings) = ctx.providers.settings(id).await? else {
         return refuse_press(&bot, &q, &asker).await;
     };
@@ -151,8 +130,8 @@ pub async fn on_replace(
     start_replace(&bot, chat, &asker, &ctx, &dialogue, id, &settings).await
 }
 
-pub async fn on_check(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx, id: i64) -> HandlerResult {
-    let Some((chat, _)) = managed(&bot, &q, &asker, &ctx, id).await? else { return Ok(()) };
+pub async fn on_check(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx, id: i64, Managed(_): Managed<ProviderSummary>) -> HandlerResult {
+    let Some(chat) = pressed(&bot, &q, &asker).await? else { return Ok(()) };
     let Some(settings) = ctx.providers.settings(id).await? else {
         return refuse_press(&bot, &q, &asker).await;
     };
@@ -171,8 +150,8 @@ pub async fn on_check(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCt
     Ok(())
 }
 
-pub async fn on_delete(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx, id: i64) -> HandlerResult {
-    let Some((chat, p)) = managed(&bot, &q, &asker, &ctx, id).await? else { return Ok(()) };
+pub async fn on_delete(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx, id: i64, Managed(p): Managed<ProviderSummary>) -> HandlerResult {
+    let Some(chat) = pressed(&bot, &q, &asker).await? else { return Ok(()) };
     bot.answer_callback_query(q.id.clone()).await?;
     let lang = asker.lang();
     let planned = ctx.providers.planned_events(id).await?;
@@ -198,8 +177,8 @@ pub async fn on_delete(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedC
     Ok(())
 }
 
-pub async fn on_delete_yes(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx, id: i64) -> HandlerResult {
-    let Some((chat, p)) = managed(&bot, &q, &asker, &ctx, id).await? else { return Ok(()) };
+pub async fn on_delete_yes(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx, id: i64, Managed(p): Managed<ProviderSummary>) -> HandlerResult {
+    let Some(chat) = pressed(&bot, &q, &asker).await? else { return Ok(()) };
     bot.answer_callback_query(q.id.clone()).await?;
     ctx.providers.delete(id, ctx.clock.now()).await?;
     tracing::info!(provider = id, by = asker.user.id.0, "provider deleted");

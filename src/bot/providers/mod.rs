@@ -18,7 +18,7 @@ use crate::domain::roles::Role;
 use crate::i18n::tr;
 pub use crate::callback::providers::{Choice, Field, Input, ProviderCb};
 use crate::providers::ProviderKind;
-use crate::store::{ProviderSummary, StoreResult};
+use crate::store::StoreResult;
 
 /// Where a chat is in the provider dialogue.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -88,31 +88,13 @@ pub(crate) async fn may_register(asker: &Asker, ctx: &SharedCtx) -> StoreResult<
     })
 }
 
-/// Whether the asker may see and change this provider: administrators any, teachers their own.
-pub(crate) fn may_manage(asker: &Asker, provider: &ProviderSummary) -> bool {
-    match asker.user.role {
-        Role::Admin => true,
-        Role::Teacher => provider.owner_id == asker.user.id,
-        Role::Listener => false,
-    }
-}
-
 /// A press that is no longer allowed (role gone, not the owner, forged data).
 pub(crate) async fn refuse_press(bot: &AppBot, q: &CallbackQuery, asker: &Asker) -> HandlerResult {
     bot.answer_callback_query(q.id.clone()).text(tr(asker.lang(), "pv-not-allowed")).show_alert(true).await?;
     Ok(())
 }
 
-/// The message branch while a chat is in the provider dialogue.
-pub fn message_steps() -> teloxide::dispatching::UpdateHandler<super::BotError> {
-    use dptree::case;
-    dptree::entry()
-        .branch(case![ProviderStep::Ask { draft, field }].endpoint(register::receive_field))
-        .branch(case![ProviderStep::Rename { id }].endpoint(manage::receive_name))
-        .endpoint(register::expect_button)
-}
-
-/// The callback branch of the provider screens.
+/// The callback branch of the provider screens that name no saved provider.
 pub fn callbacks() -> dptree::Handler<'static, HandlerResult, DpHandlerDescription> {
     use dptree::case;
     dptree::entry()
@@ -124,6 +106,12 @@ pub fn callbacks() -> dptree::Handler<'static, HandlerResult, DpHandlerDescripti
         .branch(case![ProviderCb::Cancel].endpoint(register::on_cancel))
         .branch(case![ProviderCb::Fix(field)].endpoint(register::on_fix))
         .branch(case![ProviderCb::Recheck].endpoint(register::on_recheck))
+}
+
+/// The callback branch of a saved provider's buttons, behind the `Managed` guard.
+pub fn saved_callbacks() -> dptree::Handler<'static, HandlerResult, DpHandlerDescription> {
+    use dptree::case;
+    dptree::entry()
         .branch(case![ProviderCb::View(id)].endpoint(manage::on_view))
         .branch(case![ProviderCb::Rename(id)].endpoint(manage::on_rename))
         .branch(case![ProviderCb::Replace(id)].endpoint(manage::on_replace))

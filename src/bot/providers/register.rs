@@ -5,7 +5,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 use teloxide::utils::html;
 
 use super::{
-    Choice, Draft, Field, Input, Placement, ProviderCb, ProviderStep, button, may_manage, may_register, refuse_press,
+    Choice, Draft, Field, Input, Placement, ProviderCb, ProviderStep, button, may_register, refuse_press,
 };
 use crate::bot::{AppBot, Asker, BotDialogue, HandlerResult, SharedCtx, State};
 use crate::i18n::{Lang, provider_error, text, tr, tr_args};
@@ -620,7 +620,7 @@ fn fixable(draft: &Draft, role: crate::domain::roles::Role) -> Vec<Field> {
 async fn allowed(asker: &Asker, ctx: &SharedCtx, draft: &Draft) -> StoreResult<bool> {
     match draft.existing {
         None => may_register(asker, ctx).await,
-        Some(id) => Ok(ctx.providers.get(id).await?.is_some_and(|p| may_manage(asker, &p))),
+        Some(id) => Ok(ctx.providers.get(id).await?.is_some_and(|p| crate::bot::guards::manages_provider(asker, &p))),
     }
 }
 
