@@ -88,6 +88,11 @@ pub fn try_format(lang: Lang, key: &str, args: Args<'_>) -> Result<String, Strin
 }
 
 /// The text of a domain error (or any key with domain arguments) in `lang`.
+/// The text of a domain error, in `lang`.
+pub fn tr_error(lang: Lang, err: &dyn crate::domain::Localized) -> String {
+    tr_domain(lang, err.i18n_key(), &err.i18n_args())
+}
+
 pub fn tr_domain(lang: Lang, key: &str, args: &crate::domain::I18nArgs) -> String {
     let args: Vec<_> = args
         .iter()

@@ -338,7 +338,7 @@ async fn start_links_time_zones_commands_and_foreign_buttons() {
         .create(InviteKind::Group, Some(group.get()), owner, None, None, world.bot.clock.now())
         .await
         .unwrap();
-    ctx.invites.revoke(revoked.token(), world.bot.clock.now()).await.unwrap();
+    ctx.invites.revoke_for_target(InviteKind::Group, group.get(), world.bot.clock.now()).await.unwrap();
     let good = ctx
         .invites
         .create(InviteKind::Group, Some(group.get()), owner, None, None, world.bot.clock.now())

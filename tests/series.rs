@@ -81,7 +81,7 @@ async fn weekly_series(bot: &TestBot, provider: i64) -> (EventId, i64) {
     };
     let event = ctx.events.get(id).await.unwrap().unwrap();
     let series = ctx.series.start(&event, &rule).await.unwrap();
-    ctx.meetings.publish(id).await.unwrap();
+    ctx.meetings.publish_as_owner(id).await.unwrap();
     ctx.series.wake();
     (id, series)
 }

@@ -11,7 +11,7 @@ use teloxide::types::InlineKeyboardMarkup;
 use super::{AppBot, Asker, BotDialogue, Ctx, HandlerResult, State};
 use crate::domain::event::{EventId, GroupId};
 use crate::domain::group::LineError;
-use crate::i18n::{Lang, tr, tr_domain};
+use crate::i18n::{Lang, tr, tr_error};
 
 /// The steps of the listener-group dialogues, inside `State::Listener`. Stored as JSON: add
 /// variants, never rename them.
@@ -112,7 +112,7 @@ pub async fn typed_line<'m>(bot: &AppBot, msg: &'m Message, asker: &Asker) -> Re
 
 /// Explains why a typed line was refused; the step stays open.
 pub async fn explain(bot: &AppBot, msg: &Message, lang: Lang, err: LineError) -> HandlerResult {
-    bot.send_message(msg.chat.id, tr_domain(lang, err.i18n_key(), &err.i18n_args())).await?;
+    bot.send_message(msg.chat.id, tr_error(lang, &err)).await?;
     Ok(())
 }
 

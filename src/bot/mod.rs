@@ -228,7 +228,7 @@ fn new_presses() -> dptree::Handler<'static, HandlerResult, DpHandlerDescription
     use events::NewAction;
     let provider = dptree::filter(|action: NewAction| matches!(action, NewAction::Provider(_)))
         .branch(dptree::filter_map_async(guards::usable_provider).endpoint(events::create::choose_provider))
-        .branch(dptree::endpoint(refusals::stale_button));
+        .branch(guards::refuse("pv-not-allowed"));
     guards::teacher("new-not-allowed", dptree::entry().branch(provider).endpoint(events::create::press))
 }
 

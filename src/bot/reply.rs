@@ -3,7 +3,8 @@
 use teloxide::prelude::*;
 
 use super::{AppBot, Asker, HandlerResult};
-use crate::i18n::{tr, tr_domain};
+use crate::domain::Localized;
+use crate::i18n::{tr, tr_domain, tr_error};
 
 // ---- small helpers ----
 
@@ -27,7 +28,14 @@ pub async fn say(bot: &AppBot, msg: &Message, asker: &Asker, key: &str) -> Handl
     Ok(())
 }
 
-pub async fn explain(
+/// Explains why a typed answer was refused; the step stays open.
+pub async fn explain(bot: &AppBot, msg: &Message, asker: &Asker, err: &dyn Localized) -> HandlerResult {
+    bot.send_message(msg.chat.id, tr_error(asker.lang(), err)).await?;
+    Ok(())
+}
+
+/// Like `explain`, for a reason already turned into its key and arguments.
+pub async fn explain_key(
     bot: &AppBot,
     msg: &Message,
     asker: &Asker,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::{I18nArgs, UnknownCode};
 
 /// Declares an id newtype: plain `i64` inside, printed and parsed as the bare number, and
-/// serialized transparently, so a `UserId` can never be passed where an `EventId` is meant.
+/// serialized transparently, so a `GroupId` can never be passed where an `EventId` is meant.
 macro_rules! id_newtype {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
@@ -51,14 +51,6 @@ id_newtype!(
     EventId
 );
 id_newtype!(
-    /// A Telegram user id (Telegram's own number, not a row id).
-    UserId
-);
-id_newtype!(
-    /// A meeting provider's row id.
-    ProviderId
-);
-id_newtype!(
     /// A listener group's row id.
     GroupId
 );
@@ -74,9 +66,9 @@ pub enum TitleError {
     ControlCharacter,
 }
 
-impl TitleError {
+impl crate::domain::Localized for TitleError {
     /// The Fluent message id in `locales/*/domain.ftl`.
-    pub fn i18n_key(&self) -> &'static str {
+    fn i18n_key(&self) -> &'static str {
         match self {
             Self::Empty => "err-title-empty",
             Self::TooLong { .. } => "err-title-too-long",
@@ -85,7 +77,7 @@ impl TitleError {
     }
 
     /// The Fluent variables the message uses.
-    pub fn i18n_args(&self) -> I18nArgs {
+    fn i18n_args(&self) -> I18nArgs {
         match *self {
             Self::Empty | Self::ControlCharacter => vec![],
             Self::TooLong { max, actual } => vec![("max", max.into()), ("actual", actual.into())],
@@ -158,9 +150,9 @@ pub enum DescriptionError {
     ControlCharacter,
 }
 
-impl DescriptionError {
+impl crate::domain::Localized for DescriptionError {
     /// The Fluent message id in `locales/*/domain.ftl`.
-    pub fn i18n_key(&self) -> &'static str {
+    fn i18n_key(&self) -> &'static str {
         match self {
             Self::Empty => "err-description-empty",
             Self::TooLong { .. } => "err-description-too-long",
@@ -169,7 +161,7 @@ impl DescriptionError {
     }
 
     /// The Fluent variables the message uses.
-    pub fn i18n_args(&self) -> I18nArgs {
+    fn i18n_args(&self) -> I18nArgs {
         match *self {
             Self::Empty | Self::ControlCharacter => vec![],
             Self::TooLong { max, actual } => vec![("max", max.into()), ("actual", actual.into())],
@@ -246,9 +238,9 @@ pub enum DurationError {
     TooLong { max: u32 },
 }
 
-impl DurationError {
+impl crate::domain::Localized for DurationError {
     /// The Fluent message id in `locales/*/domain.ftl`.
-    pub fn i18n_key(&self) -> &'static str {
+    fn i18n_key(&self) -> &'static str {
         match self {
             Self::Unrecognised => "err-duration-unrecognised",
             Self::TooShort { .. } => "err-duration-too-short",
@@ -257,7 +249,7 @@ impl DurationError {
     }
 
     /// The Fluent variables the message uses.
-    pub fn i18n_args(&self) -> I18nArgs {
+    fn i18n_args(&self) -> I18nArgs {
         match *self {
             Self::Unrecognised => vec![],
             Self::TooShort { min } => vec![("min", min.into())],
@@ -419,8 +411,8 @@ mod tests {
         assert_eq!(id.to_string(), "42");
         assert_eq!("42".parse::<EventId>(), Ok(id));
         assert!("x42".parse::<EventId>().is_err());
-        assert_eq!(serde_json::to_string(&UserId(-100123)).unwrap(), "-100123");
-        assert_eq!(serde_json::from_str::<ProviderId>("7").unwrap(), ProviderId(7));
+        assert_eq!(serde_json::to_string(&EventId(-100123)).unwrap(), "-100123");
+        assert_eq!(serde_json::from_str::<GroupId>("7").unwrap(), GroupId(7));
         assert_eq!(GroupId::from(3).get(), 3);
     }
 

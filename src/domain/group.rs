@@ -15,9 +15,9 @@ pub enum LineError {
     ControlCharacter,
 }
 
-impl LineError {
+impl crate::domain::Localized for LineError {
     /// The Fluent message id in `locales/*/listeners.ftl`.
-    pub fn i18n_key(&self) -> &'static str {
+    fn i18n_key(&self) -> &'static str {
         match self {
             Self::Empty => "listeners-err-empty",
             Self::TooLong { .. } => "listeners-err-too-long",
@@ -26,7 +26,7 @@ impl LineError {
     }
 
     /// The Fluent variables the message uses.
-    pub fn i18n_args(&self) -> I18nArgs {
+    fn i18n_args(&self) -> I18nArgs {
         match *self {
             Self::Empty | Self::ControlCharacter => vec![],
             Self::TooLong { max, actual } => vec![("max", max.into()), ("actual", actual.into())],
@@ -89,6 +89,7 @@ line_type!(
 
 #[cfg(test)]
 mod tests {
+    use crate::domain::Localized;
     use super::*;
 
     #[test]

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeSet;
 
+use super::Localized;
+
 use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 use fluent_templates::fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
 use unic_langid::langid;

@@ -59,14 +59,14 @@ pub enum InviteError {
     MalformedToken,
 }
 
-impl InviteError {
+impl crate::domain::Localized for InviteError {
     /// The Fluent message id in `locales/*/domain.ftl`.
-    pub fn i18n_key(&self) -> &'static str {
+    fn i18n_key(&self) -> &'static str {
         "err-invite-invalid"
     }
 
     /// The Fluent variables the message uses (none).
-    pub fn i18n_args(&self) -> I18nArgs {
+    fn i18n_args(&self) -> I18nArgs {
         vec![]
     }
 }
@@ -143,6 +143,7 @@ impl FromStr for InviteCode {
 
 #[cfg(test)]
 mod tests {
+    use crate::domain::Localized;
     use super::*;
     use proptest::prelude::*;
     use rand::{SeedableRng, rngs::StdRng};

@@ -77,4 +77,12 @@ impl From<String> for I18nArg {
 }
 
 /// The Fluent variables a message needs, by name (without the `$`).
+/// A reason a person can read: the Fluent message id in `locales/*/domain.ftl` and the
+/// variables it uses. Every domain error is turned into text through this one trait
+/// (`i18n::tr_error`).
+pub trait Localized: Send + Sync {
+    fn i18n_key(&self) -> &'static str;
+    fn i18n_args(&self) -> I18nArgs;
+}
+
 pub type I18nArgs = Vec<(&'static str, I18nArg)>;

@@ -42,13 +42,17 @@ pub enum RecurrenceError {
     UntilBeforeStart,
 }
 
-impl RecurrenceError {
-    pub fn i18n_key(&self) -> &'static str {
+impl crate::domain::Localized for RecurrenceError {
+    fn i18n_key(&self) -> &'static str {
         match self {
             Self::NoWeekday => "err-repeat-no-weekday",
             Self::BadCount => "err-repeat-count",
             Self::UntilBeforeStart => "err-repeat-until",
         }
+    }
+
+    fn i18n_args(&self) -> crate::domain::I18nArgs {
+        Vec::new()
     }
 }
 

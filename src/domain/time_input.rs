@@ -53,9 +53,9 @@ pub enum DateInputError {
     NoSuchDate { day: u32, month: u32, year: i32 },
 }
 
-impl DateInputError {
+impl crate::domain::Localized for DateInputError {
     /// The Fluent message id in `locales/*/domain.ftl`.
-    pub fn i18n_key(&self) -> &'static str {
+    fn i18n_key(&self) -> &'static str {
         match self {
             Self::Empty => "err-date-empty",
             Self::TooLong { .. } => "err-date-too-long",
@@ -68,7 +68,7 @@ impl DateInputError {
     }
 
     /// The Fluent variables the message uses.
-    pub fn i18n_args(&self) -> I18nArgs {
+    fn i18n_args(&self) -> I18nArgs {
         match *self {
             Self::Empty | Self::Unrecognised => vec![],
             Self::TooLong { max } => vec![("max", max.into())],
@@ -102,9 +102,9 @@ pub enum TimeInputError {
     MinuteOutOfRange { minute: u32 },
 }
 
-impl TimeInputError {
+impl crate::domain::Localized for TimeInputError {
     /// The Fluent message id in `locales/*/domain.ftl`.
-    pub fn i18n_key(&self) -> &'static str {
+    fn i18n_key(&self) -> &'static str {
         match self {
             Self::Empty => "err-time-empty",
             Self::TooLong { .. } => "err-time-too-long",
@@ -115,7 +115,7 @@ impl TimeInputError {
     }
 
     /// The Fluent variables the message uses.
-    pub fn i18n_args(&self) -> I18nArgs {
+    fn i18n_args(&self) -> I18nArgs {
         match *self {
             Self::Empty | Self::Unrecognised => vec![],
             Self::TooLong { max } => vec![("max", max.into())],
@@ -143,9 +143,9 @@ pub enum DateTimeInputError {
     Time(#[from] TimeInputError),
 }
 
-impl DateTimeInputError {
+impl crate::domain::Localized for DateTimeInputError {
     /// The Fluent message id in `locales/*/domain.ftl`.
-    pub fn i18n_key(&self) -> &'static str {
+    fn i18n_key(&self) -> &'static str {
         match self {
             Self::Empty => "err-datetime-empty",
             Self::TooLong { .. } => "err-datetime-too-long",
@@ -156,7 +156,7 @@ impl DateTimeInputError {
     }
 
     /// The Fluent variables the message uses.
-    pub fn i18n_args(&self) -> I18nArgs {
+    fn i18n_args(&self) -> I18nArgs {
         match self {
             Self::Empty | Self::Unrecognised => vec![],
             Self::TooLong { max } => vec![("max", (*max).into())],
@@ -191,9 +191,9 @@ pub enum LocalTimeError {
     },
 }
 
-impl LocalTimeError {
+impl crate::domain::Localized for LocalTimeError {
     /// The Fluent message id in `locales/*/domain.ftl`.
-    pub fn i18n_key(&self) -> &'static str {
+    fn i18n_key(&self) -> &'static str {
         match self {
             Self::Nonexistent { .. } => "err-local-time-nonexistent",
             Self::Ambiguous { .. } => "err-local-time-ambiguous",
@@ -201,7 +201,7 @@ impl LocalTimeError {
     }
 
     /// The Fluent variables the message uses.
-    pub fn i18n_args(&self) -> I18nArgs {
+    fn i18n_args(&self) -> I18nArgs {
         match *self {
             Self::Nonexistent { local, zone, shifted, .. } => vec![
                 ("date", format_date(local.date()).into()),
@@ -228,14 +228,14 @@ pub struct StartInPast {
     pub now: DateTime<Utc>,
 }
 
-impl StartInPast {
+impl crate::domain::Localized for StartInPast {
     /// The Fluent message id in `locales/*/domain.ftl`.
-    pub fn i18n_key(&self) -> &'static str {
+    fn i18n_key(&self) -> &'static str {
         "err-start-in-past"
     }
 
     /// The Fluent variables the message uses (none: the user knows what they typed).
-    pub fn i18n_args(&self) -> I18nArgs {
+    fn i18n_args(&self) -> I18nArgs {
         vec![]
     }
 }

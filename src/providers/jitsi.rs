@@ -54,13 +54,15 @@ impl Jitsi {
     }
 }
 
-/// A bare host name such as `meet.jit.si` or `jitsi.example.org`.
-fn domain(raw: &str) -> Result<String, ProviderError> {
+/// A bare host name such as `meet.jit.si` or `jitsi.example.org`: the one check of a Jitsi
+/// domain, for the dialogue and for building the provider alike.
+pub(crate) fn domain(raw: &str) -> Result<String, ProviderError> {
     let domain = raw.trim().trim_start_matches("https://").trim_end_matches('/');
     let domain = if domain.is_empty() { DEFAULT_DOMAIN } else { domain };
-    let valid = domain.contains('.')
-        && domain
-            .split('.')
-            .all(|label| !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    let valid = domain.len() <= 253
+        && domain.contains('.')
+        && domain.split('.').all(|label| {
+            !label.is_empty() && !label.starts_with('-') && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
     if valid { Ok(domain.to_ascii_lowercase()) } else { Err(InputProblem::BadDomain.into()) }
 }

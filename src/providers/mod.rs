@@ -398,17 +398,18 @@ pub(crate) fn truncate_chars(text: &str, max: usize) -> String {
     text.chars().take(max).collect()
 }
 
-/// A light e-mail check: the services do the real one; this only catches typos
-/// early so the user learns which address is wrong.
+/// A light e-mail check, the one the whole bot uses: the services do the real one; this only
+/// catches typos early so the user learns which address is wrong.
 pub(crate) fn check_email(email: &str) -> Result<String, ProviderError> {
     let email = email.trim();
     let valid = match email.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()
+                && email.len() <= 254
                 && domain.contains('.')
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
-                && !email.chars().any(|c| c.is_whitespace() || c == '/' || c == '?' || c == '#')
+                && !email.chars().any(|c| c.is_whitespace() || matches!(c, '/' | '?' | '#' | '<' | '>'))
         }
         None => false,
     };

@@ -38,12 +38,6 @@ pub enum Kind {
     },
 }
 
-impl Kind {
-    pub fn is_reminder(self) -> bool {
-        matches!(self, Kind::Reminder { .. })
-    }
-}
-
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -42,6 +42,9 @@ pub struct TestBot {
     running: Option<(CancellationToken, JoinHandle<anyhow::Result<()>>)>,
     ctx: Option<SharedCtx>,
     stats: Option<Arc<Stats>>,
+    /// The send budget's limits; Telegram's unless a scenario that presses hundreds of buttons
+    /// in one chat lifts them.
+    limits: Option<webinar_bot::telegram::Limits>,
 }
 
 impl TestBot {
@@ -69,15 +72,41 @@ impl TestBot {
         ]);
         env.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let config = Config::from_lookup(|name| env.get(name).cloned()).expect("test configuration");
-        let mut bot =
-            Self { tg, clock: ManualClock::new(monday_morning()), config, dir, running: None, ctx: None, stats: None };
+        let mut bot = Self {
+            tg,
+            clock: ManualClock::new(monday_morning()),
+            config,
+            dir,
+            running: None,
+            ctx: None,
+            stats: None,
+            limits: None,
+        };
+        bot.launch().await;
+        bot
+    }
+
+    /// Like `start_with`, with a send budget no scenario reaches: for tests that press every
+    /// button as every role, where Telegram's 60 a minute per chat would only add waiting.
+    pub async fn start_unthrottled(vars: &[(&str, &str)]) -> Self {
+        let mut bot = Self::start_with(vars).await;
+        bot.shutdown().await;
+        bot.limits = Some(webinar_bot::telegram::Limits {
+            overall_per_sec: 1000.0,
+            private_per_sec: 1000,
+            private_per_min: 100_000,
+            group_per_min: 100_000,
+        });
         bot.launch().await;
         bot
     }
 
     async fn launch(&mut self) {
         let shutdown = CancellationToken::new();
-        let tuning = Tuning { poll_timeout: Duration::from_secs(5), ..Tuning::for_rate(self.config.send_rate) };
+        let mut tuning = Tuning { poll_timeout: Duration::from_secs(5), ..Tuning::for_rate(self.config.send_rate) };
+        if let Some(limits) = self.limits {
+            tuning.limits = limits;
+        }
         let running = app::start(self.config.clone(), Arc::new(self.clock.clone()), tuning, shutdown.clone())
             .await
             .expect("the bot starts");

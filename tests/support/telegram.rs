@@ -434,11 +434,16 @@ impl FakeTelegram {
     /// Presses a button with `data` under a message of the bot in any chat (a group chat, say),
     /// as forged data would arrive: the message need not exist.
     pub fn press_in(&self, user: &TgUser, chat: Value, data: &str) -> i64 {
+        let mut inner = self.shared.lock();
+        let id = inner.next_message_id;
+        inner.next_message_id += 1;
         let message = json!({
-            "message_id": 1, "date": DATE, "chat": chat,
+            "message_id": id, "date": DATE, "chat": chat.clone(),
             "from": { "id": BOT_ID, "is_bot": true, "first_name": "Webinar" }, "text": "…",
         });
-        let mut inner = self.shared.lock();
+        // As if the bot had sent it: edits of it succeed.
+        let chat_id = chat.get("id").and_then(Value::as_i64).unwrap_or(0);
+        inner.messages.insert((chat_id, id), message.clone());
         let update = inner.next_update_id;
         inner.next_update_id += 1;
         let payload = json!({

@@ -14,7 +14,7 @@ use super::{
     EventDraft, EventStep, Field, NewAction, OptionToggle, RepeatChoice, calendar, reminder_rows, ticked, toggle,
     toggle_reminder,
 };
-use crate::bot::reply::{explain, say, typed};
+use crate::bot::reply::{explain, explain_key, say, typed};
 use crate::bot::keyboards::{button, zone_label};
 use crate::bot::{AppBot, Asker, BotDialogue, CallbackData, HandlerResult, SharedCtx, State};
 use crate::delivery::render;
@@ -22,7 +22,8 @@ use crate::domain::event::{Description, EventDuration, EventStatus, EventTitle};
 use crate::domain::invite::InviteKind;
 use crate::domain::recurrence::{Ending, Frequency, Recurrence};
 use crate::domain::time_input::{DateOrDateTime, check_not_past, format_date, parse_date, parse_date_time, parse_time};
-use crate::i18n::{Lang, text, tr, tr_args, tr_domain};
+use crate::domain::Localized;
+use crate::i18n::{Lang, text, tr, tr_args, tr_domain, tr_error};
 use crate::providers::ProviderKind;
 use crate::providers::telemost::WaitingRoomLevel;
 use crate::providers::zoom::ZoomMeetingType;
@@ -52,7 +53,7 @@ pub async fn receive_title(
             draft.title = Some(title.into_inner());
             advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::Title, draft).await
         }
-        Err(err) => explain(&bot, &msg, &asker, err.i18n_key(), &err.i18n_args()).await,
+        Err(err) => explain(&bot, &msg, &asker, &err).await,
     }
 }
 
@@ -96,10 +97,10 @@ pub async fn receive_date(
             draft.time = Some(time);
             if let Err((key, args)) = check_start(&draft, &asker, &ctx) {
                 draft.time = None;
-                return explain(&bot, &msg, &asker, key, &args).await;
+                return explain_key(&bot, &msg, &asker, key, &args).await;
             }
         }
-        Err(err) => return explain(&bot, &msg, &asker, err.i18n_key(), &err.i18n_args()).await,
+        Err(err) => return explain(&bot, &msg, &asker, &err).await,
     }
     advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::Date, draft).await
 }
@@ -117,11 +118,11 @@ pub async fn receive_time(
         Ok(time) => {
             draft.time = Some(time);
             if let Err((key, args)) = check_start(&draft, &asker, &ctx) {
-                return explain(&bot, &msg, &asker, key, &args).await;
+                return explain_key(&bot, &msg, &asker, key, &args).await;
             }
             advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::Time, draft).await
         }
-        Err(err) => explain(&bot, &msg, &asker, err.i18n_key(), &err.i18n_args()).await,
+        Err(err) => explain(&bot, &msg, &asker, &err).await,
     }
 }
 
@@ -139,7 +140,7 @@ pub async fn receive_duration(
             draft.duration = Some(duration.minutes());
             advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::Duration, draft).await
         }
-        Err(err) => explain(&bot, &msg, &asker, err.i18n_key(), &err.i18n_args()).await,
+        Err(err) => explain(&bot, &msg, &asker, &err).await,
     }
 }
 
@@ -159,7 +160,7 @@ pub async fn receive_repeat_end(
         Ok(count) => Ending::Count(count),
         Err(_) => match parse_date(answer, today(&asker, &ctx)) {
             Ok(until) => Ending::Until(until),
-            Err(err) => return explain(&bot, &msg, &asker, err.i18n_key(), &err.i18n_args()).await,
+            Err(err) => return explain(&bot, &msg, &asker, &err).await,
         },
     };
     let rule = Recurrence { frequency: frequency.clone(), ending };
@@ -184,7 +185,7 @@ pub async fn receive_description(
             draft.description = description.map(Description::into_inner);
             advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::Description, draft).await
         }
-        Err(err) => explain(&bot, &msg, &asker, err.i18n_key(), &err.i18n_args()).await,
+        Err(err) => explain(&bot, &msg, &asker, &err).await,
     }
 }
 
@@ -197,7 +198,7 @@ pub async fn receive_host_email(
     mut draft: EventDraft,
 ) -> HandlerResult {
     let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
-    let Some(email) = plausible_email(answer) else {
+    let Ok(email) = crate::providers::check_email(answer) else {
         return say(&bot, &msg, &asker, "new-bad-email").await;
     };
     draft.host_email = Some(email);
@@ -247,7 +248,7 @@ pub async fn press(
             // Forged data: the calendar never offers a year a typed date could not name.
             let year = forged_year(action).unwrap_or_default();
             let err = crate::domain::time_input::DateInputError::YearOutOfRange { year };
-            bot.answer_callback_query(q.id).text(tr_domain(lang, err.i18n_key(), &err.i18n_args())).show_alert(true).await?;
+            bot.answer_callback_query(q.id).text(tr_error(lang, &err)).show_alert(true).await?;
             return Ok(());
         }
         (Field::Date, NewAction::Month(year, month)) => {
@@ -786,17 +787,4 @@ fn check_start(
     };
     check_not_past(start, ctx.clock.now()).map_err(|err| (err.i18n_key(), err.i18n_args()))?;
     Ok(start)
-}
-
-/// Enough of an e-mail address to hand to a service, which checks the rest.
-pub fn plausible_email(input: &str) -> Option<String> {
-    let email = input.trim();
-    let (user, domain) = email.split_once('@')?;
-    let ok = !user.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && email.len() <= 254
-        && !email.chars().any(|c| c.is_whitespace() || c == '<' || c == '>');
-    ok.then(|| email.to_owned())
 }

@@ -7,7 +7,7 @@ use crate::bot::guards::manages_event;
 use crate::bot::{AppBot, Asker, BotDialogue, BotError, HandlerResult, SharedCtx};
 use crate::domain::event::{Description, EventDuration, EventId, EventStatus, EventTitle};
 use crate::domain::time_input::{DateOrDateTime, check_not_past, parse_date_time, resolve_local};
-use crate::i18n::{provider_error, text, tr, tr_args, tr_domain};
+use crate::i18n::{provider_error, text, tr, tr_args, tr_error};
 use crate::store::Event;
 use super::card::{send_card};
 use super::press::{failure};
@@ -45,7 +45,7 @@ pub async fn receive_title(
     let Some(event) = editable(&bot, &msg, &asker, &ctx, &dialogue, id).await? else { return Ok(()) };
     let title = match EventTitle::parse(answer) {
         Ok(title) => title,
-        Err(err) => return explain(&bot, &msg, &asker, err.i18n_key(), &err.i18n_args()).await,
+        Err(err) => return explain(&bot, &msg, &asker, &err).await,
     };
     ctx.events.retitle(id, title.as_str(), event.description.as_deref(), ctx.clock.now()).await?;
     saved(&bot, &msg, &asker, &ctx, &dialogue, id).await
@@ -65,7 +65,7 @@ pub async fn receive_description(
     let description = if answer.trim() == "-" { Ok(None) } else { Description::parse(answer) };
     let description = match description {
         Ok(description) => description.map(Description::into_inner),
-        Err(err) => return explain(&bot, &msg, &asker, err.i18n_key(), &err.i18n_args()).await,
+        Err(err) => return explain(&bot, &msg, &asker, &err).await,
     };
     ctx.events.retitle(id, &event.title, description.as_deref(), ctx.clock.now()).await?;
     saved(&bot, &msg, &asker, &ctx, &dialogue, id).await
@@ -104,7 +104,7 @@ pub async fn receive_duration(
     let Some(event) = editable(&bot, &msg, &asker, &ctx, &dialogue, id).await? else { return Ok(()) };
     let duration = match EventDuration::from_str(answer) {
         Ok(duration) => duration,
-        Err(err) => return explain(&bot, &msg, &asker, err.i18n_key(), &err.i18n_args()).await,
+        Err(err) => return explain(&bot, &msg, &asker, &err).await,
     };
     ctx.events.reschedule(id, event.starts_at, duration.minutes(), ctx.clock.now()).await?;
     saved(&bot, &msg, &asker, &ctx, &dialogue, id).await
@@ -117,11 +117,11 @@ pub(crate) fn typed_start(asker: &Asker, ctx: &SharedCtx, answer: &str) -> Resul
     let (date, time) = match parse_date_time(answer, asker.user.tz, now) {
         Ok(DateOrDateTime::DateTime { date, time }) => (date, time),
         Ok(DateOrDateTime::Date(_)) => return Err(tr(lang, "event-when-needs-time")),
-        Err(err) => return Err(tr_domain(lang, err.i18n_key(), &err.i18n_args())),
+        Err(err) => return Err(tr_error(lang, &err)),
     };
     let start =
-        resolve_local(date, time, asker.user.tz).map_err(|err| tr_domain(lang, err.i18n_key(), &err.i18n_args()))?;
-    check_not_past(start, now).map_err(|err| tr_domain(lang, err.i18n_key(), &err.i18n_args()))?;
+        resolve_local(date, time, asker.user.tz).map_err(|err| tr_error(lang, &err))?;
+    check_not_past(start, now).map_err(|err| tr_error(lang, &err))?;
     Ok(start)
 }
 

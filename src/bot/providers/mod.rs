@@ -122,6 +122,8 @@ pub fn saved_callbacks() -> dptree::Handler<'static, HandlerResult, DpHandlerDes
 
 #[cfg(test)]
 mod tests {
+    use crate::providers::telemost::WaitingRoomLevel;
+    use crate::providers::zoom::ZoomMeetingType;
     use super::*;
 
     #[test]

@@ -752,13 +752,7 @@ fn identifier(answer: &str) -> Result<String, Invalid> {
 }
 
 fn domain(answer: &str) -> Result<String, Invalid> {
-    let answer = answer.trim_start_matches("https://").trim_end_matches('/').to_ascii_lowercase();
-    let ok = answer.len() <= 253
-        && answer.contains('.')
-        && answer.split('.').all(|label| {
-            !label.is_empty() && !label.starts_with('-') && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        });
-    if ok { Ok(answer) } else { Err(Invalid::Key("pv-invalid-domain")) }
+    crate::providers::jitsi::domain(answer).map_err(|_| Invalid::Key("pv-invalid-domain"))
 }
 
 #[cfg(test)]

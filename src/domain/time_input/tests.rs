@@ -1,4 +1,5 @@
 use super::*;
+use crate::domain::Localized;
 use chrono::Timelike;
 use chrono_tz::Europe::{Berlin, Moscow};
 use proptest::prelude::*;
