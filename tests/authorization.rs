@@ -103,7 +103,11 @@ async fn press_and_wait(bot: &TestBot, user: &TgUser, under: &Call, label: &str,
 
 async fn events_of(bot: &TestBot, owner: i64) -> Vec<i64> {
     let pool = bot.db().await;
-    sqlx::query_scalar("SELECT id FROM events WHERE owner_id = ? ORDER BY id").bind(owner).fetch_all(&pool).await.unwrap()
+    sqlx::query_scalar("SELECT id FROM events WHERE owner_id = ? ORDER BY id")
+        .bind(owner)
+        .fetch_all(&pool)
+        .await
+        .unwrap()
 }
 
 // ---- 1. copy ----
@@ -120,7 +124,10 @@ async fn a_host_who_is_not_the_owner_copies_without_the_owners_groups() {
     press_and_wait(&bot, &host, &card, "Копировать", "скопировать").await;
     let mark = bot.tg.mark();
     bot.tg.send_text(&host, "07.12.2026 10:00");
-    let done = bot.tg.wait_for(mark, "the copy's card", |c| c.chat_id() == Some(TEACHER) && c.text().contains("создано")).await;
+    let done = bot
+        .tg
+        .wait_for(mark, "the copy's card", |c| c.chat_id() == Some(TEACHER) && c.text().contains("создано"))
+        .await;
     assert!(done.text().contains("Занятие администратора"), "{}", done.text());
     let copies = events_of(&bot, TEACHER).await;
     assert_eq!(copies.len(), 1, "the copy is the host's");
@@ -152,7 +159,8 @@ async fn an_owner_copies_only_the_groups_they_may_still_invite() {
     let owner = teacher(&bot, TEACHER).await;
     let shared = register_provider(&bot, "Общий Jitsi", &jitsi()).await;
     let ctx = bot.ctx();
-    let own = ctx.groups.create(UserId(TEACHER as u64), &GroupName::parse("Свои").unwrap(), bot.clock.now()).await.unwrap();
+    let own =
+        ctx.groups.create(UserId(TEACHER as u64), &GroupName::parse("Свои").unwrap(), bot.clock.now()).await.unwrap();
     let foreign = admins_group(&bot, &[3103]).await;
     // The owner's class lists an administrator's group too (an administrator added it).
     let id = admins_event(&bot, "Своё занятие", TEACHER, shared, &[own, foreign]).await;
@@ -195,8 +203,12 @@ async fn a_draft_cannot_be_joined_by_its_link() {
     let shared = register_provider(&bot, "Общий Jitsi", &jitsi()).await;
     let id = admins_event(&bot, "Черновик", ADMIN_ID, shared, &[]).await;
     bot.ctx().events.set_status(id, EventStatus::Draft, None, bot.clock.now()).await.unwrap();
-    let code =
-        bot.ctx().invites.create(InviteKind::Event, Some(id.get()), UserId(ADMIN_ID as u64), None, None, bot.clock.now()).await.unwrap();
+    let code = bot
+        .ctx()
+        .invites
+        .create(InviteKind::Event, Some(id.get()), UserId(ADMIN_ID as u64), None, None, bot.clock.now())
+        .await
+        .unwrap();
     let listener = TgUser::ru(3201);
     let reply = bot.tg.ask(&listener, &format!("/start {code}")).await;
     assert!(reply.text().contains("недействительна"), "{}", reply.text());
@@ -354,7 +366,9 @@ async fn link_does_not_move_a_chat_from_another_teachers_group() {
 
 /// The bot's answer to one callback query.
 async fn answer_to(bot: &TestBot, mark: usize, query: &str) -> Call {
-    bot.tg.wait_for(mark, "the answer", |c| c.method == "AnswerCallbackQuery" && c.body["callback_query_id"] == query).await
+    bot.tg
+        .wait_for(mark, "the answer", |c| c.method == "AnswerCallbackQuery" && c.body["callback_query_id"] == query)
+        .await
 }
 
 #[tokio::test]
@@ -387,8 +401,13 @@ async fn a_forged_page_number_gets_the_polite_answer() {
     let list = bot.tg.ask(&admin, "/events").await;
     let mark = bot.tg.mark();
     bot.tg.press(&admin, list.message_id().unwrap(), "evl:4294967295");
-    let page = bot.tg.wait_for(mark, "the last page", |c| c.method == "SendMessage" && c.chat_id() == Some(ADMIN_ID)).await;
-    assert!(page.text().contains("Единственное") || page.buttons().iter().any(|(l, _)| l.contains("Единственное")), "{}", page.text());
+    let page =
+        bot.tg.wait_for(mark, "the last page", |c| c.method == "SendMessage" && c.chat_id() == Some(ADMIN_ID)).await;
+    assert!(
+        page.text().contains("Единственное") || page.buttons().iter().any(|(l, _)| l.contains("Единственное")),
+        "{}",
+        page.text()
+    );
     let stale = bot.tg.click(&admin, list.message_id().unwrap(), "evl:4294967296").await;
     assert!(stale.text().contains("устарела"), "{}", stale.text());
     bot.finish().await;

@@ -10,8 +10,8 @@ use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, Me};
 use teloxide::utils::html;
 
-use super::listeners::{self, ListenerStep, alert, clip, show};
 use super::guards::{self, Managed};
+use super::listeners::{self, ListenerStep, alert, clip, show};
 use super::{AppBot, Asker, BotDialogue, CallbackData, HandlerResult, SharedCtx, State, keyboards::button};
 use crate::domain::event::GroupId;
 use crate::domain::group::GroupName;

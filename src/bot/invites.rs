@@ -20,4 +20,3 @@ pub async fn open(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, paylo
         InviteKind::Teacher => super::teachers::accept(bot, msg, asker, ctx, invite).await,
     }
 }
-

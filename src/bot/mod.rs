@@ -26,9 +26,9 @@ use teloxide::dispatching::dialogue::{Dialogue, ErasedStorage};
 use teloxide::dispatching::{DpHandlerDescription, UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
 
-pub use asker::Asker;
 pub use crate::callback::CallbackData;
 pub use crate::keyboards;
+pub use asker::Asker;
 pub use commands::Command;
 pub use state::State;
 
@@ -116,7 +116,10 @@ fn message_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescript
             case![Command::Providers]
                 .chain(teacher("pv-not-allowed", private("pv-private-only", endpoint(providers::manage::command)))),
         )
-        .branch(case![Command::Teachers].chain(admin("tc-not-allowed", private("tc-private-only", endpoint(teachers::command)))));
+        .branch(
+            case![Command::Teachers]
+                .chain(admin("tc-not-allowed", private("tc-private-only", endpoint(teachers::command)))),
+        );
 
     Update::filter_message()
         .filter_map_async(asker::from_message)
@@ -207,9 +210,7 @@ fn callback_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescrip
                         .chain(guards::teacher("new-not-allowed", dptree::endpoint(events::list::list_page))),
                 )
                 .branch(case![CallbackData::Provider(cb)].chain(provider_presses()))
-                .branch(
-                    case![CallbackData::Teacher(cb)].chain(guards::admin("tc-not-allowed", teachers::callbacks())),
-                ),
+                .branch(case![CallbackData::Teacher(cb)].chain(guards::admin("tc-not-allowed", teachers::callbacks()))),
         )
         .endpoint(refusals::stale_button)
 }

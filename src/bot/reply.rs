@@ -9,11 +9,7 @@ use crate::i18n::{tr, tr_domain, tr_error};
 // ---- small helpers ----
 
 /// The text of a message, or a polite word that text was expected.
-pub async fn typed<'a>(
-    bot: &AppBot,
-    msg: &'a Message,
-    asker: &Asker,
-) -> Result<Option<&'a str>, crate::bot::BotError> {
+pub async fn typed<'a>(bot: &AppBot, msg: &'a Message, asker: &Asker) -> Result<Option<&'a str>, crate::bot::BotError> {
     match msg.text() {
         Some(text) if !text.starts_with('/') => Ok(Some(text)),
         _ => {

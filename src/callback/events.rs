@@ -265,9 +265,9 @@ impl EventAction {
             "m" => EventAction::Missed,
             "il" => EventAction::InviteLink,
             "ir" => EventAction::InviteRevoke,
-            other if other.starts_with("in") => EventAction::InviteNew(
-                other[2..].parse().ok().filter(|d| LINK_EXPIRY_DAYS.contains(d))?,
-            ),
+            other if other.starts_with("in") => {
+                EventAction::InviteNew(other[2..].parse().ok().filter(|d| LINK_EXPIRY_DAYS.contains(d))?)
+            }
             other => EventAction::Reminder(other.strip_prefix('r')?.parse().ok()?),
         };
         Some((id.parse().ok()?, action))

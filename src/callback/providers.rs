@@ -119,7 +119,6 @@ impl Field {
             _ => &[],
         }
     }
-
 }
 
 /// A button answer to a field.

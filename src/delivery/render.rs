@@ -7,11 +7,11 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 use teloxide::utils::html;
 
 use crate::callback::CallbackData;
-use crate::keyboards::{button, zone_label};
 use crate::domain::event::EventStatus;
 use crate::domain::recurrence::{Ending, Frequency, Recurrence, day_shift};
 use crate::domain::reminders::{ReminderOffset, time_left};
 use crate::i18n::{Lang, num, text, tr, tr_args};
+use crate::keyboards::{button, zone_label};
 use crate::store::{Event, Rsvp, RsvpCounts};
 
 /// Who the message is for.

@@ -89,8 +89,8 @@ line_type!(
 
 #[cfg(test)]
 mod tests {
-    use crate::domain::Localized;
     use super::*;
+    use crate::domain::Localized;
 
     #[test]
     fn names_are_trimmed_and_bounded() {

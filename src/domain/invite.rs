@@ -143,8 +143,8 @@ impl FromStr for InviteCode {
 
 #[cfg(test)]
 mod tests {
-    use crate::domain::Localized;
     use super::*;
+    use crate::domain::Localized;
     use proptest::prelude::*;
     use rand::{SeedableRng, rngs::StdRng};
 

@@ -85,7 +85,9 @@ pub enum ChatLink {
     CodeInvalid,
     /// The chat already belongs to a group of someone else: only they (or an administrator,
     /// from `/groups`) unlink it; the code stays unused.
-    TakenBy { owner: UserId },
+    TakenBy {
+        owner: UserId,
+    },
 }
 
 /// What opening a one-time chat link code finds.

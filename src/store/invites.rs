@@ -191,11 +191,12 @@ impl Invites {
 
     /// Looks a code up without using it.
     pub async fn open(&self, code: &InviteCode, now: DateTime<Utc>) -> StoreResult<InviteLookup> {
-        let row: Option<InviteRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM invites WHERE code = ? AND kind = ?"))
-            .bind(hash_token(code.token()))
-            .bind(kind_str(code.kind()))
-            .fetch_optional(&self.pool)
-            .await?;
+        let row: Option<InviteRow> =
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM invites WHERE code = ? AND kind = ?"))
+                .bind(hash_token(code.token()))
+                .bind(kind_str(code.kind()))
+                .fetch_optional(&self.pool)
+                .await?;
         match row {
             Some(row) if row.usable(now)? => Ok(InviteLookup::Valid(row.into_invite()?)),
             _ => Ok(InviteLookup::Invalid),
@@ -337,15 +338,18 @@ mod tests {
     #[tokio::test]
     async fn codes_stored_in_the_clear_are_hashed_by_the_migration_and_still_open() {
         let dir = tempfile::tempdir().unwrap();
-        let pool = crate::store::connect(&format!("sqlite://{}", dir.path().join("db.sqlite").display())).await.unwrap();
+        let pool =
+            crate::store::connect(&format!("sqlite://{}", dir.path().join("db.sqlite").display())).await.unwrap();
         crate::store::migrate(&pool).await.unwrap();
         let now = Utc::now();
-        sqlx::query("INSERT INTO users (id, first_name, language, timezone, role, created_at, updated_at)
-             VALUES (1, 'A', 'ru', 'Europe/Moscow', 'admin', ?1, ?1)")
-            .bind(crate::store::stamp(now))
-            .execute(&pool)
-            .await
-            .unwrap();
+        sqlx::query(
+            "INSERT INTO users (id, first_name, language, timezone, role, created_at, updated_at)
+             VALUES (1, 'A', 'ru', 'Europe/Moscow', 'admin', ?1, ?1)",
+        )
+        .bind(crate::store::stamp(now))
+        .execute(&pool)
+        .await
+        .unwrap();
         let code = generate(InviteKind::Group, &mut rand::rngs::OsRng);
         // As a release before the hashing wrote it.
         sqlx::query("INSERT INTO invites (code, kind, target_id, created_by, created_at, hashed) VALUES (?, 'group', 7, 1, ?, 0)")

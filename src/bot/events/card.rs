@@ -1,15 +1,15 @@
 //! The teacher's card of an event and its keyboards.
 
-use teloxide::payloads::SendMessageSetters;
-use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
-use teloxide::utils::html;
 use super::EventAction;
 use crate::bot::{AppBot, Asker, BotError, HandlerResult, SharedCtx};
 use crate::delivery::render;
 use crate::domain::event::{EventId, EventStatus};
 use crate::i18n::{Lang, num, text, tr, tr_args};
 use crate::store::Event;
+use teloxide::payloads::SendMessageSetters;
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+use teloxide::utils::html;
 
 pub(crate) fn callback(label: String, id: EventId, action: EventAction) -> InlineKeyboardButton {
     InlineKeyboardButton::callback(label, action.encode(id))

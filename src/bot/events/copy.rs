@@ -1,16 +1,16 @@
 //! A copy of an event on a new date.
 
-use teloxide::prelude::*;
-use teloxide::types::Me;
-use crate::bot::reply::typed;
+use super::edit::typed_start;
+use super::publish::publish;
 use crate::bot::guards::manages_event;
+use crate::bot::reply::typed;
 use crate::bot::{AppBot, Asker, BotDialogue, BotError, HandlerResult, SharedCtx};
 use crate::domain::event::{EventId, EventStatus, GroupId};
 use crate::domain::roles::CopyAudience;
 use crate::i18n::tr;
 use crate::store::{Event, NewEvent};
-use super::edit::{typed_start};
-use super::publish::{publish};
+use teloxide::prelude::*;
+use teloxide::types::Me;
 
 /// A copy of an event on a new date: same title, service, length and reminders; the groups and
 /// the service only as far as the copier may use them (a host copies no one's audience).

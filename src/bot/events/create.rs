@@ -14,20 +14,20 @@ use super::{
     EventDraft, EventStep, Field, NewAction, OptionToggle, RepeatChoice, calendar, reminder_rows, ticked, toggle,
     toggle_reminder,
 };
-use crate::bot::reply::{explain, explain_key, say, typed};
+use crate::bot::guards::Usable;
 use crate::bot::keyboards::{button, zone_label};
+use crate::bot::reply::{explain, explain_key, say, typed};
 use crate::bot::{AppBot, Asker, BotDialogue, CallbackData, HandlerResult, SharedCtx, State};
 use crate::delivery::render;
+use crate::domain::Localized;
 use crate::domain::event::{Description, EventDuration, EventStatus, EventTitle};
 use crate::domain::invite::InviteKind;
 use crate::domain::recurrence::{Ending, Frequency, Recurrence};
 use crate::domain::time_input::{DateOrDateTime, check_not_past, format_date, parse_date, parse_date_time, parse_time};
-use crate::domain::Localized;
 use crate::i18n::{Lang, text, tr, tr_args, tr_domain, tr_error};
 use crate::providers::ProviderKind;
 use crate::providers::telemost::WaitingRoomLevel;
 use crate::providers::zoom::ZoomMeetingType;
-use crate::bot::guards::Usable;
 use crate::store::{NewEvent, ProviderSummary};
 
 const DURATIONS: [u32; 5] = [30, 45, 60, 90, 120];

@@ -5,8 +5,8 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use teloxide::types::UserId;
 
-use crate::domain::event::GroupId;
 use crate::callback::events::Field;
+use crate::domain::event::GroupId;
 use crate::domain::recurrence::{Ending, Frequency, Recurrence};
 use crate::domain::reminders::ReminderOffset;
 use crate::domain::time_input::{LocalTimeError, resolve_local};

@@ -1,16 +1,16 @@
 //! Typed edits of an event: title, description, start, duration.
 
-use std::str::FromStr;
-use teloxide::prelude::*;
-use crate::bot::reply::{explain, typed};
+use super::card::send_card;
+use super::press::failure;
 use crate::bot::guards::manages_event;
+use crate::bot::reply::{explain, typed};
 use crate::bot::{AppBot, Asker, BotDialogue, BotError, HandlerResult, SharedCtx};
 use crate::domain::event::{Description, EventDuration, EventId, EventStatus, EventTitle};
 use crate::domain::time_input::{DateOrDateTime, check_not_past, parse_date_time, resolve_local};
 use crate::i18n::{provider_error, text, tr, tr_args, tr_error};
 use crate::store::Event;
-use super::card::{send_card};
-use super::press::{failure};
+use std::str::FromStr;
+use teloxide::prelude::*;
 
 // ---- typed edits ----
 
@@ -111,7 +111,11 @@ pub async fn receive_duration(
 }
 
 /// A typed new start ("25.12 18:30", "завтра 18:00"), checked, or the explanation.
-pub(crate) fn typed_start(asker: &Asker, ctx: &SharedCtx, answer: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+pub(crate) fn typed_start(
+    asker: &Asker,
+    ctx: &SharedCtx,
+    answer: &str,
+) -> Result<chrono::DateTime<chrono::Utc>, String> {
     let lang = asker.lang();
     let now = ctx.clock.now();
     let (date, time) = match parse_date_time(answer, asker.user.tz, now) {
@@ -119,8 +123,7 @@ pub(crate) fn typed_start(asker: &Asker, ctx: &SharedCtx, answer: &str) -> Resul
         Ok(DateOrDateTime::Date(_)) => return Err(tr(lang, "event-when-needs-time")),
         Err(err) => return Err(tr_error(lang, &err)),
     };
-    let start =
-        resolve_local(date, time, asker.user.tz).map_err(|err| tr_error(lang, &err))?;
+    let start = resolve_local(date, time, asker.user.tz).map_err(|err| tr_error(lang, &err))?;
     check_not_past(start, now).map_err(|err| tr_error(lang, &err))?;
     Ok(start)
 }

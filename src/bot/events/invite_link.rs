@@ -1,16 +1,16 @@
 //! An event's own invitation links: made with an expiry (revoking the older ones), revoked,
 //! and renewed once when a draft is published. Only their hashes are kept, so each is shown once.
 
-use teloxide::payloads::SendMessageSetters;
-use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, Me};
-use teloxide::utils::html;
 use super::EventAction;
+use super::card::callback;
 use crate::bot::{AppBot, Asker, BotError, HandlerResult, SharedCtx};
 use crate::domain::event::EventId;
 use crate::domain::invite::InviteKind;
 use crate::i18n::{Lang, num, text, tr, tr_args};
-use super::card::{callback};
+use teloxide::payloads::SendMessageSetters;
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, Me};
+use teloxide::utils::html;
 
 /// "New invitation link": how long the new one should work.
 pub(crate) async fn ask_link_expiry(bot: &AppBot, chat: ChatId, lang: Lang, id: EventId) -> HandlerResult {
@@ -28,14 +28,25 @@ pub(crate) async fn ask_link_expiry(bot: &AppBot, chat: ChatId, lang: Lang, id: 
 }
 
 /// A new invitation link for the event; every older one stops working in the same step.
-pub(crate) async fn new_invite_link(asker: &Asker, ctx: &SharedCtx, me: &Me, id: EventId, days: u16) -> Result<String, BotError> {
+pub(crate) async fn new_invite_link(
+    asker: &Asker,
+    ctx: &SharedCtx,
+    me: &Me,
+    id: EventId,
+    days: u16,
+) -> Result<String, BotError> {
     let now = ctx.clock.now();
     let expires = (days > 0).then(|| now + chrono::Duration::days(i64::from(days)));
     let code = ctx.invites.replace(InviteKind::Event, id.get(), asker.user.id, expires, now).await?;
     Ok(invite_link_line(asker, me, &code.to_string(), expires))
 }
 
-pub(crate) fn invite_link_line(asker: &Asker, me: &Me, code: &str, expires: Option<chrono::DateTime<chrono::Utc>>) -> String {
+pub(crate) fn invite_link_line(
+    asker: &Asker,
+    me: &Me,
+    code: &str,
+    expires: Option<chrono::DateTime<chrono::Utc>>,
+) -> String {
     let lang = asker.lang();
     let link = format!("https://t.me/{}?start={code}", me.username());
     let until = match expires {
@@ -47,7 +58,12 @@ pub(crate) fn invite_link_line(asker: &Asker, me: &Me, code: &str, expires: Opti
 
 /// After a draft is published: the link asked for in `/new` was made then, but only its hash
 /// is kept, so it is renewed now (nobody has seen it) and shown once.
-pub async fn link_after_publish(asker: &Asker, ctx: &SharedCtx, me: &Me, id: EventId) -> Result<Option<String>, BotError> {
+pub async fn link_after_publish(
+    asker: &Asker,
+    ctx: &SharedCtx,
+    me: &Me,
+    id: EventId,
+) -> Result<Option<String>, BotError> {
     let active = ctx.invites.active(InviteKind::Event, Some(id.get()), ctx.clock.now()).await?;
     let Some(current) = active.first() else { return Ok(None) };
     let now = ctx.clock.now();

@@ -1,16 +1,16 @@
 //! `/events`: a teacher's events to manage, page by page; a listener's upcoming events with
 //! their Join buttons.
 
-use teloxide::payloads::SendMessageSetters;
-use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
-use teloxide::utils::html;
 use super::EventAction;
+use super::card::callback;
 use crate::bot::{AppBot, Asker, BotError, HandlerResult, SharedCtx};
 use crate::delivery::render;
 use crate::domain::event::EventStatus;
 use crate::i18n::{num, tr, tr_args};
-use super::card::{callback};
+use teloxide::payloads::SendMessageSetters;
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+use teloxide::utils::html;
 
 pub(crate) const PAGE: i64 = 5;
 
@@ -36,7 +36,11 @@ pub async fn list_page(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedC
     Ok(())
 }
 
-pub(crate) async fn managed_page(asker: &Asker, ctx: &SharedCtx, page: u32) -> Result<(String, InlineKeyboardMarkup), BotError> {
+pub(crate) async fn managed_page(
+    asker: &Asker,
+    ctx: &SharedCtx,
+    page: u32,
+) -> Result<(String, InlineKeyboardMarkup), BotError> {
     let lang = asker.lang();
     let by = if asker.user.role.is_admin() { None } else { Some(asker.user.id) };
     let (_, total) = ctx.events.managed(by, ctx.clock.now(), 0, 0).await?;

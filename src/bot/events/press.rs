@@ -1,9 +1,9 @@
 //! Presses on a teacher's event card: one arm per action, each handing off to its feature.
 
-use teloxide::payloads::{EditMessageReplyMarkupSetters, SendMessageSetters};
-use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardMarkup, Me};
-use teloxide::utils::html;
+use super::card::{callback, edit_keyboard, send_card};
+use super::invite_link::{ask_link_expiry, new_invite_link};
+use super::publish::publish;
+use super::reports::{answers, missed};
 use super::{EventAction, EventStep};
 use crate::bot::guards::Owned;
 use crate::bot::{AppBot, Asker, BotDialogue, HandlerResult, SharedCtx, State};
@@ -12,10 +12,10 @@ use crate::domain::invite::InviteKind;
 use crate::i18n::{Lang, num, provider_error, text, tr, tr_args};
 use crate::meetings::{MeetingError, Removal};
 use crate::store::Event;
-use super::card::{callback, edit_keyboard, send_card};
-use super::invite_link::{ask_link_expiry, new_invite_link};
-use super::publish::{publish};
-use super::reports::{answers, missed};
+use teloxide::payloads::{EditMessageReplyMarkupSetters, SendMessageSetters};
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardMarkup, Me};
+use teloxide::utils::html;
 
 // ---- presses on the card ----
 

@@ -1,16 +1,22 @@
 //! Who answered an event's invitation, and who did not get it.
 
+use super::EventAction;
+use super::card::callback;
+use crate::bot::{AppBot, Asker, BotError, HandlerResult, SharedCtx};
+use crate::i18n::{num, text, tr, tr_args};
+use crate::store::{Event, Recipient};
 use teloxide::payloads::SendMessageSetters;
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardMarkup, UserId};
 use teloxide::utils::html;
-use super::EventAction;
-use crate::bot::{AppBot, Asker, BotError, HandlerResult, SharedCtx};
-use crate::i18n::{num, text, tr, tr_args};
-use crate::store::{Event, Recipient};
-use super::card::{callback};
 
-pub(crate) async fn answers(bot: &AppBot, chat: ChatId, asker: &Asker, ctx: &SharedCtx, event: &Event) -> HandlerResult {
+pub(crate) async fn answers(
+    bot: &AppBot,
+    chat: ChatId,
+    asker: &Asker,
+    ctx: &SharedCtx,
+    event: &Event,
+) -> HandlerResult {
     let lang = asker.lang();
     let mut coming = Vec::new();
     let mut not_coming = Vec::new();

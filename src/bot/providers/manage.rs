@@ -62,7 +62,14 @@ async fn pressed(bot: &AppBot, q: &CallbackQuery, asker: &Asker) -> HandlerResul
     }
 }
 
-pub async fn on_view(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx, id: i64, Managed(_): Managed<ProviderSummary>) -> HandlerResult {
+pub async fn on_view(
+    bot: AppBot,
+    q: CallbackQuery,
+    asker: Asker,
+    ctx: SharedCtx,
+    id: i64,
+    Managed(_): Managed<ProviderSummary>,
+) -> HandlerResult {
     let Some(chat) = pressed(&bot, &q, &asker).await? else { return Ok(()) };
     bot.answer_callback_query(q.id.clone()).await?;
     super::card::send_card(&bot, chat, &asker, &ctx, id, None).await
@@ -116,7 +123,8 @@ pub async fn on_replace(
     asker: Asker,
     ctx: SharedCtx,
     dialogue: BotDialogue,
-    id: i64, Managed(_): Managed<ProviderSummary>,
+    id: i64,
+    Managed(_): Managed<ProviderSummary>,
 ) -> HandlerResult {
     let Some(chat) = pressed(&bot, &q, &asker).await? else { return Ok(()) };
     let Some(settings) = ctx.providers.settings(id).await? else {
@@ -130,7 +138,14 @@ pub async fn on_replace(
     start_replace(&bot, chat, &asker, &ctx, &dialogue, id, &settings).await
 }
 
-pub async fn on_check(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx, id: i64, Managed(_): Managed<ProviderSummary>) -> HandlerResult {
+pub async fn on_check(
+    bot: AppBot,
+    q: CallbackQuery,
+    asker: Asker,
+    ctx: SharedCtx,
+    id: i64,
+    Managed(_): Managed<ProviderSummary>,
+) -> HandlerResult {
     let Some(chat) = pressed(&bot, &q, &asker).await? else { return Ok(()) };
     let Some(settings) = ctx.providers.settings(id).await? else {
         return refuse_press(&bot, &q, &asker).await;
@@ -150,7 +165,14 @@ pub async fn on_check(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCt
     Ok(())
 }
 
-pub async fn on_delete(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx, id: i64, Managed(p): Managed<ProviderSummary>) -> HandlerResult {
+pub async fn on_delete(
+    bot: AppBot,
+    q: CallbackQuery,
+    asker: Asker,
+    ctx: SharedCtx,
+    id: i64,
+    Managed(p): Managed<ProviderSummary>,
+) -> HandlerResult {
     let Some(chat) = pressed(&bot, &q, &asker).await? else { return Ok(()) };
     bot.answer_callback_query(q.id.clone()).await?;
     let lang = asker.lang();
@@ -177,7 +199,14 @@ pub async fn on_delete(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedC
     Ok(())
 }
 
-pub async fn on_delete_yes(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx, id: i64, Managed(p): Managed<ProviderSummary>) -> HandlerResult {
+pub async fn on_delete_yes(
+    bot: AppBot,
+    q: CallbackQuery,
+    asker: Asker,
+    ctx: SharedCtx,
+    id: i64,
+    Managed(p): Managed<ProviderSummary>,
+) -> HandlerResult {
     let Some(chat) = pressed(&bot, &q, &asker).await? else { return Ok(()) };
     bot.answer_callback_query(q.id.clone()).await?;
     ctx.providers.delete(id, ctx.clock.now()).await?;

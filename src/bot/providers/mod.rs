@@ -14,9 +14,9 @@ use teloxide::prelude::*;
 use teloxide::types::InlineKeyboardButton;
 
 use super::{AppBot, Asker, CallbackData, HandlerResult, SharedCtx};
+pub use crate::callback::providers::{Choice, Field, Input, ProviderCb};
 use crate::domain::roles::Role;
 use crate::i18n::tr;
-pub use crate::callback::providers::{Choice, Field, Input, ProviderCb};
 use crate::providers::ProviderKind;
 use crate::store::StoreResult;
 
@@ -122,9 +122,9 @@ pub fn saved_callbacks() -> dptree::Handler<'static, HandlerResult, DpHandlerDes
 
 #[cfg(test)]
 mod tests {
+    use super::*;
     use crate::providers::telemost::WaitingRoomLevel;
     use crate::providers::zoom::ZoomMeetingType;
-    use super::*;
 
     #[test]
     fn callback_data_round_trips_within_the_limit() {

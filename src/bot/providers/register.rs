@@ -4,9 +4,7 @@ use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 use teloxide::utils::html;
 
-use super::{
-    Choice, Draft, Field, Input, Placement, ProviderCb, ProviderStep, button, may_register, refuse_press,
-};
+use super::{Choice, Draft, Field, Input, Placement, ProviderCb, ProviderStep, button, may_register, refuse_press};
 use crate::bot::{AppBot, Asker, BotDialogue, HandlerResult, SharedCtx, State};
 use crate::i18n::{Lang, provider_error, text, tr, tr_args};
 use crate::providers::jitsi::JitsiSettings;
