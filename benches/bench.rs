@@ -30,7 +30,8 @@ use webinar_bot::app::{self, Stats, Tuning};
 use webinar_bot::bot::SharedCtx;
 use webinar_bot::clock::SystemClock;
 use webinar_bot::config::Config;
-use webinar_bot::delivery::rules::fan_out_lead;
+use webinar_bot::delivery::plan::{MARGIN, sending_time};
+use webinar_bot::delivery::rules::bulk_rate;
 use webinar_bot::domain::event::EventStatus;
 use webinar_bot::domain::reminders::ReminderOffset;
 use webinar_bot::providers::{Meeting, MeetingExtra};
@@ -372,7 +373,8 @@ async fn fan_out_once(n: i64, rate: u32) -> anyhow::Result<FanOut> {
     // The audience, and their invitations already sent, so only the reminder fans out.
     let now = Utc::now();
     seed_people(&pool, first_id, n, now).await?;
-    let lead = fan_out_lead(n as usize, f64::from(rate));
+    // What the bot's plan will need, with nobody else talking to it.
+    let lead = sending_time(n as u64, bulk_rate(f64::from(rate), 0.0)) + MARGIN;
     let due = whole_second(now + lead + chrono::Duration::seconds(3));
     let event = ctx
         .events

@@ -12,11 +12,16 @@ use teloxide::types::{ChatId, MessageId, UserId};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::Inner;
+use std::sync::atomic::Ordering;
+
 use super::render::{self, Rendered, Viewer};
 use super::rules::{self, Decision, EventFacts, Failure};
+use super::{Inner, planner};
 use crate::store::outbox::{Kind, Row};
 use crate::store::{Event, StoreResult};
+
+/// The plan is made again at least this often (real time): the rate replies leave moves it.
+const PLAN_EVERY: Duration = Duration::from_secs(10);
 
 pub(super) async fn run(inner: Arc<Inner>, shutdown: CancellationToken) {
     match inner.outbox.recover_sending(inner.clock.now()).await {
@@ -32,6 +37,7 @@ pub(super) async fn run(inner: Arc<Inner>, shutdown: CancellationToken) {
     // Overdue reminders are collapsed once after each wake-up, not at every claim: the collapse
     // reads every pending row that is due.
     let mut woke = true;
+    let mut planned_at = tokio::time::Instant::now();
     while !shutdown.is_cancelled() {
         // Registered before looking, so a wake between the look and the sleep is not lost.
         let woken = inner.wake.notified();
@@ -39,6 +45,13 @@ pub(super) async fn run(inner: Arc<Inner>, shutdown: CancellationToken) {
         woken.as_mut().enable();
         if std::mem::replace(&mut woke, false) {
             collapse_overdue(&inner).await;
+        }
+        // The plan follows what was queued or dropped, and how busy people keep the bot.
+        if inner.replan.swap(false, Ordering::AcqRel) || planned_at.elapsed() >= PLAN_EVERY {
+            if let Err(err) = planner::replan(&inner).await {
+                tracing::error!(%err, "could not plan the reminders; the current plan stands");
+            }
+            planned_at = tokio::time::Instant::now();
         }
         // Claiming one row per freed place would cost a query per send: wait for a few.
         let free = places - in_flight.len();
@@ -82,6 +95,7 @@ pub(super) async fn run(inner: Arc<Inner>, shutdown: CancellationToken) {
             }
             _ = sleep => {}
             _ = &mut woken => {}
+            _ = tokio::time::sleep_until(planned_at + PLAN_EVERY) => {}
             _ = shutdown.cancelled() => break,
         }
         woke = true;

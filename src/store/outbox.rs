@@ -165,6 +165,15 @@ impl TryFrom<RawRow> for Row {
 
 const COLUMNS: &str = "id, event_id, chat_id, kind, due_at, send_at, state, attempts, message_id, reason, late";
 
+/// Unstarted reminders of one event due at one instant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unstarted {
+    pub due_at: DateTime<Utc>,
+    pub event: EventId,
+    pub rows: u64,
+    pub send_at: DateTime<Utc>,
+}
+
 /// Delivery figures of one event, for its teacher.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -257,6 +266,72 @@ impl Outbox {
         // RETURNING keeps no order.
         rows.sort_by_key(|row| (row.send_at, row.id));
         Ok(rows)
+    }
+
+    /// Reminders not yet begun (pending, never tried, their send time still ahead), counted by
+    /// due time and event, with the send time planned for them: what the global plan places.
+    pub async fn unstarted_reminders(&self, now: DateTime<Utc>) -> StoreResult<Vec<Unstarted>> {
+        let rows: Vec<(String, i64, i64, String)> = sqlx::query_as(
+            "SELECT due_at, event_id, COUNT(*), MIN(send_at) FROM outbox
+              WHERE state = 'pending' AND attempts = 0 AND kind LIKE 'reminder:%' AND send_at > ?
+              GROUP BY due_at, event_id",
+        )
+        .bind(stamp(now))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(due_at, event, rows, send_at)| {
+                Ok(Unstarted {
+                    due_at: parse_stamp(&due_at)?,
+                    event: EventId(event),
+                    rows: rows as u64,
+                    send_at: parse_stamp(&send_at)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Rows that go before any planned batch: pending and due now, or being sent.
+    pub async fn backlog(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND send_at <= ?)
+                  + (SELECT COUNT(*) FROM outbox WHERE state = 'sending')",
+        )
+        .bind(stamp(now))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n as u64)
+    }
+
+    /// Moves the unstarted reminders due at `due_at` to begin at `send_at`.
+    pub async fn plan_batch(
+        &self,
+        due_at: DateTime<Utc>,
+        send_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "UPDATE outbox SET send_at = ?1, updated_at = ?3
+              WHERE state = 'pending' AND attempts = 0 AND kind LIKE 'reminder:%' AND due_at = ?2 AND send_at > ?3",
+        )
+        .bind(stamp(send_at))
+        .bind(stamp(due_at))
+        .bind(stamp(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// When the reminders due at `due_at` are planned to begin, if any are queued: a listener who
+    /// joins later goes with their batch.
+    pub async fn batch_send_at(&self, due_at: DateTime<Utc>) -> StoreResult<Option<DateTime<Utc>>> {
+        let at: Option<String> = sqlx::query_scalar(
+            "SELECT MIN(send_at) FROM outbox WHERE state = 'pending' AND kind LIKE 'reminder:%' AND due_at = ?",
+        )
+        .bind(stamp(due_at))
+        .fetch_one(&self.pool)
+        .await?;
+        at.as_deref().map(parse_stamp).transpose()
     }
 
     /// When the next pending row may be sent; reads one entry of the pending-only index.

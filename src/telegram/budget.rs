@@ -125,6 +125,13 @@ impl SendBudget {
         let state = self.shared.lock();
         (state.replies.len(), state.bulk.len())
     }
+
+    /// Replies let go a second, over the last half minute: how busy people keep the bot.
+    pub fn replies_per_sec(&self) -> f64 {
+        let mut state = self.shared.lock();
+        state.forget_old_replies(Instant::now());
+        state.recent_replies.len() as f64 / REPLY_WINDOW.as_secs_f64()
+    }
 }
 
 /// Lets waiters go as slots open; ends when the last handle of the budget is gone.
@@ -152,15 +159,31 @@ struct Waiter {
     grant: oneshot::Sender<()>,
 }
 
+/// The span over which the reply rate is measured.
+const REPLY_WINDOW: Duration = Duration::from_secs(30);
+
 struct State {
     gate: Gate,
     replies: VecDeque<Waiter>,
     bulk: VecDeque<Waiter>,
+    /// When replies were let go, over the last `REPLY_WINDOW`.
+    recent_replies: VecDeque<Instant>,
 }
 
 impl State {
     fn new(limits: Limits, now: Instant) -> Self {
-        Self { gate: Gate::new(limits, now), replies: VecDeque::new(), bulk: VecDeque::new() }
+        Self {
+            gate: Gate::new(limits, now),
+            replies: VecDeque::new(),
+            bulk: VecDeque::new(),
+            recent_replies: VecDeque::new(),
+        }
+    }
+
+    fn forget_old_replies(&mut self, now: Instant) {
+        while self.recent_replies.front().is_some_and(|at| *at + REPLY_WINDOW <= now) {
+            self.recent_replies.pop_front();
+        }
     }
 
     fn queue(&mut self, lane: Lane) -> &mut VecDeque<Waiter> {
@@ -188,6 +211,10 @@ impl State {
                     self.gate.take(chat, now);
                     if let Some(waiter) = self.queue(lane).remove(i) {
                         let _ = waiter.grant.send(());
+                    }
+                    if lane == Lane::Reply {
+                        self.recent_replies.push_back(now);
+                        self.forget_old_replies(now);
                     }
                     continue;
                 }
@@ -425,6 +452,18 @@ mod tests {
         run(&mut state, start + Duration::from_secs(3), 0.1);
         assert_eq!(granted(&mut replies), 1);
         assert_eq!(granted(&mut bulk), 2);
+    }
+
+    #[test]
+    fn the_reply_rate_counts_the_last_half_minute() {
+        let start = Instant::now();
+        let mut state = State::new(limits(100.0), start);
+        let mut replies = wait(&mut state, Lane::Reply, &(1..=60).collect::<Vec<_>>());
+        run(&mut state, start, 1.0);
+        assert_eq!(granted(&mut replies), 60);
+        assert_eq!(state.recent_replies.len(), 60);
+        state.forget_old_replies(start + Duration::from_secs(31));
+        assert!(state.recent_replies.is_empty());
     }
 
     #[test]
