@@ -36,6 +36,9 @@ pub struct Config {
     /// Messages a second the bot may send overall: Telegram's free limit is about 30; paid
     /// broadcasts allow more.
     pub send_rate: u32,
+    /// Messages a second in all with Telegram's paid broadcasts, for reminders that would
+    /// otherwise be late (0.1 Stars a message); None: never paid.
+    pub paid_broadcast_rate: Option<u32>,
 }
 
 // The token is a secret: a derived Debug would print it.
@@ -50,6 +53,7 @@ impl std::fmt::Debug for Config {
             .field("secret_key", &self.secret_key.as_ref().map(|_| "<set>"))
             .field("api_url", &self.api_url)
             .field("send_rate", &self.send_rate)
+            .field("paid_broadcast_rate", &self.paid_broadcast_rate)
             .finish_non_exhaustive()
     }
 }
@@ -103,6 +107,17 @@ impl Config {
             })?,
             None => 30,
         };
+        let paid_broadcast_rate = match value("PAID_BROADCAST_RATE") {
+            Some(rate) => Some(rate.parse::<u32>().ok().filter(|r| *r > send_rate && *r <= 1000).ok_or_else(|| {
+                ConfigError::new(
+                    "PAID_BROADCAST_RATE",
+                    format!(
+                        "{rate:?} is not a number of messages a second above SEND_RATE ({send_rate}) and at most 1000"
+                    ),
+                )
+            })?),
+            None => None,
+        };
         Ok(Self {
             token,
             database_url,
@@ -113,6 +128,7 @@ impl Config {
             secret_key,
             api_url,
             send_rate,
+            paid_broadcast_rate,
         })
     }
 }
@@ -186,6 +202,8 @@ mod tests {
             ("DATABASE_URL", "postgres://x"),
             ("SEND_RATE", "0"),
             ("SEND_RATE", "fast"),
+            ("PAID_BROADCAST_RATE", "20"),
+            ("PAID_BROADCAST_RATE", "5000"),
         ] {
             let err = config(&[TOKEN, (var, bad)]).unwrap_err();
             assert_eq!(err.var, var, "{err}");

@@ -126,3 +126,39 @@ async fn a_cancelled_class_frees_the_budget_it_held() {
     planned_at(&bot, &ids[1..], due - lead(500)).await;
     bot.finish().await;
 }
+
+#[tokio::test]
+async fn with_paid_broadcasts_on_only_the_batch_that_would_be_late_is_paid() {
+    let bot = TestBot::start_with(&[("PAID_BROADCAST_RATE", "1000")]).await;
+    bot.tg.set_limits(Some(support::telegram::RateLimits::new(30.0, 1.0)));
+    let late_ones = people(&bot, 40_000..41_000).await;
+    let on_time = people(&bot, 41_000..41_010).await;
+    // 1,000 reminders due in 20 s cannot go at 27 a second; 10 due in an hour can.
+    let urgent = event(&bot, "Срочное", Duration::minutes(60) + Duration::seconds(20), &[ReminderOffset::Hour1]).await;
+    let calm = event(&bot, "Спокойное", Duration::hours(2), &[ReminderOffset::Hour1]).await;
+    invite(&bot, urgent, &late_ones).await;
+    invite(&bot, calm, &on_time).await;
+    for id in [urgent, calm] {
+        bot.ctx().delivery.plan_event(id).await.unwrap();
+    }
+    let deadline = Instant::now() + StdDuration::from_secs(10);
+    while !reminders(&bot, urgent).await.iter().all(|r| r.paid) {
+        assert!(Instant::now() < deadline, "the urgent reminders were not made paid");
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+    assert!(bot.ctx().delivery.expected_lateness(urgent).is_none(), "paid, they are on time");
+    assert!(reminders(&bot, calm).await.iter().all(|r| !r.paid));
+
+    bot.clock.set(reminders(&bot, urgent).await[0].send_at);
+    let deadline = Instant::now() + StdDuration::from_secs(20);
+    while !reminders(&bot, urgent).await.iter().all(|r| r.state == RowState::Sent) {
+        assert!(Instant::now() < deadline, "the paid batch did not go out");
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+    }
+    let paid = bot.tg.calls().into_iter().filter(|c| c.text().contains("Через 1 час") && c.is_ok());
+    let paid: Vec<_> = paid.map(|c| c.body.get("allow_paid_broadcast").and_then(|v| v.as_bool())).collect();
+    assert_eq!(paid.len(), 1000);
+    assert!(paid.iter().all(|p| *p == Some(true)));
+    assert_eq!(bot.tg.rate_limited(), 0);
+    bot.finish().await;
+}

@@ -31,6 +31,8 @@ use crate::telegram::Tg;
 pub struct DeliveryConfig {
     /// Messages a second the bot may send overall (Telegram's free limit is about 30).
     pub rate: f64,
+    /// Paid broadcasts a second on top of `rate`, for reminders that would be late; None: off.
+    pub paid_rate: Option<f64>,
     /// Language and zone of group chats, which have no person behind them.
     pub default_lang: Lang,
     pub default_tz: Tz,
@@ -113,8 +115,8 @@ impl Delivery {
         let mut rows = plan_rows(&event, &[chat], now);
         let mut first_of_batch = false;
         for row in rows.iter_mut().filter(|r| matches!(r.kind, Kind::Reminder { .. })) {
-            match inner.outbox.batch_send_at(row.due_at).await? {
-                Some(planned) => row.send_at = planned,
+            match inner.outbox.batch_plan(row.due_at).await? {
+                Some((planned, _)) => row.send_at = planned,
                 None => first_of_batch = true,
             }
         }

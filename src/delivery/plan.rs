@@ -31,6 +31,8 @@ pub struct Placed {
     pub send_at: DateTime<Utc>,
     /// How long after its due time its last recipient is expected; zero when on time.
     pub late_by: Duration,
+    /// Sent as a paid broadcast: at the free rate it would have been late.
+    pub paid: bool,
 }
 
 /// How long `rows` take at `per_sec`.
@@ -71,9 +73,33 @@ pub fn place(batches: &[Batch], backlog: u64, per_sec: f64, now: DateTime<Utc>) 
                 due_at: batch.due_at,
                 send_at: start.max(now),
                 late_by: (free_at - batch.due_at - ON_TIME).max(Duration::zero()),
+                paid: false,
             }
         })
         .collect()
+}
+
+/// Like `place`, and the batches that would be late at the free rate go as paid broadcasts at
+/// `paid_per_sec` (a lane of their own) when that is on; the others are placed again without
+/// them, so they keep only what they need.
+pub fn place_with_paid(
+    batches: &[Batch],
+    backlog: u64,
+    free_per_sec: f64,
+    paid_per_sec: Option<f64>,
+    now: DateTime<Utc>,
+) -> Vec<Placed> {
+    let free = place(batches, backlog, free_per_sec, now);
+    let Some(paid_per_sec) = paid_per_sec else { return free };
+    let late = |b: &Batch| free.iter().any(|p| p.due_at == b.due_at && !p.late_by.is_zero());
+    let (paid, on_time): (Vec<Batch>, Vec<Batch>) = batches.iter().partition(|b| late(b));
+    if paid.is_empty() {
+        return free;
+    }
+    let mut placed = place(&on_time, backlog, free_per_sec, now);
+    placed.extend(place(&paid, 0, paid_per_sec, now).into_iter().map(|p| Placed { paid: true, ..p }));
+    placed.sort_by_key(|p| p.due_at);
+    placed
 }
 
 #[cfg(test)]
@@ -93,7 +119,8 @@ mod tests {
     fn one_batch_starts_early_enough_for_its_last_recipient() {
         let placed = place(&[batch(at(10, 0, 0), 2700)], 0, 27.0, at(8, 0, 0));
         // 100 s of sending and the margin.
-        assert_eq!(placed, [Placed { due_at: at(10, 0, 0), send_at: at(9, 58, 19), late_by: Duration::zero() }]);
+        let expected = Placed { due_at: at(10, 0, 0), send_at: at(9, 58, 19), late_by: Duration::zero(), paid: false };
+        assert_eq!(placed, [expected]);
     }
 
     #[test]
@@ -129,6 +156,19 @@ mod tests {
         let placed = place(&[batch(at(10, 0, 0), 20)], 0, 27.0, at(8, 0, 0));
         assert_eq!(placed[0].send_at, at(10, 0, 0));
         assert!(placed[0].late_by.is_zero());
+    }
+
+    #[test]
+    fn only_a_batch_that_would_be_late_goes_as_a_paid_broadcast() {
+        let now = at(9, 59, 0);
+        // 10:00 cannot fit 2,700 at 27/s in a minute; 12:00 can.
+        let batches = [batch(at(10, 0, 0), 2700), batch(at(12, 0, 0), 270)];
+        let placed = place_with_paid(&batches, 0, 27.0, Some(970.0), now);
+        assert!(placed[0].paid && placed[0].late_by.is_zero(), "{placed:?}");
+        assert_eq!(placed[0].send_at, at(9, 59, 56) + Duration::milliseconds(216));
+        assert!(!placed[1].paid);
+        assert_eq!(placed[1].send_at, at(11, 59, 49));
+        assert_eq!(place_with_paid(&batches, 0, 27.0, None, now), place(&batches, 0, 27.0, now));
     }
 
     #[test]

@@ -12,6 +12,16 @@ use super::rules;
 use crate::domain::event::EventId;
 use crate::store::StoreResult;
 
+/// Telegram's price of one paid broadcast message.
+const STARS_PER_PAID_MESSAGE: f64 = 0.1;
+
+/// A batch as it is planned now.
+struct Current {
+    rows: u64,
+    send_at: DateTime<Utc>,
+    paid: bool,
+}
+
 /// An event the plan cannot serve on time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Late {
@@ -26,18 +36,29 @@ pub(super) async fn replan(inner: &Inner) -> StoreResult<()> {
     let per_sec = rules::bulk_rate(inner.config.rate, inner.bot.budget().replies_per_sec());
 
     // Reminders due at one instant are one batch, whatever their events.
-    let mut batches: BTreeMap<DateTime<Utc>, (u64, DateTime<Utc>)> = BTreeMap::new();
+    let mut batches: BTreeMap<DateTime<Utc>, Current> = BTreeMap::new();
     for row in &unstarted {
-        let (rows, send_at) = batches.entry(row.due_at).or_insert((0, row.send_at));
-        *rows += row.rows;
-        *send_at = (*send_at).min(row.send_at);
+        let current = batches.entry(row.due_at).or_insert(Current { rows: 0, send_at: row.send_at, paid: row.paid });
+        current.rows += row.rows;
+        current.send_at = current.send_at.min(row.send_at);
+        current.paid |= row.paid;
     }
-    let wanted: Vec<Batch> = batches.iter().map(|(due_at, (rows, _))| Batch { due_at: *due_at, rows: *rows }).collect();
-    let placed = plan::place(&wanted, backlog, per_sec, now);
+    let wanted: Vec<Batch> = batches.iter().map(|(due_at, c)| Batch { due_at: *due_at, rows: c.rows }).collect();
+    let placed = plan::place_with_paid(&wanted, backlog, per_sec, inner.config.paid_rate, now);
     let mut late_by = HashMap::new();
     for batch in &placed {
-        if batches.get(&batch.due_at).is_some_and(|(_, current)| *current != batch.send_at) {
-            inner.outbox.plan_batch(batch.due_at, batch.send_at, now).await?;
+        let current = batches.get(&batch.due_at);
+        if current.is_some_and(|c| (c.send_at, c.paid) != (batch.send_at, batch.paid)) {
+            inner.outbox.plan_batch(batch.due_at, batch.send_at, batch.paid, now).await?;
+            if batch.paid && current.is_some_and(|c| !c.paid) {
+                let rows = current.map_or(0, |c| c.rows);
+                tracing::warn!(
+                    rows,
+                    due = %batch.due_at,
+                    stars = rows as f64 * STARS_PER_PAID_MESSAGE,
+                    "reminders go as paid broadcasts: at the free rate they would be late"
+                );
+            }
         }
         late_by.insert(batch.due_at, batch.late_by);
     }

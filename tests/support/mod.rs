@@ -74,7 +74,7 @@ impl TestBot {
 
     async fn launch(&mut self) {
         let shutdown = CancellationToken::new();
-        let tuning = Tuning { poll_timeout: Duration::from_secs(5), ..Tuning::for_rate(self.config.send_rate) };
+        let tuning = Tuning { poll_timeout: Duration::from_secs(5), ..Tuning::for_config(&self.config) };
         let running = app::start(self.config.clone(), Arc::new(self.clock.clone()), tuning, shutdown.clone())
             .await
             .expect("the bot starts");
