@@ -8,6 +8,9 @@
 //! cargo bench --bench bench -- footprint [--events 10000] [--listeners 100000] [--queued 300000] [--runs 5]
 //! cargo bench --bench bench -- scale     [--sizes 10000,1000000] [--calls 1000] [--runs 5]
 //! cargo bench --bench bench -- joins     [--n 1000] [--rates 20,100,300] [--limits open|production] [--runs 3]
+//! cargo bench --bench bench -- timetable [--events 10] [--n 1000] [--rate 300] [--runs 3]
+//! cargo bench --bench bench -- busy      [--n 10000] [--rate 30] [--teachers 20] [--think-ms 1000] [--warmup-s 35]
+//! cargo bench --bench bench -- drain     [--rows 50000] [--teachers 20] [--presses 30] [--think-ms 1000] [--runs 3]
 //! ```
 
 #[path = "../tests/support/telegram.rs"]
@@ -30,7 +33,8 @@ use webinar_bot::app::{self, Stats, Tuning};
 use webinar_bot::bot::SharedCtx;
 use webinar_bot::clock::SystemClock;
 use webinar_bot::config::Config;
-use webinar_bot::delivery::rules::fan_out_lead;
+use webinar_bot::delivery::plan::{MARGIN, sending_time};
+use webinar_bot::delivery::rules::bulk_rate;
 use webinar_bot::domain::event::EventStatus;
 use webinar_bot::domain::reminders::ReminderOffset;
 use webinar_bot::providers::{Meeting, MeetingExtra};
@@ -44,7 +48,10 @@ const USAGE: &str = "usage: cargo bench --bench bench -- <fan-out | dialogue | f
              --limits production|open --runs 5
   footprint  --events 10000 --listeners 100000 --queued 300000 --runs 5
   scale      --sizes 10000,1000000 --calls 1000 --runs 5 [--cache-mib N: experiment]
-  joins      --n 1000 --rates 20,100,300 --limits open|production --runs 3";
+  joins      --n 1000 --rates 20,100,300 --limits open|production --runs 3
+  timetable  --events 10 --n 1000 --rate 300 --runs 3   classes whose reminders are due together
+  busy       --n 10000 --rate 30 --teachers 20 --think-ms 1000 --warmup-s 35   presses during a fan-out
+  drain      --rows 50000 --teachers 20 --presses 30 --think-ms 1000 --runs 3   presses while a backlog drains";
 
 const ADMIN_ID: i64 = 100;
 const TOKEN: &str = "123456:BENCH-token-never-logged";
@@ -75,6 +82,9 @@ fn main() -> ExitCode {
             "footprint" => footprint(&options).await,
             "scale" => scale(&options).await,
             "joins" => joins(&options).await,
+            "timetable" => timetable(&options).await,
+            "busy" => busy(&options).await,
+            "drain" => drain(&options).await,
             other => Err(anyhow!("unknown scenario {other:?}")),
         }
     });
@@ -208,7 +218,7 @@ fn config_for(tg_url: &str, dir: &std::path::Path, send_rate: u32) -> anyhow::Re
         ("TELOXIDE_TOKEN", TOKEN.to_owned()),
         ("TELOXIDE_API_URL", tg_url.to_owned()),
         ("DATA_DIR", dir.display().to_string()),
-        ("DATABASE_URL", format!("sqlite://{}", dir.join("bot.sqlite").display())),
+        ("DATABASE_URL", database_in(dir)),
         ("ADMIN_IDS", ADMIN_ID.to_string()),
         ("SEND_RATE", send_rate.min(1000).to_string()),
     ]);
@@ -217,7 +227,11 @@ fn config_for(tg_url: &str, dir: &std::path::Path, send_rate: u32) -> anyhow::Re
 
 impl Harness {
     async fn start(tg: FakeTelegram, tuning: Tuning) -> anyhow::Result<Self> {
-        let dir = tempfile::tempdir()?;
+        Self::start_in(tempfile::tempdir()?, tg, tuning).await
+    }
+
+    /// Starts on a data folder prepared beforehand (`database_in`).
+    async fn start_in(dir: TempDir, tg: FakeTelegram, tuning: Tuning) -> anyhow::Result<Self> {
         let config = config_for(&tg.url(), dir.path(), tuning.limits.overall_per_sec as u32)?;
         let shutdown = CancellationToken::new();
         let running = app::start(config, Arc::new(SystemClock), tuning, shutdown.clone()).await?;
@@ -238,6 +252,11 @@ impl Harness {
         tokio::time::timeout(Duration::from_secs(30), self.task).await.context("the bot did not stop in 30 s")???;
         Ok(())
     }
+}
+
+/// The database a harness started in `dir` will open.
+fn database_in(dir: &std::path::Path) -> String {
+    format!("sqlite://{}", dir.join("bot.sqlite").display())
 }
 
 /// Converts the fake's `Instant`s to wall-clock time.
@@ -310,6 +329,67 @@ async fn seed_people(pool: &SqlitePool, first: i64, count: i64, now: DateTime<Ut
     Ok(())
 }
 
+/// People `first..first + n` listen to the event and already have its invitation, so only a
+/// reminder fans out.
+async fn seed_audience(pool: &SqlitePool, event: i64, first: i64, n: i64, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let mut tx = webinar_bot::store::begin_write(pool).await?;
+    sqlx::query(
+        "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?3)
+         INSERT INTO event_listeners (event_id, user_id, direct) SELECT ?1, ?2 + i, 1 FROM seq",
+    )
+    .bind(event)
+    .bind(first)
+    .bind(n)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?3)
+         INSERT INTO outbox (event_id, chat_id, kind, due_at, send_at, state, attempts, message_id,
+                             created_at, updated_at, sent_at)
+         SELECT ?1, ?2 + i, 'invitation', ?4, ?4, 'sent', 1, 1 + i, ?4, ?4, ?4 FROM seq",
+    )
+    .bind(event)
+    .bind(first)
+    .bind(n)
+    .bind(stamp(now))
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Collects the fake's record of the reminders to `first..first + n` until each has one (or the
+/// deadline): per chat, how many and when the first came.
+async fn collect_reminders(
+    tap: &mut mpsc::UnboundedReceiver<Call>,
+    first: i64,
+    n: i64,
+    deadline: Instant,
+) -> anyhow::Result<HashMap<i64, (usize, Instant)>> {
+    let mut served: HashMap<i64, (usize, Instant)> = HashMap::new();
+    let record = |call: Call, served: &mut HashMap<i64, (usize, Instant)>| {
+        if call.method != "SendMessage" || !call.is_ok() || !call.text().contains("Через 1 час") {
+            return;
+        }
+        if let Some(chat) = call.chat_id().filter(|c| (first..first + n).contains(c)) {
+            served.entry(chat).or_insert((0, call.at)).0 += 1;
+        }
+    };
+    while (served.len() as i64) < n {
+        match tokio::time::timeout_at(deadline.into(), tap.recv()).await {
+            Ok(Some(call)) => record(call, &mut served),
+            Ok(None) => bail!("the fake stopped"),
+            Err(_) => bail!("only {} of {n} recipients served by the deadline", served.len()),
+        }
+    }
+    // A moment for duplicates to show up, had there been any.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    while let Ok(call) = tap.try_recv() {
+        record(call, &mut served);
+    }
+    Ok(served)
+}
+
 // ---- fan-out ----
 
 async fn fan_out(options: &Options) -> anyhow::Result<()> {
@@ -372,35 +452,14 @@ async fn fan_out_once(n: i64, rate: u32) -> anyhow::Result<FanOut> {
     // The audience, and their invitations already sent, so only the reminder fans out.
     let now = Utc::now();
     seed_people(&pool, first_id, n, now).await?;
-    let lead = fan_out_lead(n as usize, f64::from(rate));
+    // What the bot's plan will need, with nobody else talking to it.
+    let lead = sending_time(n as u64, bulk_rate(f64::from(rate), 0.0)) + MARGIN;
     let due = whole_second(now + lead + chrono::Duration::seconds(3));
     let event = ctx
         .events
         .insert(&new_event("Алгебра, 8 класс", due + chrono::Duration::hours(1), vec![ReminderOffset::Hour1]), now)
         .await?;
-    let mut tx = webinar_bot::store::begin_write(&pool).await?;
-    sqlx::query(
-        "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?3)
-         INSERT INTO event_listeners (event_id, user_id, direct) SELECT ?1, ?2 + i, 1 FROM seq",
-    )
-    .bind(event.0)
-    .bind(first_id)
-    .bind(n)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?3)
-         INSERT INTO outbox (event_id, chat_id, kind, due_at, send_at, state, attempts, message_id,
-                             created_at, updated_at, sent_at)
-         SELECT ?1, ?2 + i, 'invitation', ?4, ?4, 'sent', 1, 1 + i, ?4, ?4, ?4 FROM seq",
-    )
-    .bind(event.0)
-    .bind(first_id)
-    .bind(n)
-    .bind(stamp(now))
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
+    seed_audience(&pool, event.0, first_id, n, now).await?;
 
     let mut tap = tg.tap();
     let clock = WallClock::now();
@@ -408,44 +467,26 @@ async fn fan_out_once(n: i64, rate: u32) -> anyhow::Result<FanOut> {
     if planned != n as u64 {
         bail!("planned {planned} rows, expected {n}");
     }
-    let (send_at, due_at): (String, String) =
-        sqlx::query_as("SELECT MIN(send_at), MIN(due_at) FROM outbox WHERE event_id = ? AND kind LIKE 'reminder:%'")
-            .bind(event.0)
-            .fetch_one(&pool)
-            .await?;
-    let (send_at, due_at) = (parse_utc(&send_at)?, parse_utc(&due_at)?);
+    // The scheduler makes the plan, a moment after the rows are queued.
+    let planned_by = Instant::now() + Duration::from_secs(5);
+    let (send_at, due_at) = loop {
+        let (send_at, due_at): (String, String) = sqlx::query_as(
+            "SELECT MIN(send_at), MIN(due_at) FROM outbox WHERE event_id = ? AND kind LIKE 'reminder:%'",
+        )
+        .bind(event.0)
+        .fetch_one(&pool)
+        .await?;
+        let (send_at, due_at) = (parse_utc(&send_at)?, parse_utc(&due_at)?);
+        if send_at < due_at || Instant::now() > planned_by {
+            break (send_at, due_at);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
 
-    // Collect the fake's record of each reminder until everyone has one (or the deadline).
     let deadline = Instant::now() + (due_at - Utc::now()).to_std().unwrap_or_default() + Duration::from_secs(120);
-    let mut served: HashMap<i64, usize> = HashMap::new();
-    let (mut first, mut last): (Option<Instant>, Option<Instant>) = (None, None);
-    while (served.len() as i64) < n {
-        let call = match tokio::time::timeout_at(deadline.into(), tap.recv()).await {
-            Ok(Some(call)) => call,
-            Ok(None) => bail!("the fake stopped"),
-            Err(_) => bail!("only {} of {n} recipients served by the deadline", served.len()),
-        };
-        if call.method != "SendMessage" || !call.is_ok() {
-            continue;
-        }
-        let Some(chat) = call.chat_id() else { continue };
-        if !(first_id..first_id + n).contains(&chat) {
-            continue;
-        }
-        *served.entry(chat).or_default() += 1;
-        first = Some(first.map_or(call.at, |f| f.min(call.at)));
-        last = Some(last.map_or(call.at, |l| l.max(call.at)));
-    }
-    // A moment for duplicates to show up, had there been any.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    while let Ok(call) = tap.try_recv() {
-        if call.method == "SendMessage"
-            && call.is_ok()
-            && let Some(chat) = call.chat_id().filter(|c| (first_id..first_id + n).contains(c))
-        {
-            *served.entry(chat).or_default() += 1;
-        }
-    }
+    let served = collect_reminders(&mut tap, first_id, n, deadline).await?;
+    let first = served.values().map(|(_, at)| *at).min();
+    let last = served.values().map(|(_, at)| *at).max();
     let (first, last) = (first.context("no message")?, last.context("no message")?);
     let span = last.duration_since(first).as_secs_f64();
     let result = FanOut {
@@ -455,7 +496,7 @@ async fn fan_out_once(n: i64, rate: u32) -> anyhow::Result<FanOut> {
         first_vs_due: seconds(clock.utc(first) - due_at),
         last_vs_due: seconds(clock.utc(last) - due_at),
         lead: seconds(due_at - send_at),
-        served_once: served.values().filter(|c| **c == 1).count(),
+        served_once: served.values().filter(|(count, _)| *count == 1).count(),
     };
     let violations = tg.violations();
     if !violations.is_empty() {
@@ -517,13 +558,18 @@ async fn dialogue(options: &Options) -> anyhow::Result<()> {
         Figure::new("p50 … answered by answerCallbackQuery (outside the budget)", "ms", Target::None),
         Figure::new("p99 … answered by answerCallbackQuery (outside the budget)", "ms", Target::None),
         Figure::new("p99 update queued → answer, all", "ms", Target::None),
+        Figure::new("p50 press handed out → its edit (through the send budget)", "ms", Target::None),
+        Figure::new("p99 press handed out → its edit (through the send budget)", "ms", Target::None),
         Figure::new("429s received", "count", Target::AtMost(0.0)),
     ];
     for run in 1..=runs {
         let r = dialogue_once(teachers, rounds, flow, think, tuning.clone(), fake_limits)
             .await
             .with_context(|| format!("dialogue run {run}"))?;
-        let all: Vec<Sample> = r.samples.clone();
+        // One sample an update (its first answer); a press's edit is counted on its own.
+        let all: Vec<Sample> = r.samples.iter().filter(|s| s.kind != "EditMessageText").cloned().collect();
+        let edits: Vec<Sample> = r.samples.iter().filter(|s| s.kind == "EditMessageText").cloned().collect();
+        let (edits, _) = spread(&edits);
         let of = |kind: &str| -> Vec<Sample> { all.iter().filter(|s| s.kind == kind).cloned().collect() };
         let (handed, queued) = spread(&all);
         let (messages, _) = spread(&of("SendMessage"));
@@ -546,6 +592,8 @@ async fn dialogue(options: &Options) -> anyhow::Result<()> {
             quantile(&callbacks, 0.5),
             quantile(&callbacks, 0.99),
             quantile(&queued, 0.99),
+            quantile(&edits, 0.5),
+            quantile(&edits, 0.99),
             r.too_many as f64,
         ];
         for (figure, value) in figures.iter_mut().zip(values) {
@@ -572,6 +620,7 @@ fn limits_mode(mode: &str) -> anyhow::Result<(Tuning, Option<(f64, f64)>)> {
                     private_per_sec: 10_000,
                     private_per_min: 1_000_000,
                     group_per_min: 1_000_000,
+                    paid_per_sec: None,
                 },
             },
             None,
@@ -617,65 +666,10 @@ async fn dialogue_once(
         tg = tg.with_limits(overall, per_chat);
     }
     let bot = Harness::start(tg.clone(), tuning).await?;
-    // The teachers (only teachers may use /new).
-    sqlx::query(
-        "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?1)
-         INSERT INTO users (id, first_name, role, language, timezone, created_at, updated_at)
-         SELECT 2000000 + i, 'Иван', 'teacher', 'ru', 'Europe/Moscow', ?2, ?2 FROM seq",
-    )
-    .bind(teachers)
-    .bind(stamp(Utc::now()))
-    .execute(&bot.ctx.pool)
-    .await?;
-
-    // One reader of the fake's calls hands each teacher the calls in their chat.
-    let mut tap = tg.tap();
-    let callbacks: Arc<Mutex<HashMap<String, i64>>> = Arc::default();
-    let mut inboxes = HashMap::new();
-    let mut receivers = Vec::new();
-    for t in 0..teachers {
-        let (tx, rx) = mpsc::unbounded_channel::<Call>();
-        inboxes.insert(2_000_000 + t, tx);
-        receivers.push((2_000_000 + t, rx));
-    }
-    let router = tokio::spawn({
-        let callbacks = callbacks.clone();
-        async move {
-            while let Some(call) = tap.recv().await {
-                let chat = call.chat_id().or_else(|| {
-                    let id = call.body.get("callback_query_id")?.as_str()?;
-                    callbacks.lock().unwrap_or_else(|e| e.into_inner()).get(id).copied()
-                });
-                if let Some(inbox) = chat.and_then(|c| inboxes.get(&c)) {
-                    let _ = inbox.send(call);
-                }
-            }
-        }
-    });
-
-    // Everyone starts together; the clock runs from the first update to the last answer.
-    let gate = Arc::new(tokio::sync::Barrier::new(receivers.len() + 1));
-    let mut tasks = Vec::new();
-    for (id, inbox) in receivers {
-        let teacher = Teacher {
-            tg: tg.clone(),
-            user: TgUser::ru(id),
-            inbox,
-            callbacks: callbacks.clone(),
-            think,
-            rng: rand::rngs::StdRng::seed_from_u64(id as u64),
-        };
-        let gate = gate.clone();
-        tasks.push(tokio::spawn(async move { teacher.run(flow, rounds, gate).await }));
-    }
-    gate.wait().await;
+    let teachers = Teachers::start(&tg, &bot.ctx.pool, teachers, flow, rounds, think, None).await?;
     let start = Instant::now();
-    let mut samples: Vec<Sample> = Vec::new();
-    for task in tasks {
-        samples.extend(task.await??);
-    }
+    let samples = teachers.finish().await?;
     let wall = start.elapsed().as_secs_f64();
-    router.abort();
     let too_many = tg.rate_limited();
     let violations = tg.violations();
     bot.stop().await?;
@@ -685,6 +679,89 @@ async fn dialogue_once(
     Ok(DialogueRun { samples, wall, too_many })
 }
 
+/// Teachers driving the bot through the fake, each in a task of its own.
+struct Teachers {
+    tasks: Vec<tokio::task::JoinHandle<anyhow::Result<Vec<Sample>>>>,
+    router: tokio::task::JoinHandle<()>,
+}
+
+impl Teachers {
+    /// Seeds `count` teachers and starts them together (once the buttons flow has its menus).
+    /// With `stop`, each runs until it is set instead of for `rounds`.
+    async fn start(
+        tg: &FakeTelegram,
+        pool: &SqlitePool,
+        count: i64,
+        flow: Flow,
+        rounds: usize,
+        think: u64,
+        stop: Option<Arc<std::sync::atomic::AtomicBool>>,
+    ) -> anyhow::Result<Self> {
+        // Only teachers may use /new.
+        sqlx::query(
+            "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?1)
+             INSERT INTO users (id, first_name, role, language, timezone, created_at, updated_at)
+             SELECT 2000000 + i, 'Иван', 'teacher', 'ru', 'Europe/Moscow', ?2, ?2 FROM seq",
+        )
+        .bind(count)
+        .bind(stamp(Utc::now()))
+        .execute(pool)
+        .await?;
+
+        // One reader of the fake's calls hands each teacher the calls in their chat.
+        let mut tap = tg.tap();
+        let callbacks: Arc<Mutex<HashMap<String, i64>>> = Arc::default();
+        let mut inboxes = HashMap::new();
+        let mut receivers = Vec::new();
+        for t in 0..count {
+            let (tx, rx) = mpsc::unbounded_channel::<Call>();
+            inboxes.insert(2_000_000 + t, tx);
+            receivers.push((2_000_000 + t, rx));
+        }
+        let router = tokio::spawn({
+            let callbacks = callbacks.clone();
+            async move {
+                while let Some(call) = tap.recv().await {
+                    let chat = call.chat_id().or_else(|| {
+                        let id = call.body.get("callback_query_id")?.as_str()?;
+                        callbacks.lock().unwrap_or_else(|e| e.into_inner()).get(id).copied()
+                    });
+                    if let Some(inbox) = chat.and_then(|c| inboxes.get(&c)) {
+                        let _ = inbox.send(call);
+                    }
+                }
+            }
+        });
+
+        let gate = Arc::new(tokio::sync::Barrier::new(receivers.len() + 1));
+        let mut tasks = Vec::new();
+        for (id, inbox) in receivers {
+            let teacher = Teacher {
+                tg: tg.clone(),
+                user: TgUser::ru(id),
+                inbox,
+                callbacks: callbacks.clone(),
+                think,
+                rng: rand::rngs::StdRng::seed_from_u64(id as u64),
+                stop: stop.clone(),
+            };
+            let gate = gate.clone();
+            tasks.push(tokio::spawn(async move { teacher.run(flow, rounds, gate).await }));
+        }
+        gate.wait().await;
+        Ok(Self { tasks, router })
+    }
+
+    async fn finish(self) -> anyhow::Result<Vec<Sample>> {
+        let mut samples = Vec::new();
+        for task in self.tasks {
+            samples.extend(task.await??);
+        }
+        self.router.abort();
+        Ok(samples)
+    }
+}
+
 struct Teacher {
     tg: FakeTelegram,
     user: TgUser,
@@ -692,6 +769,8 @@ struct Teacher {
     callbacks: Arc<Mutex<HashMap<String, i64>>>,
     think: u64,
     rng: rand::rngs::StdRng,
+    /// When set, the buttons flow ends at the next press.
+    stop: Option<Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl Teacher {
@@ -716,9 +795,12 @@ impl Teacher {
             let message = menu.message_id().context("the language menu has no message id")?;
             let buttons = menu.buttons();
             for round in 0..rounds {
+                if self.stop.as_ref().is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed)) {
+                    break;
+                }
                 self.pause(round == 0).await;
                 let (_, data) = buttons.get(round % buttons.len().max(1)).context("no buttons")?;
-                samples.push(self.press(message, data).await?);
+                samples.extend(self.press(message, data).await?);
             }
             return Ok(samples);
         }
@@ -744,7 +826,7 @@ impl Teacher {
             let buttons = menu.buttons();
             let (_, data) = buttons.get(round % buttons.len().max(1)).context("no buttons")?;
             self.pause(false).await;
-            samples.push(self.press(message, data).await?);
+            samples.extend(self.press(message, data).await?);
         }
         Ok(samples)
     }
@@ -847,17 +929,18 @@ impl Teacher {
         next.context("no next question")
     }
 
-    /// Presses a button: timed to the callback's answer; the message's edit follows.
-    async fn press(&mut self, message: i64, data: &str) -> anyhow::Result<Sample> {
+    /// Presses a button: one sample timed to the callback's answer, one (kind `EditMessageText`)
+    /// to the edit that shows its effect, which goes through the send budget.
+    async fn press(&mut self, message: i64, data: &str) -> anyhow::Result<[Sample; 2]> {
         let update = {
             let mut map = self.callbacks.lock().unwrap_or_else(|e| e.into_inner());
             let update = self.tg.push_press(&self.user, message, data);
             map.insert(format!("cb{update}"), self.user.id);
             update
         };
-        let (_, sample) = self.answer(update, "AnswerCallbackQuery").await?;
-        expect(&mut self.inbox, "EditMessageText").await?;
-        Ok(sample)
+        let (_, answered) = self.answer(update, "AnswerCallbackQuery").await?;
+        let (_, edited) = self.answer(update, "EditMessageText").await?;
+        Ok([answered, edited])
     }
 
     async fn answer(&mut self, update: i64, method: &str) -> anyhow::Result<(Call, Sample)> {
@@ -1416,4 +1499,217 @@ async fn joins_once(n: i64, rate: f64, tuning: Tuning, fake_limits: Option<(f64,
     let handler_errors = bot.stats.handler_errors.load(std::sync::atomic::Ordering::Relaxed);
     bot.stop().await?;
     Ok(JoinsRun { answer_ms, per_sec: answered.len() as f64 / wall, handler_errors, wrong })
+}
+
+// ---- timetable ----
+
+/// Many classes whose reminders are due at the same instant, as a school's timetable has them.
+async fn timetable(options: &Options) -> anyhow::Result<()> {
+    let events: i64 = options.get("events", 10)?;
+    let n: i64 = options.get("n", 1000)?;
+    let rate: u32 = options.get("rate", 300)?;
+    let runs: usize = options.get("runs", 3)?;
+    println!("timetable: {events} classes × {n} listeners, every 1-hour reminder due at the same instant, {rate}/s");
+    let mut figures = vec![
+        Figure::new("latest last recipient of any class, relative to due", "s", Target::AtMost(0.0)),
+        Figure::new("classes whose last recipient was late", "count", Target::AtMost(0.0)),
+        Figure::new("earliest last recipient of any class, relative to due", "s", Target::None),
+        Figure::new("achieved rate ÷ configured rate", "ratio", Target::AtLeast(0.95)),
+        Figure::new("429s received", "count", Target::AtMost(0.0)),
+        Figure::new("recipients served exactly once", "count", Target::AtLeast((events * n) as f64)),
+    ];
+    for run in 1..=runs {
+        let tg = FakeTelegram::start().await.with_limits(f64::from(rate), 1.0);
+        let bot = Harness::start(tg.clone(), Tuning::for_rate(rate)).await?;
+        let pool = bot.ctx.pool.clone();
+        let first_id: i64 = 1_000_000;
+        let now = Utc::now();
+        seed_people(&pool, first_id, events * n, now).await?;
+        let total = (events * n) as u64;
+        let due = whole_second(
+            now + sending_time(total, bulk_rate(f64::from(rate), 0.0)) + MARGIN + chrono::Duration::seconds(5),
+        );
+        let mut ids = Vec::new();
+        for e in 0..events {
+            let new = new_event(&format!("Урок {e}"), due + chrono::Duration::hours(1), vec![ReminderOffset::Hour1]);
+            let id = bot.ctx.events.insert(&new, now).await?;
+            seed_audience(&pool, id.0, first_id + e * n, n, now).await?;
+            ids.push(id);
+        }
+        let mut tap = tg.tap();
+        let clock = WallClock::now();
+        for id in &ids {
+            bot.ctx.delivery.plan_event(*id).await?;
+        }
+        let deadline = Instant::now() + (due - Utc::now()).to_std().unwrap_or_default() + Duration::from_secs(120);
+        let served = collect_reminders(&mut tap, first_id, events * n, deadline).await?;
+        let last_of =
+            |e: i64| (first_id + e * n..first_id + (e + 1) * n).filter_map(|c| served.get(&c).map(|(_, at)| *at)).max();
+        let lasts: Vec<f64> = (0..events).filter_map(last_of).map(|at| seconds(clock.utc(at) - due)).collect();
+        let first = served.values().map(|(_, at)| *at).min().context("no message")?;
+        let last = served.values().map(|(_, at)| *at).max().context("no message")?;
+        let span = last.duration_since(first).as_secs_f64();
+        let values = [
+            lasts.iter().copied().fold(f64::MIN, f64::max),
+            lasts.iter().filter(|l| **l > 0.0).count() as f64,
+            lasts.iter().copied().fold(f64::MAX, f64::min),
+            (total - 1) as f64 / span / f64::from(rate),
+            tg.rate_limited() as f64,
+            served.values().filter(|(count, _)| *count == 1).count() as f64,
+        ];
+        println!(
+            "run {run}: last recipients {:+.2} … {:+.2} s vs due, {:.3} of the rate, {} 429s",
+            values[2], values[0], values[3], values[4]
+        );
+        for (figure, value) in figures.iter_mut().zip(values) {
+            figure.values.push(value);
+        }
+        bot.stop().await?;
+    }
+    print_table(&format!("timetable: {events} × {n} due together, {rate}/s, {runs} runs"), &figures);
+    Ok(())
+}
+
+// ---- busy: people pressing buttons during a fan-out ----
+
+async fn busy(options: &Options) -> anyhow::Result<()> {
+    let n: i64 = options.get("n", 10_000)?;
+    let rate: u32 = options.get("rate", 30)?;
+    let teachers: i64 = options.get("teachers", 20)?;
+    let think: u64 = options.get("think-ms", 1000)?;
+    // Long enough for the bot to see how busy people keep it before it plans.
+    let warmup: u64 = options.get("warmup-s", 35)?;
+    println!(
+        "busy: {teachers} teachers pressing a button about every {think} ms during a fan-out to {n} at {rate}/s \
+         (fake limits on); warm-up {warmup} s"
+    );
+    let tg = FakeTelegram::start().await.with_limits(f64::from(rate), 1.0);
+    let bot = Harness::start(tg.clone(), Tuning::for_rate(rate)).await?;
+    let pool = bot.ctx.pool.clone();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let crowd = Teachers::start(&tg, &pool, teachers, Flow::Buttons, usize::MAX, think, Some(stop.clone())).await?;
+    tokio::time::sleep(Duration::from_secs(warmup)).await;
+
+    let first_id: i64 = 1_000_000;
+    let now = Utc::now();
+    seed_people(&pool, first_id, n, now).await?;
+    let presses_per_sec = teachers as f64 * 1000.0 / think as f64;
+    let needs = sending_time(n as u64, bulk_rate(f64::from(rate), presses_per_sec));
+    let due = whole_second(now + needs + MARGIN + chrono::Duration::seconds(30));
+    let new = new_event("Общая лекция", due + chrono::Duration::hours(1), vec![ReminderOffset::Hour1]);
+    let event = bot.ctx.events.insert(&new, now).await?;
+    seed_audience(&pool, event.0, first_id, n, now).await?;
+    let mut tap = tg.tap();
+    let clock = WallClock::now();
+    bot.ctx.delivery.plan_event(event).await?;
+    println!("planned: due {due}, {:.0} s from now", seconds(due - Utc::now()));
+    let deadline = Instant::now() + (due - Utc::now()).to_std().unwrap_or_default() + Duration::from_secs(600);
+    let served = collect_reminders(&mut tap, first_id, n, deadline).await?;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let samples = crowd.finish().await?;
+
+    let first = served.values().map(|(_, at)| *at).min().context("no message")?;
+    let last = served.values().map(|(_, at)| *at).max().context("no message")?;
+    let of = |kind: &str| -> Vec<f64> {
+        let mut v: Vec<f64> = samples.iter().filter(|s| s.kind == kind).map(|s| s.handed_ms).collect();
+        v.sort_by(f64::total_cmp);
+        v
+    };
+    let (edits, answers) = (of("EditMessageText"), of("AnswerCallbackQuery"));
+    let mut figures = vec![
+        Figure::new("p99 press → its edit (the answer people see)", "ms", Target::AtMost(250.0)),
+        Figure::new("p50 press → its edit", "ms", Target::None),
+        Figure::new("p99 press → callback answered", "ms", Target::None),
+        Figure::new("last recipient relative to due", "s", Target::AtMost(0.0)),
+        Figure::new("fan-out rate (first to last reminder)", "msg/s", Target::None),
+        Figure::new("429s received", "count", Target::AtMost(0.0)),
+        Figure::new("recipients served exactly once", "count", Target::AtLeast(n as f64)),
+        Figure::new("presses timed", "count", Target::None),
+    ];
+    let values = [
+        quantile(&edits, 0.99),
+        quantile(&edits, 0.5),
+        quantile(&answers, 0.99),
+        seconds(clock.utc(last) - due),
+        (n - 1) as f64 / last.duration_since(first).as_secs_f64(),
+        tg.rate_limited() as f64,
+        served.values().filter(|(count, _)| *count == 1).count() as f64,
+        edits.len() as f64,
+    ];
+    for (figure, value) in figures.iter_mut().zip(values) {
+        figure.values.push(value);
+    }
+    bot.stop().await?;
+    print_table(&format!("busy: {teachers} teachers during a fan-out of {n} at {rate}/s, 1 run"), &figures);
+    Ok(())
+}
+
+// ---- drain: people talking while a backlog drains ----
+
+async fn drain(options: &Options) -> anyhow::Result<()> {
+    let rows: i64 = options.get("rows", 50_000)?;
+    let teachers: i64 = options.get("teachers", 20)?;
+    let presses: usize = options.get("presses", 30)?;
+    let think: u64 = options.get("think-ms", 1000)?;
+    let runs: usize = options.get("runs", 3)?;
+    println!(
+        "drain: the bot starts on {rows} overdue invitations (and on an empty outbox); {teachers} teachers press \
+         {presses} times each, about every {think} ms; production limits"
+    );
+    let mut figures = Vec::new();
+    for backlog in [0, rows] {
+        let mut p50 = Figure::new(format!("{backlog} overdue: p50 press → its edit"), "ms", Target::None);
+        let mut p99 = Figure::new(format!("{backlog} overdue: p99 press → its edit"), "ms", Target::AtMost(250.0));
+        let mut answered = Figure::new(format!("{backlog} overdue: p99 press → callback answered"), "ms", Target::None);
+        let mut drained = Figure::new(format!("{backlog} overdue: rows sent meanwhile"), "count", Target::None);
+        for _ in 1..=runs {
+            let dir = tempfile::tempdir()?;
+            seed_backlog(&database_in(dir.path()), backlog).await?;
+            let tg = FakeTelegram::start().await.with_limits(30.0, 1.0);
+            let bot = Harness::start_in(dir, tg.clone(), Tuning::default()).await?;
+            let crowd = Teachers::start(&tg, &bot.ctx.pool, teachers, Flow::Buttons, presses, think, None).await?;
+            let samples = crowd.finish().await?;
+            let sent: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'sent'").fetch_one(&bot.ctx.pool).await?;
+            let of = |kind: &str| -> Vec<f64> {
+                let mut v: Vec<f64> = samples.iter().filter(|s| s.kind == kind).map(|s| s.handed_ms).collect();
+                v.sort_by(f64::total_cmp);
+                v
+            };
+            let edits = of("EditMessageText");
+            p50.values.push(quantile(&edits, 0.5));
+            p99.values.push(quantile(&edits, 0.99));
+            answered.values.push(quantile(&of("AnswerCallbackQuery"), 0.99));
+            drained.values.push(sent as f64);
+            bot.stop().await?;
+        }
+        figures.extend([p50, p99, answered, drained]);
+    }
+    print_table(&format!("drain: {teachers} teachers × {presses} presses, {runs} runs"), &figures);
+    Ok(())
+}
+
+/// A database with `rows` invitations an hour overdue, each to its own listener.
+async fn seed_backlog(url: &str, rows: i64) -> anyhow::Result<()> {
+    let pool = webinar_bot::store::connect(url).await?;
+    webinar_bot::store::migrate(&pool).await?;
+    let now = Utc::now();
+    let first_id: i64 = 1_000_000;
+    seed_people(&pool, first_id, rows, now).await?;
+    let event = webinar_bot::store::Events::new(pool.clone())
+        .insert(&new_event("Пропущенное", now + chrono::Duration::days(1), vec![]), now)
+        .await?;
+    sqlx::query(
+        "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?3)
+         INSERT INTO outbox (event_id, chat_id, kind, due_at, send_at, created_at, updated_at)
+         SELECT ?1, ?2 + i, 'invitation', ?4, ?4, ?4, ?4 FROM seq",
+    )
+    .bind(event.0)
+    .bind(first_id)
+    .bind(rows)
+    .bind(stamp(now - chrono::Duration::hours(1)))
+    .execute(&pool)
+    .await?;
+    pool.close().await;
+    Ok(())
 }

@@ -33,9 +33,17 @@ pub struct Tuning {
 }
 
 impl Tuning {
-    /// Telegram's limits, with the overall rate from the configuration.
+    /// Telegram's limits, with the overall rate given.
     pub fn for_rate(send_rate: u32) -> Self {
         Self { poll_timeout: Duration::from_secs(10), limits: Limits::telegram(send_rate) }
+    }
+
+    /// Telegram's limits with the configured rates: paid broadcasts get what they add above
+    /// `SEND_RATE`, so the two together stay within `PAID_BROADCAST_RATE`.
+    pub fn for_config(config: &Config) -> Self {
+        let mut tuning = Self::for_rate(config.send_rate);
+        tuning.limits.paid_per_sec = config.paid_broadcast_rate.map(|paid| f64::from(paid - config.send_rate));
+        tuning
     }
 }
 
@@ -109,6 +117,7 @@ pub async fn start(
         clock.clone(),
         DeliveryConfig {
             rate: tuning.limits.overall_per_sec,
+            paid_rate: tuning.limits.paid_per_sec,
             default_lang: config.default_language,
             default_tz: config.default_timezone,
         },

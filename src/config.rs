@@ -40,6 +40,9 @@ pub struct Config {
     /// `ALLOW_LOOPBACK_PROVIDERS=1` for the tests' fake services or a local proxy. Off by
     /// default, because a URL typed in the chat must not reach the bot's own host.
     pub allow_loopback_providers: bool,
+    /// Messages a second in all with Telegram's paid broadcasts, for reminders that would
+    /// otherwise be late (0.1 Stars a message); None: never paid.
+    pub paid_broadcast_rate: Option<u32>,
 }
 
 // The token is a secret: a derived Debug would print it.
@@ -55,6 +58,7 @@ impl std::fmt::Debug for Config {
             .field("api_url", &self.api_url)
             .field("send_rate", &self.send_rate)
             .field("allow_loopback_providers", &self.allow_loopback_providers)
+            .field("paid_broadcast_rate", &self.paid_broadcast_rate)
             .finish_non_exhaustive()
     }
 }
@@ -120,6 +124,17 @@ impl Config {
                 return Err(ConfigError::new("ALLOW_LOOPBACK_PROVIDERS", format!("{other:?} is not 1 or 0")));
             }
         };
+        let paid_broadcast_rate = match value("PAID_BROADCAST_RATE") {
+            Some(rate) => Some(rate.parse::<u32>().ok().filter(|r| *r > send_rate && *r <= 1000).ok_or_else(|| {
+                ConfigError::new(
+                    "PAID_BROADCAST_RATE",
+                    format!(
+                        "{rate:?} is not a number of messages a second above SEND_RATE ({send_rate}) and at most 1000"
+                    ),
+                )
+            })?),
+            None => None,
+        };
         Ok(Self {
             token,
             database_url,
@@ -131,6 +146,7 @@ impl Config {
             api_url,
             send_rate,
             allow_loopback_providers,
+            paid_broadcast_rate,
         })
     }
 }
@@ -206,6 +222,8 @@ mod tests {
             ("SEND_RATE", "0"),
             ("SEND_RATE", "fast"),
             ("ALLOW_LOOPBACK_PROVIDERS", "yes please"),
+            ("PAID_BROADCAST_RATE", "20"),
+            ("PAID_BROADCAST_RATE", "5000"),
         ] {
             let err = config(&[TOKEN, (var, bad)]).unwrap_err();
             assert_eq!(err.var, var, "{err}");

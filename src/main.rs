@@ -41,7 +41,7 @@ fn main() -> ExitCode {
         }
         let shutdown = CancellationToken::new();
         tokio::spawn(stop_on_signal(shutdown.clone()));
-        let tuning = Tuning::for_rate(config.send_rate);
+        let tuning = Tuning::for_config(&config);
         app::run(config, std::sync::Arc::new(SystemClock), tuning, shutdown).await
     });
     match outcome {

@@ -46,6 +46,12 @@ impl Tg {
         Self { lane: Lane::Bulk, ..self.clone() }
     }
 
+    /// The same bot and budget, for paid broadcasts (`allow_paid_broadcast`), paced at the paid
+    /// rate apart from the free one.
+    pub fn paid(&self) -> Self {
+        Self { lane: Lane::Paid, ..self.clone() }
+    }
+
     pub fn raw(&self) -> &RawBot {
         &self.raw
     }

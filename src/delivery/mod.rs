@@ -1,12 +1,15 @@
 //! The delivery engine: the durable outbox and the scheduler that drains it. It is the only code
 //! that sends messages to listeners; handlers only answer the person who wrote.
 
+pub mod plan;
+mod planner;
 pub mod render;
 pub mod rules;
 mod scheduler;
 
-use std::collections::HashSet;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -28,6 +31,8 @@ use crate::telegram::Tg;
 pub struct DeliveryConfig {
     /// Messages a second the bot may send overall (Telegram's free limit is about 30).
     pub rate: f64,
+    /// Paid broadcasts a second on top of `rate`, for reminders that would be late; None: off.
+    pub paid_rate: Option<f64>,
     /// Language and zone of group chats, which have no person behind them.
     pub default_lang: Lang,
     pub default_tz: Tz,
@@ -48,6 +53,10 @@ struct Inner {
     series: SeriesStore,
     config: DeliveryConfig,
     wake: Notify,
+    /// The global plan is to be made again before the next claim.
+    replan: AtomicBool,
+    /// Events whose reminders the last plan expects late: by how much, and when they are due.
+    late: Mutex<HashMap<EventId, planner::Late>>,
 }
 
 impl Delivery {
@@ -61,6 +70,8 @@ impl Delivery {
             users: Users::new(pool),
             config,
             wake: Notify::new(),
+            replan: AtomicBool::new(true),
+            late: Mutex::default(),
         };
         Self { inner: Arc::new(inner) }
     }
@@ -75,7 +86,8 @@ impl Delivery {
     }
 
     /// Queues the invitation and the reminders still ahead for everyone now in the event's
-    /// audience who does not have them yet. Safe to call again at any time.
+    /// audience who does not have them yet, and has the plan made again. Safe to call again at
+    /// any time.
     pub async fn plan_event(&self, id: EventId) -> StoreResult<u64> {
         let inner = &self.inner;
         let now = inner.clock.now();
@@ -84,12 +96,14 @@ impl Delivery {
             return Ok(0);
         }
         let audience: Vec<ChatId> = inner.events.audience(id).await?.iter().map(|r| r.chat_id()).collect();
-        let rows = plan_rows(&event, &audience, audience.len(), inner.config.rate, now);
-        self.enqueue_unsent(&event, rows, None).await
+        let rows = plan_rows(&event, &audience, now);
+        let added = self.enqueue_unsent(&event, rows, None).await?;
+        self.replan();
+        Ok(added)
     }
 
     /// One chat joined the event's audience: queues what it is owed, the invitation now and the
-    /// reminders still ahead at the times the whole audience's fan-out is planned for. Costs a
+    /// reminders still ahead, each going with the batch already planned for its time. Costs a
     /// few rows, whatever the audience's size.
     pub async fn plan_listener(&self, id: EventId, chat: ChatId) -> StoreResult<u64> {
         let inner = &self.inner;
@@ -98,9 +112,19 @@ impl Delivery {
         if !event.is_planned() || now >= event.ends_at() {
             return Ok(0);
         }
-        let audience = inner.events.audience_size(id).await?;
-        let rows = plan_rows(&event, &[chat], audience, inner.config.rate, now);
-        self.enqueue_unsent(&event, rows, Some(chat)).await
+        let mut rows = plan_rows(&event, &[chat], now);
+        let mut first_of_batch = false;
+        for row in rows.iter_mut().filter(|r| matches!(r.kind, Kind::Reminder { .. })) {
+            match inner.outbox.batch_plan(row.due_at).await? {
+                Some((planned, _)) => row.send_at = planned,
+                None => first_of_batch = true,
+            }
+        }
+        let added = self.enqueue_unsent(&event, rows, Some(chat)).await?;
+        if first_of_batch {
+            self.replan();
+        }
+        Ok(added)
     }
 
     async fn enqueue_unsent(&self, event: &Event, rows: Vec<NewRow>, chat: Option<ChatId>) -> StoreResult<u64> {
@@ -109,6 +133,18 @@ impl Delivery {
         let added = self.inner.outbox.enqueue(&rows, now).await?;
         self.wake();
         Ok(added)
+    }
+
+    /// How late the last plan expects the event's last listeners to get their reminder, if late.
+    pub fn expected_lateness(&self, id: EventId) -> Option<chrono::Duration> {
+        let late = self.inner.late.lock().unwrap_or_else(|e| e.into_inner());
+        late.get(&id).filter(|l| l.due_at > self.inner.clock.now()).map(|l| l.by)
+    }
+
+    /// Has the global plan made again (by the scheduler, before its next claim).
+    fn replan(&self) {
+        self.inner.replan.store(true, Ordering::Release);
+        self.wake();
     }
 
     /// The event moved or was edited (its sequence already raised): reminders are planned anew,
@@ -125,7 +161,7 @@ impl Delivery {
                     .map(|kind| NewRow { event_id: id, chat_id: chat, kind, due_at: now, send_at: now })
             });
         inner.outbox.enqueue(&notices.collect::<Vec<_>>(), now).await?;
-        self.wake();
+        self.replan();
         Ok(())
     }
 
@@ -153,7 +189,8 @@ impl Delivery {
             })
         });
         inner.outbox.enqueue(&notices.collect::<Vec<_>>(), now).await?;
-        self.wake();
+        // What the event held of the budget is free for the others.
+        self.replan();
         Ok(())
     }
 
@@ -224,9 +261,8 @@ impl Delivery {
 }
 
 /// The rows an event needs for the given chats: the invitation now, each reminder still ahead at
-/// its time, started early enough for an audience of `audience` chats at `rate`.
-fn plan_rows(event: &Event, chats: &[ChatId], audience: usize, rate: f64, now: DateTime<Utc>) -> Vec<NewRow> {
-    let lead = rules::fan_out_lead(audience, rate);
+/// its time. A reminder's send time is its due time until the global plan moves it earlier.
+fn plan_rows(event: &Event, chats: &[ChatId], now: DateTime<Utc>) -> Vec<NewRow> {
     let reminders = upcoming_reminders(event.reminders.iter().copied(), event.starts_at, now);
     let mut rows = Vec::with_capacity(chats.len() * (1 + reminders.len()));
     for &chat in chats {
@@ -237,7 +273,7 @@ fn plan_rows(event: &Event, chats: &[ChatId], audience: usize, rate: f64, now: D
                 chat_id: chat,
                 kind: Kind::Reminder { offset: reminder.offset, sequence: event.sequence },
                 due_at: reminder.due_at,
-                send_at: (reminder.due_at - lead).max(now),
+                send_at: reminder.due_at,
             });
         }
     }

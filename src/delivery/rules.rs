@@ -129,18 +129,15 @@ pub fn backoff(attempts: i64) -> Duration {
     Duration::seconds(2_i64.saturating_pow(attempts.clamp(1, 20) as u32).min(300))
 }
 
-/// The share of the configured rate a fan-out plans with. The send budget itself reaches the whole
-/// rate (1.00 at 300/s, BENCHMARKS.md); the rest is room for replies, which go first, and retries.
-const ACHIEVED_SHARE: f64 = 0.95;
+/// The share of the send rate always kept for replies to people.
+pub const REPLY_RESERVE: f64 = 0.1;
 
-/// How much earlier than its due time a fan-out to `recipients` chats must begin so that, at
-/// `rate` messages a second, the last one is served on time.
-pub fn fan_out_lead(recipients: usize, rate: f64) -> Duration {
-    if rate <= 0.0 || (recipients as f64) <= rate {
-        return Duration::zero();
-    }
-    let seconds = recipients as f64 / (rate * ACHIEVED_SHARE);
-    Duration::milliseconds((seconds * 1000.0).ceil() as i64) + Duration::seconds(1)
+/// What bulk traffic may plan with at `rate`: the rate less the replies' reserve, which is a
+/// tenth of it or, while people keep the bot busy, their recent rate and a fifth more; bulk keeps
+/// a tenth at the least, so a busy hour delays a fan-out instead of stopping it.
+pub fn bulk_rate(rate: f64, replies_per_sec: f64) -> f64 {
+    let reserve = (rate * REPLY_RESERVE).max(replies_per_sec * 1.2);
+    (rate - reserve).max(rate * 0.1)
 }
 
 /// Rows in flight at once: a second's worth, so the send budget always has a queue to pace
@@ -245,10 +242,10 @@ mod tests {
     }
 
     #[test]
-    fn a_large_fan_out_starts_early_enough() {
-        assert_eq!(fan_out_lead(10, 30.0), Duration::zero());
-        assert_eq!(fan_out_lead(1000, 30.0), Duration::milliseconds(36_088));
-        assert_eq!(fan_out_lead(10_000, 1000.0), Duration::milliseconds(11_527));
+    fn bulk_plans_with_what_replies_leave() {
+        assert_eq!(bulk_rate(30.0, 0.0), 27.0);
+        assert_eq!(bulk_rate(30.0, 10.0), 18.0);
+        assert_eq!(bulk_rate(30.0, 40.0), 3.0);
         assert_eq!(in_flight(30.0), 30);
         assert_eq!(in_flight(5.0), 16);
     }

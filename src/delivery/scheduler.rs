@@ -12,11 +12,19 @@ use teloxide::types::{ChatId, MessageId, UserId};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::Inner;
+use std::sync::atomic::Ordering;
+
 use super::render::{self, Rendered, Viewer};
 use super::rules::{self, Decision, EventFacts, Failure};
+use super::{Inner, planner};
 use crate::store::outbox::{Kind, Row};
 use crate::store::{Event, StoreResult};
+
+/// How long a stop waits for the rows in hand.
+const STOP_GRACE: Duration = Duration::from_secs(3);
+
+/// The plan is made again at least this often (real time): the rate replies leave moves it.
+const PLAN_EVERY: Duration = Duration::from_secs(10);
 
 pub(super) async fn run(inner: Arc<Inner>, shutdown: CancellationToken) {
     match inner.outbox.recover_sending(inner.clock.now()).await {
@@ -24,7 +32,7 @@ pub(super) async fn run(inner: Arc<Inner>, shutdown: CancellationToken) {
         Ok(n) => tracing::warn!(rows = n, "rows caught mid-send by a stop are sent again"),
         Err(err) => tracing::error!(%err, "could not recover rows left in sending"),
     }
-    let places = rules::in_flight(inner.config.rate);
+    let places = rules::in_flight(inner.config.rate + inner.config.paid_rate.unwrap_or(0.0));
     // Each delivery is a task of its own: a future parked here while the loop awaits a query
     // could hold a pooled connection that query is waiting for.
     let mut in_flight = JoinSet::new();
@@ -32,6 +40,7 @@ pub(super) async fn run(inner: Arc<Inner>, shutdown: CancellationToken) {
     // Overdue reminders are collapsed once after each wake-up, not at every claim: the collapse
     // reads every pending row that is due.
     let mut woke = true;
+    let mut planned_at = tokio::time::Instant::now();
     while !shutdown.is_cancelled() {
         // Registered before looking, so a wake between the look and the sleep is not lost.
         let woken = inner.wake.notified();
@@ -39,6 +48,13 @@ pub(super) async fn run(inner: Arc<Inner>, shutdown: CancellationToken) {
         woken.as_mut().enable();
         if std::mem::replace(&mut woke, false) {
             collapse_overdue(&inner).await;
+        }
+        // The plan follows what was queued or dropped, and how busy people keep the bot.
+        if inner.replan.swap(false, Ordering::AcqRel) || planned_at.elapsed() >= PLAN_EVERY {
+            if let Err(err) = planner::replan(&inner).await {
+                tracing::error!(%err, "could not plan the reminders; the current plan stands");
+            }
+            planned_at = tokio::time::Instant::now();
         }
         // Claiming one row per freed place would cost a query per send: wait for a few.
         let free = places - in_flight.len();
@@ -82,13 +98,28 @@ pub(super) async fn run(inner: Arc<Inner>, shutdown: CancellationToken) {
             }
             _ = sleep => {}
             _ = &mut woken => {}
+            _ = tokio::time::sleep_until(planned_at + PLAN_EVERY) => {}
             _ = shutdown.cancelled() => break,
         }
         woke = true;
     }
-    // Stopping: the rows in hand are finished (a second's worth at most), nothing new is claimed.
-    while let Some(done) = in_flight.join_next().await {
-        skipped.count(finished(done));
+    // Stopping: nothing new is claimed, and the rows in hand get a moment to finish. What still
+    // waits for its slot of the budget then was never sent: it stays `sending` and goes out at
+    // the next start, like a row caught by a crash.
+    let grace = tokio::time::sleep(STOP_GRACE);
+    tokio::pin!(grace);
+    loop {
+        tokio::select! {
+            done = in_flight.join_next() => match done {
+                Some(done) => skipped.count(finished(done)),
+                None => break,
+            },
+            _ = &mut grace => {
+                tracing::info!(rows = in_flight.len(), "stopping with rows still waiting for their turn; sent at the next start");
+                in_flight.abort_all();
+                break;
+            }
+        }
     }
     skipped.report();
 }
@@ -265,7 +296,9 @@ async fn send(inner: &Inner, row: &Row, event: &Event, late: bool) -> Result<Sen
         Kind::Alert { .. } => render::alert(event, &viewer),
         Kind::Card { .. } => return edit_card(inner, row, event, &viewer).await,
     };
-    let mut request = inner.bot.send_message(row.chat_id, rendered.text);
+    // A paid broadcast has its own lane of the budget, at the paid rate.
+    let bot = if row.paid { inner.bot.paid() } else { inner.bot.clone() };
+    let mut request = bot.send_message(row.chat_id, rendered.text).allow_paid_broadcast(row.paid);
     if let Some(keyboard) = rendered.keyboard {
         request = request.reply_markup(keyboard);
     }

@@ -120,6 +120,8 @@ pub struct Row {
     pub message_id: Option<MessageId>,
     pub reason: Option<String>,
     pub late: bool,
+    /// To go as a paid broadcast.
+    pub paid: bool,
 }
 
 #[derive(FromRow)]
@@ -135,6 +137,7 @@ struct RawRow {
     message_id: Option<i32>,
     reason: Option<String>,
     late: bool,
+    paid: bool,
 }
 
 impl TryFrom<RawRow> for Row {
@@ -153,11 +156,22 @@ impl TryFrom<RawRow> for Row {
             message_id: raw.message_id.map(MessageId),
             reason: raw.reason,
             late: raw.late,
+            paid: raw.paid,
         })
     }
 }
 
-const COLUMNS: &str = "id, event_id, chat_id, kind, due_at, send_at, state, attempts, message_id, reason, late";
+const COLUMNS: &str = "id, event_id, chat_id, kind, due_at, send_at, state, attempts, message_id, reason, late, paid";
+
+/// Unstarted reminders of one event due at one instant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unstarted {
+    pub due_at: DateTime<Utc>,
+    pub event: EventId,
+    pub rows: u64,
+    pub send_at: DateTime<Utc>,
+    pub paid: bool,
+}
 
 /// Delivery figures of one event, for its teacher.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -234,23 +248,108 @@ impl Outbox {
         Ok(done.rows_affected())
     }
 
-    /// Takes up to `limit` pending rows whose time to send has come, oldest first, marking them
-    /// `sending` in the same statement, so no row is taken twice.
+    /// Takes up to `limit` pending rows whose time to send has come, oldest first and paid
+    /// broadcasts before the rest (they are the ones that would be late), marking them `sending`
+    /// in the same transaction, so no row is taken twice.
     pub async fn claim_due(&self, now: DateTime<Utc>, limit: i64) -> StoreResult<Vec<Row>> {
-        let raw: Vec<RawRow> = sqlx::query_as(&format!(
-            "UPDATE outbox SET state = 'sending', updated_at = ?1
-              WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND send_at <= ?1
-                            ORDER BY send_at, id LIMIT ?2)
-              RETURNING {COLUMNS}"
-        ))
-        .bind(stamp(now))
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        let mut tx = super::begin_write(&self.pool).await?;
+        let mut raw: Vec<RawRow> = Vec::new();
+        for paid_only in [true, false] {
+            let left = limit - raw.len() as i64;
+            if left <= 0 {
+                break;
+            }
+            let claimed: Vec<RawRow> = sqlx::query_as(&format!(
+                "UPDATE outbox SET state = 'sending', updated_at = ?1
+                  WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND send_at <= ?1 AND (?3 = 0 OR paid = 1)
+                                ORDER BY send_at, id LIMIT ?2)
+                  RETURNING {COLUMNS}"
+            ))
+            .bind(stamp(now))
+            .bind(left)
+            .bind(paid_only)
+            .fetch_all(&mut *tx)
+            .await?;
+            raw.extend(claimed);
+        }
+        tx.commit().await?;
         let mut rows = raw.into_iter().map(Row::try_from).collect::<StoreResult<Vec<_>>>()?;
         // RETURNING keeps no order.
-        rows.sort_by_key(|row| (row.send_at, row.id));
+        rows.sort_by_key(|row| (!row.paid, row.send_at, row.id));
         Ok(rows)
+    }
+
+    /// Reminders not yet begun (pending, never tried, their send time still ahead), counted by
+    /// due time and event, with the send time planned for them: what the global plan places.
+    pub async fn unstarted_reminders(&self, now: DateTime<Utc>) -> StoreResult<Vec<Unstarted>> {
+        let rows: Vec<(String, i64, i64, String, bool)> = sqlx::query_as(
+            "SELECT due_at, event_id, COUNT(*), MIN(send_at), MAX(paid) FROM outbox
+              WHERE state = 'pending' AND attempts = 0 AND kind LIKE 'reminder:%' AND send_at > ?
+              GROUP BY due_at, event_id",
+        )
+        .bind(stamp(now))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(due_at, event, rows, send_at, paid)| {
+                Ok(Unstarted {
+                    due_at: parse_stamp(&due_at)?,
+                    event: EventId(event),
+                    rows: rows as u64,
+                    send_at: parse_stamp(&send_at)?,
+                    paid,
+                })
+            })
+            .collect()
+    }
+
+    /// Rows that go before any planned batch: pending and due now, or being sent.
+    pub async fn backlog(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND send_at <= ?)
+                  + (SELECT COUNT(*) FROM outbox WHERE state = 'sending')",
+        )
+        .bind(stamp(now))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n as u64)
+    }
+
+    /// Moves the unstarted reminders due at `due_at` to begin at `send_at`, as paid broadcasts
+    /// or not.
+    pub async fn plan_batch(
+        &self,
+        due_at: DateTime<Utc>,
+        send_at: DateTime<Utc>,
+        paid: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "UPDATE outbox SET send_at = ?1, paid = ?4, updated_at = ?3
+              WHERE state = 'pending' AND attempts = 0 AND kind LIKE 'reminder:%' AND due_at = ?2 AND send_at > ?3",
+        )
+        .bind(stamp(send_at))
+        .bind(stamp(due_at))
+        .bind(stamp(now))
+        .bind(paid)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// How the reminders due at `due_at` are planned, if any are queued (when they begin, and
+    /// whether paid): a listener who joins later goes with their batch.
+    pub async fn batch_plan(&self, due_at: DateTime<Utc>) -> StoreResult<Option<(DateTime<Utc>, bool)>> {
+        let (at, paid): (Option<String>, Option<bool>) = sqlx::query_as(
+            "SELECT MIN(send_at), MAX(paid) FROM outbox WHERE state = 'pending' AND kind LIKE 'reminder:%' AND due_at = ?",
+        )
+        .bind(stamp(due_at))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(match at {
+            Some(at) => Some((parse_stamp(&at)?, paid.unwrap_or(false))),
+            None => None,
+        })
     }
 
     /// When the next pending row may be sent; reads one entry of the pending-only index.

@@ -26,6 +26,8 @@ pub struct Limits {
     pub private_per_min: usize,
     /// Messages to one group chat in any minute.
     pub group_per_min: usize,
+    /// Paid broadcasts a second, on top of the overall rate and paced apart from it; None: off.
+    pub paid_per_sec: Option<f64>,
 }
 
 impl Limits {
@@ -36,6 +38,7 @@ impl Limits {
             private_per_sec: 3,
             private_per_min: 60,
             group_per_min: 20,
+            paid_per_sec: None,
         }
     }
 
@@ -43,6 +46,10 @@ impl Limits {
     /// late, never enough to look like a flood.
     fn overall_burst(&self) -> f64 {
         (self.overall_per_sec / 10.0).max(1.0)
+    }
+
+    fn paid_burst(&self) -> f64 {
+        (self.paid_per_sec.unwrap_or(0.0) / 10.0).max(1.0)
     }
 
     /// The windows a chat's messages must fit: (messages, in this long).
@@ -65,6 +72,8 @@ pub enum Lane {
     Reply,
     /// Invitations, reminders, notices and card edits of the delivery engine.
     Bulk,
+    /// Reminders sent as paid broadcasts: their own overall rate, the chats' limits as ever.
+    Paid,
 }
 
 /// A cheap handle; clones share one budget.
@@ -125,6 +134,13 @@ impl SendBudget {
         let state = self.shared.lock();
         (state.replies.len(), state.bulk.len())
     }
+
+    /// Replies let go a second, over the last half minute: how busy people keep the bot.
+    pub fn replies_per_sec(&self) -> f64 {
+        let mut state = self.shared.lock();
+        state.forget_old_replies(Instant::now());
+        state.recent_replies.len() as f64 / REPLY_WINDOW.as_secs_f64()
+    }
 }
 
 /// Lets waiters go as slots open; ends when the last handle of the budget is gone.
@@ -152,21 +168,40 @@ struct Waiter {
     grant: oneshot::Sender<()>,
 }
 
+/// The span over which the reply rate is measured.
+const REPLY_WINDOW: Duration = Duration::from_secs(30);
+
 struct State {
     gate: Gate,
     replies: VecDeque<Waiter>,
     bulk: VecDeque<Waiter>,
+    paid: VecDeque<Waiter>,
+    /// When replies were let go, over the last `REPLY_WINDOW`.
+    recent_replies: VecDeque<Instant>,
 }
 
 impl State {
     fn new(limits: Limits, now: Instant) -> Self {
-        Self { gate: Gate::new(limits, now), replies: VecDeque::new(), bulk: VecDeque::new() }
+        Self {
+            gate: Gate::new(limits, now),
+            replies: VecDeque::new(),
+            bulk: VecDeque::new(),
+            paid: VecDeque::new(),
+            recent_replies: VecDeque::new(),
+        }
+    }
+
+    fn forget_old_replies(&mut self, now: Instant) {
+        while self.recent_replies.front().is_some_and(|at| *at + REPLY_WINDOW <= now) {
+            self.recent_replies.pop_front();
+        }
     }
 
     fn queue(&mut self, lane: Lane) -> &mut VecDeque<Waiter> {
         match lane {
             Lane::Reply => &mut self.replies,
             Lane::Bulk => &mut self.bulk,
+            Lane::Paid => &mut self.paid,
         }
     }
 
@@ -174,7 +209,7 @@ impl State {
     /// a chat at its own limit does not hold up the others. Returns when the next could go.
     fn release(&mut self, now: Instant) -> Option<Instant> {
         let mut next: Option<Instant> = None;
-        for lane in [Lane::Reply, Lane::Bulk] {
+        for lane in [Lane::Reply, Lane::Bulk, Lane::Paid] {
             let mut i = 0;
             while i < self.queue(lane).len() {
                 let waiter = &self.queue(lane)[i];
@@ -183,17 +218,21 @@ impl State {
                     continue;
                 }
                 let chat = waiter.chat;
-                let at = self.gate.ready_at(chat, now);
+                let at = self.gate.ready_at(lane, chat, now);
                 if at <= now {
-                    self.gate.take(chat, now);
+                    self.gate.take(lane, chat, now);
                     if let Some(waiter) = self.queue(lane).remove(i) {
                         let _ = waiter.grant.send(());
+                    }
+                    if lane == Lane::Reply {
+                        self.recent_replies.push_back(now);
+                        self.forget_old_replies(now);
                     }
                     continue;
                 }
                 next = Some(next.map_or(at, |n| n.min(at)));
-                if self.gate.blocked_for_all(now) {
-                    return next;
+                if self.gate.blocked_for_all(lane, now) {
+                    break;
                 }
                 i += 1;
             }
@@ -202,10 +241,12 @@ impl State {
     }
 }
 
-/// The overall limit as a token bucket, the per-chat ones as exact windows over recent sends.
+/// The overall limits as token buckets, the per-chat ones as exact windows over recent sends.
 struct Gate {
     limits: Limits,
     overall: Bucket,
+    /// Paid broadcasts' own overall bucket.
+    paid: Bucket,
     chats: HashMap<ChatId, Recent>,
     paused_until: Option<Instant>,
 }
@@ -215,23 +256,32 @@ const CHATS_REMEMBERED: usize = 4096;
 
 impl Gate {
     fn new(limits: Limits, now: Instant) -> Self {
-        Self { overall: Bucket::full(limits.overall_burst(), now), limits, chats: HashMap::new(), paused_until: None }
+        Self {
+            overall: Bucket::full(limits.overall_burst(), now),
+            paid: Bucket::full(limits.paid_burst(), now),
+            limits,
+            chats: HashMap::new(),
+            paused_until: None,
+        }
     }
 
-    /// Nothing at all may go before then: a pause, or the overall bucket is empty.
-    fn blocked_for_all(&mut self, now: Instant) -> bool {
-        let overall = self.overall_ready_at(now);
+    /// Nothing more of `lane` may go before then: a pause, or its overall bucket is empty.
+    fn blocked_for_all(&mut self, lane: Lane, now: Instant) -> bool {
+        let overall = self.overall_ready_at(lane, now);
         overall > now || self.paused_until.is_some_and(|until| until > now)
     }
 
-    fn overall_ready_at(&mut self, now: Instant) -> Instant {
-        let burst = self.limits.overall_burst();
-        self.overall.ready_at(burst, self.limits.overall_per_sec, now)
+    /// Paid broadcasts have a bucket of their own when they are on; otherwise they are bulk.
+    fn overall_ready_at(&mut self, lane: Lane, now: Instant) -> Instant {
+        match (lane, self.limits.paid_per_sec) {
+            (Lane::Paid, Some(rate)) => self.paid.ready_at(self.limits.paid_burst(), rate, now),
+            _ => self.overall.ready_at(self.limits.overall_burst(), self.limits.overall_per_sec, now),
+        }
     }
 
-    /// When a message to `chat` may go.
-    fn ready_at(&mut self, chat: Option<ChatId>, now: Instant) -> Instant {
-        let mut at = self.overall_ready_at(now);
+    /// When a message of `lane` to `chat` may go.
+    fn ready_at(&mut self, lane: Lane, chat: Option<ChatId>, now: Instant) -> Instant {
+        let mut at = self.overall_ready_at(lane, now);
         if let Some(until) = self.paused_until {
             at = at.max(until);
         }
@@ -243,8 +293,11 @@ impl Gate {
         at
     }
 
-    fn take(&mut self, chat: Option<ChatId>, now: Instant) {
-        self.overall.tokens -= 1.0;
+    fn take(&mut self, lane: Lane, chat: Option<ChatId>, now: Instant) {
+        match (lane, self.limits.paid_per_sec) {
+            (Lane::Paid, Some(_)) => self.paid.tokens -= 1.0,
+            _ => self.overall.tokens -= 1.0,
+        }
         if let Some(chat) = chat {
             let windows = self.limits.chat_windows(chat);
             self.chats.entry(chat).or_default().record(&windows, now);
@@ -324,7 +377,7 @@ mod tests {
     use super::*;
 
     fn limits(rate: f64) -> Limits {
-        Limits { overall_per_sec: rate, private_per_sec: 3, private_per_min: 60, group_per_min: 20 }
+        Limits { overall_per_sec: rate, private_per_sec: 3, private_per_min: 60, group_per_min: 20, paid_per_sec: None }
     }
 
     /// Queues waiters and returns their receivers.
@@ -425,6 +478,30 @@ mod tests {
         run(&mut state, start + Duration::from_secs(3), 0.1);
         assert_eq!(granted(&mut replies), 1);
         assert_eq!(granted(&mut bulk), 2);
+    }
+
+    #[test]
+    fn paid_broadcasts_have_their_own_rate() {
+        let start = Instant::now();
+        let mut state = State::new(Limits { paid_per_sec: Some(100.0), ..limits(10.0) }, start);
+        let mut bulk = wait(&mut state, Lane::Bulk, &(1..=50).collect::<Vec<_>>());
+        let mut paid = wait(&mut state, Lane::Paid, &(101..=250).collect::<Vec<_>>());
+        run(&mut state, start, 1.0);
+        // Each its own burst (1 and 10) and a second of its rate.
+        assert!((10..=11).contains(&granted(&mut bulk)));
+        assert!((109..=110).contains(&granted(&mut paid)));
+    }
+
+    #[test]
+    fn the_reply_rate_counts_the_last_half_minute() {
+        let start = Instant::now();
+        let mut state = State::new(limits(100.0), start);
+        let mut replies = wait(&mut state, Lane::Reply, &(1..=60).collect::<Vec<_>>());
+        run(&mut state, start, 1.0);
+        assert_eq!(granted(&mut replies), 60);
+        assert_eq!(state.recent_replies.len(), 60);
+        state.forget_old_replies(start + Duration::from_secs(31));
+        assert!(state.recent_replies.is_empty());
     }
 
     #[test]

@@ -96,6 +96,7 @@ impl TestBot {
             private_per_sec: 1000,
             private_per_min: 100_000,
             group_per_min: 100_000,
+            paid_per_sec: None,
         });
         bot.launch().await;
         bot
@@ -103,7 +104,7 @@ impl TestBot {
 
     async fn launch(&mut self) {
         let shutdown = CancellationToken::new();
-        let mut tuning = Tuning { poll_timeout: Duration::from_secs(5), ..Tuning::for_rate(self.config.send_rate) };
+        let mut tuning = Tuning { poll_timeout: Duration::from_secs(5), ..Tuning::for_config(&self.config) };
         if let Some(limits) = self.limits {
             tuning.limits = limits;
         }

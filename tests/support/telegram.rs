@@ -215,11 +215,12 @@ impl Limiter {
         }
     }
 
-    /// Takes one message's worth from both buckets, or says how many seconds to wait.
-    fn admit(&mut self, chat: Option<i64>, now: Instant) -> Result<(), u32> {
+    /// Takes one message's worth from both buckets, or says how many seconds to wait. A paid
+    /// broadcast is not held to the overall limit (Telegram allows it up to 1,000 a second).
+    fn admit(&mut self, chat: Option<i64>, paid: bool, now: Instant) -> Result<(), u32> {
         let RateLimits { overall_per_sec, per_chat_per_sec, per_chat_burst } = self.limits;
         let overall_capacity = overall_per_sec.max(1.0);
-        let overall = self.overall.refill(overall_per_sec, overall_capacity, now);
+        let overall = if paid { f64::INFINITY } else { self.overall.refill(overall_per_sec, overall_capacity, now) };
         let chat_capacity = per_chat_burst.max(1.0);
         let chat_bucket = chat.map(|c| self.per_chat.entry(c).or_insert_with(|| Bucket::full(chat_capacity, now)));
         let per_chat = chat_bucket.map(|b| b.refill(per_chat_per_sec, chat_capacity, now));
@@ -233,7 +234,9 @@ impl Limiter {
             // Telegram says whole seconds, at least one.
             return Err(wait.ceil().max(1.0) as u32);
         }
-        self.overall.tokens -= 1.0;
+        if !paid {
+            self.overall.tokens -= 1.0;
+        }
         if let Some(c) = chat
             && let Some(bucket) = self.per_chat.get_mut(&c)
         {
@@ -691,7 +694,8 @@ fn over_limits(shared: &Shared, method: &str, body: &Value, now: Instant) -> Opt
     }
     let chat = body.get("chat_id").and_then(as_i64);
     let mut inner = shared.lock();
-    let retry_after = inner.limiter.as_mut()?.admit(chat, now).err()?;
+    let paid = body.get("allow_paid_broadcast").and_then(Value::as_bool).unwrap_or(false);
+    let retry_after = inner.limiter.as_mut()?.admit(chat, paid, now).err()?;
     inner.rate_limited += 1;
     Some(Fault::RetryAfter(retry_after))
 }
