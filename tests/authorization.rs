@@ -429,3 +429,36 @@ async fn dialogue_buttons_are_refused_in_a_group_so_no_member_captures_anothers_
     assert_eq!(profile.full_name, None, "a message in the group is nobody's answer");
     bot.finish().await;
 }
+
+// ---- provider rights at every use ----
+
+#[tokio::test]
+async fn provider_rights_are_checked_again_at_retry_and_new_link() {
+    let bot = TestBot::start().await;
+    let owner = teacher(&bot, TEACHER).await;
+    let shared = register_provider(&bot, "Общий Jitsi", &jitsi()).await;
+    let draft = admins_event(&bot, "Черновик преподавателя", TEACHER, shared, &[]).await;
+    let planned = admins_event(&bot, "Запланированное", TEACHER, shared, &[]).await;
+    let pool = bot.db().await;
+    sqlx::query("UPDATE events SET owner_id = ? WHERE id IN (?, ?)")
+        .bind(TEACHER)
+        .bind(draft.get())
+        .bind(planned.get())
+        .execute(&pool)
+        .await
+        .unwrap();
+    bot.ctx().events.set_status(draft, EventStatus::Draft, None, bot.clock.now()).await.unwrap();
+    // The administrator takes the service back after the teacher chose it.
+    sqlx::query("UPDATE providers SET visibility = 'private' WHERE id = ?").bind(shared).execute(&pool).await.unwrap();
+
+    let card = open_card(&bot, &owner, "Черновик преподавателя").await;
+    let refused = press_and_wait(&bot, &owner, &card, "Повторить", "недоступен").await;
+    assert!(!refused.text().contains("создано"), "{}", refused.text());
+    assert_eq!(bot.ctx().events.get(draft).await.unwrap().unwrap().status, EventStatus::Draft);
+
+    let card = open_card(&bot, &owner, "Запланированное").await;
+    let before = bot.ctx().events.get(planned).await.unwrap().unwrap().meeting;
+    press_and_wait(&bot, &owner, &card, "🔄 Новая ссылка", "недоступен").await;
+    assert_eq!(bot.ctx().events.get(planned).await.unwrap().unwrap().meeting, before, "the meeting stays");
+    bot.finish().await;
+}

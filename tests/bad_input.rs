@@ -518,7 +518,8 @@ async fn every_step_of_new_explains_bad_answers_and_goes_on() {
             .then(b("Jitsi"), "Какого числа"),
         row("provider: a photo", Teacher, to_provider(), Do::Photo, Says(buttons_please))
             .then(b("Jitsi"), "Какого числа"),
-        row("provider: a forged provider", Teacher, to_provider(), Do::Data("nw:p:999999".into()), Says(stale))
+        // The guard's refusal: the provider is not one the asker may use (it may not exist).
+        row("provider: a forged provider", Teacher, to_provider(), Do::Data("nw:p:999999".into()), Says("недоступно"))
             .then(b("Jitsi"), "Какого числа"),
         row("date: 31.02", Teacher, to_date(), t("31.02"), Says("нет в календаре")).then(date_ok.0.clone(), date_ok.1),
         row("date: 24:00 for a date", Teacher, to_date(), t("24:00"), Says("Часа 24 не бывает"))
