@@ -19,6 +19,8 @@ use teloxide::utils::html;
 
 // ---- presses on the card ----
 
+// dptree injects each value by type: the guard's checked value comes on top of the usual ones.
+#[allow(clippy::too_many_arguments)]
 pub async fn press(
     bot: AppBot,
     q: CallbackQuery,
