@@ -110,6 +110,11 @@ async fn a_batch_that_cannot_fit_is_reported_late() {
     // Behind the 1,000 invitations (37 s) come the 1,000 reminders (37 s): done 53 s after
     // their time, less the second that counts as on time.
     assert!(late > Duration::seconds(45) && late < Duration::seconds(60), "{late}");
+    // The teacher sees it on the class's card.
+    let admin = TgUser::ru(support::ADMIN_ID);
+    let list = bot.tg.ask(&admin, "/events").await;
+    let card = support::scenario::choose(&bot, &admin, &list, "Срочное").await;
+    assert!(card.text().contains("дойдут до последних слушателей с опозданием на 1 минуту"), "{}", card.text());
     bot.finish().await;
 }
 

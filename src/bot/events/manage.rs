@@ -11,6 +11,7 @@ use teloxide::utils::html;
 use super::create::{explain, typed};
 use super::{EventAction, EventStep, may_manage};
 use crate::bot::{AppBot, Asker, BotDialogue, BotError, HandlerResult, SharedCtx, State};
+use crate::delivery::plan::minutes_late;
 use crate::delivery::render;
 use crate::domain::event::{Description, EventDuration, EventId, EventStatus, EventTitle};
 use crate::domain::invite::InviteKind;
@@ -202,6 +203,9 @@ async fn card_text(asker: &Asker, ctx: &SharedCtx, event: &Event) -> Result<Stri
                 ("failed", num(sent.failed as f64)),
             ],
         ));
+        if let Some(late) = ctx.delivery.expected_lateness(event.id) {
+            lines.push(tr_args(lang, "event-card-reminders-late", &[("minutes", num(minutes_late(late) as f64))]));
+        }
     }
     if let Some(kind) = provider.as_ref().map(|p| p.kind).filter(|k| !k.keeps_schedule()) {
         lines.push(tr_args(lang, "event-card-service-keeps-link", &[("service", text(tr(lang, kind.i18n_key())))]));
