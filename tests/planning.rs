@@ -110,6 +110,11 @@ async fn a_batch_that_cannot_fit_is_reported_late() {
     // Behind the 1,000 invitations (37 s) come the 1,000 reminders (37 s): done 53 s after
     // their time, less the second that counts as on time.
     assert!(late > Duration::seconds(45) && late < Duration::seconds(60), "{late}");
+    // The teacher sees it on the class's card.
+    let admin = TgUser::ru(support::ADMIN_ID);
+    let list = bot.tg.ask(&admin, "/events").await;
+    let card = support::scenario::choose(&bot, &admin, &list, "Срочное").await;
+    assert!(card.text().contains("дойдут до последних слушателей с опозданием на 1 минуту"), "{}", card.text());
     bot.finish().await;
 }
 
@@ -160,5 +165,50 @@ async fn with_paid_broadcasts_on_only_the_batch_that_would_be_late_is_paid() {
     assert_eq!(paid.len(), 1000);
     assert!(paid.iter().all(|p| *p == Some(true)));
     assert_eq!(bot.tg.rate_limited(), 0);
+    bot.finish().await;
+}
+
+#[tokio::test]
+async fn a_listener_of_several_classes_gets_each_reminder_within_the_chat_limit_and_holds_nobody_up() {
+    let bot = TestBot::start_with(&[("SEND_RATE", "1000")]).await;
+    // A per-chat limit on at the fake, as the bot keeps it: three a second.
+    bot.tg.set_limits(Some(support::telegram::RateLimits::new(1000.0, 3.0)));
+    let shared = people(&bot, [50_000]).await;
+    let mut ids = Vec::new();
+    // Ten classes: at three a second the shared listener's tenth reminder is due three seconds
+    // after the first, far longer than the other 500 take even on a slow machine.
+    for n in 0..10 {
+        let first = 51_000 + n * 100;
+        let mut who = people(&bot, first..first + 50).await;
+        who.extend(shared.iter().cloned());
+        let id = event(&bot, &format!("Пара {n}"), Duration::hours(2), &[ReminderOffset::Hour1]).await;
+        invite(&bot, id, &who).await;
+        bot.ctx().delivery.plan_event(id).await.unwrap();
+        ids.push(id);
+    }
+    // 510 reminders take half a second at 900 a second: they go at their time.
+    let start = bot.clock.now() + Duration::hours(1);
+    planned_at(&bot, &ids, start).await;
+    // Let the invitations (ten to the shared listener too) go first.
+    let deadline = Instant::now() + StdDuration::from_secs(20);
+    while bot.tg.calls().iter().filter(|c| c.chat_id() == Some(50_000) && c.is_ok()).count() < 10 {
+        assert!(Instant::now() < deadline, "the invitations did not arrive");
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+    }
+    let mark = bot.tg.mark();
+    bot.clock.set(start);
+    let reminder = |c: &&support::Call| c.is_ok() && c.text().contains("Через 1 час");
+    while bot.tg.calls()[mark..].iter().filter(reminder).count() < 510 {
+        assert!(Instant::now() < deadline + StdDuration::from_secs(20), "the reminders did not all arrive");
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+    }
+    let calls = bot.tg.calls();
+    let reminders: Vec<&support::Call> = calls[mark..].iter().filter(reminder).collect();
+    let to_shared: Vec<_> = reminders.iter().filter(|c| c.chat_id() == Some(50_000)).collect();
+    assert_eq!(to_shared.len(), 10);
+    assert_eq!(bot.tg.rate_limited(), 0, "the per-chat limit held");
+    // The others were not made to wait for the shared listener's last one.
+    let others_done = reminders.iter().filter(|c| c.chat_id() != Some(50_000)).map(|c| c.at).max().unwrap();
+    assert!(others_done < to_shared.last().unwrap().at, "everyone else was served before the tenth one");
     bot.finish().await;
 }

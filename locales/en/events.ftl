@@ -111,6 +111,10 @@ event-card-listeners = { $count ->
    *[other] 👥 { $count } recipients
 }; coming: { $yes }, not coming: { $no }
 event-card-delivery = 📬 Delivered: { $sent }, queued: { $pending }, not delivered: { $failed }
+event-card-reminders-late = { $minutes ->
+    [one] ⚠️ Reminders will reach the last listeners { $minutes } minute late: too many messages are due at that time.
+   *[other] ⚠️ Reminders will reach the last listeners { $minutes } minutes late: too many messages are due at that time.
+}
 event-card-service-keeps-link = ℹ️ { $service } keeps only the meeting link: the title and time live in the bot's messages.
 event-card-last-error = ⚠️ Last error: { $error }
 event-edit = ✏️ Edit

@@ -43,6 +43,11 @@ pub fn sending_time(rows: u64, per_sec: f64) -> Duration {
     Duration::milliseconds((rows as f64 / per_sec * 1000.0).ceil() as i64)
 }
 
+/// Whole minutes, rounded up: "1 minute late" for 20 seconds.
+pub fn minutes_late(late: Duration) -> i64 {
+    (late.num_seconds() + 59) / 60
+}
+
 /// Places every batch. `backlog` rows are due now and go first; `per_sec` is what bulk traffic
 /// may use of the send rate.
 pub fn place(batches: &[Batch], backlog: u64, per_sec: f64, now: DateTime<Utc>) -> Vec<Placed> {

@@ -7,10 +7,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, Duration, Utc};
 
 use super::Inner;
-use super::plan::{self, Batch};
+use super::plan::{self, Batch, Placed};
 use super::rules;
 use crate::domain::event::EventId;
 use crate::store::StoreResult;
+use crate::store::outbox::Unstarted;
 
 /// Telegram's price of one paid broadcast message.
 const STARS_PER_PAID_MESSAGE: f64 = 0.1;
@@ -34,37 +35,57 @@ pub(super) async fn replan(inner: &Inner) -> StoreResult<()> {
     let unstarted = inner.outbox.unstarted_reminders(now).await?;
     let backlog = inner.outbox.backlog(now).await?;
     let per_sec = rules::bulk_rate(inner.config.rate, inner.bot.budget().replies_per_sec());
+    let batches = batches_of(&unstarted);
+    let wanted: Vec<Batch> = batches.iter().map(|(due_at, c)| Batch { due_at: *due_at, rows: c.rows }).collect();
+    let placed = plan::place_with_paid(&wanted, backlog, per_sec, inner.config.paid_rate, now);
+    move_batches(inner, &batches, &placed, now).await?;
+    let placed_events: HashSet<EventId> = unstarted.iter().map(|row| row.event).collect();
+    remember(inner, late_events(&unstarted, &placed), &placed_events, now, per_sec);
+    Ok(())
+}
 
-    // Reminders due at one instant are one batch, whatever their events.
+/// Reminders due at one instant are one batch, whatever their events.
+fn batches_of(unstarted: &[Unstarted]) -> BTreeMap<DateTime<Utc>, Current> {
     let mut batches: BTreeMap<DateTime<Utc>, Current> = BTreeMap::new();
-    for row in &unstarted {
+    for row in unstarted {
         let current = batches.entry(row.due_at).or_insert(Current { rows: 0, send_at: row.send_at, paid: row.paid });
         current.rows += row.rows;
         current.send_at = current.send_at.min(row.send_at);
         current.paid |= row.paid;
     }
-    let wanted: Vec<Batch> = batches.iter().map(|(due_at, c)| Batch { due_at: *due_at, rows: c.rows }).collect();
-    let placed = plan::place_with_paid(&wanted, backlog, per_sec, inner.config.paid_rate, now);
-    let mut late_by = HashMap::new();
-    for batch in &placed {
-        let current = batches.get(&batch.due_at);
-        if current.is_some_and(|c| (c.send_at, c.paid) != (batch.send_at, batch.paid)) {
-            inner.outbox.plan_batch(batch.due_at, batch.send_at, batch.paid, now).await?;
-            if batch.paid && current.is_some_and(|c| !c.paid) {
-                let rows = current.map_or(0, |c| c.rows);
-                tracing::warn!(
-                    rows,
-                    due = %batch.due_at,
-                    stars = rows as f64 * STARS_PER_PAID_MESSAGE,
-                    "reminders go as paid broadcasts: at the free rate they would be late"
-                );
-            }
-        }
-        late_by.insert(batch.due_at, batch.late_by);
-    }
+    batches
+}
 
+/// Writes the batches whose start (or payment) the plan changed.
+async fn move_batches(
+    inner: &Inner,
+    batches: &BTreeMap<DateTime<Utc>, Current>,
+    placed: &[Placed],
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    for batch in placed {
+        let Some(current) = batches.get(&batch.due_at) else { continue };
+        if (current.send_at, current.paid) == (batch.send_at, batch.paid) {
+            continue;
+        }
+        inner.outbox.plan_batch(batch.due_at, batch.send_at, batch.paid, now).await?;
+        if batch.paid && !current.paid {
+            tracing::warn!(
+                rows = current.rows,
+                due = %batch.due_at,
+                stars = current.rows as f64 * STARS_PER_PAID_MESSAGE,
+                "reminders go as paid broadcasts: at the free rate they would be late"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The events with a batch the plan expects late, each by its latest batch's lateness.
+fn late_events(unstarted: &[Unstarted], placed: &[Placed]) -> HashMap<EventId, Late> {
+    let late_by: HashMap<DateTime<Utc>, Duration> = placed.iter().map(|p| (p.due_at, p.late_by)).collect();
     let mut late: HashMap<EventId, Late> = HashMap::new();
-    for row in &unstarted {
+    for row in unstarted {
         let by = late_by.get(&row.due_at).copied().unwrap_or_default();
         if by > Duration::zero() {
             let entry = late.entry(row.event).or_insert(Late { by, due_at: row.due_at });
@@ -72,9 +93,7 @@ pub(super) async fn replan(inner: &Inner) -> StoreResult<()> {
             entry.due_at = entry.due_at.max(row.due_at);
         }
     }
-    let placed_events: HashSet<EventId> = unstarted.iter().map(|row| row.event).collect();
-    remember(inner, late, &placed_events, now, per_sec);
-    Ok(())
+    late
 }
 
 /// Keeps what the plan found, and says so when an event turns late (or later by a minute). The
@@ -87,7 +106,7 @@ fn remember(inner: &Inner, found: HashMap<EventId, Late>, placed: &HashSet<Event
         if before.is_none_or(|b| (now_late.by - b).num_minutes().abs() >= 1) {
             tracing::warn!(
                 event = event.get(),
-                minutes = minutes(now_late.by),
+                minutes = plan::minutes_late(now_late.by),
                 bulk_per_sec = per_sec,
                 "the send rate cannot fit this event's reminders before their time: the last listeners get them late"
             );
@@ -95,9 +114,4 @@ fn remember(inner: &Inner, found: HashMap<EventId, Late>, placed: &HashSet<Event
     }
     late.retain(|event, l| l.due_at > now && !placed.contains(event));
     late.extend(found);
-}
-
-/// Whole minutes, rounded up: "1 minute late" for 20 seconds.
-pub fn minutes(late: Duration) -> i64 {
-    (late.num_seconds() + 59) / 60
 }

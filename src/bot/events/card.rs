@@ -2,6 +2,7 @@
 
 use super::EventAction;
 use crate::bot::{AppBot, Asker, BotError, HandlerResult, SharedCtx};
+use crate::delivery::plan::minutes_late;
 use crate::delivery::render;
 use crate::domain::event::{EventId, EventStatus};
 use crate::i18n::{Lang, num, text, tr, tr_args};
@@ -106,6 +107,9 @@ pub(crate) async fn card_text(asker: &Asker, ctx: &SharedCtx, event: &Event) -> 
                 ("failed", num(sent.failed as f64)),
             ],
         ));
+        if let Some(late) = ctx.delivery.expected_lateness(event.id) {
+            lines.push(tr_args(lang, "event-card-reminders-late", &[("minutes", num(minutes_late(late) as f64))]));
+        }
     }
     if let Some(kind) = provider.as_ref().map(|p| p.kind).filter(|k| !k.keeps_schedule()) {
         lines.push(tr_args(lang, "event-card-service-keeps-link", &[("service", text(tr(lang, kind.i18n_key())))]));
