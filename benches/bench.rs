@@ -13,7 +13,7 @@
 //! cargo bench --bench bench -- drain     [--rows 50000] [--teachers 20] [--presses 30] [--think-ms 1000] [--runs 3]
 //! ```
 
-#[path = "../tests/support/telegram.rs"]
+#[path = "../tests/it/support/telegram.rs"]
 mod telegram;
 
 use std::collections::HashMap;

@@ -1,7 +1,6 @@
 //! MTS Link against a fake API that answers as its help-centre pages say.
 
-#[path = "support/fake_provider.rs"]
-mod fake_provider;
+use crate::support::fake_provider;
 
 use fake_provider::*;
 use serde_json::json;

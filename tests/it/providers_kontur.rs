@@ -1,7 +1,6 @@
 //! Kontur.Talk against a fake API that answers as its OpenAPI spec says.
 
-#[path = "support/fake_provider.rs"]
-mod fake_provider;
+use crate::support::fake_provider;
 
 use fake_provider::*;
 use serde_json::json;

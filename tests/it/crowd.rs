@@ -1,7 +1,7 @@
 //! A crowd opening one event's link at once: nobody lost, nobody answered or carded twice, and
 //! the link's use count equal to the listeners it let in.
 
-mod support;
+use crate::support;
 
 use std::time::{Duration as StdDuration, Instant};
 

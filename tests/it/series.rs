@@ -1,10 +1,9 @@
 //! Repeating classes: a weekly class set up once keeps its local time, has one meeting at a time,
 //! survives a cancelled occurrence and can be cancelled whole.
 
-mod support;
+use crate::support;
 
-#[path = "support/fake_provider.rs"]
-mod fake_provider;
+use crate::support::fake_provider;
 
 use chrono::{Datelike, Duration, NaiveDate, TimeZone, Timelike, Utc, Weekday};
 use fake_provider::{FakeServer, Reply};

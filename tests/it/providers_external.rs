@@ -1,7 +1,6 @@
 //! External link: validated, never called.
 
-#[path = "support/fake_provider.rs"]
-mod fake_provider;
+use crate::support::fake_provider;
 
 use fake_provider::*;
 use webinar_bot::providers::{

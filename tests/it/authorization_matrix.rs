@@ -4,7 +4,7 @@
 //! refused as the rules below say. The rules match every variant with no wildcard, so a new
 //! action does not compile until it has its row.
 
-mod support;
+use crate::support;
 
 use chrono::{Duration, NaiveDate};
 use serde_json::json;

@@ -1,9 +1,8 @@
 //! Teachers create and manage events in the dialogue, against the fake Bot API and fake services.
 
-mod support;
+use crate::support;
 
-#[path = "support/fake_provider.rs"]
-mod fake_provider;
+use crate::support::fake_provider;
 
 use fake_provider::{FakeServer, Reply};
 use serde_json::json;

@@ -1,6 +1,6 @@
 //! The delivery engine against the fake Bot API, with the clock moved instead of slept.
 
-mod support;
+use crate::support;
 
 use chrono::Duration;
 use support::scenario::{event, group, invite, people};

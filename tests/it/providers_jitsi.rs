@@ -1,7 +1,6 @@
 //! Jitsi Meet: no credentials, no HTTP calls; an unguessable room name.
 
-#[path = "support/fake_provider.rs"]
-mod fake_provider;
+use crate::support::fake_provider;
 
 use fake_provider::*;
 use webinar_bot::providers::jitsi::JitsiSettings;

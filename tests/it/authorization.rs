@@ -2,9 +2,8 @@
 //! administrator's audience, event links that never die, a service URL that reaches the local
 //! network, and `/link` taking another teacher's chat.
 
-#[path = "support/fake_provider.rs"]
-mod fake_provider;
-mod support;
+use crate::support;
+use crate::support::fake_provider;
 
 use chrono::Duration;
 use fake_provider::{FakeServer, Reply};

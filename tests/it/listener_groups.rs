@@ -1,7 +1,7 @@
 //! Listener groups through the fake Bot API: teachers manage groups, listeners join by link,
 //! group chats are linked by a one-time code, and everyone can only touch what is theirs.
 
-mod support;
+use crate::support;
 
 use chrono::Duration;
 use support::scenario;

@@ -1,8 +1,7 @@
 //! Zoom against a fake API; every request body is validated against the
 //! requestBody schema of Zoom's OpenAPI spec in `../shared/specs/`.
 
-#[path = "support/fake_provider.rs"]
-mod fake_provider;
+use crate::support::fake_provider;
 
 use base64::Engine;
 use fake_provider::*;

@@ -1,7 +1,7 @@
 //! Starting when Telegram is not there yet, or refuses the token; and a key that does not open
 //! the stored secrets.
 
-mod support;
+use crate::support;
 
 use std::net::{SocketAddr, TcpListener};
 use std::process::{Child, Command, Stdio};

@@ -5,6 +5,7 @@
 //! network failures. The bench also switches on its rate limiter (answering 429 with
 //! `retry_after` like Telegram when the bot sends too fast) and reads its timestamps.
 
+// The bench includes this file for its rate limiter and uses only part of it.
 #![allow(dead_code)]
 // Err is the HTTP answer itself, built once per call; boxing it would buy nothing here.
 #![allow(clippy::result_large_err)]

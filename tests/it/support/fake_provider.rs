@@ -2,8 +2,6 @@
 //! every request recorded with its headers and body. Also a tracing capture,
 //! to prove no secret reaches a log line.
 
-#![allow(dead_code)] // each test file uses its own part of this helper
-
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::State;

@@ -1,6 +1,6 @@
 //! The foundation through the fake Bot API: greetings, settings, persistence, the unexpected.
 
-mod support;
+use crate::support;
 
 use support::{ADMIN_ID, Fault, TestBot, TgUser};
 

@@ -1,7 +1,7 @@
 //! The bot process is killed (SIGKILL) in the middle of a fan-out to 1,000 recipients and started
 //! again: every recipient ends with exactly one reminder, or two for the few in flight at the kill.
 
-mod support;
+use crate::support;
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! batch, so each class's last listener is on time; what cannot fit is reported; a cancelled
 //! class frees what it held.
 
-mod support;
+use crate::support;
 
 use std::time::{Duration as StdDuration, Instant};
 

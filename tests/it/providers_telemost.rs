@@ -1,7 +1,6 @@
 //! Yandex Telemost against a fake API that answers as its documentation says.
 
-#[path = "support/fake_provider.rs"]
-mod fake_provider;
+use crate::support::fake_provider;
 
 use fake_provider::*;
 use serde_json::json;

@@ -2,9 +2,8 @@
 //! service, a failed check fixed in place, secrets deleted from the chat and sealed at rest,
 //! managing saved providers, and refusals.
 
-#[path = "support/fake_provider.rs"]
-mod fake_provider;
-mod support;
+use crate::support;
+use crate::support::fake_provider;
 
 use fake_provider::{FakeServer, Reply};
 use serde_json::json;

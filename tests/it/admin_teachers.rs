@@ -1,7 +1,7 @@
 //! `/teachers` through the fake Bot API: one-time invitation links, the teacher list and
 //! revoking, the switch for teachers' own providers, and presses that are no longer allowed.
 
-mod support;
+use crate::support;
 
 use support::telegram::Call;
 use support::{ADMIN_ID, Fault, TestBot, TgUser};

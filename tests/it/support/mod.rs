@@ -1,8 +1,7 @@
 //! The one harness every scenario uses: the real bot (the same wiring as `main`) against the
 //! fake Telegram Bot API, with a fresh temporary database and a clock the test moves.
 
-#![allow(dead_code)]
-
+pub mod fake_provider;
 pub mod scenario;
 pub mod telegram;
 
@@ -21,10 +20,7 @@ use webinar_bot::bot::SharedCtx;
 use webinar_bot::clock::ManualClock;
 use webinar_bot::config::Config;
 
-// Each test file uses a different part of the harness.
-#[allow(unused_imports)]
 pub use telegram::{Call, FakeTelegram, Fault, TgUser};
-#[allow(unused_imports)]
 pub use webinar_bot::clock::Clock;
 
 pub const ADMIN_ID: i64 = 100;

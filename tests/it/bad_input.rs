@@ -6,7 +6,7 @@
 //! One bot per area; each row has its own person (its own chat), so rows run side by side and
 //! none depends on another's outcome or fills one chat's rate limit.
 
-mod support;
+use crate::support;
 
 use futures::future::join_all;
 use support::scenario::{event, people};

@@ -2,7 +2,7 @@
 //! after the call is done, bursts of 429, edits inside the send rate, a slow call next to a retry,
 //! and a database that refuses a write for a while.
 
-mod support;
+use crate::support;
 
 use std::time::{Duration as StdDuration, Instant};
 
