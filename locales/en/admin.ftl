@@ -7,7 +7,6 @@ pv-list-title = { $n ->
 pv-registration-off = An administrator has turned off teachers' own providers. Please use the shared ones.
 pv-not-allowed = This action is not available to you. If your rights have changed, open the section again from the menu.
 pv-private-only = I accept service credentials in a private chat only: in a group I cannot delete a message with a key at once. Write to me privately — /providers.
-pv-secret-private-only = I accept keys and tokens in a private chat only — in a group every member would see them. Please write to me privately.
 pv-secret-not-deleted = I could not delete your message with the key — please delete it yourself.
 pv-secret-saved = Got it: …{ $hint }. The message with the key is deleted from the chat.
 pv-secret-saved-short = Got it. The message with the key is deleted from the chat.

@@ -131,10 +131,6 @@ pub async fn on_replace(
         return refuse_press(&bot, &q, &asker).await;
     };
     bot.answer_callback_query(q.id.clone()).await?;
-    if !q.regular_message().is_some_and(|m| m.chat.is_private()) {
-        bot.send_message(chat, tr(asker.lang(), "pv-private-only")).await?;
-        return Ok(());
-    }
     start_replace(&bot, chat, &asker, &ctx, &dialogue, id, &settings).await
 }
 

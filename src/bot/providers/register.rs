@@ -87,10 +87,6 @@ pub async fn on_add(
         return refuse_press(&bot, &q, &asker).await;
     }
     bot.answer_callback_query(q.id.clone()).await?;
-    if !chat.is_private() {
-        bot.send_message(chat.id, tr(asker.lang(), "pv-private-only")).await?;
-        return Ok(());
-    }
     dialogue.update(State::Provider(ProviderStep::ChooseKind)).await?;
     send_kinds(&bot, chat.id, asker.lang()).await
 }
@@ -273,10 +269,6 @@ pub async fn receive_field(
         if let Err(err) = bot.delete_message(chat, msg.id).await {
             tracing::warn!(%err, "could not delete a message that carried a secret");
             bot.send_message(chat, tr(lang, "pv-secret-not-deleted")).await?;
-        }
-        if !msg.chat.is_private() {
-            bot.send_message(chat, tr(lang, "pv-secret-private-only")).await?;
-            return Ok(());
         }
     }
     let Some(answer) = msg.text().map(str::trim) else {
