@@ -111,6 +111,14 @@ provider-error-malformed =
         [mts_link] MTS Link
        *[other] { $service }
     } sent an answer we could not read. Check the service URL in the provider settings (leave it empty for the official one).
+provider-error-wrong-meeting =
+    { $service ->
+        [telemost] Yandex Telemost
+        [zoom] Zoom
+        [kontur] Kontur.Talk
+        [mts_link] MTS Link
+       *[other] { $service }
+    } answered with another meeting than this class's, so the bot kept the links it had. Check the meeting in the service, or make a new link for the class.
 provider-error-network =
     Could not reach { $service ->
         [telemost] Yandex Telemost

@@ -135,6 +135,7 @@ fn all_errors() -> Vec<ProviderError> {
         E::Timeout(ProviderKind::Zoom),
         E::ServerError { service: ProviderKind::Zoom, status: 502 },
         E::Malformed(ProviderKind::Zoom),
+        E::WrongMeeting(ProviderKind::Zoom),
         E::Network(ProviderKind::Zoom),
         E::Rejected { service: ProviderKind::Zoom, status: 400, code: "300".into() },
     ];
