@@ -1,6 +1,7 @@
 //! The delivery engine: the durable outbox and the scheduler that drains it. It is the only code
 //! that sends messages to listeners; handlers only answer the person who wrote.
 
+pub mod calendar;
 pub mod plan;
 mod planner;
 pub mod render;
@@ -23,7 +24,7 @@ use crate::domain::event::EventId;
 use crate::domain::reminders::{ReminderOffset, upcoming_reminders};
 use crate::i18n::Lang;
 use crate::store::outbox::{Kind, NewRow, Outbox};
-use crate::store::{Event, Events, SeriesStore, StoreResult, Users};
+use crate::store::{CalendarCopies, Event, Events, SeriesStore, StoreResult, Users};
 use crate::telegram::Tg;
 
 /// Settings of the engine.
@@ -51,6 +52,7 @@ struct Inner {
     outbox: Outbox,
     users: Users,
     series: SeriesStore,
+    calendars: CalendarCopies,
     config: DeliveryConfig,
     wake: Notify,
     /// The global plan is to be made again before the next claim.
@@ -67,6 +69,7 @@ impl Delivery {
             events: Events::new(pool.clone()),
             outbox: Outbox::new(pool.clone()),
             series: SeriesStore::new(pool.clone()),
+            calendars: CalendarCopies::new(pool.clone()),
             users: Users::new(pool),
             config,
             wake: Notify::new(),
@@ -160,9 +163,39 @@ impl Delivery {
                 [Kind::Card { sequence: event.sequence }, Kind::Changed { sequence: event.sequence }]
                     .map(|kind| NewRow { event_id: id, chat_id: chat, kind, due_at: now, send_at: now })
             });
-        inner.outbox.enqueue(&notices.collect::<Vec<_>>(), now).await?;
+        let mut rows: Vec<NewRow> = notices.collect();
+        rows.extend(self.calendar_rows(&event, now).await?);
+        inner.outbox.enqueue(&rows, now).await?;
         self.replan();
         Ok(())
+    }
+
+    /// A new calendar copy for every chat that holds the event's entry (a series' entry is held
+    /// through any of its occurrences), keyed by the change, so planning it again adds nothing.
+    async fn calendar_rows(&self, event: &Event, now: DateTime<Utc>) -> StoreResult<Vec<NewRow>> {
+        let holders = self.inner.calendars.holders(calendar::entry_of(event)).await?;
+        Ok(holders
+            .into_iter()
+            .map(|chat| NewRow {
+                event_id: event.id,
+                chat_id: chat,
+                kind: Kind::Calendar { sequence: event.sequence },
+                due_at: now,
+                send_at: now,
+            })
+            .collect())
+    }
+
+    /// The calendar file `chat` should get for the event now ("Add to calendar"). Record it with
+    /// [`Delivery::calendar_sent`] once it reached the chat, so later changes reach it too.
+    pub async fn calendar_copy(&self, id: EventId, chat: ChatId) -> StoreResult<Option<calendar::CalendarFile>> {
+        let Some(event) = self.inner.events.get(id).await? else { return Ok(None) };
+        Ok(Some(calendar::copy_for(&self.inner, &event, chat).await?))
+    }
+
+    /// `chat` holds this copy of the entry now.
+    pub async fn calendar_sent(&self, file: &calendar::CalendarFile, chat: ChatId) -> StoreResult<()> {
+        self.inner.calendars.record(file.entry, chat, file.sequence, self.inner.clock.now()).await
     }
 
     /// The reminder offsets changed: pending reminders are planned anew; nothing is announced.
@@ -188,7 +221,10 @@ impl Delivery {
                 send_at: now,
             })
         });
-        inner.outbox.enqueue(&notices.collect::<Vec<_>>(), now).await?;
+        // Holders get the file that takes the class out of their calendars.
+        let mut rows: Vec<NewRow> = notices.collect();
+        rows.extend(self.calendar_rows(&event, now).await?);
+        inner.outbox.enqueue(&rows, now).await?;
         // What the event held of the budget is free for the others.
         self.replan();
         Ok(())

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use teloxide::payloads::{EditMessageTextSetters, SendMessageSetters};
-use teloxide::types::{ChatId, MessageId, UserId};
+use teloxide::payloads::{EditMessageTextSetters, SendDocumentSetters, SendMessageSetters};
+use teloxide::types::{ChatId, InputFile, MessageId, UserId};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -16,7 +16,7 @@ use std::sync::atomic::Ordering;
 
 use super::render::{self, Rendered, Viewer};
 use super::rules::{self, Decision, EventFacts, Failure};
-use super::{Inner, planner};
+use super::{Inner, calendar, planner};
 use crate::store::outbox::{Kind, Row};
 use crate::store::{Event, StoreResult};
 
@@ -295,6 +295,7 @@ async fn send(inner: &Inner, row: &Row, event: &Event, late: bool) -> Result<Sen
         Kind::Nudge { .. } => render::nudge(event, &viewer),
         Kind::Alert { .. } => render::alert(event, &viewer),
         Kind::Card { .. } => return edit_card(inner, row, event, &viewer).await,
+        Kind::Calendar { .. } => return send_calendar(inner, row, event, &viewer).await,
     };
     // A paid broadcast has its own lane of the budget, at the paid rate.
     let bot = if row.paid { inner.bot.paid() } else { inner.bot.clone() };
@@ -303,6 +304,23 @@ async fn send(inner: &Inner, row: &Row, event: &Event, late: bool) -> Result<Sen
         request = request.reply_markup(keyboard);
     }
     Ok(Sent::Message(request.await?.id))
+}
+
+async fn send_calendar(
+    inner: &Inner,
+    row: &Row,
+    event: &Event,
+    viewer: &Viewer,
+) -> Result<Sent, teloxide::RequestError> {
+    let file = calendar::copy_for(inner, event, row.chat_id).await.map_err(store_to_request)?;
+    // Recorded before the send: a copy that arrived unrecorded would give the next one the same
+    // SEQUENCE, and the client would ignore it.
+    let now = inner.clock.now();
+    inner.calendars.record(file.entry, row.chat_id, file.sequence, now).await.map_err(store_to_request)?;
+    let caption = render::calendar_caption(event, file.removes, viewer);
+    let document = InputFile::memory(file.text.into_bytes()).file_name(file.file_name);
+    let sent = inner.bot.send_document(row.chat_id, document).caption(caption).await?;
+    Ok(Sent::Message(sent.id))
 }
 
 async fn edit_card(inner: &Inner, row: &Row, event: &Event, viewer: &Viewer) -> Result<Sent, teloxide::RequestError> {
@@ -344,10 +362,12 @@ pub(super) async fn viewer(inner: &Inner, chat: ChatId, event: &Event) -> StoreR
         let person = inner.users.get(user).await?;
         let rsvp = inner.events.rsvp_of(event.id, user).await?;
         let (lang, tz) = person.map_or((inner.config.default_lang, inner.config.default_tz), |p| (p.lang, p.tz));
-        return Ok(Viewer { lang, tz, rsvp, counts: None });
+        let holds_calendar = inner.calendars.last_sequence(calendar::entry_of(event), chat).await?.is_some();
+        return Ok(Viewer { lang, tz, rsvp, counts: None, holds_calendar });
     }
     let counts = inner.events.rsvp_counts(event.id).await?;
-    Ok(Viewer { lang: inner.config.default_lang, tz: event.tz, rsvp: None, counts: Some(counts) })
+    // Members may have added the class from the group's card: the press answers them privately.
+    Ok(Viewer { lang: inner.config.default_lang, tz: event.tz, rsvp: None, counts: Some(counts), holds_calendar: true })
 }
 
 /// A database error while preparing a message is reported like an I/O failure: retried later.

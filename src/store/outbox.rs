@@ -36,6 +36,11 @@ pub enum Kind {
     Alert {
         attempt: i64,
     },
+    /// A new copy of the calendar file, for a chat that holds the entry, after the change that
+    /// raised the event's sequence to this.
+    Calendar {
+        sequence: i64,
+    },
 }
 
 impl fmt::Display for Kind {
@@ -48,6 +53,7 @@ impl fmt::Display for Kind {
             Kind::Cancelled => f.write_str("cancelled"),
             Kind::Nudge { round } => write!(f, "nudge:{round}"),
             Kind::Alert { attempt } => write!(f, "alert:{attempt}"),
+            Kind::Calendar { sequence } => write!(f, "calendar:{sequence}"),
         }
     }
 }
@@ -69,6 +75,7 @@ impl FromStr for Kind {
             (Some("changed"), Some(n), None) => Kind::Changed { sequence: number(n)? },
             (Some("nudge"), Some(n), None) => Kind::Nudge { round: number(n)? },
             (Some("alert"), Some(n), None) => Kind::Alert { attempt: number(n)? },
+            (Some("calendar"), Some(n), None) => Kind::Calendar { sequence: number(n)? },
             _ => return Err(corrupt()),
         };
         Ok(kind)
@@ -601,6 +608,7 @@ mod tests {
             Kind::Changed { sequence: 5 },
             Kind::Nudge { round: 2 },
             Kind::Alert { attempt: 3 },
+            Kind::Calendar { sequence: 6 },
         ];
         for kind in kinds {
             assert_eq!(kind.to_string().parse::<Kind>().unwrap(), kind);

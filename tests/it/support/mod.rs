@@ -1,6 +1,7 @@
 //! The one harness every scenario uses: the real bot (the same wiring as `main`) against the
 //! fake Telegram Bot API, with a fresh temporary database and a clock the test moves.
 
+pub mod calendar;
 pub mod fake_provider;
 pub mod scenario;
 pub mod telegram;
