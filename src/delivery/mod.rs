@@ -130,6 +130,16 @@ impl Delivery {
         Ok(added)
     }
 
+    /// Sends an invitation the joiner's handler took with the join (see
+    /// `Invites::redeem_event`), after it answered the join: the card then always comes second.
+    /// A failure leaves the row to the scheduler, as for any row.
+    pub async fn send_taken_invitation(&self, row: i64) -> StoreResult<()> {
+        let Some(row) = self.inner.outbox.row(row).await? else { return Ok(()) };
+        scheduler::deliver(self.inner.clone(), row, CancellationToken::new()).await;
+        self.wake();
+        Ok(())
+    }
+
     async fn enqueue_unsent(&self, event: &Event, rows: Vec<NewRow>, chat: Option<ChatId>) -> StoreResult<u64> {
         let now = self.inner.clock.now();
         let rows = self.without_reminders_already_sent(event, rows, chat).await?;

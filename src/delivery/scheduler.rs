@@ -191,7 +191,7 @@ enum Outcome {
 }
 
 /// Sends one claimed row and records what became of it; the skip reason, if it was skipped.
-async fn deliver(inner: Arc<Inner>, row: Row, shutdown: CancellationToken) -> Option<&'static str> {
+pub(super) async fn deliver(inner: Arc<Inner>, row: Row, shutdown: CancellationToken) -> Option<&'static str> {
     let outcome = match attempt(&inner, &row).await {
         Ok(outcome) => outcome,
         // The row is already `sending`: a database error while preparing it puts it back.

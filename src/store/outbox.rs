@@ -4,7 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqlitePool};
+use sqlx::{FromRow, SqliteExecutor, SqlitePool};
 use teloxide::types::{ChatId, MessageId};
 
 use super::invites::parse_stamp;
@@ -221,6 +221,15 @@ impl Outbox {
         }
         tx.commit().await?;
         Ok(added)
+    }
+
+    /// One row by its id.
+    pub async fn row(&self, id: i64) -> StoreResult<Option<Row>> {
+        let raw: Option<RawRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM outbox WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        raw.map(Row::try_from).transpose()
     }
 
     /// After a crash, rows caught between "sending" and "sent" are sent again: Telegram has no
@@ -592,6 +601,29 @@ impl Outbox {
             .await?;
         rows.into_iter().map(Row::try_from).collect()
     }
+}
+
+/// Queues the invitation of a chat that joins right now, already `sending` and so taken by
+/// whoever joins it: no scheduler can send it before the join is answered. None when the chat
+/// has an invitation row already. Recovery at start sends it if the taker stopped mid-way.
+pub(super) async fn take_new_invitation<'e>(
+    db: impl SqliteExecutor<'e>,
+    event: EventId,
+    chat: ChatId,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<i64>> {
+    let id = sqlx::query_scalar(
+        "INSERT INTO outbox (event_id, chat_id, kind, due_at, send_at, state, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?4, 'sending', ?4, ?4) ON CONFLICT (event_id, chat_id, kind) DO NOTHING
+         RETURNING id",
+    )
+    .bind(event.0)
+    .bind(chat.0)
+    .bind(Kind::Invitation.to_string())
+    .bind(stamp(now))
+    .fetch_optional(db)
+    .await?;
+    Ok(id)
 }
 
 #[cfg(test)]

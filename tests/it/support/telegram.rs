@@ -284,6 +284,9 @@ struct Inner {
     latency: Duration,
     /// Chats whose calls take this long to answer.
     slow_chats: HashMap<i64, Duration>,
+    /// The next calls of a method to a chat that take this long to answer: (method, chat,
+    /// latency, calls left).
+    slow_next: Vec<(String, i64, Duration, usize)>,
     /// The bot was told "retry after": until then every message gets 429 again.
     retry_window: Option<RetryWindow>,
     /// Messages that reached the fake inside an open retry window, after the grace for those
@@ -522,6 +525,12 @@ impl FakeTelegram {
         self.shared.lock().slow_chats.insert(chat, latency);
     }
 
+    /// Makes the next `times` calls of `method` to `chat` take `latency` to answer, while other
+    /// calls go at the usual pace: a first answer held up on Telegram's side.
+    pub fn slow_next(&self, method: &str, chat: i64, latency: Duration, times: usize) {
+        self.shared.lock().slow_next.push((method.to_owned(), chat, latency, times));
+    }
+
     /// Answers every waiting long poll with nothing, as a stopping bot expects.
     pub fn release_polls(&self) {
         self.shared.new_update.notify_waiters();
@@ -630,9 +639,14 @@ async fn handle(
         return get_updates(&shared, &body).await;
     }
     let latency = {
-        let inner = shared.lock();
+        let mut inner = shared.lock();
         let chat = body.get("chat_id").and_then(as_i64);
-        chat.and_then(|c| inner.slow_chats.get(&c).copied()).unwrap_or(inner.latency)
+        let once = inner.slow_next.iter_mut().find(|(m, c, _, left)| *left > 0 && *m == method && Some(*c) == chat);
+        let once = once.map(|rule| {
+            rule.3 -= 1;
+            rule.2
+        });
+        once.or_else(|| chat.and_then(|c| inner.slow_chats.get(&c).copied())).unwrap_or(inner.latency)
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
