@@ -151,6 +151,7 @@ provider-input-missing-credential = The service credentials are empty. Enter the
 ## Deleting a meeting
 
 provider-delete-deleted = The meeting was deleted at the service.
+provider-delete-nothing-to-delete = A Jitsi Meet room needs no deleting: it exists only while someone is in it. Listeners no longer see its link.
 provider-delete-already-gone = The meeting was already gone at the service: deleted earlier or expired.
 provider-delete-not-supported = The service does not let its API delete the meeting, so the link may still work. End or delete the meeting in the service itself.
 provider-delete-not-supported-kontur = The Kontur.Talk calendar event was cancelled, but the API cannot delete the room: its link still works. Delete the room in Kontur.Talk if it is no longer needed.

@@ -88,7 +88,12 @@ fn every_i18n_key_is_in_both_locales() {
     let mut keyed: Vec<(&str, Vec<(&str, String)>)> = all_errors().iter().map(|e| e.i18n()).collect();
     for kind in ProviderKind::ALL {
         keyed.push((kind.i18n_key(), vec![]));
-        for outcome in [DeleteOutcome::Deleted, DeleteOutcome::AlreadyGone, DeleteOutcome::NotSupported] {
+        for outcome in [
+            DeleteOutcome::Deleted,
+            DeleteOutcome::AlreadyGone,
+            DeleteOutcome::NotSupported,
+            DeleteOutcome::NothingToDelete,
+        ] {
             keyed.push(outcome.i18n(kind));
         }
     }

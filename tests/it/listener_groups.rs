@@ -278,7 +278,10 @@ async fn the_card_never_overtakes_you_are_signed_up() {
     let asks = bot.tg.wait_for(mark, "the profile question", |c| {
         c.chat_id() == Some(listener.id) && c.buttons().iter().any(|(_, d)| d == "pf:s")
     });
-    assert!(asks.await.seq > card.seq);
+    let asks = asks.await;
+    assert!(asks.seq > card.seq);
+    // An event link brings no group: the question speaks of the list of listeners.
+    assert!(asks.text().contains("в списке слушателей") && !asks.text().contains("группы"), "{}", asks.text());
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let cards =
         bot.tg.calls()[mark..].iter().filter(|c| c.chat_id() == Some(listener.id) && c.text().contains("🗓")).count();
