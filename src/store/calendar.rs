@@ -1,4 +1,4 @@
-//! The calendar copies each chat holds (see migration 0015): who gets a new `.ics` when a class
+//! The calendar copies each chat holds (see migration 0013): who gets a new `.ics` when a class
 //! changes, and the SEQUENCE their last copy carried.
 
 use chrono::{DateTime, Utc};
