@@ -221,6 +221,8 @@ fn config_for(tg_url: &str, dir: &std::path::Path, send_rate: u32) -> anyhow::Re
         ("DATABASE_URL", database_in(dir)),
         ("ADMIN_IDS", ADMIN_ID.to_string()),
         ("SEND_RATE", send_rate.min(1000).to_string()),
+        // Metrics on, as in production; a port of its own.
+        ("HTTP_ADDR", "127.0.0.1:0".to_owned()),
     ]);
     Ok(Config::from_lookup(|name| env.get(name).cloned())?)
 }
@@ -613,16 +615,16 @@ fn limits_mode(mode: &str) -> anyhow::Result<(Tuning, Option<(f64, f64)>)> {
         "production" => (Tuning::default(), Some((30.0, 1.0))),
         // Telegram's limits off on both sides (the send budget still in the path, as it always is).
         "open" => (
-            Tuning {
-                poll_timeout: Duration::from_secs(10),
-                limits: Limits {
+            Tuning::with_poll_timeout(
+                Duration::from_secs(10),
+                Limits {
                     overall_per_sec: 100_000.0,
                     private_per_sec: 10_000,
                     private_per_min: 1_000_000,
                     group_per_min: 1_000_000,
                     paid_per_sec: None,
                 },
-            },
+            ),
             None,
         ),
         other => bail!("--limits {other:?}: production or open"),

@@ -8,6 +8,7 @@ use webinar_bot::app::{self, Tuning};
 use webinar_bot::backup::{self, KeyStatus};
 use webinar_bot::clock::SystemClock;
 use webinar_bot::config::{Config, ConfigError, LogFormat};
+use webinar_bot::logging;
 
 const USAGE: &str =
     "usage: webinar-bot [run | migrate | check-config | backup PATH | restore PATH | healthcheck]";
@@ -94,14 +95,9 @@ fn main() -> ExitCode {
 }
 
 fn init_logging(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let logs = tracing_subscriber::fmt().with_env_filter(filter);
-    match format {
-        LogFormat::Text => logs.init(),
-        // One object a line, the event's fields at the top level for log collectors.
-        LogFormat::Json => logs.json().flatten_event(true).with_current_span(false).init(),
-    }
+    use tracing_subscriber::util::SubscriberInitExt;
+    // Also routes teloxide's `log` records into the same subscriber.
+    logging::subscriber(format, logging::filter_from_env(), std::io::stdout).init();
 }
 
 const KEY_WARNING: &str = "\

@@ -25,4 +25,5 @@ mod providers_mts_link;
 mod providers_telemost;
 mod providers_zoom;
 mod series;
+mod service;
 mod startup;
