@@ -216,7 +216,9 @@ pub async fn start(
         metrics,
     };
     let task = tokio::spawn(async move {
-        let result = serving.run(shutdown, webhook_listener).await;
+        let result = serving.run(shutdown.clone(), webhook_listener).await;
+        // Whatever ended the bot (a refused token, too) ends the server.
+        shutdown.cancel();
         if let Some(server) = server {
             // Cancelled with the rest; requests in hand get a moment, then the pool closes.
             let _ = tokio::time::timeout(Duration::from_secs(5), server.task).await;

@@ -17,6 +17,7 @@ mod faults;
 mod foundation;
 mod listener_groups;
 mod locales;
+mod logs;
 mod planning;
 mod providers_external;
 mod providers_jitsi;
