@@ -21,11 +21,11 @@ use tokio_util::sync::CancellationToken;
 use crate::bot::{self, BotError, Ctx, SharedCtx, State};
 use crate::clock::SharedClock;
 use crate::config::{Config, ConfigError, Webhook};
+use crate::delivery::{Delivery, DeliveryConfig};
 use crate::health::{Health, ReadyLimits};
 use crate::http::{Probes, UpdatesVia, WebhookRoute};
-use crate::metrics::Metrics;
-use crate::delivery::{Delivery, DeliveryConfig};
 use crate::meetings::Meetings;
+use crate::metrics::Metrics;
 use crate::series::SeriesService;
 use crate::store::{self, DbStorage, Events, Groups, Invites, Providers, SeriesStore, Settings, Users};
 use crate::telegram::polling::WatchedPolling;
@@ -145,16 +145,18 @@ pub async fn start(
     );
     let http = crate::providers::guarded_client(config.address_policy());
     let events = Events::new(pool.clone());
-    let meetings = Arc::new(Meetings::new(
-        events.clone(),
-        providers.clone(),
-        users.clone(),
-        http,
-        delivery.clone(),
-        clock.clone(),
-        config.address_policy(),
-        metrics.clone(),
-    ));
+    let meetings = Arc::new(
+        Meetings::new(
+            events.clone(),
+            providers.clone(),
+            users.clone(),
+            http,
+            delivery.clone(),
+            clock.clone(),
+            config.address_policy(),
+        )
+        .with_metrics(metrics.clone()),
+    );
     let series = SeriesService::new(
         SeriesStore::new(pool.clone()),
         events.clone(),
@@ -182,8 +184,7 @@ pub async fn start(
     // takes wait in its channel until the dispatcher runs.
     let (webhook_listener, webhook_route) = match (&config.webhook, config.http_addr) {
         (Some(webhook), Some(addr)) => {
-            let options =
-                webhooks::Options::new(addr, webhook.url.clone()).secret_token(webhook.secret.clone());
+            let options = webhooks::Options::new(addr, webhook.url.clone()).secret_token(webhook.secret.clone());
             let (listener, _stopped, router) = webhooks::axum_no_setup(options);
             (Some(listener), Some(WebhookRoute { router, secret: webhook.secret.clone() }))
         }
@@ -356,7 +357,9 @@ impl Serving {
                     return Ok(true);
                 }
                 Err(RequestError::Api(err)) => {
-                    return Err(ConfigError::new("WEBHOOK_URL", format!("Telegram refused {}: {err}", webhook.url)).into());
+                    return Err(
+                        ConfigError::new("WEBHOOK_URL", format!("Telegram refused {}: {err}", webhook.url)).into()
+                    );
                 }
                 Err(err) => err,
             };

@@ -10,8 +10,7 @@ use webinar_bot::clock::SystemClock;
 use webinar_bot::config::{Config, ConfigError, LogFormat};
 use webinar_bot::logging;
 
-const USAGE: &str =
-    "usage: webinar-bot [run | migrate | check-config | backup PATH | restore PATH | healthcheck]";
+const USAGE: &str = "usage: webinar-bot [run | migrate | check-config | backup PATH | restore PATH | healthcheck]";
 
 enum Command {
     Run,

@@ -109,9 +109,14 @@ impl Meetings {
         delivery: Delivery,
         clock: SharedClock,
         policy: AddressPolicy,
-        metrics: Metrics,
     ) -> Self {
+        let metrics = Metrics::disabled();
         Self { events, providers, users, http, delivery, clock, policy, built: Mutex::default(), metrics }
+    }
+
+    /// Counts and times every call to a service.
+    pub fn with_metrics(self, metrics: Metrics) -> Self {
+        Self { metrics, ..self }
     }
 
     /// Runs one call to a service, counting it by outcome and timing it.

@@ -164,9 +164,17 @@ impl Metrics {
         let sent = Family::<MessageLabels, Counter>::default();
         registry.register("messages_sent", "Outbox messages delivered, by kind", sent.clone());
         let failed = Family::<FailedLabels, Counter>::default();
-        registry.register("messages_failed", "Outbox delivery attempts that failed, by kind and reason", failed.clone());
+        registry.register(
+            "messages_failed",
+            "Outbox delivery attempts that failed, by kind and reason",
+            failed.clone(),
+        );
         let rate_limited = Counter::default();
-        registry.register("telegram_rate_limited", "Answers of 429 Too Many Requests from Telegram", rate_limited.clone());
+        registry.register(
+            "telegram_rate_limited",
+            "Answers of 429 Too Many Requests from Telegram",
+            rate_limited.clone(),
+        );
         let rate_limited_seconds = Counter::<f64, AtomicU64>::default();
         registry.register(
             "telegram_rate_limited_wait_seconds",
@@ -266,9 +274,7 @@ impl Metrics {
         let Some(f) = &self.families else { return };
         let outcome = if ok { "ok" } else { "error" };
         f.provider_calls.get_or_create(&ProviderCallLabels { service, operation, outcome }).inc();
-        f.provider_seconds
-            .get_or_create(&ProviderOpLabels { service, operation })
-            .observe(took.as_secs_f64());
+        f.provider_seconds.get_or_create(&ProviderOpLabels { service, operation }).observe(took.as_secs_f64());
     }
 
     /// Replaces the figures read from the database, so a state that emptied reads 0 rather than
@@ -329,10 +335,8 @@ mod tests {
     #[test]
     fn stored_figures_replace_the_previous_ones() {
         let metrics = Metrics::enabled();
-        let mut figures = StoredFigures {
-            outbox: vec![("pending".into(), "invitation".into(), 5)],
-            ..StoredFigures::default()
-        };
+        let mut figures =
+            StoredFigures { outbox: vec![("pending".into(), "invitation".into(), 5)], ..StoredFigures::default() };
         metrics.set_stored(&figures);
         figures.outbox = vec![("sent".into(), "invitation".into(), 5)];
         metrics.set_stored(&figures);

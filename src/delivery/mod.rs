@@ -19,11 +19,11 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::SharedClock;
-use crate::health::Health;
-use crate::metrics::Metrics;
 use crate::domain::event::EventId;
 use crate::domain::reminders::{ReminderOffset, upcoming_reminders};
+use crate::health::Health;
 use crate::i18n::Lang;
+use crate::metrics::Metrics;
 use crate::store::outbox::{Figures, Kind, NewRow, Outbox};
 use crate::store::{Event, Events, SeriesStore, StoreResult, Users};
 use crate::telegram::Tg;

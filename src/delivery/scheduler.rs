@@ -17,8 +17,8 @@ use std::sync::atomic::Ordering;
 use super::render::{self, Rendered, Viewer};
 use super::rules::{self, Decision, EventFacts, Failure};
 use super::{Inner, planner};
-use crate::store::outbox::{Kind, Row};
 use crate::metrics::FailReason;
+use crate::store::outbox::{Kind, Row};
 use crate::store::{Event, StoreResult};
 
 const HEARTBEAT: chrono::Duration = chrono::Duration::seconds(crate::health::HEARTBEAT_EVERY.as_secs() as i64);

@@ -16,7 +16,7 @@ const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=
 
 pub async fn scrape(State(probes): State<Arc<Probes>>, headers: HeaderMap) -> Response {
     if let Some(token) = &probes.metrics_token
-        && let Err(refusal) = authorize(&headers, token)
+        && let Some(refusal) = refusal(&headers, token)
     {
         return refusal;
     }
@@ -45,23 +45,23 @@ async fn stored(probes: &Probes) -> Result<StoredFigures, crate::store::StoreErr
     })
 }
 
-/// `Authorization: Bearer <METRICS_TOKEN>`. The comparison is of digests, so its time says
-/// nothing about how much of the token was right.
-fn authorize(headers: &HeaderMap, token: &str) -> Result<(), Response> {
+/// The answer to a request without `Authorization: Bearer <METRICS_TOKEN>`; None when it has it.
+/// The comparison is of digests, so its time says nothing about how much of the token was right.
+fn refusal(headers: &HeaderMap, token: &str) -> Option<Response> {
     let refuse = |detail: &str| {
         let mut response = problem(StatusCode::UNAUTHORIZED, detail, Some("Authorization"));
         response.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
         response
     };
     let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Err(refuse("the Authorization header is missing; send Authorization: Bearer <METRICS_TOKEN>"));
+        return Some(refuse("the Authorization header is missing; send Authorization: Bearer <METRICS_TOKEN>"));
     };
     let offered = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
     let Some(offered) = offered else {
-        return Err(refuse("the Authorization header is not a Bearer token"));
+        return Some(refuse("the Authorization header is not a Bearer token"));
     };
     if Sha256::digest(offered.as_bytes()) != Sha256::digest(token.as_bytes()) {
-        return Err(refuse("the bearer token is not the METRICS_TOKEN"));
+        return Some(refuse("the bearer token is not the METRICS_TOKEN"));
     }
-    Ok(())
+    None
 }

@@ -109,16 +109,21 @@ pub fn judge(seen: &Observed, limits: ReadyLimits, via: UpdatesVia) -> Readiness
     };
     let telegram = match age(seen.now, seen.telegram) {
         None => Check::fail("telegram", format!("no {what} yet")),
-        Some(age) if age > limits.telegram => {
-            Check::fail("telegram", format!("no {what} for {} s (limit {} s)", age.as_secs(), limits.telegram.as_secs()))
-        }
+        Some(age) if age > limits.telegram => Check::fail(
+            "telegram",
+            format!("no {what} for {} s (limit {} s)", age.as_secs(), limits.telegram.as_secs()),
+        ),
         Some(_) => Check::pass("telegram"),
     };
     let scheduler = match age(seen.now, seen.scheduler) {
         None => Check::fail("scheduler", "the delivery scheduler has not started".to_owned()),
         Some(age) if age > limits.scheduler => Check::fail(
             "scheduler",
-            format!("no heartbeat from the delivery scheduler for {} s (limit {} s)", age.as_secs(), limits.scheduler.as_secs()),
+            format!(
+                "no heartbeat from the delivery scheduler for {} s (limit {} s)",
+                age.as_secs(),
+                limits.scheduler.as_secs()
+            ),
         ),
         Some(_) => Check::pass("scheduler"),
     };

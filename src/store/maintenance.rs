@@ -50,14 +50,12 @@ pub async fn backup(url: &str, target: &Path) -> Result<(), CopyError> {
         return Err(CopyError::Exists(shown));
     }
     let mut conn = open_existing(url, false).await?;
-    sqlx::query("VACUUM INTO ?")
-        .bind(target.to_string_lossy().into_owned())
-        .execute(&mut conn)
-        .await
-        .map_err(|err| match target.exists() {
+    sqlx::query("VACUUM INTO ?").bind(target.to_string_lossy().into_owned()).execute(&mut conn).await.map_err(
+        |err| match target.exists() {
             true => CopyError::Exists(shown.clone()),
             false => CopyError::Store(err.into()),
-        })?;
+        },
+    )?;
     conn.close().await.map_err(StoreError::from)?;
     Ok(())
 }

@@ -161,10 +161,8 @@ async fn after_a_fan_out_to_100_listeners_metrics_count_what_the_outbox_holds() 
     let db = bot.db().await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
-        let sent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'sent'")
-            .fetch_one(&db)
-            .await
-            .unwrap();
+        let sent: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'sent'").fetch_one(&db).await.unwrap();
         if sent == 100 {
             break;
         }
@@ -317,10 +315,8 @@ async fn a_backup_taken_mid_fan_out_restores_into_a_bot_that_delivers_what_was_p
     let backup = webinar_bot::store::connect(&format!("sqlite://{}", copy.display())).await.unwrap();
     let integrity: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&backup).await.unwrap();
     assert_eq!(integrity, "ok");
-    let rows: Vec<(i64, String)> = sqlx::query_as("SELECT chat_id, state FROM outbox WHERE kind = 'invitation'")
-        .fetch_all(&backup)
-        .await
-        .unwrap();
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT chat_id, state FROM outbox WHERE kind = 'invitation'").fetch_all(&backup).await.unwrap();
     backup.close().await;
     assert_eq!(rows.len(), 200);
     let pending: HashSet<i64> = rows.iter().filter(|(_, s)| s != "sent").map(|(c, _)| *c).collect();
@@ -376,7 +372,8 @@ async fn a_backup_taken_mid_fan_out_restores_into_a_bot_that_delivers_what_was_p
     assert_eq!(everyone, all, "nothing lost");
     assert!(sent_before.is_subset(&old_sends));
     let db = bot.db().await;
-    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state != 'sent'").fetch_one(&db).await.unwrap();
+    let left: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state != 'sent'").fetch_one(&db).await.unwrap();
     assert_eq!(left, 0);
     db.close().await;
     bot.finish().await;
