@@ -22,8 +22,10 @@ use tokio_util::sync::CancellationToken;
 use crate::clock::SharedClock;
 use crate::domain::event::EventId;
 use crate::domain::reminders::{ReminderOffset, upcoming_reminders};
+use crate::health::Health;
 use crate::i18n::Lang;
-use crate::store::outbox::{Kind, NewRow, Outbox};
+use crate::metrics::Metrics;
+use crate::store::outbox::{Figures, Kind, NewRow, Outbox};
 use crate::store::{CalendarCopies, Event, Events, SeriesStore, StoreResult, Users};
 use crate::telegram::Tg;
 
@@ -59,10 +61,20 @@ struct Inner {
     replan: AtomicBool,
     /// Events whose reminders the last plan expects late: by how much, and when they are due.
     late: Mutex<HashMap<EventId, planner::Late>>,
+    /// The scheduler's heartbeat goes here, for the readiness check.
+    health: Arc<Health>,
+    metrics: Metrics,
 }
 
 impl Delivery {
-    pub fn new(pool: SqlitePool, bot: Tg, clock: SharedClock, config: DeliveryConfig) -> Self {
+    pub fn new(
+        pool: SqlitePool,
+        bot: Tg,
+        clock: SharedClock,
+        config: DeliveryConfig,
+        health: Arc<Health>,
+        metrics: Metrics,
+    ) -> Self {
         let inner = Inner {
             bot,
             clock,
@@ -75,12 +87,20 @@ impl Delivery {
             wake: Notify::new(),
             replan: AtomicBool::new(true),
             late: Mutex::default(),
+            health,
+            metrics,
         };
         Self { inner: Arc::new(inner) }
     }
 
     pub fn outbox(&self) -> &Outbox {
         &self.inner.outbox
+    }
+
+    /// The outbox at a glance, its lag measured against the rate this engine sends at.
+    pub async fn figures(&self, now: DateTime<Utc>) -> StoreResult<Figures> {
+        let config = &self.inner.config;
+        self.inner.outbox.figures(now, config.rate + config.paid_rate.unwrap_or(0.0)).await
     }
 
     /// Starts the scheduler; it stops when `shutdown` is cancelled.

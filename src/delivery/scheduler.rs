@@ -17,8 +17,11 @@ use std::sync::atomic::Ordering;
 use super::render::{self, Rendered, Viewer};
 use super::rules::{self, Decision, EventFacts, Failure};
 use super::{Inner, calendar, planner};
+use crate::metrics::FailReason;
 use crate::store::outbox::{Kind, Row};
 use crate::store::{Event, StoreResult};
+
+const HEARTBEAT: chrono::Duration = chrono::Duration::seconds(crate::health::HEARTBEAT_EVERY.as_secs() as i64);
 
 /// How long a stop waits for the rows in hand.
 const STOP_GRACE: Duration = Duration::from_secs(3);
@@ -62,6 +65,8 @@ pub(super) async fn run(inner: Arc<Inner>, shutdown: CancellationToken) {
         if claiming {
             match inner.outbox.claim_due(inner.clock.now(), free as i64).await {
                 Ok(rows) => {
+                    // A pass that read the outbox: the scheduler is alive and not stuck on it.
+                    inner.health.scheduler_beat(inner.clock.now());
                     let claimed = rows.len();
                     for row in rows {
                         in_flight.spawn(deliver(inner.clone(), row, shutdown.clone()));
@@ -79,6 +84,10 @@ pub(super) async fn run(inner: Arc<Inner>, shutdown: CancellationToken) {
                     continue;
                 }
             }
+        }
+        if !claiming {
+            // Every place is taken by a send in hand: busy, not stalled.
+            inner.health.scheduler_beat(inner.clock.now());
         }
         if in_flight.is_empty() {
             skipped.report();
@@ -98,6 +107,9 @@ pub(super) async fn run(inner: Arc<Inner>, shutdown: CancellationToken) {
             }
             _ = sleep => {}
             _ = &mut woken => {}
+            // An idle scheduler still says it is alive; by the injected clock, so a test that
+            // moves time finds a fresh heartbeat unless the scheduler is really stuck.
+            _ = inner.clock.sleep_until(inner.clock.now() + HEARTBEAT) => {}
             _ = tokio::time::sleep_until(planned_at + PLAN_EVERY) => {}
             _ = shutdown.cancelled() => break,
         }
@@ -254,18 +266,31 @@ async fn record(inner: &Inner, row: &Row, outcome: Outcome, shutdown: &Cancellat
 async fn write_outcome(inner: &Inner, row: &Row, outcome: &Outcome) -> StoreResult<()> {
     let outbox = &inner.outbox;
     let now = inner.clock.now();
+    let metrics = &inner.metrics;
+    let kind = row.kind.family();
     match outcome {
-        Outcome::Sent { message, late } => outbox.mark_sent(row.id, *message, *late, now).await,
+        Outcome::Sent { message, late } => {
+            outbox.mark_sent(row.id, *message, *late, now).await?;
+            metrics.message_sent(kind);
+            if matches!(row.kind, Kind::Reminder { .. }) && metrics.is_enabled() {
+                report_finished_fanout(inner, row, now).await?;
+            }
+            Ok(())
+        }
         Outcome::Skipped(reason) => outbox.mark_skipped(row.id, reason, now).await,
         Outcome::Retry { after, reason } => {
             tracing::warn!(row = row.id, %reason, retry_in = after.num_seconds(), "delivery will be retried");
-            outbox.retry_at(row.id, now + *after, reason, now).await
+            outbox.retry_at(row.id, now + *after, reason, now).await?;
+            metrics.message_failed(kind, FailReason::transient);
+            Ok(())
         }
         Outcome::RateLimited => outbox.requeue(row.id, "rate limited", now).await,
         Outcome::Unreachable(reason) => {
             tracing::info!(chat = row.chat_id.0, %reason, "recipient unreachable; marked inactive");
             outbox.mark_chat_inactive(row.chat_id).await?;
-            outbox.mark_failed(row.id, reason, now).await
+            outbox.mark_failed(row.id, reason, now).await?;
+            metrics.message_failed(kind, FailReason::unreachable);
+            Ok(())
         }
         Outcome::Migrated(to) => {
             tracing::info!(from = row.chat_id.0, to = to.0, "group chat became a supergroup; following it");
@@ -274,9 +299,21 @@ async fn write_outcome(inner: &Inner, row: &Row, outcome: &Outcome) -> StoreResu
         }
         Outcome::Failed(reason) => {
             tracing::warn!(row = row.id, %reason, "delivery failed");
-            outbox.mark_failed(row.id, reason, now).await
+            outbox.mark_failed(row.id, reason, now).await?;
+            metrics.message_failed(kind, FailReason::rejected);
+            Ok(())
         }
     }
+}
+
+/// When this was the last reminder of its batch (no row due at the same time left in line),
+/// reports how late its recipient got it: the fan-out's lateness.
+async fn report_finished_fanout(inner: &Inner, row: &Row, now: DateTime<Utc>) -> StoreResult<()> {
+    if inner.outbox.reminders_in_line(row.due_at).await? == 0 {
+        let late_by = (now - row.due_at).to_std().unwrap_or_default();
+        inner.metrics.fanout_finished(late_by);
+    }
+    Ok(())
 }
 
 enum Sent {

@@ -5,6 +5,7 @@ pub mod dialogue;
 pub mod events;
 pub mod groups;
 pub mod invites;
+pub mod maintenance;
 pub mod outbox;
 pub mod providers;
 pub mod series;

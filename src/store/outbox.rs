@@ -58,6 +58,23 @@ impl fmt::Display for Kind {
     }
 }
 
+impl Kind {
+    /// The kind without its parameters (`reminder`, not `reminder:15m:1`): few enough values
+    /// for a metric's label.
+    pub fn family(&self) -> &'static str {
+        match self {
+            Kind::Invitation => "invitation",
+            Kind::Reminder { .. } => "reminder",
+            Kind::Card { .. } => "card",
+            Kind::Changed { .. } => "changed",
+            Kind::Cancelled => "cancelled",
+            Kind::Nudge { .. } => "nudge",
+            Kind::Alert { .. } => "alert",
+            Kind::Calendar { .. } => "calendar",
+        }
+    }
+}
+
 impl FromStr for Kind {
     type Err = StoreError;
 
@@ -178,6 +195,17 @@ pub struct Unstarted {
     pub rows: u64,
     pub send_at: DateTime<Utc>,
     pub paid: bool,
+}
+
+/// The whole outbox at a glance, for metrics and the readiness check.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Figures {
+    /// Rows by (state, kind family).
+    pub rows: Vec<(String, String, i64)>,
+    /// The oldest pending row whose time to send has come.
+    pub oldest_due: Option<DateTime<Utc>>,
+    /// How far the outbox is behind what the send rate explains.
+    pub overdue: chrono::Duration,
 }
 
 /// Delivery figures of one event, for its teacher.
@@ -366,6 +394,53 @@ impl Outbox {
             Some(at) => Some((parse_stamp(&at)?, paid.unwrap_or(false))),
             None => None,
         })
+    }
+
+    /// Reminders due at `due_at` still waiting or being sent: 0 once a fan-out is done.
+    pub async fn reminders_in_line(&self, due_at: DateTime<Utc>) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox
+              WHERE state IN ('pending', 'sending') AND kind LIKE 'reminder:%' AND due_at = ?",
+        )
+        .bind(stamp(due_at))
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Rows by state and kind, the oldest due row, and how far the outbox is behind.
+    ///
+    /// A fan-out shares one send time, so its last rows wait behind the first by design: at
+    /// 30 a second the 3,000th waits 100 s. Behind means more than that: from the oldest due
+    /// row's send time, the rows finished since (and those in hand) at `rate` explain so many
+    /// seconds; the rest is the lag. A stuck scheduler or a long pause after a 429 grows it
+    /// one second a second, a busy one keeps it near zero.
+    pub async fn figures(&self, now: DateTime<Utc>, rate: f64) -> StoreResult<Figures> {
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT state, substr(kind, 1, instr(kind || ':', ':') - 1) AS family, COUNT(*)
+               FROM outbox GROUP BY state, family ORDER BY state, family",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let oldest: Option<String> = sqlx::query_scalar(
+            "SELECT send_at FROM outbox WHERE state = 'pending' AND send_at <= ? ORDER BY send_at, id LIMIT 1",
+        )
+        .bind(stamp(now))
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(oldest) = oldest.as_deref().map(parse_stamp).transpose()? else {
+            return Ok(Figures { rows, oldest_due: None, overdue: chrono::Duration::zero() });
+        };
+        let explained: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM outbox
+                      WHERE state IN ('sent', 'failed', 'skipped') AND updated_at >= ?1 AND send_at <= ?1)
+                  + (SELECT COUNT(*) FROM outbox WHERE state = 'sending')",
+        )
+        .bind(stamp(oldest))
+        .fetch_one(&self.pool)
+        .await?;
+        let explained = chrono::Duration::milliseconds((explained as f64 / rate.max(1.0) * 1000.0) as i64);
+        let overdue = (now - oldest - explained).max(chrono::Duration::zero());
+        Ok(Figures { rows, oldest_due: Some(oldest), overdue })
     }
 
     /// When the next pending row may be sent; reads one entry of the pending-only index.

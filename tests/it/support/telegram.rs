@@ -292,6 +292,10 @@ struct Inner {
     /// Messages that reached the fake inside an open retry window, after the grace for those
     /// already on their way when the 429 was answered.
     sent_in_retry_window: usize,
+    /// getUpdates calls answered with a fault.
+    failed_get_updates: usize,
+    /// The webhook the bot set (url, secret token), as getWebhookInfo reports it.
+    webhook: Option<(String, Option<String>)>,
 }
 
 /// A bot that honours `retry_after` sends nothing from the 429 until the window ends; messages
@@ -515,6 +519,36 @@ impl FakeTelegram {
         });
     }
 
+    /// Removes every fault still waiting to happen: the network is back.
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
+    }
+
+    /// getUpdates calls that were answered with a fault.
+    pub fn failed_get_updates(&self) -> usize {
+        self.shared.lock().failed_get_updates
+    }
+
+    /// The webhook the bot set with setWebhook: its URL and secret token.
+    pub fn webhook(&self) -> Option<(String, Option<String>)> {
+        self.shared.lock().webhook.clone()
+    }
+
+    /// An update as Telegram would post it to a webhook: a private message from `user`, with
+    /// the bot-command entity when it starts with '/'.
+    pub fn text_update(&self, user: &TgUser, text: &str) -> Value {
+        let mut message = self.new_message(user, private_chat(user));
+        message["text"] = json!(text);
+        if let Some(command) = text.strip_prefix('/') {
+            let length = command.split_whitespace().next().map_or(0, |c| c.encode_utf16().count()) + 1;
+            message["entities"] = json!([{ "type": "bot_command", "offset": 0, "length": length }]);
+        }
+        let mut inner = self.shared.lock();
+        let id = inner.next_update_id;
+        inner.next_update_id += 1;
+        json!({ "update_id": id, "message": message })
+    }
+
     /// Makes every call (but getUpdates) take this long, like a real network.
     pub fn set_latency(&self, latency: Duration) {
         self.shared.lock().latency = latency;
@@ -636,6 +670,11 @@ async fn handle(
     let body = read_body(req).await;
     if method == "GetUpdates" {
         shared.lock().first_get_updates.get_or_insert(at);
+        // Only a rule that names getUpdates breaks it: the long poll is not a message.
+        if let Some(fault) = take_named_fault(&shared, &method) {
+            shared.lock().failed_get_updates += 1;
+            return fault_response(&fault).err().unwrap_or_else(|| ok(json!([])));
+        }
         return get_updates(&shared, &body).await;
     }
     let latency = {
@@ -806,6 +845,13 @@ fn take_pending(shared: &Shared, offset: i64, limit: usize) -> Vec<Value> {
     taken.into_iter().map(|(_, u)| u).collect()
 }
 
+fn take_named_fault(shared: &Shared, method: &str) -> Option<Fault> {
+    let mut inner = shared.lock();
+    let rule = inner.faults.iter_mut().find(|r| r.remaining > 0 && r.method.as_deref() == Some(method))?;
+    rule.remaining -= 1;
+    Some(rule.fault.clone())
+}
+
 fn take_fault(shared: &Shared, method: &str, body: &Value) -> Option<Fault> {
     let chat = body.get("chat_id").and_then(as_i64);
     let mut inner = shared.lock();
@@ -861,8 +907,23 @@ fn answer(shared: &Shared, method: &str, body: &Value) -> Result<Value, Response
             "can_join_groups": true, "can_read_all_group_messages": false,
             "supports_inline_queries": false, "can_connect_to_business": false, "has_main_web_app": false,
         })),
-        "GetWebhookInfo" => Ok(json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 })),
-        "DeleteWebhook" | "SetMyCommands" | "AnswerCallbackQuery" | "DeleteMessage" => {
+        "GetWebhookInfo" => {
+            let url = shared.lock().webhook.as_ref().map(|(url, _)| url.clone()).unwrap_or_default();
+            Ok(json!({ "url": url, "has_custom_certificate": false, "pending_update_count": 0 }))
+        }
+        "SetWebhook" => {
+            let Some(url) = body.get("url").and_then(Value::as_str).filter(|u| u.starts_with("https://")) else {
+                return Err(reject(shared, method, "bad webhook: an HTTPS URL must be provided for webhook".into()));
+            };
+            let secret = body.get("secret_token").and_then(Value::as_str).map(str::to_owned);
+            shared.lock().webhook = Some((url.to_owned(), secret));
+            Ok(json!(true))
+        }
+        "DeleteWebhook" => {
+            shared.lock().webhook = None;
+            Ok(json!(true))
+        }
+        "SetMyCommands" | "AnswerCallbackQuery" | "DeleteMessage" => {
             check_callback_answer(body).map_err(|e| reject(shared, method, e))?;
             Ok(json!(true))
         }
