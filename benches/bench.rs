@@ -1751,6 +1751,11 @@ async fn drain(options: &Options) -> anyhow::Result<()> {
 async fn seed_backlog(url: &str, rows: i64) -> anyhow::Result<()> {
     let pool = webinar_bot::store::connect(url).await?;
     webinar_bot::store::migrate(&pool).await?;
+    if rows == 0 {
+        // The recursive sequence below always yields its first row.
+        pool.close().await;
+        return Ok(());
+    }
     let now = Utc::now();
     let first_id: i64 = 1_000_000;
     seed_people(&pool, first_id, rows, now).await?;

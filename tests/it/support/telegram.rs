@@ -278,8 +278,9 @@ struct Inner {
     rate_limited: usize,
     update_times: HashMap<i64, UpdateTimes>,
     first_get_updates: Option<Instant>,
-    /// A copy of every recorded call goes here too, for a reader that waits on many chats at once.
-    tap: Option<mpsc::UnboundedSender<Call>>,
+    /// A copy of every recorded call goes to each of these too, for readers that wait on many
+    /// chats at once (the bench's teachers and its reminder count run side by side).
+    taps: Vec<mpsc::UnboundedSender<Call>>,
     /// How long each call other than getUpdates takes to answer.
     latency: Duration,
     /// Chats whose calls take this long to answer.
@@ -372,10 +373,10 @@ impl FakeTelegram {
         self.shared.lock().sent_in_retry_window
     }
 
-    /// Every call recorded from now on is also sent to the returned receiver.
+    /// Every call recorded from now on is also sent to the returned receiver, until it is dropped.
     pub fn tap(&self) -> mpsc::UnboundedReceiver<Call> {
         let (tx, rx) = mpsc::unbounded_channel();
-        self.shared.lock().tap = Some(tx);
+        self.shared.lock().taps.push(tx);
         rx
     }
 
@@ -710,9 +711,7 @@ async fn handle(
         let mut inner = shared.lock();
         let seq = inner.calls.len();
         let call = Call { seq, method, body, result, fault, at };
-        if let Some(tap) = &inner.tap {
-            let _ = tap.send(call.clone());
-        }
+        inner.taps.retain(|tap| tap.send(call.clone()).is_ok());
         inner.calls.push(call);
     }
     shared.new_call.notify_waiters();
