@@ -14,11 +14,12 @@ pub fn filter_from_env() -> EnvFilter {
     EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"))
 }
 
-pub fn subscriber<W>(format: LogFormat, filter: EnvFilter, writer: W) -> BoxSubscriber
+/// `ansi`: colour the text format; only for a terminal, never for a file or a pipe.
+pub fn subscriber<W>(format: LogFormat, filter: EnvFilter, writer: W, ansi: bool) -> BoxSubscriber
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
-    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer);
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer).with_ansi(ansi);
     match format {
         LogFormat::Text => Box::new(logs.finish()),
         // The event's fields at the top level, where log collectors look for them.

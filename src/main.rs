@@ -1,3 +1,4 @@
+use std::io::IsTerminal;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -96,7 +97,8 @@ fn main() -> ExitCode {
 fn init_logging(format: LogFormat) {
     use tracing_subscriber::util::SubscriberInitExt;
     // Also routes teloxide's `log` records into the same subscriber.
-    logging::subscriber(format, logging::filter_from_env(), std::io::stdout).init();
+    let ansi = std::io::stdout().is_terminal();
+    logging::subscriber(format, logging::filter_from_env(), std::io::stdout, ansi).init();
 }
 
 const KEY_WARNING: &str = "\

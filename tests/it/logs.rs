@@ -49,7 +49,7 @@ async fn scenario(format: LogFormat) -> (String, String) {
     let _ = tracing_log::LogTracer::init();
     let captured = Captured::default();
     let writer = captured.clone();
-    let subscriber = webinar_bot::logging::subscriber(format, EnvFilter::new("debug"), move || writer.clone());
+    let subscriber = webinar_bot::logging::subscriber(format, EnvFilter::new("debug"), move || writer.clone(), false);
     // The test runs on one thread (tokio's current-thread runtime), the bot's tasks with it.
     let _guard = tracing::subscriber::set_default(subscriber);
 
