@@ -1759,6 +1759,8 @@ async fn seed_backlog(url: &str, rows: i64) -> anyhow::Result<()> {
     let now = Utc::now();
     let first_id: i64 = 1_000_000;
     seed_people(&pool, first_id, rows, now).await?;
+    // The event's owner, whom the bot would make an administrator at its first start.
+    seed_people(&pool, ADMIN_ID, 1, now).await?;
     let event = webinar_bot::store::Events::new(pool.clone())
         .insert(&new_event("Пропущенное", now + chrono::Duration::days(1), vec![]), now)
         .await?;
