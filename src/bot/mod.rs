@@ -14,6 +14,7 @@ pub mod profile;
 pub mod providers;
 pub mod refusals;
 pub mod reply;
+pub mod screen;
 pub mod settings;
 pub mod start;
 pub mod state;

@@ -26,3 +26,4 @@ mod providers_telemost;
 mod providers_zoom;
 mod series;
 mod startup;
+mod wizard;

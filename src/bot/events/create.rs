@@ -3,9 +3,9 @@
 use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
-use teloxide::payloads::{EditMessageReplyMarkupSetters, EditMessageTextSetters, SendMessageSetters};
+use teloxide::payloads::{EditMessageReplyMarkupSetters, EditMessageTextSetters};
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, Me, ReplyMarkup};
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, Me};
 use teloxide::utils::html;
 
 use super::draft::ChosenProvider;
@@ -17,6 +17,7 @@ use super::{
 use crate::bot::guards::Usable;
 use crate::bot::keyboards::{button, zone_label};
 use crate::bot::reply::{explain, explain_key, say, typed};
+use crate::bot::screen::{self, Place, Screen};
 use crate::bot::{AppBot, Asker, BotDialogue, CallbackData, HandlerResult, SharedCtx, State};
 use crate::delivery::render;
 use crate::domain::Localized;
@@ -34,7 +35,7 @@ const DURATIONS: [u32; 5] = [30, 45, 60, 90, 120];
 
 /// `/new`.
 pub async fn start(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, dialogue: BotDialogue) -> HandlerResult {
-    ask(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::Title, EventDraft::default()).await
+    ask(&bot, msg.chat.id, &asker, &ctx, &dialogue, Place::Below(None), Field::Title, EventDraft::default()).await
 }
 
 // ---- typed answers ----
@@ -51,7 +52,7 @@ pub async fn receive_title(
     match EventTitle::parse(answer) {
         Ok(title) => {
             draft.title = Some(title.into_inner());
-            advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::Title, draft).await
+            advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Place::Below(draft.question), Field::Title, draft).await
         }
         Err(err) => explain(&bot, &msg, &asker, &err).await,
     }
@@ -72,7 +73,7 @@ pub async fn receive_external_url(
         return Ok(());
     };
     draft.options.external_url = Some(link.to_string());
-    advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::ExternalUrl, draft).await
+    advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Place::Below(draft.question), Field::ExternalUrl, draft).await
 }
 
 pub async fn receive_date(
@@ -102,7 +103,7 @@ pub async fn receive_date(
         }
         Err(err) => return explain(&bot, &msg, &asker, &err).await,
     }
-    advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::Date, draft).await
+    advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Place::Below(draft.question), Field::Date, draft).await
 }
 
 pub async fn receive_time(
@@ -120,7 +121,7 @@ pub async fn receive_time(
             if let Err((key, args)) = check_start(&draft, &asker, &ctx) {
                 return explain_key(&bot, &msg, &asker, key, &args).await;
             }
-            advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::Time, draft).await
+            advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Place::Below(draft.question), Field::Time, draft).await
         }
         Err(err) => explain(&bot, &msg, &asker, &err).await,
     }
@@ -138,7 +139,7 @@ pub async fn receive_duration(
     match EventDuration::from_str(answer) {
         Ok(duration) => {
             draft.duration = Some(duration.minutes());
-            advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::Duration, draft).await
+            advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Place::Below(draft.question), Field::Duration, draft).await
         }
         Err(err) => explain(&bot, &msg, &asker, &err).await,
     }
@@ -154,7 +155,7 @@ pub async fn receive_repeat_end(
 ) -> HandlerResult {
     let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
     let (Some((frequency, _)), Some(first)) = (draft.repeat.clone(), draft.date) else {
-        return ask(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::Repeat, draft).await;
+        return ask(&bot, msg.chat.id, &asker, &ctx, &dialogue, Place::Below(draft.question), Field::Repeat, draft).await;
     };
     let ending = match answer.trim().parse::<u32>() {
         Ok(count) => Ending::Count(count),
@@ -168,7 +169,7 @@ pub async fn receive_repeat_end(
         return say(&bot, &msg, &asker, err.i18n_key()).await;
     }
     draft.repeat = Some((frequency, Some(ending)));
-    advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::RepeatEnd, draft).await
+    advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Place::Below(draft.question), Field::RepeatEnd, draft).await
 }
 
 pub async fn receive_description(
@@ -183,7 +184,7 @@ pub async fn receive_description(
     match Description::parse(answer) {
         Ok(description) => {
             draft.description = description.map(Description::into_inner);
-            advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::Description, draft).await
+            advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Place::Below(draft.question), Field::Description, draft).await
         }
         Err(err) => explain(&bot, &msg, &asker, &err).await,
     }
@@ -202,7 +203,7 @@ pub async fn receive_host_email(
         return say(&bot, &msg, &asker, "new-bad-email").await;
     };
     draft.host_email = Some(email);
-    advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::HostEmail, draft).await
+    advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Place::Below(draft.question), Field::HostEmail, draft).await
 }
 
 /// A text where a button was expected (or a photo anywhere).
@@ -231,17 +232,17 @@ pub async fn press(
     let Some((field, draft)) = step.field() else {
         return crate::bot::refusals::stale_button(bot, q, asker).await;
     };
-    let (chat, mut draft) = (message.chat.id, draft.clone());
+    let (chat, here, mut draft) = (message.chat.id, Place::Over(message.id), draft.clone());
     let admin = asker.user.role.is_admin();
     match (field, action) {
         (_, NewAction::Noop) => {}
         (_, NewAction::Abort) => {
             dialogue.reset().await?;
-            bot.send_message(chat, tr(lang, "cancel-done")).await?;
+            screen::show(&bot, chat, here, Screen::plain(tr(lang, "cancel-done"))).await?;
         }
         (Field::Title, NewAction::Back) => {}
         (_, NewAction::Back) => {
-            return answered(&bot, &q, ask(&bot, chat, &asker, &ctx, &dialogue, draft.previous(field, admin), draft))
+            return answered(&bot, &q, ask(&bot, chat, &asker, &ctx, &dialogue, here, draft.previous(field, admin), draft))
                 .await;
         }
         (Field::Date, NewAction::Month(..) | NewAction::Day(_)) if forged_year(action).is_some() => {
@@ -260,11 +261,11 @@ pub async fn press(
         (Field::Date, NewAction::Day(day)) if day >= today(&asker, &ctx) => {
             draft.date = Some(day);
             draft.time = None;
-            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, field, draft)).await;
+            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, here, field, draft)).await;
         }
         (Field::Duration, NewAction::Duration(minutes)) if DURATIONS.contains(&minutes) => {
             draft.duration = Some(minutes);
-            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, field, draft)).await;
+            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, here, field, draft)).await;
         }
         (Field::Repeat, NewAction::Repeat(choice)) => {
             let weekday = draft.date.map_or(chrono::Weekday::Mon, |d| d.weekday());
@@ -280,7 +281,7 @@ pub async fn press(
                 bot.edit_message_text(chat, message.id, tr(lang, "new-ask-repeat-days")).reply_markup(keyboard).await?;
                 dialogue.update(State::Event(EventStep::Repeat(draft))).await?;
             } else {
-                return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, field, draft)).await;
+                return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, here, field, draft)).await;
             }
         }
         (Field::Repeat, NewAction::Weekday(day)) => {
@@ -297,7 +298,7 @@ pub async fn press(
                 bot.answer_callback_query(q.id).text(tr(lang, "err-repeat-no-weekday")).show_alert(true).await?;
                 return Ok(());
             }
-            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, field, draft)).await;
+            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, here, field, draft)).await;
         }
         (Field::Description | Field::HostEmail, NewAction::Skip) => {
             if field == Field::Description {
@@ -305,14 +306,14 @@ pub async fn press(
             } else {
                 draft.host_email = None;
             }
-            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, field, draft)).await;
+            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, here, field, draft)).await;
         }
         (Field::Host, NewAction::Host(user)) => {
             let Some(host) = ctx.users.get(user).await?.filter(|u| u.role.can_create_events()) else {
                 return crate::bot::refusals::stale_button(bot, q, asker).await;
             };
             draft.host = Some((host.id, host.first_name));
-            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, field, draft)).await;
+            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, here, field, draft)).await;
         }
         (Field::Options, NewAction::Toggle(option)) => {
             toggle_option(&mut draft, option);
@@ -344,14 +345,14 @@ pub async fn press(
             return Ok(());
         }
         (Field::Options | Field::Reminders | Field::Audience, NewAction::Done) => {
-            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, field, draft)).await;
+            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, here, field, draft)).await;
         }
         (Field::Summary, NewAction::Edit(target)) if target != Field::Summary && draft.asks(target, admin) => {
-            return answered(&bot, &q, ask(&bot, chat, &asker, &ctx, &dialogue, target, draft)).await;
+            return answered(&bot, &q, ask(&bot, chat, &asker, &ctx, &dialogue, here, target, draft)).await;
         }
         (Field::Summary, NewAction::Confirm) => {
             bot.answer_callback_query(q.id).await?;
-            return confirm(&bot, chat, &asker, &ctx, &dialogue, &me, draft).await;
+            return confirm(&bot, chat, here, &asker, &ctx, &dialogue, &me, draft).await;
         }
         _ => return crate::bot::refusals::stale_button(bot, q, asker).await,
     }
@@ -386,12 +387,12 @@ pub async fn choose_provider(
     let Some((Field::Provider, draft)) = step.field() else {
         return crate::bot::refusals::stale_button(bot, q, asker).await;
     };
-    let (chat, mut draft) = (message.chat.id, draft.clone());
+    let (chat, here, mut draft) = (message.chat.id, Place::Over(message.id), draft.clone());
     if draft.provider.as_ref().map(|p| p.kind) != Some(chosen.kind) {
         draft.options = Default::default();
     }
     draft.provider = Some(ChosenProvider { id: chosen.id, kind: chosen.kind, name: chosen.name });
-    answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, Field::Provider, draft)).await
+    answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, here, Field::Provider, draft)).await
 }
 
 /// Answers the press once the step it leads to has been asked.
@@ -423,26 +424,31 @@ fn toggle_option(draft: &mut EventDraft, option: OptionToggle) {
 
 // ---- the questions ----
 
+// The dialogue's whole context travels with each question; a struct for it would only be unpacked.
+#[allow(clippy::too_many_arguments)]
 async fn advance(
     bot: &AppBot,
     chat: ChatId,
     asker: &Asker,
     ctx: &SharedCtx,
     dialogue: &BotDialogue,
+    place: Place,
     answered: Field,
     draft: EventDraft,
 ) -> HandlerResult {
     let next = draft.next(answered, asker.user.role.is_admin());
-    ask(bot, chat, asker, ctx, dialogue, next, draft).await
+    ask(bot, chat, asker, ctx, dialogue, place, next, draft).await
 }
 
-/// Sends the question of `field` with its buttons and waits there.
+/// Shows the question of `field` with its buttons at `place` and waits there.
+#[allow(clippy::too_many_arguments)]
 pub async fn ask(
     bot: &AppBot,
     chat: ChatId,
     asker: &Asker,
     ctx: &SharedCtx,
     dialogue: &BotDialogue,
+    place: Place,
     field: Field,
     mut draft: EventDraft,
 ) -> HandlerResult {
@@ -452,7 +458,7 @@ pub async fn ask(
         Field::Provider => {
             let usable = ctx.providers.usable_by(&asker.user).await?;
             if usable.is_empty() {
-                bot.send_message(chat, tr(lang, "new-no-providers")).await?;
+                screen::show(bot, chat, place, Screen::plain(tr(lang, "new-no-providers"))).await?;
                 dialogue.reset().await?;
                 return Ok(());
             }
@@ -518,7 +524,7 @@ pub async fn ask(
             (summary(asker, ctx, &draft).await?, summary_keyboard(lang, &draft, asker.user.role.is_admin()))
         }
     };
-    bot.send_message(chat, text).reply_markup(ReplyMarkup::InlineKeyboard(keyboard)).await?;
+    draft.question = Some(screen::show(bot, chat, place, Screen::new(text, keyboard)).await?);
     dialogue.update(State::Event(EventStep::at(field, draft))).await?;
     Ok(())
 }
@@ -718,9 +724,11 @@ fn summary_keyboard(lang: Lang, draft: &EventDraft, admin: bool) -> InlineKeyboa
 
 // ---- confirming ----
 
+#[allow(clippy::too_many_arguments)]
 async fn confirm(
     bot: &AppBot,
     chat: ChatId,
+    summary: Place,
     asker: &Asker,
     ctx: &SharedCtx,
     dialogue: &BotDialogue,
@@ -733,12 +741,12 @@ async fn confirm(
         Ok(start) => start,
         Err((key, args)) => {
             bot.send_message(chat, tr_domain(lang, key, &args)).await?;
-            return ask(bot, chat, asker, ctx, dialogue, Field::Date, draft).await;
+            return ask(bot, chat, asker, ctx, dialogue, Place::Below(draft.question), Field::Date, draft).await;
         }
     };
     let (Some(title), Some(provider), Some(duration)) = (draft.title.clone(), draft.provider.clone(), draft.duration)
     else {
-        return ask(bot, chat, asker, ctx, dialogue, Field::Title, draft).await;
+        return ask(bot, chat, asker, ctx, dialogue, summary, Field::Title, draft).await;
     };
     let now = ctx.clock.now();
     let new = NewEvent {
@@ -765,8 +773,9 @@ async fn confirm(
         ctx.invites.create(InviteKind::Event, Some(id.0), asker.user.id, None, None, now).await?;
     }
     dialogue.reset().await?;
-    bot.send_message(chat, tr_args(lang, "new-creating", &[("service", text(tr(lang, provider.kind.i18n_key())))]))
-        .await?;
+    let creating = tr_args(lang, "new-creating", &[("service", text(tr(lang, provider.kind.i18n_key())))]);
+    // The summary becomes the progress line: its buttons must not create the event twice.
+    screen::show(bot, chat, summary, Screen::plain(creating)).await?;
     publish(bot, chat, asker, ctx, me, id).await
 }
 

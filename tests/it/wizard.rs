@@ -1,0 +1,110 @@
+//! The `/new` wizard, `/providers` setup and the edit menu answer in place: a press edits its
+//! question, a typed answer gets a new question and the old one loses its buttons.
+
+use crate::support;
+
+use support::scenario::{choose, people, press_for};
+use support::{Call, Clock, TestBot, TgUser};
+use teloxide::types::UserId;
+
+/// A teacher who is not an administrator: `/new` asks no host.
+async fn teacher(bot: &TestBot, id: i64) -> TgUser {
+    people(bot, [id]).await;
+    bot.ctx().users.promote_to_teacher(UserId(id as u64), bot.clock.now()).await.unwrap();
+    TgUser::ru(id)
+}
+
+/// The bot's messages in `chat` since `mark` that still show buttons now, by their text.
+fn live_keyboards(bot: &TestBot, mark: usize, chat: i64) -> Vec<String> {
+    let sent = bot.tg.calls()[mark..]
+        .iter()
+        .filter(|c| c.chat_id() == Some(chat) && c.method == "SendMessage")
+        .filter_map(Call::message_id)
+        .collect::<Vec<_>>();
+    sent.into_iter()
+        .filter_map(|id| bot.tg.message(chat, id))
+        .filter(|m| m.pointer("/reply_markup/inline_keyboard").and_then(|k| k.as_array()).is_some_and(|k| !k.is_empty()))
+        .map(|m| m["text"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// What the bot did in one chat since `mark`: messages sent, and edits.
+fn tally(bot: &TestBot, mark: usize, chat: i64) -> (usize, usize) {
+    let calls: Vec<Call> = bot.tg.calls()[mark..].iter().filter(|c| c.chat_id() == Some(chat)).cloned().collect();
+    let sent = calls.iter().filter(|c| c.method.starts_with("Send")).count();
+    let edited = calls.iter().filter(|c| c.method.starts_with("Edit")).count();
+    (sent, edited)
+}
+
+#[tokio::test]
+async fn new_with_defaults_costs_at_most_six_messages() {
+    let bot = TestBot::start().await;
+    let user = teacher(&bot, 2501).await;
+    let mark = bot.tg.mark();
+    bot.tg.ask(&user, "/new").await;
+    let q = bot.tg.ask(&user, "Вебинар о налогах").await;
+    let q = choose(&bot, &user, &q, "Jitsi").await;
+    assert!(q.text().contains("Какого числа"), "{}", q.text());
+    let q = bot.tg.ask(&user, "01.12.2026 18:30").await;
+    let q = choose(&bot, &user, &q, "1 час 30 минут").await;
+    let q = choose(&bot, &user, &q, "Не повторять").await;
+    let q = choose(&bot, &user, &q, "Пропустить").await;
+    assert!(q.text().contains("Когда напомнить"), "{}", q.text());
+    let q = choose(&bot, &user, &q, "Готово").await;
+    let summary = choose(&bot, &user, &q, "Готово").await;
+    assert!(summary.text().contains("Проверьте занятие"), "{}", summary.text());
+    press_for(&bot, &user, &summary, "Создать", "Занятие создано").await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let (sent, edited) = tally(&bot, mark, user.id);
+    println!("/new with defaults: {sent} messages sent, {edited} edits");
+    // Before the wizard answered in place: 11 messages (a teacher, Jitsi, every default).
+    assert!(sent <= 6, "{sent} messages for /new with defaults");
+    let live = live_keyboards(&bot, mark, user.id);
+    assert_eq!(live.len(), 1, "only the card keeps its buttons: {live:#?}");
+    assert!(live[0].contains("Занятие создано"), "{live:#?}");
+    bot.finish().await;
+}
+
+#[tokio::test]
+async fn the_question_to_edit_is_remembered_across_a_restart() {
+    let mut bot = TestBot::start().await;
+    let user = teacher(&bot, 2502).await;
+    let mark = bot.tg.mark();
+    bot.tg.ask(&user, "/new").await;
+    let provider = bot.tg.ask(&user, "После перезапуска").await;
+    bot.restart().await;
+    let date = choose(&bot, &user, &provider, "Jitsi").await;
+    assert_eq!(date.method, "EditMessageText", "a press edits its question");
+    assert_eq!(date.message_id(), provider.message_id());
+    let edits = bot.tg.mark();
+    let duration = bot.tg.ask(&user, "01.12.2026 18:30").await;
+    assert!(duration.text().contains("Сколько длится"), "{}", duration.text());
+    bot.tg
+        .wait_for(edits, "the answered question losing its buttons", |c| {
+            c.method == "EditMessageReplyMarkup" && c.message_id() == date.message_id()
+        })
+        .await;
+    assert_eq!(live_keyboards(&bot, mark, user.id), vec![duration.text().to_owned()]);
+    bot.finish().await;
+}
+
+#[tokio::test]
+async fn a_question_that_cannot_be_edited_is_asked_anew() {
+    let bot = TestBot::start().await;
+    let user = teacher(&bot, 2503).await;
+    bot.tg.ask(&user, "/new").await;
+    let provider = bot.tg.ask(&user, "Старое сообщение").await;
+    bot.tg.inject(
+        Some("EditMessageText"),
+        Some(user.id),
+        support::Fault::BadRequest("Bad Request: message can't be edited".into()),
+        1,
+    );
+    let date = choose(&bot, &user, &provider, "Jitsi").await;
+    let date = if date.method == "EditMessageText" { bot.tg.reply_after(date.seq + 1, user.id).await } else { date };
+    assert_eq!(date.method, "SendMessage");
+    assert!(date.text().contains("Какого числа"), "{}", date.text());
+    let duration = bot.tg.ask(&user, "01.12.2026 18:30").await;
+    assert!(duration.text().contains("Сколько длится"), "the dialogue goes on: {}", duration.text());
+    bot.finish().await;
+}
