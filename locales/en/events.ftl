@@ -143,7 +143,7 @@ event-not-yours = This class is not available to you: another teacher runs it, o
 event-action-outdated = That action no longer fits the class. Here is its current state:
 
 ## Editing
-event-edit-what = What should change? Reminders are switched on and off right here.
+event-edit-what = "{ $title }": what should change? Reminders are switched on and off right here.
 event-edit-title = Title
 event-edit-description = Description
 event-edit-when = Date and time
@@ -155,6 +155,7 @@ event-ask-when = The new start date and time, for example <code>25.12 18:30</cod
 event-ask-duration = The new duration in minutes (<code>90</code>) or hours and minutes (<code>1:30</code>):
 event-ask-copy = To what date and time should the class be copied? For example <code>01.12 18:00</code>:
 event-when-needs-time = Give both the date and the time, for example <code>25.12 18:30</code>.
+event-prompt-back = ◀ Back, change nothing
 event-saved = Saved.
 event-saved-notified = ✅ Saved. Listeners got a notice and their invitations are updated.
 event-saved-provider-refused = The change is saved in the bot, but the video service did not accept it: { $reason }

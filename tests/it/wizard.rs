@@ -36,23 +36,30 @@ fn tally(bot: &TestBot, mark: usize, chat: i64) -> (usize, usize) {
     (sent, edited)
 }
 
+/// Walks `/new` with every default (Jitsi, 1 h 30 min, once, no description, the default
+/// reminders, the event's own link); returns the summary.
+async fn summary(bot: &TestBot, user: &TgUser, title: &str, start: &str) -> Call {
+    bot.tg.ask(user, "/new").await;
+    let q = bot.tg.ask(user, title).await;
+    let q = choose(bot, user, &q, "Jitsi").await;
+    assert!(q.text().contains("Какого числа"), "{}", q.text());
+    let q = bot.tg.ask(user, start).await;
+    let q = choose(bot, user, &q, "1 час 30 минут").await;
+    let q = choose(bot, user, &q, "Не повторять").await;
+    let q = choose(bot, user, &q, "Пропустить").await;
+    assert!(q.text().contains("Когда напомнить"), "{}", q.text());
+    let q = choose(bot, user, &q, "Готово").await;
+    let summary = choose(bot, user, &q, "Готово").await;
+    assert!(summary.text().contains("Проверьте занятие"), "{}", summary.text());
+    summary
+}
+
 #[tokio::test]
 async fn new_with_defaults_costs_at_most_six_messages() {
     let bot = TestBot::start().await;
     let user = teacher(&bot, 2501).await;
     let mark = bot.tg.mark();
-    bot.tg.ask(&user, "/new").await;
-    let q = bot.tg.ask(&user, "Вебинар о налогах").await;
-    let q = choose(&bot, &user, &q, "Jitsi").await;
-    assert!(q.text().contains("Какого числа"), "{}", q.text());
-    let q = bot.tg.ask(&user, "01.12.2026 18:30").await;
-    let q = choose(&bot, &user, &q, "1 час 30 минут").await;
-    let q = choose(&bot, &user, &q, "Не повторять").await;
-    let q = choose(&bot, &user, &q, "Пропустить").await;
-    assert!(q.text().contains("Когда напомнить"), "{}", q.text());
-    let q = choose(&bot, &user, &q, "Готово").await;
-    let summary = choose(&bot, &user, &q, "Готово").await;
-    assert!(summary.text().contains("Проверьте занятие"), "{}", summary.text());
+    let summary = summary(&bot, &user, "Вебинар о налогах", "01.12.2026 18:30").await;
     press_for(&bot, &user, &summary, "Создать", "Занятие создано").await;
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let (sent, edited) = tally(&bot, mark, user.id);
@@ -106,5 +113,60 @@ async fn a_question_that_cannot_be_edited_is_asked_anew() {
     assert!(date.text().contains("Какого числа"), "{}", date.text());
     let duration = bot.tg.ask(&user, "01.12.2026 18:30").await;
     assert!(duration.text().contains("Сколько длится"), "the dialogue goes on: {}", duration.text());
+    bot.finish().await;
+}
+
+#[tokio::test]
+async fn the_edit_menu_and_its_prompts_take_turns_on_the_card_and_each_has_a_way_back() {
+    let bot = TestBot::start().await;
+    let user = teacher(&bot, 2504).await;
+    let summary = summary(&bot, &user, "Меню на месте", "01.12.2026 18:30").await;
+    let card = press_for(&bot, &user, &summary, "Создать", "Занятие создано").await;
+    let mark = bot.tg.mark();
+    let menu = press_for(&bot, &user, &card, "Изменить", "что изменить").await;
+    assert_eq!((menu.method.as_str(), menu.message_id()), ("EditMessageText", card.message_id()));
+    assert!(menu.text().contains("«Меню на месте»"), "{}", menu.text());
+    for (label, asked) in [
+        ("Название", "Новое название"),
+        ("Описание", "Новое описание"),
+        ("Дата и время", "Новые дата и время"),
+        ("Длительность", "Новая длительность"),
+    ] {
+        let prompt = press_for(&bot, &user, &menu, label, asked).await;
+        assert_eq!(prompt.message_id(), card.message_id(), "{label}: asked in place");
+        let back = press_for(&bot, &user, &prompt, "Назад", "что изменить").await;
+        assert_eq!(back.message_id(), card.message_id());
+        // Back left the typed step: text now is no answer to it.
+        let unknown = bot.tg.ask(&user, "05.12.2026 16:00").await;
+        assert!(!unknown.text().contains("Сохранено"), "{label}: {}", unknown.text());
+    }
+    let copy = press_for(&bot, &user, &menu, "К занятию", "Меню на месте").await;
+    let prompt = press_for(&bot, &user, &copy, "Копировать", "скопировать").await;
+    press_for(&bot, &user, &prompt, "Назад", "Меню на месте").await;
+    assert_eq!(tally(&bot, mark, user.id).0, 4, "only the four unknown-input answers were new messages");
+
+    let menu = press_for(&bot, &user, &copy, "Изменить", "что изменить").await;
+    let prompt = press_for(&bot, &user, &menu, "Дата и время", "Новые дата и время").await;
+    let mark = bot.tg.mark();
+    let saved = bot.tg.ask(&user, "05.12.2026 16:00").await;
+    assert!(saved.text().contains("Сохранено"), "{}", saved.text());
+    bot.tg
+        .wait_for(mark, "the prompt losing its button", |c| {
+            c.method == "EditMessageReplyMarkup" && c.message_id() == prompt.message_id()
+        })
+        .await;
+    assert_eq!(live_keyboards(&bot, mark, user.id), vec![saved.text().to_owned()]);
+
+    // /cancel also leaves a prompt, and takes its button away.
+    let menu = press_for(&bot, &user, &saved, "Изменить", "что изменить").await;
+    let prompt = press_for(&bot, &user, &menu, "Название", "Новое название").await;
+    let mark = bot.tg.mark();
+    let cancelled = bot.tg.ask(&user, "/cancel").await;
+    assert!(cancelled.text().contains("Отменено"), "{}", cancelled.text());
+    bot.tg
+        .wait_for(mark, "the prompt losing its button", |c| {
+            c.method == "EditMessageReplyMarkup" && c.message_id() == prompt.message_id()
+        })
+        .await;
     bot.finish().await;
 }

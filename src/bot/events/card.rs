@@ -7,7 +7,7 @@ use crate::delivery::render;
 use crate::domain::event::{EventId, EventStatus};
 use crate::i18n::{Lang, num, text, tr, tr_args};
 use crate::store::Event;
-use teloxide::payloads::SendMessageSetters;
+use crate::bot::screen::{self, Place, Screen};
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 use teloxide::utils::html;
@@ -40,6 +40,33 @@ pub async fn send_card_with(
     headline: Option<&str>,
     footer: Option<String>,
 ) -> HandlerResult {
+    let card = card_screen(asker, ctx, event, headline, footer).await?;
+    screen::show(bot, chat, Place::Below(None), card).await?;
+    Ok(())
+}
+
+/// Shows the card at `place`: over the menu or prompt it replaces when a button leads back to it.
+pub async fn show_card(
+    bot: &AppBot,
+    chat: ChatId,
+    place: Place,
+    asker: &Asker,
+    ctx: &SharedCtx,
+    event: &Event,
+    headline: Option<&str>,
+) -> HandlerResult {
+    let card = card_screen(asker, ctx, event, headline, None).await?;
+    screen::show(bot, chat, place, card).await?;
+    Ok(())
+}
+
+async fn card_screen(
+    asker: &Asker,
+    ctx: &SharedCtx,
+    event: &Event,
+    headline: Option<&str>,
+    footer: Option<String>,
+) -> Result<Screen, BotError> {
     let mut body = card_text(asker, ctx, event).await?;
     if let Some(key) = headline {
         body = format!("{}\n\n{body}", tr(asker.lang(), key));
@@ -47,8 +74,7 @@ pub async fn send_card_with(
     if let Some(footer) = footer {
         body = format!("{body}\n\n{footer}");
     }
-    bot.send_message(chat, body).reply_markup(card_keyboard(asker.lang(), event)).await?;
-    Ok(())
+    Ok(Screen::new(body, card_keyboard(asker.lang(), event)))
 }
 
 pub(crate) async fn card_text(asker: &Asker, ctx: &SharedCtx, event: &Event) -> Result<String, BotError> {

@@ -21,6 +21,7 @@ pub use draft::EventDraft;
 use super::CallbackData;
 use crate::domain::event::EventId;
 use crate::domain::reminders::ReminderOffset;
+use teloxide::types::MessageId;
 
 /// Where a chat is in `/new` or in editing an event.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -40,11 +41,37 @@ pub enum EventStep {
     Reminders(EventDraft),
     Audience(EventDraft),
     Summary(EventDraft),
-    EditTitle(EventId),
-    EditDescription(EventId),
-    EditWhen(EventId),
-    EditDuration(EventId),
-    CopyTo(EventId),
+    EditTitle(Editing),
+    EditDescription(Editing),
+    EditWhen(Editing),
+    EditDuration(Editing),
+    CopyTo(Editing),
+}
+
+/// A typed change to a saved event: which event, and the prompt that asked for it (whose
+/// buttons go once the answer is typed).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(from = "EditingStored")]
+pub struct Editing {
+    pub event: EventId,
+    pub prompt: Option<MessageId>,
+}
+
+/// States stored before prompts were remembered hold the bare event id; they still read.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum EditingStored {
+    Now { event: EventId, prompt: Option<MessageId> },
+    Before(EventId),
+}
+
+impl From<EditingStored> for Editing {
+    fn from(stored: EditingStored) -> Self {
+        match stored {
+            EditingStored::Now { event, prompt } => Editing { event, prompt },
+            EditingStored::Before(event) => Editing { event, prompt: None },
+        }
+    }
 }
 
 impl EventStep {
@@ -88,6 +115,30 @@ impl EventStep {
             EventStep::Summary(d) => (Field::Summary, d),
             _ => return None,
         })
+    }
+
+    /// The message showing this step's question or prompt, if the state knows it.
+    pub fn question(&self) -> Option<MessageId> {
+        match self {
+            EventStep::EditTitle(e)
+            | EventStep::EditDescription(e)
+            | EventStep::EditWhen(e)
+            | EventStep::EditDuration(e)
+            | EventStep::CopyTo(e) => e.prompt,
+            step => step.field().and_then(|(_, draft)| draft.question),
+        }
+    }
+
+    /// The saved event this step changes, if it is a typed edit.
+    pub fn editing(&self) -> Option<EventId> {
+        match self {
+            EventStep::EditTitle(e)
+            | EventStep::EditDescription(e)
+            | EventStep::EditWhen(e)
+            | EventStep::EditDuration(e)
+            | EventStep::CopyTo(e) => Some(e.event),
+            _ => None,
+        }
     }
 }
 
@@ -171,6 +222,15 @@ mod tests {
             assert!(encoded.len() <= 64);
             assert_eq!(EventAction::parse(encoded.strip_prefix("ev:").unwrap()), Some((id, action)));
         }
+    }
+
+    #[test]
+    fn an_edit_stored_before_prompts_were_kept_still_reads() {
+        let old: EventStep = serde_json::from_str(r#"{"EditWhen":7}"#).unwrap();
+        assert_eq!(old, EventStep::EditWhen(Editing { event: EventId(7), prompt: None }));
+        let now = EventStep::EditWhen(Editing { event: EventId(7), prompt: Some(MessageId(12)) });
+        let json = serde_json::to_string(&now).unwrap();
+        assert_eq!(serde_json::from_str::<EventStep>(&json).unwrap(), now);
     }
 
     #[test]
