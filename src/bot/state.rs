@@ -25,6 +25,7 @@ impl State {
     pub fn question(&self) -> Option<teloxide::types::MessageId> {
         match self {
             State::Event(step) => step.question(),
+            State::Provider(step) => step.question(),
             _ => None,
         }
     }

@@ -170,3 +170,26 @@ async fn the_edit_menu_and_its_prompts_take_turns_on_the_card_and_each_has_a_way
         .await;
     bot.finish().await;
 }
+
+#[tokio::test]
+async fn provider_setup_answers_in_place() {
+    let bot = TestBot::start().await;
+    let admin = TgUser::ru(support::ADMIN_ID);
+    let mark = bot.tg.mark();
+    let list = bot.tg.ask(&admin, "/providers").await;
+    let kinds = choose(&bot, &admin, &list, "Подключить").await;
+    assert_eq!(kinds.message_id(), list.message_id(), "Add edits the list in place");
+    let domain = choose(&bot, &admin, &kinds, "Jitsi").await;
+    assert!(domain.text().contains("Jitsi"), "the guide leads the first question: {}", domain.text());
+    let name = choose(&bot, &admin, &domain, "meet.jit.si").await;
+    let placement = bot.tg.ask(&admin, "Школьный Jitsi").await;
+    let card = press_for(&bot, &admin, &placement, "Всем преподавателям", "Проверка прошла").await;
+    assert_eq!(card.message_id(), placement.message_id(), "the check and the card take the question's place");
+    assert_eq!(name.message_id(), list.message_id());
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let (sent, edited) = tally(&bot, mark, admin.id);
+    println!("/providers setup of Jitsi: {sent} messages sent, {edited} edits");
+    assert!(sent <= 6, "{sent} messages for a provider setup");
+    assert_eq!(live_keyboards(&bot, mark, admin.id), vec![card.text().to_owned()], "only the card keeps buttons");
+    bot.finish().await;
+}
