@@ -45,6 +45,16 @@ new-summary =
     Reminders: { $reminders }
     Listeners: { $audience }
 new-summary-no-reminders = no reminders
+new-summary-missed = { $count ->
+    [one] ⚠️ This reminder will not be sent, its time has already passed for this start: { $reminders }.
+   *[other] ⚠️ These reminders will not be sent, their time has already passed for this start: { $reminders }.
+}
+new-summary-missed-first = { $count ->
+    [one] ⚠️ This reminder will not reach the first class, its time has already passed (the later classes get it): { $reminders }.
+   *[other] ⚠️ These reminders will not reach the first class, their time has already passed (the later classes get them): { $reminders }.
+}
+new-drop-missed = Drop the reminders that cannot be sent
+reminders-missed-legend = ⌛ — the reminder is chosen, but its time has already passed: it will not be sent.
 new-edit-title = Title
 new-edit-provider = Service
 new-edit-date = Date

@@ -193,3 +193,45 @@ async fn provider_setup_answers_in_place() {
     assert_eq!(live_keyboards(&bot, mark, admin.id), vec![card.text().to_owned()], "only the card keeps buttons");
     bot.finish().await;
 }
+
+#[tokio::test]
+async fn reminders_already_past_for_the_start_are_said_offered_to_drop_and_not_promised() {
+    let bot = TestBot::start().await;
+    let user = teacher(&bot, 2505).await;
+    // 10:00 in Moscow now: the class starts in three minutes, so "a day" and "an hour" before
+    // (the defaults) have already passed.
+    bot.tg.ask(&user, "/new").await;
+    let q = bot.tg.ask(&user, "Срочное занятие").await;
+    let q = choose(&bot, &user, &q, "Jitsi").await;
+    assert!(q.text().contains("Какого числа"), "{}", q.text());
+    let q = bot.tg.ask(&user, "30.11.2026 10:03").await;
+    let q = choose(&bot, &user, &q, "30 минут").await;
+    let q = choose(&bot, &user, &q, "Не повторять").await;
+    let reminders = choose(&bot, &user, &q, "Пропустить").await;
+    assert!(reminders.text().contains("⌛"), "{}", reminders.text());
+    reminders.button_data("⌛ За 1 день");
+    reminders.button_data("⌛ За 1 час");
+    let audience = choose(&bot, &user, &reminders, "Готово").await;
+    let summary = choose(&bot, &user, &audience, "Готово").await;
+    assert!(summary.text().contains("не будут отправлены"), "{}", summary.text());
+    assert!(summary.text().contains("За 1 день, За 1 час."), "{}", summary.text());
+    let summary = choose(&bot, &user, &summary, "Убрать неотправляемые").await;
+    assert!(summary.text().contains("Напоминания: без напоминаний"), "{}", summary.text());
+    assert!(!summary.text().contains("не будут отправлены"), "{}", summary.text());
+    assert!(summary.buttons().iter().all(|(label, _)| !label.contains("Убрать")), "{:?}", summary.buttons());
+
+    // Chosen again and kept: the summary says so, and the card's menu does not tick it.
+    let reminders = choose(&bot, &user, &summary, "Напоминания").await;
+    let reminders = choose(&bot, &user, &reminders, "За 15 минут").await;
+    assert!(reminders.button_data("⌛ За 15 минут").ends_with("r:15m"));
+    let reminders = choose(&bot, &user, &reminders, "В момент начала").await;
+    reminders.button_data("✅ В момент начала");
+    let summary = choose(&bot, &user, &reminders, "Готово").await;
+    assert!(summary.text().contains("Это напоминание не будет отправлено"), "{}", summary.text());
+    let card = press_for(&bot, &user, &summary, "Создать", "Занятие создано").await;
+    let menu = press_for(&bot, &user, &card, "Изменить", "что изменить").await;
+    assert!(menu.text().contains("⌛"), "{}", menu.text());
+    menu.button_data("⌛ За 15 минут");
+    menu.button_data("✅ В момент начала");
+    bot.finish().await;
+}

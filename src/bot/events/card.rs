@@ -5,6 +5,8 @@ use crate::bot::{AppBot, Asker, BotError, HandlerResult, SharedCtx};
 use crate::delivery::plan::minutes_late;
 use crate::delivery::render;
 use crate::domain::event::{EventId, EventStatus};
+use crate::domain::reminders::missed_reminders;
+use chrono::{DateTime, Utc};
 use crate::i18n::{Lang, num, text, tr, tr_args};
 use crate::store::Event;
 use crate::bot::screen::{self, Place, Screen};
@@ -178,14 +180,16 @@ pub(crate) fn card_keyboard(lang: Lang, event: &Event) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new(rows)
 }
 
-pub(crate) fn edit_keyboard(lang: Lang, event: &Event) -> InlineKeyboardMarkup {
+/// The edit menu's buttons; `now` tells the reminders still ahead from the ones already past.
+pub(crate) fn edit_keyboard(lang: Lang, event: &Event, now: DateTime<Utc>) -> InlineKeyboardMarkup {
     let id = event.id;
+    let missed = missed_reminders(&event.reminders, event.starts_at, now);
     let b = |key: &str, action| callback(tr(lang, key), id, action);
     let mut rows = vec![
         vec![b("event-edit-title", EventAction::EditTitle), b("event-edit-description", EventAction::EditDescription)],
         vec![b("event-edit-when", EventAction::EditWhen), b("event-edit-duration", EventAction::EditDuration)],
     ];
-    rows.extend(super::reminder_rows(lang, &event.reminders, |offset| {
+    rows.extend(super::reminder_rows(lang, &event.reminders, &missed, |offset| {
         crate::bot::CallbackData::Event(id, EventAction::Reminder(offset))
     }));
     rows.push(vec![b("event-back-to-card", EventAction::Open)]);

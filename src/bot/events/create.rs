@@ -24,6 +24,7 @@ use crate::domain::Localized;
 use crate::domain::event::{Description, EventDuration, EventStatus, EventTitle};
 use crate::domain::invite::InviteKind;
 use crate::domain::recurrence::{Ending, Frequency, Recurrence};
+use crate::domain::reminders::{ReminderOffset, missed_reminders};
 use crate::domain::time_input::{DateOrDateTime, check_not_past, format_date, parse_date, parse_date_time, parse_time};
 use crate::i18n::{Lang, text, tr, tr_args, tr_domain, tr_error};
 use crate::providers::ProviderKind;
@@ -322,8 +323,8 @@ pub async fn press(
         }
         (Field::Reminders, NewAction::Reminder(offset)) => {
             toggle_reminder(&mut draft.reminders, offset);
-            bot.edit_message_reply_markup(chat, message.id).reply_markup(reminders_keyboard(lang, &draft)).await?;
-            dialogue.update(State::Event(EventStep::Reminders(draft))).await?;
+            // Asked again, not only re-ticked: the word on missed reminders comes and goes.
+            return answered(&bot, &q, ask(&bot, chat, &asker, &ctx, &dialogue, here, field, draft)).await;
         }
         (Field::Audience, NewAction::Group(group)) => {
             if !audience_groups(&ctx, &asker).await?.iter().any(|(id, _)| *id == group) {
@@ -349,6 +350,11 @@ pub async fn press(
         }
         (Field::Summary, NewAction::Edit(target)) if target != Field::Summary && draft.asks(target, admin) => {
             return answered(&bot, &q, ask(&bot, chat, &asker, &ctx, &dialogue, here, target, draft)).await;
+        }
+        (Field::Summary, NewAction::DropMissed) => {
+            let missed = missed(&draft, &asker, &ctx);
+            draft.reminders.retain(|offset| !missed.contains(offset));
+            return answered(&bot, &q, ask(&bot, chat, &asker, &ctx, &dialogue, here, field, draft)).await;
         }
         (Field::Summary, NewAction::Confirm) => {
             bot.answer_callback_query(q.id).await?;
@@ -513,7 +519,14 @@ pub async fn ask(
             (tr(lang, "new-ask-host-email"), with_navigation(lang, InlineKeyboardMarkup::new([skip]), false))
         }
         Field::Options => (tr(lang, "new-ask-options"), options_keyboard(lang, &draft)),
-        Field::Reminders => (tr(lang, "new-ask-reminders"), reminders_keyboard(lang, &draft)),
+        Field::Reminders => {
+            let missed = missed(&draft, asker, ctx);
+            let mut question = tr(lang, "new-ask-reminders");
+            if !missed.is_empty() {
+                question = format!("{question}\n\n{}", tr(lang, "reminders-missed-legend"));
+            }
+            (question, reminders_keyboard(lang, &draft, &missed))
+        }
         Field::Audience => {
             let groups = audience_groups(ctx, asker).await?;
             let question = if groups.is_empty() { "new-ask-audience-no-groups" } else { "new-ask-audience" };
@@ -521,7 +534,8 @@ pub async fn ask(
         }
         Field::Summary => {
             draft.editing = true;
-            (summary(asker, ctx, &draft).await?, summary_keyboard(lang, &draft, asker.user.role.is_admin()))
+            let missed = !missed(&draft, asker, ctx).is_empty();
+            (summary(asker, ctx, &draft).await?, summary_keyboard(lang, &draft, asker.user.role.is_admin(), missed))
         }
     };
     draft.question = Some(screen::show(bot, chat, place, Screen::new(text, keyboard)).await?);
@@ -606,8 +620,9 @@ fn options_keyboard(lang: Lang, draft: &EventDraft) -> InlineKeyboardMarkup {
     with_navigation(lang, InlineKeyboardMarkup::new(rows), false)
 }
 
-fn reminders_keyboard(lang: Lang, draft: &EventDraft) -> InlineKeyboardMarkup {
-    let mut rows = reminder_rows(lang, &draft.reminders, |offset| CallbackData::New(NewAction::Reminder(offset)));
+fn reminders_keyboard(lang: Lang, draft: &EventDraft, missed: &[ReminderOffset]) -> InlineKeyboardMarkup {
+    let data = |offset| CallbackData::New(NewAction::Reminder(offset));
+    let mut rows = reminder_rows(lang, &draft.reminders, missed, data);
     rows.push(vec![button(tr(lang, "new-done"), CallbackData::New(NewAction::Done))]);
     with_navigation(lang, InlineKeyboardMarkup::new(rows), false)
 }
@@ -671,7 +686,7 @@ async fn summary(asker: &Asker, ctx: &SharedCtx, draft: &EventDraft) -> Result<S
     }
     let host =
         draft.host.as_ref().map(|(_, name)| html::escape(name)).unwrap_or_else(|| html::escape(&asker.user.first_name));
-    Ok(tr_args(
+    let card = tr_args(
         lang,
         "new-summary",
         &[
@@ -685,7 +700,21 @@ async fn summary(asker: &Asker, ctx: &SharedCtx, draft: &EventDraft) -> Result<S
             ("reminders", text(reminders)),
             ("audience", text(if audience.is_empty() { dash() } else { audience.join(", ") })),
         ],
-    ))
+    );
+    Ok(match missed_line(lang, draft, &missed(draft, asker, ctx)) {
+        Some(line) => format!("{card}\n\n{line}"),
+        None => card,
+    })
+}
+
+/// What the summary says of chosen reminders that will not go out: none are dropped silently.
+fn missed_line(lang: Lang, draft: &EventDraft, missed: &[ReminderOffset]) -> Option<String> {
+    if missed.is_empty() {
+        return None;
+    }
+    let names = missed.iter().map(|o| tr(lang, &format!("reminder-label-{o}"))).collect::<Vec<_>>().join(", ");
+    let key = if draft.repeat.is_some() { "new-summary-missed-first" } else { "new-summary-missed" };
+    Some(tr_args(lang, key, &[("reminders", text(names)), ("count", crate::i18n::num(missed.len() as f64))]))
 }
 
 fn repeat_summary(lang: Lang, draft: &EventDraft) -> String {
@@ -697,7 +726,7 @@ fn repeat_summary(lang: Lang, draft: &EventDraft) -> String {
     }
 }
 
-fn summary_keyboard(lang: Lang, draft: &EventDraft, admin: bool) -> InlineKeyboardMarkup {
+fn summary_keyboard(lang: Lang, draft: &EventDraft, admin: bool, missed: bool) -> InlineKeyboardMarkup {
     let editable = [
         (Field::Title, "new-edit-title"),
         (Field::Provider, "new-edit-provider"),
@@ -717,6 +746,9 @@ fn summary_keyboard(lang: Lang, draft: &EventDraft, admin: bool) -> InlineKeyboa
         .map(|(field, key)| button(tr(lang, key), CallbackData::New(NewAction::Edit(*field))))
         .collect();
     let mut rows: Vec<Vec<_>> = buttons.chunks(2).map(<[_]>::to_vec).collect();
+    if missed {
+        rows.push(vec![button(tr(lang, "new-drop-missed"), CallbackData::New(NewAction::DropMissed))]);
+    }
     rows.push(vec![button(tr(lang, "new-confirm"), CallbackData::New(NewAction::Confirm))]);
     rows.push(vec![button(tr(lang, "new-cancel"), CallbackData::New(NewAction::Abort))]);
     InlineKeyboardMarkup::new(rows)
@@ -777,6 +809,14 @@ async fn confirm(
     // The summary becomes the progress line: its buttons must not create the event twice.
     screen::show(bot, chat, summary, Screen::plain(creating)).await?;
     publish(bot, chat, asker, ctx, me, id).await
+}
+
+/// The draft's reminders whose moment has already passed for its start, as of now.
+fn missed(draft: &EventDraft, asker: &Asker, ctx: &SharedCtx) -> Vec<ReminderOffset> {
+    match draft.start(asker.user.tz) {
+        Some(Ok(start)) => missed_reminders(&draft.reminders, start, ctx.clock.now()),
+        _ => Vec::new(),
+    }
 }
 
 fn today(asker: &Asker, ctx: &SharedCtx) -> NaiveDate {

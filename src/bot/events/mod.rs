@@ -163,17 +163,24 @@ pub(crate) fn ticked(on: bool, label: String) -> String {
     if on { format!("✅ {label}") } else { label }
 }
 
-/// The reminder choices as ticked buttons, two a row, the earliest first.
+/// The reminder choices as ticked buttons, two a row, the earliest first. A chosen one whose
+/// moment has passed (`missed`) shows an hourglass, not a tick: it will not be sent.
 pub(crate) fn reminder_rows(
     lang: crate::i18n::Lang,
     chosen: &[ReminderOffset],
+    missed: &[ReminderOffset],
     data: impl Fn(ReminderOffset) -> CallbackData,
 ) -> Vec<Vec<teloxide::types::InlineKeyboardButton>> {
     let buttons: Vec<_> = ReminderOffset::ALL
         .iter()
         .rev()
         .map(|offset| {
-            let label = ticked(chosen.contains(offset), crate::i18n::tr(lang, &format!("reminder-label-{offset}")));
+            let name = crate::i18n::tr(lang, &format!("reminder-label-{offset}"));
+            let label = if missed.contains(offset) && chosen.contains(offset) {
+                format!("⌛ {name}")
+            } else {
+                ticked(chosen.contains(offset), name)
+            };
             crate::bot::keyboards::button(label, data(*offset))
         })
         .collect();
@@ -208,6 +215,7 @@ mod tests {
             NewAction::EventLink,
             NewAction::Done,
             NewAction::Edit(Field::Audience),
+            NewAction::DropMissed,
             NewAction::Confirm,
             NewAction::Abort,
         ];

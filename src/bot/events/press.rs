@@ -9,11 +9,12 @@ use crate::bot::screen::{self, Place, Screen};
 use crate::bot::guards::Owned;
 use crate::bot::{AppBot, Asker, BotDialogue, HandlerResult, SharedCtx, State};
 use crate::domain::event::{EventId, EventStatus};
+use crate::domain::reminders::missed_reminders;
 use crate::domain::invite::InviteKind;
 use crate::i18n::{Lang, num, provider_error, text, tr, tr_args};
 use crate::meetings::{MeetingError, Removal};
 use crate::store::Event;
-use teloxide::payloads::{EditMessageReplyMarkupSetters, SendMessageSetters};
+use teloxide::payloads::SendMessageSetters;
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardMarkup, Me};
 use teloxide::utils::html;
@@ -45,8 +46,8 @@ pub async fn press(
     match action {
         EventAction::Open => show_card(&bot, chat, here, &asker, &ctx, &event, None).await?,
         EventAction::Edit => {
-            let what = tr_args(lang, "event-edit-what", &[("title", text(html::escape(&event.title)))]);
-            screen::show(&bot, chat, here, Screen::new(what, edit_keyboard(lang, &event))).await?;
+            let menu = edit_menu(lang, &event, ctx.clock.now());
+            screen::show(&bot, chat, here, menu).await?;
         }
         EventAction::EditTitle => {
             prompt(&bot, chat, here, lang, &dialogue, id, ask("event-ask-title", EventAction::Edit, EventStep::EditTitle))
@@ -74,7 +75,8 @@ pub async fn press(
             ctx.events.set_reminders(id, &reminders, ctx.clock.now()).await?;
             ctx.delivery.replan_reminders(id).await?;
             let event = Event { reminders, ..event };
-            bot.edit_message_reply_markup(chat, message.id).reply_markup(edit_keyboard(lang, &event)).await?;
+            // The legend may come or go with the hourglass, so the text is shown again too.
+            screen::show(&bot, chat, here, edit_menu(lang, &event, ctx.clock.now())).await?;
         }
         EventAction::NewLink => {
             let outcome = ctx.meetings.new_link(id, &asker.user).await;
@@ -146,6 +148,15 @@ pub async fn press(
         _ => send_card(&bot, chat, &asker, &ctx, &event, Some("event-action-outdated")).await?,
     }
     Ok(())
+}
+
+/// The edit menu: what to change, and the reminders switched right here.
+fn edit_menu(lang: Lang, event: &Event, now: chrono::DateTime<chrono::Utc>) -> Screen {
+    let mut what = tr_args(lang, "event-edit-what", &[("title", text(html::escape(&event.title)))]);
+    if !missed_reminders(&event.reminders, event.starts_at, now).is_empty() {
+        what = format!("{what}\n\n{}", tr(lang, "reminders-missed-legend"));
+    }
+    Screen::new(what, edit_keyboard(lang, event, now))
 }
 
 /// A typed change's question: its text, where its way back leads, and the step it waits in.
