@@ -469,3 +469,43 @@ async fn a_secret_that_cannot_be_deleted_is_pointed_out() {
     assert_ne!(next.text(), question.text());
     bot.finish().await;
 }
+
+#[tokio::test]
+async fn a_check_refused_without_a_code_names_no_empty_code_and_no_event() {
+    let bot = TestBot::start().await;
+    let admin = admin();
+    let telemost = FakeServer::start().await;
+    telemost.on("GET", "/info", Reply::json(400, json!({})));
+    let mut screen = start_registration(&bot, &admin, "Телемост").await;
+    let url = format!("{}/v1/telemost-api", telemost.origin);
+    let acts = [
+        Act::Text(CLIENT_ID),
+        Act::Secret(TELEMOST_TOKEN),
+        Act::Text("Телемост без кода"),
+        Act::Text(&url),
+        Act::Button("Всех сразу"),
+        Act::Button("Всем преподавателям"),
+    ];
+    for what in &acts {
+        screen = act(&bot, &admin, &screen, what).await;
+    }
+    let said = screen.text();
+    assert!(said.contains("Проверка не прошла"), "{said}");
+    assert!(said.contains("(HTTP 400) и не назвал причину"), "{said}");
+    assert!(!said.contains("«»") && !said.contains("мероприяти") && !said.contains("занятия"), "{said}");
+    bot.finish().await;
+}
+
+#[tokio::test]
+async fn a_provider_named_as_its_service_is_named_once_on_its_button() {
+    let bot = TestBot::start().await;
+    let admin = admin();
+    let list = bot.tg.ask(&admin, "/providers").await;
+    let labels: Vec<String> = list.buttons().into_iter().map(|(label, _)| label).collect();
+    assert!(labels.contains(&"Jitsi Meet".to_owned()), "{labels:?}");
+    bot.tg.ask(&admin, "/new").await;
+    let services = bot.tg.ask(&admin, "Проверка подписи").await;
+    let labels: Vec<String> = services.buttons().into_iter().map(|(label, _)| label).collect();
+    assert!(labels.contains(&"Jitsi Meet".to_owned()), "{labels:?}");
+    bot.finish().await;
+}

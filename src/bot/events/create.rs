@@ -471,7 +471,7 @@ pub async fn ask(
             let rows: Vec<Vec<InlineKeyboardButton>> = usable
                 .into_iter()
                 .map(|p| {
-                    let label = format!("{} · {}", p.name, tr(lang, p.kind.i18n_key()));
+                    let label = crate::keyboards::provider_label(lang, &p.name, p.kind);
                     vec![button(label, CallbackData::New(NewAction::Provider(p.id)))]
                 })
                 .collect();
@@ -662,7 +662,10 @@ async fn summary(asker: &Asker, ctx: &SharedCtx, draft: &EventDraft) -> Result<S
     let provider = draft
         .provider
         .as_ref()
-        .map(|p| format!("{} ({})", html::escape(&p.name), tr(lang, p.kind.i18n_key())))
+        .map(|p| match crate::keyboards::service_beside(lang, &p.name, p.kind) {
+            Some(service) => format!("{} ({service})", html::escape(&p.name)),
+            None => html::escape(&p.name),
+        })
         .unwrap_or_else(dash);
     let when = match (draft.date, draft.time) {
         (Some(date), Some(time)) => format!(

@@ -10,7 +10,7 @@ use super::{ProviderCb, ProviderStep, button, may_register, refuse_press};
 use crate::bot::guards::{Managed, manages_provider};
 use crate::bot::screen::{self, Place, Screen};
 use crate::bot::{AppBot, Asker, BotDialogue, HandlerResult, SharedCtx, State};
-use crate::i18n::provider_error;
+use crate::i18n::provider_check_error;
 use crate::i18n::{num, text, tr, tr_args};
 use crate::store::ProviderSummary;
 
@@ -34,7 +34,7 @@ async fn send_list(bot: &AppBot, chat: ChatId, place: Place, asker: &Asker, ctx:
     let mut said = tr_args(lang, "pv-list-title", &[("n", num(providers.len() as f64))]);
     let mut rows: Vec<Vec<InlineKeyboardButton>> = Vec::new();
     for p in &providers {
-        let label = format!("{} · {}", p.name, tr(lang, p.kind.i18n_key()));
+        let label = crate::keyboards::provider_label(lang, &p.name, p.kind);
         rows.push(vec![button(label, ProviderCb::View(p.id))]);
     }
     if may_register(asker, ctx).await? {
@@ -164,7 +164,7 @@ pub async fn on_check(
             ctx.providers.mark_checked(id, ctx.clock.now()).await?;
             tr(lang, "pv-recheck-ok")
         }
-        Err(err) => format!("{}\n\n{}", tr(lang, "pv-recheck-failed"), provider_error(lang, &err)),
+        Err(err) => format!("{}\n\n{}", tr(lang, "pv-recheck-failed"), provider_check_error(lang, &err)),
     };
     bot.send_message(chat, said).await?;
     Ok(())

@@ -7,7 +7,7 @@ use teloxide::utils::html;
 use super::{Choice, Draft, Field, Input, Placement, ProviderCb, ProviderStep, button, may_register, refuse_press};
 use crate::bot::screen::{self, Place, Screen};
 use crate::bot::{AppBot, Asker, BotDialogue, HandlerResult, SharedCtx, State};
-use crate::i18n::{Lang, provider_error, text, tr, tr_args};
+use crate::i18n::{Lang, provider_check_error, provider_error, text, tr, tr_args};
 use crate::providers::jitsi::JitsiSettings;
 use crate::providers::kontur::KonturSettings;
 use crate::providers::mts_link::MtsLinkSettings;
@@ -594,7 +594,7 @@ async fn show_failed(
     ]);
     let mut said = tr(lang, "pv-check-failed");
     if let Some(err) = err {
-        said = format!("{said}\n\n{}", provider_error(lang, err));
+        said = format!("{said}\n\n{}", provider_check_error(lang, err));
     }
     draft.question = Some(screen::show(bot, chat, place, Screen::new(said, InlineKeyboardMarkup::new(rows))).await?);
     dialogue.update(State::Provider(ProviderStep::Failed { draft })).await?;
