@@ -164,6 +164,7 @@ event-ask-description = The new description (or "-" to remove it):
 event-ask-when = The new start date and time, for example <code>25.12 18:30</code> or <code>tomorrow 18:00</code>:
 event-ask-duration = The new duration in minutes (<code>90</code>) or hours and minutes (<code>1:30</code>):
 event-ask-copy = To what date and time should the class be copied? For example <code>01.12 18:00</code>:
+event-send-text = Please answer with text. "Back" under the question or /cancel changes nothing.
 event-when-needs-time = Give both the date and the time, for example <code>25.12 18:30</code>.
 event-prompt-back = ◀ Back, change nothing
 event-saved = Saved.

@@ -171,6 +171,7 @@ event-ask-description = Новое описание (или «-», чтобы у
 event-ask-when = Новые дата и время начала, например <code>25.12 18:30</code> или <code>завтра 18:00</code>:
 event-ask-duration = Новая длительность в минутах (<code>90</code>) или часах и минутах (<code>1:30</code>):
 event-ask-copy = На какую дату и время скопировать занятие? Например <code>01.12 18:00</code>:
+event-send-text = Пришлите ответ текстом. «Назад» под вопросом или /cancel — ничего не менять.
 event-when-needs-time = Укажите и дату, и время, например <code>25.12 18:30</code>.
 event-prompt-back = ◀ Назад, ничего не менять
 event-saved = Сохранено.

@@ -24,7 +24,7 @@ pub async fn receive_copy_date(
     me: Me,
     editing: Editing,
 ) -> HandlerResult {
-    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker, "event-send-text").await? else { return Ok(()) };
     let Some(event) = ctx.events.get(editing.event).await?.filter(|e| manages_event(&asker, e)) else {
         dialogue.reset().await?;
         answered(&bot, msg.chat.id, editing).await;

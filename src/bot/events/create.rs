@@ -49,7 +49,7 @@ pub async fn receive_title(
     dialogue: BotDialogue,
     mut draft: EventDraft,
 ) -> HandlerResult {
-    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker, "new-send-text").await? else { return Ok(()) };
     match EventTitle::parse(answer) {
         Ok(title) => {
             draft.title = Some(title.into_inner());
@@ -67,7 +67,7 @@ pub async fn receive_external_url(
     dialogue: BotDialogue,
     mut draft: EventDraft,
 ) -> HandlerResult {
-    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker, "new-send-text").await? else { return Ok(()) };
     let valid = url::Url::parse(answer.trim()).ok().filter(|u| u.scheme() == "https" && u.host_str().is_some());
     let Some(link) = valid else {
         bot.send_message(msg.chat.id, tr(asker.lang(), "new-bad-link")).await?;
@@ -85,7 +85,7 @@ pub async fn receive_date(
     dialogue: BotDialogue,
     mut draft: EventDraft,
 ) -> HandlerResult {
-    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker, "new-send-text").await? else { return Ok(()) };
     match parse_date_time(answer, asker.user.tz, ctx.clock.now()) {
         Ok(DateOrDateTime::Date(date)) => {
             if date < today(&asker, &ctx) {
@@ -115,7 +115,7 @@ pub async fn receive_time(
     dialogue: BotDialogue,
     mut draft: EventDraft,
 ) -> HandlerResult {
-    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker, "new-send-text").await? else { return Ok(()) };
     match parse_time(answer) {
         Ok(time) => {
             draft.time = Some(time);
@@ -136,7 +136,7 @@ pub async fn receive_duration(
     dialogue: BotDialogue,
     mut draft: EventDraft,
 ) -> HandlerResult {
-    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker, "new-send-text").await? else { return Ok(()) };
     match EventDuration::from_str(answer) {
         Ok(duration) => {
             draft.duration = Some(duration.minutes());
@@ -154,7 +154,7 @@ pub async fn receive_repeat_end(
     dialogue: BotDialogue,
     mut draft: EventDraft,
 ) -> HandlerResult {
-    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker, "new-send-text").await? else { return Ok(()) };
     let (Some((frequency, _)), Some(first)) = (draft.repeat.clone(), draft.date) else {
         return ask(&bot, msg.chat.id, &asker, &ctx, &dialogue, Place::Below(draft.question), Field::Repeat, draft).await;
     };
@@ -181,7 +181,7 @@ pub async fn receive_description(
     dialogue: BotDialogue,
     mut draft: EventDraft,
 ) -> HandlerResult {
-    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker, "new-send-text").await? else { return Ok(()) };
     match Description::parse(answer) {
         Ok(description) => {
             draft.description = description.map(Description::into_inner);
@@ -199,7 +199,7 @@ pub async fn receive_host_email(
     dialogue: BotDialogue,
     mut draft: EventDraft,
 ) -> HandlerResult {
-    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker, "new-send-text").await? else { return Ok(()) };
     let Ok(email) = crate::providers::check_email(answer) else {
         return say(&bot, &msg, &asker, "new-bad-email").await;
     };

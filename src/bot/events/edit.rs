@@ -44,7 +44,7 @@ pub async fn receive_title(
     dialogue: BotDialogue,
     editing: Editing,
 ) -> HandlerResult {
-    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker, "event-send-text").await? else { return Ok(()) };
     let Some(event) = editable(&bot, &msg, &asker, &ctx, &dialogue, editing).await? else { return Ok(()) };
     let id = editing.event;
     let title = match EventTitle::parse(answer) {
@@ -63,7 +63,7 @@ pub async fn receive_description(
     dialogue: BotDialogue,
     editing: Editing,
 ) -> HandlerResult {
-    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker, "event-send-text").await? else { return Ok(()) };
     let Some(event) = editable(&bot, &msg, &asker, &ctx, &dialogue, editing).await? else { return Ok(()) };
     let id = editing.event;
     // A lone dash clears the description.
@@ -84,7 +84,7 @@ pub async fn receive_when(
     dialogue: BotDialogue,
     editing: Editing,
 ) -> HandlerResult {
-    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker, "event-send-text").await? else { return Ok(()) };
     let Some(event) = editable(&bot, &msg, &asker, &ctx, &dialogue, editing).await? else { return Ok(()) };
     let id = editing.event;
     let start = match typed_start(&asker, &ctx, answer) {
@@ -106,7 +106,7 @@ pub async fn receive_duration(
     dialogue: BotDialogue,
     editing: Editing,
 ) -> HandlerResult {
-    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker, "event-send-text").await? else { return Ok(()) };
     let Some(event) = editable(&bot, &msg, &asker, &ctx, &dialogue, editing).await? else { return Ok(()) };
     let id = editing.event;
     let duration = match EventDuration::from_str(answer) {
