@@ -21,7 +21,6 @@ pub enum Place {
     Below(Option<MessageId>),
 }
 
-
 /// One screen of a dialogue: its text, its buttons (none: the message shows no keyboard).
 pub struct Screen {
     pub text: String,

@@ -161,9 +161,7 @@ impl ProviderError {
     /// involved yet, so a refusal points at the settings alone.
     pub fn i18n_for_check(&self) -> (&'static str, Args) {
         match self {
-            ProviderError::Rejected { service, status, code } => {
-                rejected(*service, *status, code, Request::Check)
-            }
+            ProviderError::Rejected { service, status, code } => rejected(*service, *status, code, Request::Check),
             other => other.i18n(),
         }
     }

@@ -46,9 +46,7 @@ async fn next_screen(bot: &TestBot, mark: usize, chat: i64) -> Call {
 }
 
 async fn text_after(bot: &TestBot, mark: usize, chat: i64, needle: &str) -> Call {
-    bot.tg
-        .wait_for(mark, needle, |c| shown(c) && c.chat_id() == Some(chat) && c.text().contains(needle))
-        .await
+    bot.tg.wait_for(mark, needle, |c| shown(c) && c.chat_id() == Some(chat) && c.text().contains(needle)).await
 }
 
 async fn press(bot: &TestBot, user: &TgUser, screen: &Call, label: &str) -> Call {

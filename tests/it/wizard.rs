@@ -23,7 +23,9 @@ fn live_keyboards(bot: &TestBot, mark: usize, chat: i64) -> Vec<String> {
         .collect::<Vec<_>>();
     sent.into_iter()
         .filter_map(|id| bot.tg.message(chat, id))
-        .filter(|m| m.pointer("/reply_markup/inline_keyboard").and_then(|k| k.as_array()).is_some_and(|k| !k.is_empty()))
+        .filter(|m| {
+            m.pointer("/reply_markup/inline_keyboard").and_then(|k| k.as_array()).is_some_and(|k| !k.is_empty())
+        })
         .map(|m| m["text"].as_str().unwrap_or_default().to_owned())
         .collect()
 }

@@ -1,15 +1,15 @@
 //! The teacher's card of an event and its keyboards.
 
 use super::EventAction;
+use crate::bot::screen::{self, Place, Screen};
 use crate::bot::{AppBot, Asker, BotError, HandlerResult, SharedCtx};
 use crate::delivery::plan::minutes_late;
 use crate::delivery::render;
 use crate::domain::event::{EventId, EventStatus};
 use crate::domain::reminders::missed_reminders;
-use chrono::{DateTime, Utc};
 use crate::i18n::{Lang, num, text, tr, tr_args};
 use crate::store::Event;
-use crate::bot::screen::{self, Place, Screen};
+use chrono::{DateTime, Utc};
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 use teloxide::utils::html;

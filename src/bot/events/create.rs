@@ -140,7 +140,8 @@ pub async fn receive_duration(
     match EventDuration::from_str(answer) {
         Ok(duration) => {
             draft.duration = Some(duration.minutes());
-            advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Place::Below(draft.question), Field::Duration, draft).await
+            advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Place::Below(draft.question), Field::Duration, draft)
+                .await
         }
         Err(err) => explain(&bot, &msg, &asker, &err).await,
     }
@@ -156,7 +157,8 @@ pub async fn receive_repeat_end(
 ) -> HandlerResult {
     let Some(answer) = typed(&bot, &msg, &asker, "new-send-text").await? else { return Ok(()) };
     let (Some((frequency, _)), Some(first)) = (draft.repeat.clone(), draft.date) else {
-        return ask(&bot, msg.chat.id, &asker, &ctx, &dialogue, Place::Below(draft.question), Field::Repeat, draft).await;
+        return ask(&bot, msg.chat.id, &asker, &ctx, &dialogue, Place::Below(draft.question), Field::Repeat, draft)
+            .await;
     };
     let ending = match answer.trim().parse::<u32>() {
         Ok(count) => Ending::Count(count),
@@ -185,7 +187,8 @@ pub async fn receive_description(
     match Description::parse(answer) {
         Ok(description) => {
             draft.description = description.map(Description::into_inner);
-            advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Place::Below(draft.question), Field::Description, draft).await
+            advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Place::Below(draft.question), Field::Description, draft)
+                .await
         }
         Err(err) => explain(&bot, &msg, &asker, &err).await,
     }
@@ -243,8 +246,12 @@ pub async fn press(
         }
         (Field::Title, NewAction::Back) => {}
         (_, NewAction::Back) => {
-            return answered(&bot, &q, ask(&bot, chat, &asker, &ctx, &dialogue, here, draft.previous(field, admin), draft))
-                .await;
+            return answered(
+                &bot,
+                &q,
+                ask(&bot, chat, &asker, &ctx, &dialogue, here, draft.previous(field, admin), draft),
+            )
+            .await;
         }
         (Field::Date, NewAction::Month(..) | NewAction::Day(_)) if forged_year(action).is_some() => {
             // Forged data: the calendar never offers a year a typed date could not name.

@@ -1,9 +1,9 @@
 //! Typed edits of an event: title, description, start, duration.
 
+use super::Editing;
 use super::card::send_card;
 use super::press::failure;
 use crate::bot::guards::manages_event;
-use super::Editing;
 use crate::bot::reply::{explain, typed};
 use crate::bot::screen::strip;
 use crate::bot::{AppBot, Asker, BotDialogue, BotError, HandlerResult, SharedCtx};

@@ -5,12 +5,12 @@ use super::invite_link::{ask_link_expiry, new_invite_link};
 use super::publish::publish;
 use super::reports::{answers, missed};
 use super::{Editing, EventAction, EventStep};
-use crate::bot::screen::{self, Place, Screen};
 use crate::bot::guards::Owned;
+use crate::bot::screen::{self, Place, Screen};
 use crate::bot::{AppBot, Asker, BotDialogue, HandlerResult, SharedCtx, State};
 use crate::domain::event::{EventId, EventStatus};
-use crate::domain::reminders::missed_reminders;
 use crate::domain::invite::InviteKind;
+use crate::domain::reminders::missed_reminders;
 use crate::i18n::{Lang, num, provider_error, text, tr, tr_args};
 use crate::meetings::{MeetingError, Removal};
 use crate::store::Event;
@@ -50,8 +50,16 @@ pub async fn press(
             screen::show(&bot, chat, here, menu).await?;
         }
         EventAction::EditTitle => {
-            prompt(&bot, chat, here, lang, &dialogue, id, ask("event-ask-title", EventAction::Edit, EventStep::EditTitle))
-                .await?
+            prompt(
+                &bot,
+                chat,
+                here,
+                lang,
+                &dialogue,
+                id,
+                ask("event-ask-title", EventAction::Edit, EventStep::EditTitle),
+            )
+            .await?
         }
         EventAction::EditDescription => {
             let step = ask("event-ask-description", EventAction::Edit, EventStep::EditDescription);

@@ -344,9 +344,7 @@ pub async fn on_answer(
     state: State,
     choice: Choice,
 ) -> HandlerResult {
-    let (Some((chat, here)), State::Provider(ProviderStep::Ask { mut draft, field })) =
-        (pressed_at(&q), state)
-    else {
+    let (Some((chat, here)), State::Provider(ProviderStep::Ask { mut draft, field })) = (pressed_at(&q), state) else {
         return stale(&bot, &q, &asker).await;
     };
     if !choice.fits(field) {
