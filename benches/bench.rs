@@ -51,7 +51,8 @@ const USAGE: &str = "usage: cargo bench --bench bench -- <fan-out | dialogue | f
   joins      --n 1000 --rates 20,100,300 --limits open|production --runs 3
   timetable  --events 10 --n 1000 --rate 300 --runs 3   classes whose reminders are due together
   busy       --n 10000 --rate 30 --teachers 20 --think-ms 1000 --warmup-s 35   presses during a fan-out
-  drain      --rows 50000 --teachers 20 --presses 30 --think-ms 1000 --runs 3   presses while a backlog drains";
+  drain      --rows 50000 --teachers 20 --presses 30 --think-ms 1000 --runs 3   presses while a backlog drains
+  metrics    --updates 2000 --runs 5   the time an update takes with metrics on (HTTP_ADDR set) vs off";
 
 const ADMIN_ID: i64 = 100;
 const TOKEN: &str = "123456:BENCH-token-never-logged";
@@ -85,6 +86,7 @@ fn main() -> ExitCode {
             "timetable" => timetable(&options).await,
             "busy" => busy(&options).await,
             "drain" => drain(&options).await,
+            "metrics" => metrics_overhead(&options).await,
             other => Err(anyhow!("unknown scenario {other:?}")),
         }
     });
@@ -213,7 +215,9 @@ struct Harness {
     _dir: TempDir,
 }
 
-fn config_for(tg_url: &str, dir: &std::path::Path, send_rate: u32) -> anyhow::Result<Config> {
+/// Metrics are kept only while the HTTP server is on: `off` is the bot without them.
+fn config_with_metrics(tg_url: &str, dir: &std::path::Path, send_rate: u32, metrics: bool) -> anyhow::Result<Config> {
+    let http_addr = if metrics { "127.0.0.1:0" } else { "off" };
     let env: HashMap<&str, String> = HashMap::from([
         ("TELOXIDE_TOKEN", TOKEN.to_owned()),
         ("TELOXIDE_API_URL", tg_url.to_owned()),
@@ -221,6 +225,8 @@ fn config_for(tg_url: &str, dir: &std::path::Path, send_rate: u32) -> anyhow::Re
         ("DATABASE_URL", database_in(dir)),
         ("ADMIN_IDS", ADMIN_ID.to_string()),
         ("SEND_RATE", send_rate.min(1000).to_string()),
+        // Metrics on, as in production, on a port of its own; or off.
+        ("HTTP_ADDR", http_addr.to_owned()),
     ]);
     Ok(Config::from_lookup(|name| env.get(name).cloned())?)
 }
@@ -232,7 +238,11 @@ impl Harness {
 
     /// Starts on a data folder prepared beforehand (`database_in`).
     async fn start_in(dir: TempDir, tg: FakeTelegram, tuning: Tuning) -> anyhow::Result<Self> {
-        let config = config_for(&tg.url(), dir.path(), tuning.limits.overall_per_sec as u32)?;
+        Self::start_configured(dir, tg, tuning, true).await
+    }
+
+    async fn start_configured(dir: TempDir, tg: FakeTelegram, tuning: Tuning, metrics: bool) -> anyhow::Result<Self> {
+        let config = config_with_metrics(&tg.url(), dir.path(), tuning.limits.overall_per_sec as u32, metrics)?;
         let shutdown = CancellationToken::new();
         let running = app::start(config, Arc::new(SystemClock), tuning, shutdown.clone()).await?;
         let harness = Self { tg, ctx: running.ctx, stats: running.stats, shutdown, task: running.task, _dir: dir };
@@ -622,16 +632,16 @@ fn limits_mode(mode: &str) -> anyhow::Result<(Tuning, Option<(f64, f64)>)> {
         "production" => (Tuning::default(), Some((30.0, 1.0))),
         // Telegram's limits off on both sides (the send budget still in the path, as it always is).
         "open" => (
-            Tuning {
-                poll_timeout: Duration::from_secs(10),
-                limits: Limits {
+            Tuning::with_poll_timeout(
+                Duration::from_secs(10),
+                Limits {
                     overall_per_sec: 100_000.0,
                     private_per_sec: 10_000,
                     private_per_min: 1_000_000,
                     group_per_min: 1_000_000,
                     paid_per_sec: None,
                 },
-            },
+            ),
             None,
         ),
         other => bail!("--limits {other:?}: production or open"),
@@ -1684,6 +1694,54 @@ async fn busy(options: &Options) -> anyhow::Result<()> {
     Ok(())
 }
 
+// ---- metrics: what keeping them costs an update ----
+
+/// The same stream of `/help` updates, one at a time, to a bot with metrics on and to one with
+/// them off (Telegram's limits off on both sides, so only the handling is timed); the runs
+/// alternate so a change in the machine's load falls on both.
+async fn metrics_overhead(options: &Options) -> anyhow::Result<()> {
+    let updates: usize = options.get("updates", 2000)?;
+    let runs: usize = options.get("runs", 5)?;
+    println!("metrics: {updates} updates one at a time, metrics on vs off, limits open");
+    let mut figures = vec![
+        Figure::new("median update → answer, metrics off", "ms", Target::None),
+        Figure::new("median update → answer, metrics on", "ms", Target::None),
+        Figure::new("p99 update → answer, metrics on", "ms", Target::None),
+        Figure::new("overhead of metrics (medians)", "%", Target::AtMost(5.0)),
+    ];
+    for run in 1..=runs {
+        let off = update_times(updates, false).await?;
+        let on = update_times(updates, true).await?;
+        let (off_median, on_median) = (quantile(&off, 0.5), quantile(&on, 0.5));
+        let overhead = (on_median - off_median) / off_median * 100.0;
+        println!("run {run}: off {off_median:.3} ms, on {on_median:.3} ms, overhead {overhead:+.1} %");
+        for (figure, value) in figures.iter_mut().zip([off_median, on_median, quantile(&on, 0.99), overhead]) {
+            figure.values.push(value);
+        }
+    }
+    print_table(&format!("metrics: {updates} updates, on vs off, {runs} runs"), &figures);
+    Ok(())
+}
+
+/// Sorted times (ms) from an update queued to the bot's answer.
+async fn update_times(updates: usize, metrics: bool) -> anyhow::Result<Vec<f64>> {
+    let tg = FakeTelegram::start().await;
+    let (tuning, _) = limits_mode("open")?;
+    let bot = Harness::start_configured(tempfile::tempdir()?, tg.clone(), tuning, metrics).await?;
+    let mut tap = tg.tap();
+    let mut times = Vec::with_capacity(updates);
+    for i in 0..updates {
+        let user = TgUser::ru(20_000 + (i % 100) as i64);
+        let queued = Instant::now();
+        tg.send_text(&user, "/help");
+        expect_chat(&mut tap, user.id, "SendMessage").await?;
+        times.push(queued.elapsed().as_secs_f64() * 1000.0);
+    }
+    bot.stop().await?;
+    times.sort_by(f64::total_cmp);
+    Ok(times)
+}
+
 // ---- drain: people talking while a backlog drains ----
 
 async fn drain(options: &Options) -> anyhow::Result<()> {
@@ -1733,6 +1791,11 @@ async fn drain(options: &Options) -> anyhow::Result<()> {
 async fn seed_backlog(url: &str, rows: i64) -> anyhow::Result<()> {
     let pool = webinar_bot::store::connect(url).await?;
     webinar_bot::store::migrate(&pool).await?;
+    if rows == 0 {
+        // The recursive sequence below always yields its first row.
+        pool.close().await;
+        return Ok(());
+    }
     let now = Utc::now();
     let first_id: i64 = 1_000_000;
     seed_people(&pool, first_id, rows, now).await?;

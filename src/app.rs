@@ -1,5 +1,8 @@
 //! Wiring: the pool, the bot, the dispatcher; and a graceful stop.
 
+use std::convert::Infallible;
+use std::future::IntoFuture;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -11,31 +14,42 @@ use teloxide::dispatching::dialogue::{ErasedStorage, Storage};
 use teloxide::error_handlers::{ErrorHandler, LoggingErrorHandler};
 use teloxide::prelude::*;
 use teloxide::types::{Me, ParseMode};
-use teloxide::update_listeners::Polling;
+use teloxide::update_listeners::{UpdateListener, webhooks};
 use teloxide::{ApiError, RequestError};
 use tokio_util::sync::CancellationToken;
 
 use crate::bot::{self, BotError, Ctx, SharedCtx, State};
 use crate::clock::SharedClock;
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, Webhook};
 use crate::delivery::{Delivery, DeliveryConfig};
+use crate::health::{Health, ReadyLimits};
+use crate::http::{Probes, UpdatesVia, WebhookRoute};
 use crate::meetings::Meetings;
+use crate::metrics::Metrics;
 use crate::series::SeriesService;
 use crate::store::{self, DbStorage, Events, Groups, Invites, Providers, SeriesStore, Settings, Users};
+use crate::telegram::polling::WatchedPolling;
 use crate::telegram::{Limits, RawBot, SendBudget, Tg};
 
 /// Knobs that differ between production and tests or benches.
 #[derive(Clone, Debug)]
 pub struct Tuning {
-    /// The long-poll timeout of getUpdates.
+    /// The long-poll timeout of getUpdates (and how often a webhook bot probes getWebhookInfo).
     pub poll_timeout: Duration,
     pub limits: Limits,
+    /// How stale a sign of life may be before `/readyz` fails; follows the poll timeout.
+    pub ready: ReadyLimits,
 }
 
 impl Tuning {
     /// Telegram's limits, with the overall rate given.
     pub fn for_rate(send_rate: u32) -> Self {
-        Self { poll_timeout: Duration::from_secs(10), limits: Limits::telegram(send_rate) }
+        Self::with_poll_timeout(Duration::from_secs(10), Limits::telegram(send_rate))
+    }
+
+    /// A poll timeout and the readiness limits that go with it.
+    pub fn with_poll_timeout(poll_timeout: Duration, limits: Limits) -> Self {
+        Self { poll_timeout, limits, ready: ReadyLimits::for_poll_timeout(poll_timeout) }
     }
 
     /// Telegram's limits with the configured rates: paid broadcasts get what they add above
@@ -72,6 +86,8 @@ pub struct Stats {
 pub struct Running {
     pub ctx: SharedCtx,
     pub stats: Arc<Stats>,
+    /// Where the HTTP server listens; None with `HTTP_ADDR=off`.
+    pub http_addr: Option<SocketAddr>,
     pub task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
@@ -108,8 +124,11 @@ pub async fn start(
     ensure_key_matches(&providers, &config).await?;
     ensure_default_provider(&providers, &users, &config, &clock).await?;
 
+    // Nobody could read metrics without the HTTP server: then they are not kept at all.
+    let metrics = if config.http_addr.is_some() { Metrics::enabled() } else { Metrics::disabled() };
+    let health = Arc::new(Health::default());
     let raw = build_raw_bot(&config);
-    let bot = Tg::new(raw.clone(), SendBudget::start(tuning.limits));
+    let bot = Tg::new(raw.clone(), SendBudget::start(tuning.limits)).with_metrics(metrics.clone());
     let dialogues = DbStorage::<State>::new(pool.clone());
     let delivery = Delivery::new(
         pool.clone(),
@@ -121,18 +140,23 @@ pub async fn start(
             default_lang: config.default_language,
             default_tz: config.default_timezone,
         },
+        health.clone(),
+        metrics.clone(),
     );
     let http = crate::providers::guarded_client(config.address_policy());
     let events = Events::new(pool.clone());
-    let meetings = Arc::new(Meetings::new(
-        events.clone(),
-        providers.clone(),
-        users.clone(),
-        http,
-        delivery.clone(),
-        clock.clone(),
-        config.address_policy(),
-    ));
+    let meetings = Arc::new(
+        Meetings::new(
+            events.clone(),
+            providers.clone(),
+            users.clone(),
+            http,
+            delivery.clone(),
+            clock.clone(),
+            config.address_policy(),
+        )
+        .with_metrics(metrics.clone()),
+    );
     let series = SeriesService::new(
         SeriesStore::new(pool.clone()),
         events.clone(),
@@ -156,16 +180,57 @@ pub async fn start(
         settings: Settings::new(pool.clone()),
     });
     let stats = Arc::new(Stats::default());
-    let serving = Serving { raw, bot, ctx: ctx.clone(), stats: stats.clone(), poll_timeout: tuning.poll_timeout };
+    // teloxide's webhook handler, made now so the server serves it from the start; updates it
+    // takes wait in its channel until the dispatcher runs.
+    let (webhook_listener, webhook_route) = match (&config.webhook, config.http_addr) {
+        (Some(webhook), Some(addr)) => {
+            let options = webhooks::Options::new(addr, webhook.url.clone()).secret_token(webhook.secret.clone());
+            let (listener, _stopped, router) = webhooks::axum_no_setup(options);
+            (Some(listener), Some(WebhookRoute { router, secret: webhook.secret.clone() }))
+        }
+        _ => (None, None),
+    };
+    let server = match config.http_addr {
+        Some(addr) => {
+            let probes = Arc::new(Probes {
+                pool: pool.clone(),
+                delivery: ctx.delivery.clone(),
+                health: health.clone(),
+                metrics: metrics.clone(),
+                clock: ctx.clock.clone(),
+                limits: tuning.ready,
+                via: if config.webhook.is_some() { UpdatesVia::Webhook } else { UpdatesVia::Polling },
+                metrics_token: config.metrics_token.clone(),
+            });
+            Some(crate::http::start(addr, probes, webhook_route, shutdown.clone()).await?)
+        }
+        None => None,
+    };
+    let http_addr = server.as_ref().map(|s| s.addr);
+    let serving = Serving {
+        raw,
+        bot,
+        ctx: ctx.clone(),
+        stats: stats.clone(),
+        poll_timeout: tuning.poll_timeout,
+        health,
+        metrics,
+    };
     let task = tokio::spawn(async move {
-        let result = serving.run(shutdown).await;
+        let result = serving.run(shutdown.clone(), webhook_listener).await;
+        // Whatever ended the bot (a refused token, too) ends the server.
+        shutdown.cancel();
+        if let Some(server) = server {
+            // Cancelled with the rest; requests in hand get a moment, then the pool closes.
+            let _ = tokio::time::timeout(Duration::from_secs(5), server.task).await;
+        }
         pool.close().await;
         if result.is_ok() {
             tracing::info!("stopped");
         }
         result
     });
-    Ok(Running { ctx, stats, task })
+    Ok(Running { ctx, stats, http_addr, task })
 }
 
 /// What the background task needs to serve.
@@ -175,11 +240,17 @@ struct Serving {
     ctx: SharedCtx,
     stats: Arc<Stats>,
     poll_timeout: Duration,
+    health: Arc<Health>,
+    metrics: Metrics,
 }
 
 impl Serving {
-    async fn run(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+    async fn run<W>(self, shutdown: CancellationToken, webhook: Option<W>) -> anyhow::Result<()>
+    where
+        W: UpdateListener<Err = Infallible> + Send,
+    {
         let Some(me) = connect(&self.raw, &shutdown).await? else { return Ok(()) };
+        self.health.telegram_answered(self.ctx.clock.now());
         tracing::info!(bot = %me.username(), "connected to Telegram");
         let scheduler = self.ctx.delivery.spawn(shutdown.clone());
         let repeater = self.ctx.series.spawn(shutdown.clone());
@@ -189,7 +260,7 @@ impl Serving {
             let lang = self.ctx.config.default_language;
             async move { bot::commands::register(&bot, lang).await }
         });
-        let result = self.dispatch(&shutdown).await;
+        let result = self.dispatch(&shutdown, webhook).await;
         // Whatever ended the dispatcher ends the rest, so a failed start never leaves the
         // scheduler running without it (or the process waiting on a scheduler that never stops).
         shutdown.cancel();
@@ -203,9 +274,14 @@ impl Serving {
         result
     }
 
-    async fn dispatch(&self, shutdown: &CancellationToken) -> anyhow::Result<()> {
+    async fn dispatch<W>(&self, shutdown: &CancellationToken, webhook: Option<W>) -> anyhow::Result<()>
+    where
+        W: UpdateListener<Err = Infallible> + Send,
+    {
         let erased: Arc<ErasedStorage<State>> = Storage::<State>::erase(self.ctx.dialogues.clone());
-        let mut dispatcher = Dispatcher::builder(self.raw.clone(), bot::schema())
+        let schema =
+            bot::observe::observed(bot::schema(), self.metrics.clone(), self.health.clone(), self.ctx.clock.clone());
+        let mut dispatcher = Dispatcher::builder(self.raw.clone(), schema)
             .dependencies(dptree::deps![self.ctx.clone(), erased, self.bot.clone()])
             .default_handler(|_| async {})
             .error_handler(Arc::new(CountingErrorHandler(self.stats.clone())))
@@ -224,17 +300,111 @@ impl Serving {
                 }
             }
         });
-        let listener = Polling::builder(self.raw.clone())
-            .timeout(self.poll_timeout)
-            .backoff_strategy(reconnect_delay)
-            .delete_webhook()
-            .await
-            .build();
-        let result = dispatcher
-            .try_dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("getUpdates failed"))
-            .await;
+        let result = match (webhook, &self.ctx.config.webhook) {
+            (Some(listener), Some(config)) => {
+                if !self.set_webhook(config, shutdown).await? {
+                    stopper.abort();
+                    return Ok(());
+                }
+                let probe = tokio::spawn(probe_webhook(
+                    self.raw.clone(),
+                    config.url.clone(),
+                    self.health.clone(),
+                    self.ctx.clock.clone(),
+                    self.poll_timeout,
+                    shutdown.clone(),
+                ));
+                let result = dispatcher
+                    .try_dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("webhook failed"))
+                    .await;
+                probe.abort();
+                // Telegram keeps what comes meanwhile and hands it over at the next setWebhook,
+                // without waiting out the backoff it applies to an address that stopped answering.
+                let deleted = tokio::time::timeout(Duration::from_secs(3), self.raw.delete_webhook().into_future());
+                if !matches!(deleted.await, Ok(Ok(_))) {
+                    tracing::warn!("could not delete the webhook on the way out");
+                }
+                result
+            }
+            _ => {
+                let listener = WatchedPolling::start(
+                    self.raw.clone(),
+                    self.poll_timeout,
+                    reconnect_delay,
+                    self.health.clone(),
+                    self.ctx.clock.clone(),
+                )
+                .await;
+                dispatcher
+                    .try_dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("getUpdates failed"))
+                    .await
+            }
+        };
         stopper.abort();
         result.context("Telegram stopped answering getMe")
+    }
+
+    /// Points Telegram at `WEBHOOK_URL` with the secret, trying again while Telegram cannot be
+    /// reached; an address Telegram refuses stops the start. False when asked to stop meanwhile.
+    async fn set_webhook(&self, webhook: &Webhook, shutdown: &CancellationToken) -> anyhow::Result<bool> {
+        let mut failures = 0u32;
+        loop {
+            let request = self.raw.set_webhook(webhook.url.clone()).secret_token(webhook.secret.clone());
+            let err = match request.await {
+                Ok(_) => {
+                    self.health.telegram_answered(self.ctx.clock.now());
+                    tracing::info!(url = %webhook.url, "receiving updates by webhook");
+                    return Ok(true);
+                }
+                Err(RequestError::Api(err)) => {
+                    return Err(
+                        ConfigError::new("WEBHOOK_URL", format!("Telegram refused {}: {err}", webhook.url)).into()
+                    );
+                }
+                Err(err) => err,
+            };
+            failures += 1;
+            tracing::warn!(%err, failures, "could not set the webhook; trying again");
+            tokio::select! {
+                _ = tokio::time::sleep(reconnect_delay(failures)) => {}
+                _ = shutdown.cancelled() => return Ok(false),
+            }
+        }
+    }
+}
+
+/// A webhook bot hears nothing while nobody writes: every `every`, getWebhookInfo tells whether
+/// Telegram answers and still sends to our address. Its last delivery error is logged once.
+async fn probe_webhook(
+    bot: RawBot,
+    url: url::Url,
+    health: Arc<Health>,
+    clock: SharedClock,
+    every: Duration,
+    shutdown: CancellationToken,
+) {
+    let mut last_error: Option<String> = None;
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = shutdown.cancelled() => return,
+        }
+        match bot.get_webhook_info().await {
+            Ok(info) if info.url.as_ref().map(url::Url::as_str) == Some(url.as_str()) => {
+                health.telegram_answered(clock.now());
+                if info.last_error_message != last_error {
+                    if let Some(message) = &info.last_error_message {
+                        tracing::warn!(%message, pending = info.pending_update_count, "Telegram reports a webhook delivery error");
+                    }
+                    last_error = info.last_error_message;
+                }
+            }
+            Ok(info) => tracing::error!(
+                set = ?info.url.as_ref().map(url::Url::as_str),
+                "Telegram sends this bot's updates elsewhere (another instance, or the webhook was deleted)"
+            ),
+            Err(err) => tracing::warn!(%err, "getWebhookInfo failed"),
+        }
     }
 }
 
@@ -283,7 +453,8 @@ async fn connect(bot: &RawBot, shutdown: &CancellationToken) -> anyhow::Result<O
 }
 
 /// Half a second after the first failure, doubling up to ten seconds: Telegram back after an
-/// outage is noticed within ten seconds. (teloxide's own polling backoff grows to 64 s.)
+/// outage is noticed within ten seconds, so `/readyz` is green again well within 30 s. (teloxide's
+/// own polling backoff grows to 64 s.)
 fn reconnect_delay(failures: u32) -> Duration {
     Duration::from_millis(500 << failures.saturating_sub(1).min(5)).min(Duration::from_secs(10))
 }

@@ -1,5 +1,6 @@
 //! Configuration from the environment (and an optional `.env`), validated once at start.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use chrono_tz::Tz;
@@ -43,7 +44,40 @@ pub struct Config {
     /// Messages a second in all with Telegram's paid broadcasts, for reminders that would
     /// otherwise be late (0.1 Stars a message); None: never paid.
     pub paid_broadcast_rate: Option<u32>,
+    /// Where the HTTP server (health, metrics, webhook) listens; None: `HTTP_ADDR=off`.
+    pub http_addr: Option<SocketAddr>,
+    /// When set, `/metrics` wants `Authorization: Bearer <token>`.
+    pub metrics_token: Option<String>,
+    pub log_format: LogFormat,
+    /// Updates come by webhook instead of long polling.
+    pub webhook: Option<Webhook>,
 }
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    /// For people: one readable line per event.
+    Text,
+    /// For log collectors: one JSON object a line.
+    Json,
+}
+
+/// Telegram pushes updates to `url`; every request carries `secret` in
+/// `X-Telegram-Bot-Api-Secret-Token`.
+#[derive(Clone)]
+pub struct Webhook {
+    pub url: Url,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for Webhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Webhook").field("url", &self.url.as_str()).field("secret", &"<set>").finish()
+    }
+}
+
+/// The default of `HTTP_ADDR`: this machine only; a container sets 0.0.0.0:8080.
+pub const DEFAULT_HTTP_ADDR: &str = "127.0.0.1:8080";
 
 // The token is a secret: a derived Debug would print it.
 impl std::fmt::Debug for Config {
@@ -59,6 +93,10 @@ impl std::fmt::Debug for Config {
             .field("send_rate", &self.send_rate)
             .field("allow_loopback_providers", &self.allow_loopback_providers)
             .field("paid_broadcast_rate", &self.paid_broadcast_rate)
+            .field("http_addr", &self.http_addr)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<set>"))
+            .field("log_format", &self.log_format)
+            .field("webhook", &self.webhook)
             .finish_non_exhaustive()
     }
 }
@@ -135,6 +173,20 @@ impl Config {
             })?),
             None => None,
         };
+        let http_addr = parse_http_addr(value("HTTP_ADDR").as_deref().unwrap_or(DEFAULT_HTTP_ADDR))?;
+        let metrics_token = value("METRICS_TOKEN");
+        let log_format = match value("LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(ConfigError::new("LOG_FORMAT", format!("{other:?} is not one of: text, json"))),
+        };
+        let webhook = match value("WEBHOOK_URL") {
+            Some(url) => Some(parse_webhook(&url, value("WEBHOOK_SECRET"), http_addr)?),
+            None if value("WEBHOOK_SECRET").is_some() => {
+                return Err(ConfigError::new("WEBHOOK_SECRET", "is set without WEBHOOK_URL; set both or neither"));
+            }
+            None => None,
+        };
         Ok(Self {
             token,
             database_url,
@@ -147,8 +199,59 @@ impl Config {
             send_rate,
             allow_loopback_providers,
             paid_broadcast_rate,
+            http_addr,
+            metrics_token,
+            log_format,
+            webhook,
         })
     }
+}
+
+fn parse_http_addr(text: &str) -> Result<Option<SocketAddr>, ConfigError> {
+    if text.eq_ignore_ascii_case("off") {
+        return Ok(None);
+    }
+    text.parse::<SocketAddr>().map(Some).map_err(|_| {
+        ConfigError::new("HTTP_ADDR", format!("{text:?} is not an address and port such as 127.0.0.1:8080, or off"))
+    })
+}
+
+/// Telegram sends webhooks only to https on ports 443, 80, 88 and 8443, with a secret of 1-256
+/// characters from `A-Z a-z 0-9 _ -`. Without `WEBHOOK_SECRET` a random one is made at each start
+/// (Telegram learns it from setWebhook, nobody else needs it).
+fn parse_webhook(url: &str, secret: Option<String>, http_addr: Option<SocketAddr>) -> Result<Webhook, ConfigError> {
+    let invalid = |reason: String| ConfigError::new("WEBHOOK_URL", reason);
+    let parsed = Url::parse(url).map_err(|e| invalid(format!("{url:?} is not a URL: {e}")))?;
+    if parsed.scheme() != "https" || parsed.host_str().is_none_or(str::is_empty) {
+        return Err(invalid(format!("{url:?} is not a public https:// address; Telegram sends webhooks only there")));
+    }
+    if !matches!(parsed.port_or_known_default(), Some(443 | 80 | 88 | 8443)) {
+        return Err(invalid(format!("{url:?}: Telegram sends webhooks only to ports 443, 80, 88 and 8443")));
+    }
+    if http_addr.is_none() {
+        return Err(invalid("needs the HTTP server, but HTTP_ADDR is off".to_owned()));
+    }
+    let secret = match secret {
+        Some(secret) => {
+            let allowed = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+            if secret.len() > 256 || !secret.bytes().all(allowed) {
+                return Err(ConfigError::new(
+                    "WEBHOOK_SECRET",
+                    "must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)",
+                ));
+            }
+            secret
+        }
+        None => random_secret(),
+    };
+    Ok(Webhook { url: parsed, secret })
+}
+
+fn random_secret() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+    let mut rng = rand::rngs::OsRng;
+    (0..48).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
 }
 
 /// `localhost:8081` parses as a URL whose scheme is "localhost"; only http(s) with a host will do.
@@ -224,10 +327,35 @@ mod tests {
             ("ALLOW_LOOPBACK_PROVIDERS", "yes please"),
             ("PAID_BROADCAST_RATE", "20"),
             ("PAID_BROADCAST_RATE", "5000"),
+            ("HTTP_ADDR", "8080"),
+            ("LOG_FORMAT", "yaml"),
+            ("WEBHOOK_URL", "http://bot.example.org/hook"),
+            ("WEBHOOK_URL", "https://bot.example.org:9000/hook"),
+            ("WEBHOOK_SECRET", "only-the-secret"),
         ] {
             let err = config(&[TOKEN, (var, bad)]).unwrap_err();
             assert_eq!(err.var, var, "{err}");
         }
+    }
+
+    #[test]
+    fn the_http_server_listens_on_this_machine_unless_told_otherwise() {
+        assert_eq!(config(&[TOKEN]).unwrap().http_addr, Some("127.0.0.1:8080".parse().unwrap()));
+        assert_eq!(config(&[TOKEN, ("HTTP_ADDR", "off")]).unwrap().http_addr, None);
+        assert_eq!(config(&[TOKEN]).unwrap().log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn a_webhook_wants_the_server_and_a_secret_telegram_accepts() {
+        let url = ("WEBHOOK_URL", "https://bot.example.org/telegram");
+        let c = config(&[TOKEN, url]).unwrap();
+        let generated = c.webhook.unwrap().secret;
+        assert!(generated.len() >= 32, "a random secret when none is given");
+        assert_eq!(config(&[TOKEN, url, ("HTTP_ADDR", "off")]).unwrap_err().var, "WEBHOOK_URL");
+        assert_eq!(config(&[TOKEN, url, ("WEBHOOK_SECRET", "no spaces allowed")]).unwrap_err().var, "WEBHOOK_SECRET");
+        let c = config(&[TOKEN, url, ("WEBHOOK_SECRET", "s3cret_-X")]).unwrap();
+        let printed = format!("{c:?}");
+        assert!(!printed.contains("s3cret_-X"), "{printed}");
     }
 
     #[test]

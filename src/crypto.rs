@@ -206,6 +206,15 @@ pub fn load_or_create_key(env_value: Option<&str>, data_dir: &Path) -> Result<Ke
     }
 }
 
+/// The key as `load_or_create_key` would find it, but never made: None when neither
+/// `BOT_SECRET_KEY` nor `data_dir/secret.key` holds one (a restore checks the key it will meet).
+pub fn load_existing_key(env_value: Option<&str>, data_dir: &Path) -> Result<Option<Key>, CryptoError> {
+    if let Some(value) = env_value.filter(|value| !value.trim().is_empty()) {
+        return Key::parse(value).map(Some).map_err(CryptoError::InvalidEnvKey);
+    }
+    read_key_file(&data_dir.join(KEY_FILE_NAME))
+}
+
 /// `Ok(None)` when the file does not exist yet.
 fn read_key_file(path: &Path) -> Result<Option<Key>, CryptoError> {
     let text = match fs::read_to_string(path) {

@@ -1,6 +1,7 @@
 //! webinar-bot: online classes on external video services, run from Telegram.
 
 pub mod app;
+pub mod backup;
 pub mod bot;
 pub mod callback;
 pub mod clock;
@@ -8,10 +9,14 @@ pub mod config;
 pub mod crypto;
 pub mod delivery;
 pub mod domain;
+pub mod health;
+pub mod http;
 pub mod i18n;
 pub mod ics;
 pub mod keyboards;
+pub mod logging;
 pub mod meetings;
+pub mod metrics;
 pub mod providers;
 pub mod series;
 pub mod store;

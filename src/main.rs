@@ -1,18 +1,47 @@
+use std::io::IsTerminal;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 use webinar_bot::app::{self, Tuning};
+use webinar_bot::backup::{self, KeyStatus};
 use webinar_bot::clock::SystemClock;
-use webinar_bot::config::{Config, ConfigError};
+use webinar_bot::config::{Config, ConfigError, LogFormat};
+use webinar_bot::logging;
 
-const USAGE: &str = "usage: webinar-bot [run | migrate | check-config]";
+const USAGE: &str = "usage: webinar-bot [run | migrate | check-config | backup PATH | restore PATH | healthcheck]";
+
+enum Command {
+    Run,
+    Migrate,
+    CheckConfig,
+    Backup(PathBuf),
+    Restore(PathBuf),
+    Healthcheck,
+}
+
+impl Command {
+    fn parse(mut args: impl Iterator<Item = String>) -> Option<Self> {
+        let command = match args.next().as_deref() {
+            None | Some("run") => Command::Run,
+            Some("migrate") => Command::Migrate,
+            Some("check-config") => Command::CheckConfig,
+            Some("healthcheck") => Command::Healthcheck,
+            Some("backup") => Command::Backup(args.next()?.into()),
+            Some("restore") => Command::Restore(args.next()?.into()),
+            Some(_) => return None,
+        };
+        args.next().is_none().then_some(command)
+    }
+}
 
 fn main() -> ExitCode {
-    let command = std::env::args().nth(1).unwrap_or_else(|| "run".to_owned());
-    if !matches!(command.as_str(), "run" | "migrate" | "check-config") {
+    let Some(command) = Command::parse(std::env::args().skip(1)) else {
         eprintln!("{USAGE}");
         return ExitCode::from(2);
-    }
+    };
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(err) => {
@@ -20,8 +49,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_logging();
-    if command == "check-config" {
+    init_logging(config.log_format);
+    if let Command::CheckConfig = command {
         println!("configuration is valid: {config:?}");
         return ExitCode::SUCCESS;
     }
@@ -33,11 +62,17 @@ fn main() -> ExitCode {
         }
     };
     let outcome = runtime.block_on(async move {
-        if command == "migrate" {
-            let pool = app::open_store(&config).await?;
-            pool.close().await;
-            println!("migrations applied");
-            return Ok(());
+        match command {
+            Command::Migrate => {
+                let pool = app::open_store(&config).await?;
+                pool.close().await;
+                println!("migrations applied");
+                return Ok(());
+            }
+            Command::Backup(path) => return take_backup(&config, &path).await,
+            Command::Restore(path) => return restore(&config, &path).await,
+            Command::Healthcheck => return healthcheck(&config).await,
+            Command::Run | Command::CheckConfig => {}
         }
         let shutdown = CancellationToken::new();
         tokio::spawn(stop_on_signal(shutdown.clone()));
@@ -59,10 +94,69 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).init();
+fn init_logging(format: LogFormat) {
+    use tracing_subscriber::util::SubscriberInitExt;
+    // Also routes teloxide's `log` records into the same subscriber.
+    let ansi = std::io::stdout().is_terminal();
+    logging::subscriber(format, logging::filter_from_env(), std::io::stdout, ansi).init();
+}
+
+const KEY_WARNING: &str = "\
+KEEP THE KEY WITH THE BACKUP: provider credentials in the database are sealed with BOT_SECRET_KEY
+(or secret.key in the data folder). Without that key they can never be read again: store it
+safely, apart from the backup, and restore it together with the database.";
+
+async fn take_backup(config: &Config, path: &Path) -> anyhow::Result<()> {
+    backup::backup(config, path).await?;
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    println!("backup written to {} ({size} bytes); integrity check ok", path.display());
+    let key = match &config.secret_key {
+        Some(_) => "the BOT_SECRET_KEY variable".to_owned(),
+        None => config.data_dir.join(webinar_bot::crypto::KEY_FILE_NAME).display().to_string(),
+    };
+    eprintln!("{KEY_WARNING}\nThis bot's key: {key}");
+    Ok(())
+}
+
+async fn restore(config: &Config, path: &Path) -> anyhow::Result<()> {
+    let status = backup::restore(config, path).await?;
+    let target = backup::database_path(config)?;
+    println!("restored {} to {}", path.display(), target.display());
+    if status == KeyStatus::Missing {
+        eprintln!(
+            "NO KEY YET: put the secret.key of the bot this backup came from into {} (or set BOT_SECRET_KEY) \
+             before starting; the bot refuses to start with any other key.",
+            config.data_dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// `/readyz` of the bot running with this configuration: exit 0 when ready, 1 otherwise, so a
+/// container needs no curl.
+async fn healthcheck(config: &Config) -> anyhow::Result<()> {
+    let Some(addr) = config.http_addr else {
+        anyhow::bail!("HTTP_ADDR is off: there is no server to ask");
+    };
+    let url = format!("http://{}/readyz", reachable(addr));
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).no_proxy().build()?;
+    let response = client.get(&url).send().await.map_err(|e| anyhow::anyhow!("{url}: {e}"))?;
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    if status.is_success() {
+        println!("ready");
+        return Ok(());
+    }
+    anyhow::bail!("not ready ({status}): {body}")
+}
+
+/// A server listening on every address is asked on loopback.
+fn reachable(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), addr.port()),
+        IpAddr::V6(ip) if ip.is_unspecified() => SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), addr.port()),
+        _ => addr,
+    }
 }
 
 /// SIGINT (Ctrl-C) and SIGTERM (systemd, docker stop) both mean: finish what is in hand and stop.

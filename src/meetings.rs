@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::clock::SharedClock;
 use crate::delivery::Delivery;
 use crate::domain::event::{EventId, EventStatus};
+use crate::metrics::Metrics;
 use crate::providers::telemost::WaitingRoomLevel;
 use crate::providers::zoom::ZoomMeetingType;
 use crate::providers::{
@@ -96,6 +97,7 @@ pub struct Meetings {
     policy: AddressPolicy,
     /// Built providers by settings fingerprint, so Zoom's access token is cached between calls.
     built: Mutex<HashMap<u64, Arc<Provider>>>,
+    metrics: Metrics,
 }
 
 impl Meetings {
@@ -108,14 +110,34 @@ impl Meetings {
         clock: SharedClock,
         policy: AddressPolicy,
     ) -> Self {
-        Self { events, providers, users, http, delivery, clock, policy, built: Mutex::default() }
+        let metrics = Metrics::disabled();
+        Self { events, providers, users, http, delivery, clock, policy, built: Mutex::default(), metrics }
+    }
+
+    /// Counts and times every call to a service.
+    pub fn with_metrics(self, metrics: Metrics) -> Self {
+        Self { metrics, ..self }
+    }
+
+    /// Runs one call to a service, counting it by outcome and timing it.
+    async fn timed<T>(
+        &self,
+        kind: ProviderKind,
+        operation: &'static str,
+        call: impl Future<Output = Result<T, ProviderError>>,
+    ) -> Result<T, ProviderError> {
+        let started = std::time::Instant::now();
+        let result = call.await;
+        self.metrics.provider_call(kind.as_str(), operation, result.is_ok(), started.elapsed());
+        result
     }
 
     /// Checks credentials live, once every address they name is vetted: handlers never call a
     /// provider themselves.
     pub async fn check(&self, settings: ProviderSettings) -> Result<CheckReport, ProviderError> {
         vet_settings(&settings, self.policy).await?;
-        Provider::new(settings, self.http.clone())?.check().await
+        let provider = Provider::new(settings, self.http.clone())?;
+        self.timed(provider.kind(), "check", provider.check()).await
     }
 
     /// Creates the meeting of a draft, as `by`, and plans it: the event becomes planned and the
@@ -147,7 +169,7 @@ impl Meetings {
     async fn publish_event(&self, event: Event) -> Result<Event, MeetingError> {
         let id = event.id;
         let provider = self.provider_for(&event).await?;
-        let meeting = match provider.create(&request(&event)).await {
+        let meeting = match self.timed(provider.kind(), "create", provider.create(&request(&event))).await {
             Ok(meeting) => meeting,
             Err(err) => {
                 self.events.set_status(id, EventStatus::Draft, Some(&err.to_string()), self.clock.now()).await?;
@@ -186,7 +208,7 @@ impl Meetings {
         if !provider.supports_schedule() {
             return Ok(None);
         }
-        match provider.update(meeting, &request(event)).await {
+        match self.timed(provider.kind(), "update", provider.update(meeting, &request(event))).await {
             Ok(updated) if &updated != meeting => {
                 self.events.set_meeting(event.id, Some(&updated), self.clock.now()).await?;
                 Ok(None)
@@ -201,7 +223,7 @@ impl Meetings {
         let event = self.event(id).await?;
         self.ensure_usable(&event, by).await?;
         let provider = self.provider_for(&event).await?;
-        let meeting = provider.create(&request(&event)).await?;
+        let meeting = self.timed(provider.kind(), "create", provider.create(&request(&event))).await?;
         if let Err(err) = self.events.set_meeting(id, Some(&meeting), self.clock.now()).await {
             self.undo_create(&provider, &meeting).await;
             return Err(err.into());
@@ -278,13 +300,13 @@ impl Meetings {
     }
 
     async fn delete_at_provider(&self, provider: &Provider, meeting: &Meeting) -> Result<Removal, MeetingError> {
-        let outcome = provider.delete(meeting).await?;
+        let outcome = self.timed(provider.kind(), "delete", provider.delete(meeting)).await?;
         Ok(Removal { kind: provider.kind(), outcome })
     }
 
     /// Saving failed after the service made the meeting: take it back so none is orphaned.
     async fn undo_create(&self, provider: &Provider, meeting: &Meeting) {
-        match provider.delete(meeting).await {
+        match self.timed(provider.kind(), "delete", provider.delete(meeting)).await {
             Ok(outcome) => tracing::warn!(?outcome, "saving failed after create; the new meeting was deleted"),
             Err(err) => tracing::error!(%err, "saving failed after create and the meeting could not be deleted"),
         }

@@ -7,6 +7,7 @@
 //! straight through to the inner bot.
 
 pub mod budget;
+pub mod polling;
 
 use std::future::{Future, IntoFuture};
 use std::ops::Deref;
@@ -21,6 +22,8 @@ use teloxide::types::{InputFile, MessageId, Recipient};
 
 pub use budget::{Lane, Limits, SendBudget};
 
+use crate::metrics::Metrics;
+
 /// The Bot API client without the budget: for the dispatcher's own calls (getMe, getUpdates).
 pub type RawBot = DefaultParseMode<Bot>;
 
@@ -33,12 +36,18 @@ pub struct Tg {
     raw: RawBot,
     budget: SendBudget,
     lane: Lane,
+    metrics: Metrics,
 }
 
 impl Tg {
     /// A bot whose messages are replies to people.
     pub fn new(raw: RawBot, budget: SendBudget) -> Self {
-        Self { raw, budget, lane: Lane::Reply }
+        Self { raw, budget, lane: Lane::Reply, metrics: Metrics::disabled() }
+    }
+
+    /// The same bot, counting Telegram's 429 answers and the time they make it wait.
+    pub fn with_metrics(self, metrics: Metrics) -> Self {
+        Self { metrics, ..self }
     }
 
     /// The same bot and budget, for bulk traffic that yields to replies.
@@ -100,7 +109,7 @@ impl Tg {
     }
 
     fn budgeted<R>(&self, request: R) -> Budgeted<R> {
-        Budgeted { request, budget: self.budget.clone(), lane: self.lane }
+        Budgeted { request, budget: self.budget.clone(), lane: self.lane, metrics: self.metrics.clone() }
     }
 }
 
@@ -120,6 +129,7 @@ pub struct Budgeted<R> {
     request: R,
     budget: SendBudget,
     lane: Lane,
+    metrics: Metrics,
 }
 
 impl<R: HasPayload> HasPayload for Budgeted<R> {
@@ -151,6 +161,7 @@ where
                 self.budget.acquire(self.lane, chat).await;
                 match self.request.send_ref().await {
                     Err(RequestError::RetryAfter(after)) => {
+                        self.metrics.rate_limited(after.duration());
                         self.budget.pause_for(after.duration());
                         if retries == 0 {
                             return Err(RequestError::RetryAfter(after));

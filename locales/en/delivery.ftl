@@ -15,6 +15,7 @@ button-join = ▶️ Join
 button-rsvp-yes = ✅ I'll come
 button-rsvp-no = ❌ I can't
 button-calendar = 📅 Add to calendar
+button-calendar-remove = 🗑 Remove from calendar
 
 ## Reminders and notices
 reminder-text = ⏰ "{ $title }" starts in { $left }.
@@ -35,6 +36,8 @@ rsvp-closed = This class is no longer planned: no answer is needed.
 calendar-sent = The calendar file is in your private chat with me.
 calendar-write-first = Please write to me in a private chat first, then I can send you the calendar file.
 calendar-caption = Open the file to add "{ $title }" to your calendar.
+calendar-update-caption = "{ $title }" has changed: open this file and the entry in your calendar is updated.
+calendar-remove-caption = "{ $title }" is cancelled: open this file to remove it from your calendar.
 
 ## Dates
 weekday-1 = Mon

@@ -173,9 +173,15 @@ event-saved-provider-refused = The change is saved in the bot, but the video ser
 event-provider-refused = The video service did not do it: { $reason }
 event-new-link-done = ✅ A new link is made; listeners got a notice.
 event-link-removed = The link is removed; listeners got a notice.
-event-cancel-ask = { $count ->
-    [one] Cancel "{ $title }"? The meeting is deleted on the service and { $count } recipient is told.
-   *[other] Cancel "{ $title }"? The meeting is deleted on the service and { $count } recipients are told.
+event-cancel-ask = Cancel "{ $title }"? { $service ->
+    [jitsi] A Jitsi Meet room needs no deleting: it exists only while someone is in it.
+    [external] The meeting was made in another service: cancel it there.
+    [kontur] The Kontur.Talk calendar event is cancelled; the room itself cannot be deleted through the API.
+    [none] The class has no meeting yet.
+   *[other] The meeting is deleted on the service.
+} { $count ->
+    [one] { $count } recipient is told.
+   *[other] { $count } recipients are told.
 }
 event-cancel-yes = Yes, cancel
 event-cancel-no = No
@@ -249,7 +255,13 @@ repeat-count = { $n ->
 repeat-until = until { $date }
 event-card-series = 🔁 { $rule }; class { $number } of { $total }
 event-cancel-series = ❌ Cancel the whole series
-event-cancel-series-ask = Cancel the whole series "{ $title }"? The current meeting is deleted on the service, listeners are told, and no further classes follow.
+event-cancel-series-ask = Cancel the whole series "{ $title }"? { $service ->
+    [jitsi] The Jitsi Meet room needs no deleting;
+    [external] Cancel the meeting in its own service;
+    [kontur] The current Kontur.Talk calendar event is cancelled;
+    [none] The current class has no meeting;
+   *[other] The current meeting is deleted on the service;
+} listeners are told, and no further classes follow.
 event-series-cancelled = The series is cancelled: listeners got a notice and no further classes will be made.
 
 ## Rights checked at every use (issue 14)

@@ -117,7 +117,7 @@ join-event-done = You are signed up for "{ $title }". The invitation and reminde
 join-event-already = You are already signed up for "{ $title }".
 
 ## Profile: full name and organisation
-profile-ask-full-name-first = How should the group list show you? Send your full name, so the teacher knows you even if your Telegram name is a nickname. You may skip this.
+profile-ask-full-name-first = How should the teacher's list of listeners show you? Send your full name, so the teacher knows you even if your Telegram name is a nickname. You may skip this.
 profile-ask-organisation-first = Which organisation are you from? You may skip this too.
 profile-btn-skip = Skip
 profile-thanks = Thank you! You can change your name, organisation, language and time zone in /settings.

@@ -111,6 +111,14 @@ provider-error-malformed =
         [mts_link] MTS Link
        *[other] { $service }
     } sent an answer we could not read. Check the service URL in the provider settings (leave it empty for the official one).
+provider-error-wrong-meeting =
+    { $service ->
+        [telemost] Yandex Telemost
+        [zoom] Zoom
+        [kontur] Kontur.Talk
+        [mts_link] MTS Link
+       *[other] { $service }
+    } answered with another meeting than this class's, so the bot kept the links it had. Check the meeting in the service, or make a new link for the class.
 provider-error-network =
     Could not reach { $service ->
         [telemost] Yandex Telemost
@@ -167,6 +175,7 @@ provider-input-missing-credential = The service credentials are empty. Enter the
 ## Deleting a meeting
 
 provider-delete-deleted = The meeting was deleted at the service.
+provider-delete-nothing-to-delete = A Jitsi Meet room needs no deleting: it exists only while someone is in it. Listeners no longer see its link.
 provider-delete-already-gone = The meeting was already gone at the service: deleted earlier or expired.
 provider-delete-not-supported = The service does not let its API delete the meeting, so the link may still work. End or delete the meeting in the service itself.
 provider-delete-not-supported-kontur = The Kontur.Talk calendar event was cancelled, but the API cannot delete the room: its link still works. Delete the room in Kontur.Talk if it is no longer needed.

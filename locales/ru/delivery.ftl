@@ -15,6 +15,7 @@ button-join = ▶️ Подключиться
 button-rsvp-yes = ✅ Приду
 button-rsvp-no = ❌ Не смогу
 button-calendar = 📅 В календарь
+button-calendar-remove = 🗑 Убрать из календаря
 
 ## Reminders and notices
 reminder-text = ⏰ Через { $left } начнётся «{ $title }».
@@ -35,6 +36,8 @@ rsvp-closed = Занятие уже не запланировано: ответ 
 calendar-sent = Файл для календаря отправлен в личные сообщения.
 calendar-write-first = Сначала напишите мне в личные сообщения, и я пришлю файл для календаря.
 calendar-caption = Откройте файл, чтобы добавить «{ $title }» в календарь.
+calendar-update-caption = Занятие «{ $title }» изменилось: откройте этот файл, и запись в вашем календаре обновится.
+calendar-remove-caption = Занятие «{ $title }» отменено: откройте этот файл, чтобы убрать его из календаря.
 
 ## Dates
 weekday-1 = пн

@@ -12,7 +12,9 @@ use crate::store::Invite;
 use crate::store::invites::{Redeemed, Redemption};
 
 // A join is answered before the delivery engine hears of it, so "you are signed up" comes before
-// the card; the join is planned even when that answer fails, since the person is in.
+// the card; the join is planned even when that answer fails, since the person is in. An event's
+// card is taken with the join itself (`redeem_event`) and sent here after the answer: planning
+// the event meanwhile (an edit, a group added) cannot queue a card that overtakes it.
 
 /// A group link: adds the person to the group once; opening it again only says so.
 pub async fn open_group(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, invite: Invite) -> HandlerResult {
@@ -59,15 +61,18 @@ pub async fn open_event(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx,
     };
     let Some(event) = event else { return refusals::refuse(&bot, &msg, &asker).await };
     let title = text(html::escape(&event.title));
-    match ctx.invites.redeem(&invite, Redemption::Event(event.id), user, now).await? {
-        Redeemed::AlreadyIn => {
+    let card = match ctx.invites.redeem_event(&invite, event.id, user, event.upcoming, now).await? {
+        (Redeemed::AlreadyIn, _) => {
             bot.send_message(msg.chat.id, tr_args(lang, "join-event-already", &[("title", title)])).await?;
             return Ok(());
         }
-        Redeemed::Refused => return refusals::refuse(&bot, &msg, &asker).await,
-        Redeemed::Done => {}
-    }
+        (Redeemed::Refused, _) => return refusals::refuse(&bot, &msg, &asker).await,
+        (Redeemed::Done, card) => card,
+    };
     let said = bot.send_message(msg.chat.id, tr_args(lang, "join-event-done", &[("title", title)])).await;
+    if let Some(card) = card {
+        ctx.delivery.send_taken_invitation(card).await?;
+    }
     if event.upcoming {
         listeners::notify_delivery_of_join(&ctx, &[event.id], msg.chat.id).await?;
     }

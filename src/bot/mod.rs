@@ -10,6 +10,7 @@ pub mod help;
 pub mod invites;
 pub mod join;
 pub mod listeners;
+pub mod observe;
 pub mod profile;
 pub mod providers;
 pub mod refusals;

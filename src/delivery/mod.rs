@@ -1,6 +1,7 @@
 //! The delivery engine: the durable outbox and the scheduler that drains it. It is the only code
 //! that sends messages to listeners; handlers only answer the person who wrote.
 
+pub mod calendar;
 pub mod plan;
 mod planner;
 pub mod render;
@@ -21,9 +22,11 @@ use tokio_util::sync::CancellationToken;
 use crate::clock::SharedClock;
 use crate::domain::event::EventId;
 use crate::domain::reminders::{ReminderOffset, upcoming_reminders};
+use crate::health::Health;
 use crate::i18n::Lang;
-use crate::store::outbox::{Kind, NewRow, Outbox};
-use crate::store::{Event, Events, SeriesStore, StoreResult, Users};
+use crate::metrics::Metrics;
+use crate::store::outbox::{Figures, Kind, NewRow, Outbox};
+use crate::store::{CalendarCopies, Event, Events, SeriesStore, StoreResult, Users};
 use crate::telegram::Tg;
 
 /// Settings of the engine.
@@ -51,33 +54,53 @@ struct Inner {
     outbox: Outbox,
     users: Users,
     series: SeriesStore,
+    calendars: CalendarCopies,
     config: DeliveryConfig,
     wake: Notify,
     /// The global plan is to be made again before the next claim.
     replan: AtomicBool,
     /// Events whose reminders the last plan expects late: by how much, and when they are due.
     late: Mutex<HashMap<EventId, planner::Late>>,
+    /// The scheduler's heartbeat goes here, for the readiness check.
+    health: Arc<Health>,
+    metrics: Metrics,
 }
 
 impl Delivery {
-    pub fn new(pool: SqlitePool, bot: Tg, clock: SharedClock, config: DeliveryConfig) -> Self {
+    pub fn new(
+        pool: SqlitePool,
+        bot: Tg,
+        clock: SharedClock,
+        config: DeliveryConfig,
+        health: Arc<Health>,
+        metrics: Metrics,
+    ) -> Self {
         let inner = Inner {
             bot,
             clock,
             events: Events::new(pool.clone()),
             outbox: Outbox::new(pool.clone()),
             series: SeriesStore::new(pool.clone()),
+            calendars: CalendarCopies::new(pool.clone()),
             users: Users::new(pool),
             config,
             wake: Notify::new(),
             replan: AtomicBool::new(true),
             late: Mutex::default(),
+            health,
+            metrics,
         };
         Self { inner: Arc::new(inner) }
     }
 
     pub fn outbox(&self) -> &Outbox {
         &self.inner.outbox
+    }
+
+    /// The outbox at a glance, its lag measured against the rate this engine sends at.
+    pub async fn figures(&self, now: DateTime<Utc>) -> StoreResult<Figures> {
+        let config = &self.inner.config;
+        self.inner.outbox.figures(now, config.rate + config.paid_rate.unwrap_or(0.0)).await
     }
 
     /// Starts the scheduler; it stops when `shutdown` is cancelled.
@@ -127,6 +150,16 @@ impl Delivery {
         Ok(added)
     }
 
+    /// Sends an invitation the joiner's handler took with the join (see
+    /// `Invites::redeem_event`), after it answered the join: the card then always comes second.
+    /// A failure leaves the row to the scheduler, as for any row.
+    pub async fn send_taken_invitation(&self, row: i64) -> StoreResult<()> {
+        let Some(row) = self.inner.outbox.row(row).await? else { return Ok(()) };
+        scheduler::deliver(self.inner.clone(), row, CancellationToken::new()).await;
+        self.wake();
+        Ok(())
+    }
+
     async fn enqueue_unsent(&self, event: &Event, rows: Vec<NewRow>, chat: Option<ChatId>) -> StoreResult<u64> {
         let now = self.inner.clock.now();
         let rows = self.without_reminders_already_sent(event, rows, chat).await?;
@@ -160,9 +193,39 @@ impl Delivery {
                 [Kind::Card { sequence: event.sequence }, Kind::Changed { sequence: event.sequence }]
                     .map(|kind| NewRow { event_id: id, chat_id: chat, kind, due_at: now, send_at: now })
             });
-        inner.outbox.enqueue(&notices.collect::<Vec<_>>(), now).await?;
+        let mut rows: Vec<NewRow> = notices.collect();
+        rows.extend(self.calendar_rows(&event, now).await?);
+        inner.outbox.enqueue(&rows, now).await?;
         self.replan();
         Ok(())
+    }
+
+    /// A new calendar copy for every chat that holds the event's entry (a series' entry is held
+    /// through any of its occurrences), keyed by the change, so planning it again adds nothing.
+    async fn calendar_rows(&self, event: &Event, now: DateTime<Utc>) -> StoreResult<Vec<NewRow>> {
+        let holders = self.inner.calendars.holders(calendar::entry_of(event)).await?;
+        Ok(holders
+            .into_iter()
+            .map(|chat| NewRow {
+                event_id: event.id,
+                chat_id: chat,
+                kind: Kind::Calendar { sequence: event.sequence },
+                due_at: now,
+                send_at: now,
+            })
+            .collect())
+    }
+
+    /// The calendar file `chat` should get for the event now ("Add to calendar"). Record it with
+    /// [`Delivery::calendar_sent`] once it reached the chat, so later changes reach it too.
+    pub async fn calendar_copy(&self, id: EventId, chat: ChatId) -> StoreResult<Option<calendar::CalendarFile>> {
+        let Some(event) = self.inner.events.get(id).await? else { return Ok(None) };
+        Ok(Some(calendar::copy_for(&self.inner, &event, chat).await?))
+    }
+
+    /// `chat` holds this copy of the entry now.
+    pub async fn calendar_sent(&self, file: &calendar::CalendarFile, chat: ChatId) -> StoreResult<()> {
+        self.inner.calendars.record(file.entry, chat, file.sequence, self.inner.clock.now()).await
     }
 
     /// The reminder offsets changed: pending reminders are planned anew; nothing is announced.
@@ -188,7 +251,10 @@ impl Delivery {
                 send_at: now,
             })
         });
-        inner.outbox.enqueue(&notices.collect::<Vec<_>>(), now).await?;
+        // Holders get the file that takes the class out of their calendars.
+        let mut rows: Vec<NewRow> = notices.collect();
+        rows.extend(self.calendar_rows(&event, now).await?);
+        inner.outbox.enqueue(&rows, now).await?;
         // What the event held of the budget is free for the others.
         self.replan();
         Ok(())

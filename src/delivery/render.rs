@@ -23,6 +23,9 @@ pub struct Viewer {
     pub rsvp: Option<Rsvp>,
     /// Everyone's answers, in a group chat.
     pub counts: Option<RsvpCounts>,
+    /// The chat may have the class in a calendar: a cancelled card then offers the file that
+    /// removes it.
+    pub holds_calendar: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -129,7 +132,13 @@ pub fn card(event: &Event, host: Option<&str>, repeat: Option<&str>, viewer: &Vi
     match event.status {
         EventStatus::Cancelled => {
             lines.push(tr(lang, "card-cancelled"));
-            return Rendered { text: lines.join("\n"), keyboard: None };
+            let keyboard = viewer.holds_calendar.then(|| {
+                InlineKeyboardMarkup::new([[button(
+                    tr(lang, "button-calendar-remove"),
+                    CallbackData::Calendar(event.id),
+                )]])
+            });
+            return Rendered { text: lines.join("\n"), keyboard };
         }
         EventStatus::Finished | EventStatus::Draft => {
             lines.push(tr(lang, "card-finished"));
@@ -225,6 +234,12 @@ pub fn cancelled(event: &Event, viewer: &Viewer) -> Rendered {
         &[("title", text(html::escape(&event.title))), ("when", text(when(event, lang, viewer.tz)))],
     );
     Rendered { text: message, keyboard: None }
+}
+
+/// The caption of a calendar copy sent after a change: what opening the file does.
+pub fn calendar_caption(event: &Event, removes: bool, viewer: &Viewer) -> String {
+    let key = if removes { "calendar-remove-caption" } else { "calendar-update-caption" };
+    tr_args(viewer.lang, key, &[("title", text(html::escape(&event.title)))])
 }
 
 pub fn alert(event: &Event, viewer: &Viewer) -> Rendered {

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use teloxide::payloads::{EditMessageTextSetters, SendMessageSetters};
-use teloxide::types::{ChatId, MessageId, UserId};
+use teloxide::payloads::{EditMessageTextSetters, SendDocumentSetters, SendMessageSetters};
+use teloxide::types::{ChatId, InputFile, MessageId, UserId};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -16,9 +16,12 @@ use std::sync::atomic::Ordering;
 
 use super::render::{self, Rendered, Viewer};
 use super::rules::{self, Decision, EventFacts, Failure};
-use super::{Inner, planner};
+use super::{Inner, calendar, planner};
+use crate::metrics::FailReason;
 use crate::store::outbox::{Kind, Row};
 use crate::store::{Event, StoreResult};
+
+const HEARTBEAT: chrono::Duration = chrono::Duration::seconds(crate::health::HEARTBEAT_EVERY.as_secs() as i64);
 
 /// How long a stop waits for the rows in hand.
 const STOP_GRACE: Duration = Duration::from_secs(3);
@@ -62,6 +65,8 @@ pub(super) async fn run(inner: Arc<Inner>, shutdown: CancellationToken) {
         if claiming {
             match inner.outbox.claim_due(inner.clock.now(), free as i64).await {
                 Ok(rows) => {
+                    // A pass that read the outbox: the scheduler is alive and not stuck on it.
+                    inner.health.scheduler_beat(inner.clock.now());
                     let claimed = rows.len();
                     for row in rows {
                         in_flight.spawn(deliver(inner.clone(), row, shutdown.clone()));
@@ -79,6 +84,10 @@ pub(super) async fn run(inner: Arc<Inner>, shutdown: CancellationToken) {
                     continue;
                 }
             }
+        }
+        if !claiming {
+            // Every place is taken by a send in hand: busy, not stalled.
+            inner.health.scheduler_beat(inner.clock.now());
         }
         if in_flight.is_empty() {
             skipped.report();
@@ -98,6 +107,9 @@ pub(super) async fn run(inner: Arc<Inner>, shutdown: CancellationToken) {
             }
             _ = sleep => {}
             _ = &mut woken => {}
+            // An idle scheduler still says it is alive; by the injected clock, so a test that
+            // moves time finds a fresh heartbeat unless the scheduler is really stuck.
+            _ = inner.clock.sleep_until(inner.clock.now() + HEARTBEAT) => {}
             _ = tokio::time::sleep_until(planned_at + PLAN_EVERY) => {}
             _ = shutdown.cancelled() => break,
         }
@@ -191,7 +203,7 @@ enum Outcome {
 }
 
 /// Sends one claimed row and records what became of it; the skip reason, if it was skipped.
-async fn deliver(inner: Arc<Inner>, row: Row, shutdown: CancellationToken) -> Option<&'static str> {
+pub(super) async fn deliver(inner: Arc<Inner>, row: Row, shutdown: CancellationToken) -> Option<&'static str> {
     let outcome = match attempt(&inner, &row).await {
         Ok(outcome) => outcome,
         // The row is already `sending`: a database error while preparing it puts it back.
@@ -254,18 +266,31 @@ async fn record(inner: &Inner, row: &Row, outcome: Outcome, shutdown: &Cancellat
 async fn write_outcome(inner: &Inner, row: &Row, outcome: &Outcome) -> StoreResult<()> {
     let outbox = &inner.outbox;
     let now = inner.clock.now();
+    let metrics = &inner.metrics;
+    let kind = row.kind.family();
     match outcome {
-        Outcome::Sent { message, late } => outbox.mark_sent(row.id, *message, *late, now).await,
+        Outcome::Sent { message, late } => {
+            outbox.mark_sent(row.id, *message, *late, now).await?;
+            metrics.message_sent(kind);
+            if matches!(row.kind, Kind::Reminder { .. }) && metrics.is_enabled() {
+                report_finished_fanout(inner, row, now).await?;
+            }
+            Ok(())
+        }
         Outcome::Skipped(reason) => outbox.mark_skipped(row.id, reason, now).await,
         Outcome::Retry { after, reason } => {
             tracing::warn!(row = row.id, %reason, retry_in = after.num_seconds(), "delivery will be retried");
-            outbox.retry_at(row.id, now + *after, reason, now).await
+            outbox.retry_at(row.id, now + *after, reason, now).await?;
+            metrics.message_failed(kind, FailReason::transient);
+            Ok(())
         }
         Outcome::RateLimited => outbox.requeue(row.id, "rate limited", now).await,
         Outcome::Unreachable(reason) => {
             tracing::info!(chat = row.chat_id.0, %reason, "recipient unreachable; marked inactive");
             outbox.mark_chat_inactive(row.chat_id).await?;
-            outbox.mark_failed(row.id, reason, now).await
+            outbox.mark_failed(row.id, reason, now).await?;
+            metrics.message_failed(kind, FailReason::unreachable);
+            Ok(())
         }
         Outcome::Migrated(to) => {
             tracing::info!(from = row.chat_id.0, to = to.0, "group chat became a supergroup; following it");
@@ -274,9 +299,21 @@ async fn write_outcome(inner: &Inner, row: &Row, outcome: &Outcome) -> StoreResu
         }
         Outcome::Failed(reason) => {
             tracing::warn!(row = row.id, %reason, "delivery failed");
-            outbox.mark_failed(row.id, reason, now).await
+            outbox.mark_failed(row.id, reason, now).await?;
+            metrics.message_failed(kind, FailReason::rejected);
+            Ok(())
         }
     }
+}
+
+/// When this was the last reminder of its batch (no row due at the same time left in line),
+/// reports how late its recipient got it: the fan-out's lateness.
+async fn report_finished_fanout(inner: &Inner, row: &Row, now: DateTime<Utc>) -> StoreResult<()> {
+    if inner.outbox.reminders_in_line(row.due_at).await? == 0 {
+        let late_by = (now - row.due_at).to_std().unwrap_or_default();
+        inner.metrics.fanout_finished(late_by);
+    }
+    Ok(())
 }
 
 enum Sent {
@@ -295,6 +332,7 @@ async fn send(inner: &Inner, row: &Row, event: &Event, late: bool) -> Result<Sen
         Kind::Nudge { .. } => render::nudge(event, &viewer),
         Kind::Alert { .. } => render::alert(event, &viewer),
         Kind::Card { .. } => return edit_card(inner, row, event, &viewer).await,
+        Kind::Calendar { .. } => return send_calendar(inner, row, event, &viewer).await,
     };
     // A paid broadcast has its own lane of the budget, at the paid rate.
     let bot = if row.paid { inner.bot.paid() } else { inner.bot.clone() };
@@ -303,6 +341,23 @@ async fn send(inner: &Inner, row: &Row, event: &Event, late: bool) -> Result<Sen
         request = request.reply_markup(keyboard);
     }
     Ok(Sent::Message(request.await?.id))
+}
+
+async fn send_calendar(
+    inner: &Inner,
+    row: &Row,
+    event: &Event,
+    viewer: &Viewer,
+) -> Result<Sent, teloxide::RequestError> {
+    let file = calendar::copy_for(inner, event, row.chat_id).await.map_err(store_to_request)?;
+    // Recorded before the send: a copy that arrived unrecorded would give the next one the same
+    // SEQUENCE, and the client would ignore it.
+    let now = inner.clock.now();
+    inner.calendars.record(file.entry, row.chat_id, file.sequence, now).await.map_err(store_to_request)?;
+    let caption = render::calendar_caption(event, file.removes, viewer);
+    let document = InputFile::memory(file.text.into_bytes()).file_name(file.file_name);
+    let sent = inner.bot.send_document(row.chat_id, document).caption(caption).await?;
+    Ok(Sent::Message(sent.id))
 }
 
 async fn edit_card(inner: &Inner, row: &Row, event: &Event, viewer: &Viewer) -> Result<Sent, teloxide::RequestError> {
@@ -344,10 +399,12 @@ pub(super) async fn viewer(inner: &Inner, chat: ChatId, event: &Event) -> StoreR
         let person = inner.users.get(user).await?;
         let rsvp = inner.events.rsvp_of(event.id, user).await?;
         let (lang, tz) = person.map_or((inner.config.default_lang, inner.config.default_tz), |p| (p.lang, p.tz));
-        return Ok(Viewer { lang, tz, rsvp, counts: None });
+        let holds_calendar = inner.calendars.last_sequence(calendar::entry_of(event), chat).await?.is_some();
+        return Ok(Viewer { lang, tz, rsvp, counts: None, holds_calendar });
     }
     let counts = inner.events.rsvp_counts(event.id).await?;
-    Ok(Viewer { lang: inner.config.default_lang, tz: event.tz, rsvp: None, counts: Some(counts) })
+    // Members may have added the class from the group's card: the press answers them privately.
+    Ok(Viewer { lang: inner.config.default_lang, tz: event.tz, rsvp: None, counts: Some(counts), holds_calendar: true })
 }
 
 /// A database error while preparing a message is reported like an I/O failure: retried later.

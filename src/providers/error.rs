@@ -80,6 +80,8 @@ pub enum ProviderError {
     Timeout(ProviderKind),
     #[error("{service} failed on its side (HTTP {status})")]
     ServerError { service: ProviderKind, status: u16 },
+    #[error("{0} answered with another meeting than the one asked for")]
+    WrongMeeting(ProviderKind),
     #[error("{0} gave an answer we could not read")]
     Malformed(ProviderKind),
     #[error("{0} could not be reached")]
@@ -151,6 +153,7 @@ impl ProviderError {
             E::Timeout(s) => ("provider-error-timeout", service_arg(*s)),
             E::ServerError { service, status } => ("provider-error-server", with_status(*service, *status)),
             E::Malformed(s) => ("provider-error-malformed", service_arg(*s)),
+            E::WrongMeeting(s) => ("provider-error-wrong-meeting", service_arg(*s)),
             E::Network(s) => ("provider-error-network", service_arg(*s)),
             E::Rejected { service, status, code } => rejected(*service, *status, code, Request::ForEvent),
             E::InvalidInput(problem) => problem.i18n(),

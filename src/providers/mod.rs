@@ -211,6 +211,8 @@ pub enum DeleteOutcome {
     AlreadyGone,
     /// The service cannot delete it through its API; the link may still work.
     NotSupported,
+    /// The service keeps nothing to delete: a Jitsi Meet room exists only while people are in it.
+    NothingToDelete,
 }
 
 impl DeleteOutcome {
@@ -219,6 +221,7 @@ impl DeleteOutcome {
         let key = match self {
             Self::Deleted => "provider-delete-deleted",
             Self::AlreadyGone => "provider-delete-already-gone",
+            Self::NothingToDelete => "provider-delete-nothing-to-delete",
             Self::NotSupported => match kind {
                 ProviderKind::Kontur => "provider-delete-not-supported-kontur",
                 ProviderKind::External => "provider-delete-not-supported-external",
@@ -348,7 +351,7 @@ impl Provider {
             Self::Zoom(p) => p.delete(meeting).await,
             Self::Kontur(p) => p.delete(meeting).await,
             Self::MtsLink(p) => p.delete(meeting).await,
-            Self::Jitsi(_) => Ok(DeleteOutcome::Deleted),
+            Self::Jitsi(_) => Ok(DeleteOutcome::NothingToDelete),
             Self::External(_) => Ok(DeleteOutcome::NotSupported),
         }
     }

@@ -88,7 +88,12 @@ fn every_i18n_key_is_in_both_locales() {
     let mut keyed: Vec<(&str, Vec<(&str, String)>)> = all_errors().iter().map(|e| e.i18n()).collect();
     for kind in ProviderKind::ALL {
         keyed.push((kind.i18n_key(), vec![]));
-        for outcome in [DeleteOutcome::Deleted, DeleteOutcome::AlreadyGone, DeleteOutcome::NotSupported] {
+        for outcome in [
+            DeleteOutcome::Deleted,
+            DeleteOutcome::AlreadyGone,
+            DeleteOutcome::NotSupported,
+            DeleteOutcome::NothingToDelete,
+        ] {
             keyed.push(outcome.i18n(kind));
         }
     }
@@ -135,6 +140,7 @@ fn all_errors() -> Vec<ProviderError> {
         E::Timeout(ProviderKind::Zoom),
         E::ServerError { service: ProviderKind::Zoom, status: 502 },
         E::Malformed(ProviderKind::Zoom),
+        E::WrongMeeting(ProviderKind::Zoom),
         E::Network(ProviderKind::Zoom),
         E::Rejected { service: ProviderKind::Zoom, status: 400, code: "300".into() },
         E::Rejected { service: ProviderKind::Kontur, status: 403, code: String::new() },

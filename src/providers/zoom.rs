@@ -181,7 +181,13 @@ impl Zoom {
         if reply.status.as_u16() != 204 {
             return Err(failure(&reply, &host));
         }
-        self.get(&meeting.id, kind, &host).await
+        let fresh = self.get(&meeting.id, kind, &host).await?;
+        // The links of another meeting would send the listeners to a stranger's room.
+        if fresh.id != meeting.id {
+            tracing::warn!(asked = %meeting.id, answered = %fresh.id, "Zoom answered a read of one meeting with another");
+            return Err(ProviderError::WrongMeeting(KIND));
+        }
+        Ok(fresh)
     }
 
     async fn get(&self, id: &str, kind: ZoomMeetingType, host: &str) -> Result<Meeting, ProviderError> {

@@ -43,6 +43,25 @@ impl<D> DbStorage<D> {
     }
 }
 
+/// Chats in the middle of a dialogue, by state: the variant and its step (`Event.Title`),
+/// never the values inside. Idle chats are not counted.
+pub async fn states_in_use(pool: &SqlitePool) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        r#"SELECT CASE json_type(state)
+                    WHEN 'text' THEN json_extract(state, '$')
+                    ELSE (SELECT outer_.key || COALESCE('.' || CASE json_type(outer_.value)
+                              WHEN 'text' THEN outer_.value
+                              WHEN 'object' THEN (SELECT inner_.key FROM json_each(outer_.value) AS inner_ LIMIT 1)
+                          END, '')
+                          FROM json_each(state) AS outer_ LIMIT 1)
+                END AS name, COUNT(*)
+           FROM dialogues WHERE json_valid(state) AND state != '"Idle"'
+          GROUP BY name ORDER BY name"#,
+    )
+    .fetch_all(pool)
+    .await
+}
+
 impl<D> Storage<D> for DbStorage<D>
 where
     D: Serialize + DeserializeOwned + Send + 'static,

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqliteExecutor, SqlitePool};
-use teloxide::types::UserId;
+use teloxide::types::{ChatId, UserId};
 
 use super::{StoreError, StoreResult, stamp};
 use crate::domain::event::{EventId, GroupId};
@@ -213,33 +213,36 @@ impl Invites {
         now: DateTime<Utc>,
     ) -> StoreResult<Redeemed> {
         let mut tx = super::begin_write(&self.pool).await?;
-        let already = match what {
-            Redemption::Group(group) => super::groups::member_exists(&mut *tx, group, user).await?,
-            Redemption::Event(event) => super::events::is_direct_listener(&mut *tx, event, user).await?,
-            Redemption::Teacher => false,
+        let redeemed = redeem_in(&mut tx, invite, what, user, now).await?;
+        if redeemed == Redeemed::Done {
+            tx.commit().await?;
+        }
+        Ok(redeemed)
+    }
+
+    /// An event's link, with its invitation card taken for the joiner in the same transaction:
+    /// from the moment they are in the audience, no planning of the event can queue a card that
+    /// would overtake the answer to the join. The row id is None when no card is owed (`card`
+    /// false: the class has begun) or the chat has an invitation row already (a rejoin).
+    pub async fn redeem_event(
+        &self,
+        invite: &Invite,
+        event: EventId,
+        user: UserId,
+        card: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(Redeemed, Option<i64>)> {
+        let mut tx = super::begin_write(&self.pool).await?;
+        let redeemed = redeem_in(&mut tx, invite, Redemption::Event(event), user, now).await?;
+        if redeemed != Redeemed::Done {
+            return Ok((redeemed, None));
+        }
+        let taken = match card {
+            true => super::outbox::take_new_invitation(&mut *tx, event, ChatId(user.0 as i64), now).await?,
+            false => None,
         };
-        if already {
-            return Ok(Redeemed::AlreadyIn);
-        }
-        if !use_once(&mut *tx, &invite.key, now).await? {
-            return Ok(Redeemed::Refused);
-        }
-        let done = match what {
-            Redemption::Group(group) => super::groups::insert_member(&mut *tx, group, user, now).await?,
-            Redemption::Event(event) => {
-                super::events::insert_direct_listener(&mut *tx, event, user).await?;
-                true
-            }
-            Redemption::Teacher => {
-                super::users::change_role(&mut *tx, user, Role::Listener, Role::Teacher, now).await?
-            }
-        };
-        if !done {
-            // Someone else made it happen in between (a second press): the use is not counted.
-            return Ok(Redeemed::AlreadyIn);
-        }
         tx.commit().await?;
-        Ok(Redeemed::Done)
+        Ok((redeemed, taken))
     }
 
     /// Revokes one code of `kind` by its row id.
@@ -322,6 +325,38 @@ impl Invites {
         }
         Ok(invites)
     }
+}
+
+/// The checks and writes of a redemption, inside the caller's transaction (committed only on
+/// `Done`).
+async fn redeem_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    invite: &Invite,
+    what: Redemption,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> StoreResult<Redeemed> {
+    let already = match what {
+        Redemption::Group(group) => super::groups::member_exists(&mut **tx, group, user).await?,
+        Redemption::Event(event) => super::events::is_direct_listener(&mut **tx, event, user).await?,
+        Redemption::Teacher => false,
+    };
+    if already {
+        return Ok(Redeemed::AlreadyIn);
+    }
+    if !use_once(&mut **tx, &invite.key, now).await? {
+        return Ok(Redeemed::Refused);
+    }
+    let done = match what {
+        Redemption::Group(group) => super::groups::insert_member(&mut **tx, group, user, now).await?,
+        Redemption::Event(event) => {
+            super::events::insert_direct_listener(&mut **tx, event, user).await?;
+            true
+        }
+        Redemption::Teacher => super::users::change_role(&mut **tx, user, Role::Listener, Role::Teacher, now).await?,
+    };
+    // Someone else made it happen in between (a second press): the use is not counted.
+    Ok(if done { Redeemed::Done } else { Redeemed::AlreadyIn })
 }
 
 #[cfg(test)]

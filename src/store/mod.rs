@@ -1,9 +1,11 @@
 //! All SQL lives here.
 
+pub mod calendar;
 pub mod dialogue;
 pub mod events;
 pub mod groups;
 pub mod invites;
+pub mod maintenance;
 pub mod outbox;
 pub mod providers;
 pub mod series;
@@ -16,6 +18,7 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+pub use calendar::CalendarCopies;
 pub use dialogue::DbStorage;
 pub use events::{Event, Events, NewEvent, Recipient, Rsvp, RsvpCounts};
 pub use groups::Groups;

@@ -4,7 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqlitePool};
+use sqlx::{FromRow, SqliteExecutor, SqlitePool};
 use teloxide::types::{ChatId, MessageId};
 
 use super::invites::parse_stamp;
@@ -36,6 +36,11 @@ pub enum Kind {
     Alert {
         attempt: i64,
     },
+    /// A new copy of the calendar file, for a chat that holds the entry, after the change that
+    /// raised the event's sequence to this.
+    Calendar {
+        sequence: i64,
+    },
 }
 
 impl fmt::Display for Kind {
@@ -48,6 +53,24 @@ impl fmt::Display for Kind {
             Kind::Cancelled => f.write_str("cancelled"),
             Kind::Nudge { round } => write!(f, "nudge:{round}"),
             Kind::Alert { attempt } => write!(f, "alert:{attempt}"),
+            Kind::Calendar { sequence } => write!(f, "calendar:{sequence}"),
+        }
+    }
+}
+
+impl Kind {
+    /// The kind without its parameters (`reminder`, not `reminder:15m:1`): few enough values
+    /// for a metric's label.
+    pub fn family(&self) -> &'static str {
+        match self {
+            Kind::Invitation => "invitation",
+            Kind::Reminder { .. } => "reminder",
+            Kind::Card { .. } => "card",
+            Kind::Changed { .. } => "changed",
+            Kind::Cancelled => "cancelled",
+            Kind::Nudge { .. } => "nudge",
+            Kind::Alert { .. } => "alert",
+            Kind::Calendar { .. } => "calendar",
         }
     }
 }
@@ -69,6 +92,7 @@ impl FromStr for Kind {
             (Some("changed"), Some(n), None) => Kind::Changed { sequence: number(n)? },
             (Some("nudge"), Some(n), None) => Kind::Nudge { round: number(n)? },
             (Some("alert"), Some(n), None) => Kind::Alert { attempt: number(n)? },
+            (Some("calendar"), Some(n), None) => Kind::Calendar { sequence: number(n)? },
             _ => return Err(corrupt()),
         };
         Ok(kind)
@@ -173,6 +197,17 @@ pub struct Unstarted {
     pub paid: bool,
 }
 
+/// The whole outbox at a glance, for metrics and the readiness check.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Figures {
+    /// Rows by (state, kind family).
+    pub rows: Vec<(String, String, i64)>,
+    /// The oldest pending row whose time to send has come.
+    pub oldest_due: Option<DateTime<Utc>>,
+    /// How far the outbox is behind what the send rate explains.
+    pub overdue: chrono::Duration,
+}
+
 /// Delivery figures of one event, for its teacher.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -214,6 +249,15 @@ impl Outbox {
         }
         tx.commit().await?;
         Ok(added)
+    }
+
+    /// One row by its id.
+    pub async fn row(&self, id: i64) -> StoreResult<Option<Row>> {
+        let raw: Option<RawRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM outbox WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        raw.map(Row::try_from).transpose()
     }
 
     /// After a crash, rows caught between "sending" and "sent" are sent again: Telegram has no
@@ -350,6 +394,53 @@ impl Outbox {
             Some(at) => Some((parse_stamp(&at)?, paid.unwrap_or(false))),
             None => None,
         })
+    }
+
+    /// Reminders due at `due_at` still waiting or being sent: 0 once a fan-out is done.
+    pub async fn reminders_in_line(&self, due_at: DateTime<Utc>) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox
+              WHERE state IN ('pending', 'sending') AND kind LIKE 'reminder:%' AND due_at = ?",
+        )
+        .bind(stamp(due_at))
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Rows by state and kind, the oldest due row, and how far the outbox is behind.
+    ///
+    /// A fan-out shares one send time, so its last rows wait behind the first by design: at
+    /// 30 a second the 3,000th waits 100 s. Behind means more than that: from the oldest due
+    /// row's send time, the rows finished since (and those in hand) at `rate` explain so many
+    /// seconds; the rest is the lag. A stuck scheduler or a long pause after a 429 grows it
+    /// one second a second, a busy one keeps it near zero.
+    pub async fn figures(&self, now: DateTime<Utc>, rate: f64) -> StoreResult<Figures> {
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT state, substr(kind, 1, instr(kind || ':', ':') - 1) AS family, COUNT(*)
+               FROM outbox GROUP BY state, family ORDER BY state, family",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let oldest: Option<String> = sqlx::query_scalar(
+            "SELECT send_at FROM outbox WHERE state = 'pending' AND send_at <= ? ORDER BY send_at, id LIMIT 1",
+        )
+        .bind(stamp(now))
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(oldest) = oldest.as_deref().map(parse_stamp).transpose()? else {
+            return Ok(Figures { rows, oldest_due: None, overdue: chrono::Duration::zero() });
+        };
+        let explained: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM outbox
+                      WHERE state IN ('sent', 'failed', 'skipped') AND updated_at >= ?1 AND send_at <= ?1)
+                  + (SELECT COUNT(*) FROM outbox WHERE state = 'sending')",
+        )
+        .bind(stamp(oldest))
+        .fetch_one(&self.pool)
+        .await?;
+        let explained = chrono::Duration::milliseconds((explained as f64 / rate.max(1.0) * 1000.0) as i64);
+        let overdue = (now - oldest - explained).max(chrono::Duration::zero());
+        Ok(Figures { rows, oldest_due: Some(oldest), overdue })
     }
 
     /// When the next pending row may be sent; reads one entry of the pending-only index.
@@ -587,6 +678,29 @@ impl Outbox {
     }
 }
 
+/// Queues the invitation of a chat that joins right now, already `sending` and so taken by
+/// whoever joins it: no scheduler can send it before the join is answered. None when the chat
+/// has an invitation row already. Recovery at start sends it if the taker stopped mid-way.
+pub(super) async fn take_new_invitation<'e>(
+    db: impl SqliteExecutor<'e>,
+    event: EventId,
+    chat: ChatId,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<i64>> {
+    let id = sqlx::query_scalar(
+        "INSERT INTO outbox (event_id, chat_id, kind, due_at, send_at, state, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?4, 'sending', ?4, ?4) ON CONFLICT (event_id, chat_id, kind) DO NOTHING
+         RETURNING id",
+    )
+    .bind(event.0)
+    .bind(chat.0)
+    .bind(Kind::Invitation.to_string())
+    .bind(stamp(now))
+    .fetch_optional(db)
+    .await?;
+    Ok(id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -601,6 +715,7 @@ mod tests {
             Kind::Changed { sequence: 5 },
             Kind::Nudge { round: 2 },
             Kind::Alert { attempt: 3 },
+            Kind::Calendar { sequence: 6 },
         ];
         for kind in kinds {
             assert_eq!(kind.to_string().parse::<Kind>().unwrap(), kind);

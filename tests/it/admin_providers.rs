@@ -15,14 +15,14 @@ const TELEMOST_TOKEN_FIXED: &str = "y0_AgAAAAAtelemost-NEW-token-9c2d";
 const ZOOM_SECRET: &str = "zoom-CLIENT-secret-5e6f7g8h";
 const KONTUR_KEY: &str = "kontur-API-key-1q2w3e4r5t";
 const MTS_KEY: &str = "mts-link-API-key-0p9o8i7u";
-const CLIENT_ID: &str = "0123456789abcdef0123456789abcdef";
+pub(crate) const CLIENT_ID: &str = "0123456789abcdef0123456789abcdef";
 
 fn admin() -> TgUser {
     TgUser::ru(ADMIN_ID)
 }
 
 /// What the person does at one question.
-enum Act<'a> {
+pub(crate) enum Act<'a> {
     Text(&'a str),
     /// A credential: the bot must delete the message.
     Secret(&'a str),
@@ -85,7 +85,7 @@ async fn start_registration(bot: &TestBot, user: &TgUser, service: &str) -> Call
 }
 
 /// Runs a whole registration and returns the card of the saved provider.
-async fn register(bot: &TestBot, user: &TgUser, service: &str, acts: &[Act<'_>]) -> Call {
+pub(crate) async fn register(bot: &TestBot, user: &TgUser, service: &str, acts: &[Act<'_>]) -> Call {
     let mut screen = start_registration(bot, user, service).await;
     let mark = bot.tg.mark();
     for what in acts {
@@ -97,7 +97,7 @@ async fn register(bot: &TestBot, user: &TgUser, service: &str, acts: &[Act<'_>])
     screen
 }
 
-fn telemost_fake(server: &FakeServer) {
+pub(crate) fn telemost_fake(server: &FakeServer) {
     server.on("GET", "/info", Reply::json(200, json!({"login": "host", "default_email": "host@school.ru"})));
 }
 

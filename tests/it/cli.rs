@@ -5,7 +5,8 @@ use std::process::Command;
 fn bot(dir: &std::path::Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_webinar-bot"));
     // A clean environment, run where no .env file is.
-    command.env_clear().current_dir(dir);
+    // Tests run side by side: none may take the default port.
+    command.env_clear().current_dir(dir).env("HTTP_ADDR", "off");
     command
 }
 

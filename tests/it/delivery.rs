@@ -4,7 +4,7 @@ use crate::support;
 
 use chrono::Duration;
 use support::scenario::{event, group, invite, people};
-use support::{Call, Clock, Fault, TestBot, TgUser};
+use support::{Call, Clock, Fault, TestBot, TgUser, calendar};
 use webinar_bot::domain::event::{EventId, EventStatus};
 use webinar_bot::domain::reminders::ReminderOffset::{self, *};
 use webinar_bot::store::outbox::RowState;
@@ -309,6 +309,73 @@ async fn the_calendar_file_keeps_its_uid_raises_its_sequence_and_cancels() {
     let third = parse(&press(&bot).await);
     assert_eq!(third.method, "CANCEL");
     assert!(third.sequence > second.sequence);
+    bot.finish().await;
+}
+
+/// Presses "Add to calendar" under `card` and returns the file that came back.
+async fn add_to_calendar(bot: &TestBot, who: &TgUser, card: &Call) -> calendar::Ics {
+    let mark = bot.tg.mark();
+    bot.tg.press(who, card.message_id().unwrap(), &card.button_data("календарь"));
+    calendar::of(&bot.tg.wait_for(mark, "the .ics", |c| calendar::is_file_to(c, who.id)).await)
+}
+
+#[tokio::test]
+async fn those_who_added_the_class_to_a_calendar_get_the_change_and_the_cancellation() {
+    let bot = TestBot::start().await;
+    let who = people(&bot, [1451, 1452]).await;
+    let (holder, other) = (&who[0], &who[1]);
+    let mark = bot.tg.mark();
+    let id = planned(&bot, "Геометрия", Duration::days(1), &[], &who).await;
+    let card = bot.tg.wait_for(mark, "the card", |c| c.chat_id() == Some(holder.id) && c.text().contains("🗓")).await;
+    bot.tg.wait_for(mark, "the other card", |c| c.chat_id() == Some(other.id) && c.text().contains("🗓")).await;
+    let added = add_to_calendar(&bot, holder, &card).await;
+    settle(&bot, id).await;
+
+    // The teacher moves the class by a day: the holder's calendar gets the new time.
+    let ctx = bot.ctx();
+    let mark = bot.tg.mark();
+    let moved = bot.clock.now() + Duration::days(2);
+    ctx.events.reschedule(id, moved, 90, bot.clock.now()).await.unwrap();
+    ctx.delivery.event_changed(id).await.unwrap();
+    let file = bot.tg.wait_for(mark, "the updated .ics", |c| calendar::is_file_to(c, holder.id)).await;
+    assert!(file.text().contains("изменилось"), "{}", file.text());
+    let update = calendar::of(&file);
+    assert_eq!(update.uid, added.uid);
+    assert!(update.sequence > added.sequence, "{} > {}", update.sequence, added.sequence);
+    assert_eq!((update.method.as_str(), update.status.as_str()), ("PUBLISH", "CONFIRMED"));
+    assert_eq!(update.start, moved.format("%Y%m%dT%H%M%SZ").to_string());
+    // Planning the same change again sends nothing more: the row is keyed by the change.
+    ctx.delivery.event_changed(id).await.unwrap();
+    settle(&bot, id).await;
+    let files = |chat| bot.tg.calls()[mark..].iter().filter(|c| calendar::is_file_to(c, chat)).count();
+    assert_eq!(files(holder.id), 1);
+    assert_eq!(files(other.id), 0, "only those who added it get files");
+
+    // Cancelled: the file that removes the entry, and a card that can send it again.
+    let mark = bot.tg.mark();
+    ctx.events.set_status(id, EventStatus::Cancelled, None, bot.clock.now()).await.unwrap();
+    ctx.delivery.event_cancelled(id).await.unwrap();
+    let file = bot.tg.wait_for(mark, "the cancelling .ics", |c| calendar::is_file_to(c, holder.id)).await;
+    assert!(file.text().contains("отменено"), "{}", file.text());
+    let cancel = calendar::of(&file);
+    assert_eq!(cancel.uid, added.uid);
+    assert!(cancel.sequence > update.sequence, "{} > {}", cancel.sequence, update.sequence);
+    assert_eq!((cancel.method.as_str(), cancel.status.as_str()), ("CANCEL", "CANCELLED"));
+    assert!(!cancel.text.contains("meet.jit.si"), "a dead link stays out: {}", cancel.text);
+    let edited = |chat| {
+        bot.tg.wait_for(mark, "the cancelled card", move |c| {
+            c.method == "EditMessageText" && c.chat_id() == Some(chat) && c.text().contains("отменено")
+        })
+    };
+    let holders_card = edited(holder.id).await;
+    assert_eq!(holders_card.buttons().len(), 1, "{:?}", holders_card.buttons());
+    assert!(edited(other.id).await.buttons().is_empty());
+    let mark = bot.tg.mark();
+    bot.tg.press(holder, card.message_id().unwrap(), &holders_card.button_data("Убрать из календаря"));
+    let again = bot.tg.wait_for(mark, "the .ics again", |c| calendar::is_file_to(c, holder.id)).await;
+    let again = calendar::of(&again);
+    assert_eq!(again.method, "CANCEL");
+    assert!(again.sequence > cancel.sequence, "every copy goes up: {} > {}", again.sequence, cancel.sequence);
     bot.finish().await;
 }
 

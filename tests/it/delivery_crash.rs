@@ -90,6 +90,7 @@ fn start_bot(dir: &Path, tg: &FakeTelegram, database_url: &str) -> BotProcess {
         .env("DATABASE_URL", database_url)
         .env("DATA_DIR", dir)
         .env("SEND_RATE", "100")
+        .env("HTTP_ADDR", "off")
         .env("RUST_LOG", "warn")
         .spawn()
         .expect("start the bot binary");

@@ -246,6 +246,29 @@ async fn edit_new_link_remove_link_and_cancel_call_the_service_and_tell_listener
     bot.finish().await;
 }
 
+/// A Jitsi room cannot be deleted, so cancelling one says so instead of claiming a deletion, and
+/// the cancelled card no longer shows the dead room's links.
+#[tokio::test]
+async fn cancelling_a_jitsi_class_says_what_really_happens_and_hides_its_link() {
+    let bot = TestBot::start().await;
+    let user = admin();
+    let summary = up_to_summary(&bot, &user, "Комната Jitsi", "Jitsi", "07.12.2026 09:00", "").await;
+    let mark = bot.tg.mark();
+    bot.tg.press(&user, summary.message_id().unwrap(), &summary.button_data("Создать"));
+    let card = bot.tg.wait_for(mark, "the card", |c| c.text().contains("Занятие создано")).await;
+    assert!(card.text().contains("meet.jit.si"), "{}", card.text());
+    let ask = press_for(&bot, &user, &card, "Отменить занятие", "Отменить «Комната Jitsi»").await;
+    assert!(ask.text().contains("Комнату Jitsi Meet удалять не нужно"), "{}", ask.text());
+    assert!(!ask.text().contains("будет удалена в сервисе"), "{}", ask.text());
+    let mark = bot.tg.mark();
+    let done = press_for(&bot, &user, &ask, "Да, отменить", "Занятие отменено").await;
+    assert!(done.text().contains("она существует, только пока в ней кто-то есть"), "{}", done.text());
+    assert!(!done.text().contains("Встреча удалена в сервисе"), "{}", done.text());
+    let cancelled = bot.tg.wait_for(mark, "the cancelled card", |c| c.text().contains("📚") && c.seq > done.seq).await;
+    assert!(!cancelled.text().contains("meet.jit.si"), "no dead link: {}", cancelled.text());
+    bot.finish().await;
+}
+
 #[tokio::test]
 async fn a_teacher_cannot_see_or_touch_another_teachers_event() {
     let bot = TestBot::start().await;

@@ -235,6 +235,60 @@ async fn an_event_link_adds_the_person_to_that_event_only_and_leave_removes_them
     bot.finish().await;
 }
 
+/// "You are signed up" comes before the card even when Telegram is slow to answer it and the
+/// event is planned again meanwhile (a teacher's edit, a group added): the card waits for it.
+#[tokio::test]
+async fn the_card_never_overtakes_you_are_signed_up() {
+    let bot = TestBot::start().await;
+    let id = scenario::event(&bot, "Химия", Duration::days(1), &[]).await;
+    let ctx = bot.ctx();
+    let code = ctx
+        .invites
+        .create(
+            webinar_bot::domain::invite::InviteKind::Event,
+            Some(id.get()),
+            teloxide::types::UserId(ADMIN_ID as u64),
+            None,
+            None,
+            bot.clock.now(),
+        )
+        .await
+        .unwrap();
+    let listener = TgUser::ru(331);
+    bot.tg.slow_next("SendMessage", listener.id, std::time::Duration::from_millis(800), 1);
+    let mark = bot.tg.mark();
+    bot.tg.send_text(&listener, &format!("/start {code}"));
+    // While the answer is on its way, the event is planned again for its whole audience.
+    let user = teloxide::types::UserId(listener.id as u64);
+    for _ in 0..500 {
+        if ctx.events.is_listener(id, user).await.unwrap() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    ctx.delivery.plan_event(id).await.unwrap();
+    let card = bot.tg.wait_for(mark, "the card", |c| c.chat_id() == Some(listener.id) && c.text().contains("🗓")).await;
+    let calls = bot.tg.calls();
+    let signed_up = calls[mark..]
+        .iter()
+        .find(|c| c.chat_id() == Some(listener.id) && c.text().contains("Вы записаны"))
+        .unwrap_or_else(|| panic!("no «signed up» before the card: {:?}", card.text()));
+    assert!(signed_up.seq < card.seq, "the card came first");
+    // The profile question comes after both, and the card only once.
+    let asks = bot.tg.wait_for(mark, "the profile question", |c| {
+        c.chat_id() == Some(listener.id) && c.buttons().iter().any(|(_, d)| d == "pf:s")
+    });
+    let asks = asks.await;
+    assert!(asks.seq > card.seq);
+    // An event link brings no group: the question speaks of the list of listeners.
+    assert!(asks.text().contains("в списке слушателей") && !asks.text().contains("группы"), "{}", asks.text());
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let cards =
+        bot.tg.calls()[mark..].iter().filter(|c| c.chat_id() == Some(listener.id) && c.text().contains("🗓")).count();
+    assert_eq!(cards, 1);
+    bot.finish().await;
+}
+
 #[tokio::test]
 async fn a_listener_cannot_manage_groups_even_with_forged_buttons() {
     let bot = TestBot::start().await;

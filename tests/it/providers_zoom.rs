@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use std::sync::OnceLock;
 use webinar_bot::providers::zoom::{ZoomMeetingType, ZoomSettings};
 use webinar_bot::providers::{
-    DeleteOutcome, InputProblem, Meeting, MeetingExtra, Provider, ProviderError, ProviderSettings, Secret,
-    ServiceSettings, http_client,
+    DeleteOutcome, InputProblem, Meeting, MeetingExtra, Provider, ProviderError, ProviderKind, ProviderSettings,
+    Secret, ServiceSettings, http_client,
 };
 
 const SPEC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/specs/zoom-meeting-api.openapi.json");
@@ -173,6 +173,32 @@ async fn update_patches_then_reads_fresh_links() {
     assert_eq!(patch.header("authorization"), Some(bearer().as_str()));
     assert!(patch.content_type().starts_with("application/json"));
     assert_conforms("/meetings/{meetingId}", "patch", &patch.json());
+}
+
+/// Zoom's GET after a PATCH names the meeting it read: an answer for another meeting (a proxy's
+/// cache, a mixed-up account) must not replace the class's links.
+#[tokio::test]
+async fn an_update_read_back_as_another_meeting_is_an_error() {
+    let server = FakeServer::start().await;
+    server.on("POST", "/oauth/token", token_reply(3600));
+    server.on("PATCH", "/v2/meetings/85746065432", Reply::empty(204));
+    server.on(
+        "GET",
+        "/v2/meetings/85746065432",
+        Reply::json(
+            200,
+            json!({"id": 91122334455_i64, "uuid": "other==", "host_email": HOST, "topic": "someone else's",
+                   "type": 2, "join_url": "https://us05web.zoom.us/j/91122334455?pwd=y",
+                   "start_url": "https://us05web.zoom.us/s/91122334455?zak=other", "duration": 60}),
+        ),
+    );
+    let p = provider(&server, ZoomMeetingType::Meeting);
+
+    let err = p.update(&meeting("meeting"), &sample_request()).await.unwrap_err();
+
+    assert!(matches!(err, ProviderError::WrongMeeting(ProviderKind::Zoom)), "{err:?}");
+    assert_eq!(key(&err), "provider-error-wrong-meeting");
+    assert_eq!(server.requests_to("GET", "/v2/meetings/85746065432").len(), 1);
 }
 
 #[tokio::test]

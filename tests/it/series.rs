@@ -9,7 +9,7 @@ use chrono::{Datelike, Duration, NaiveDate, TimeZone, Timelike, Utc, Weekday};
 use fake_provider::{FakeServer, Reply};
 use serde_json::json;
 use support::scenario::{choose, group, people, register_provider};
-use support::{ADMIN_ID, Call, Clock, TestBot, TgUser};
+use support::{ADMIN_ID, Call, Clock, TestBot, TgUser, calendar};
 use teloxide::types::UserId;
 use webinar_bot::domain::event::{EventId, EventStatus};
 use webinar_bot::domain::recurrence::{Ending, Frequency, Recurrence};
@@ -243,6 +243,64 @@ async fn a_moved_occurrence_reaches_the_calendar_as_an_override() {
     assert!(ics.contains("\r\nRECURRENCE-ID;TZID=Europe/Berlin:20270316T180000\r\n"), "{ics}");
     assert!(ics.contains("\r\nDTSTART;TZID=Europe/Berlin:20270317T100000\r\n"), "{ics}");
     assert_eq!(ics.matches(&format!("UID:series-{series}@webinar-bot")).count(), 2, "{ics}");
+    bot.finish().await;
+}
+
+/// A series is one calendar entry: a moved class, a cancelled class and the cancelled series each
+/// reach whoever added it, as the right change of that one entry.
+#[tokio::test]
+async fn whoever_added_a_series_gets_each_change_of_it_as_its_calendar_needs_it() {
+    let bot = TestBot::start().await;
+    let (_server, provider) = telemost(&bot).await;
+    let listeners = people(&bot, [3501]).await;
+    let holder = &listeners[0];
+    let (first, series) = weekly_series(&bot, provider).await;
+    let mark = bot.tg.mark();
+    webinar_bot_invite(&bot, first, &listeners).await;
+    let card = bot.tg.reply_after(mark, holder.id).await;
+    let mark = bot.tg.mark();
+    bot.tg.press(holder, card.message_id().unwrap(), &card.button_data("календарь"));
+    let added = calendar::of(&bot.tg.wait_for(mark, "the .ics", |c| calendar::is_file_to(c, holder.id)).await);
+    assert_eq!(added.uid, format!("series-{series}@webinar-bot"));
+    let ctx = bot.ctx();
+
+    // One class moves from Tuesday 18:00 to Wednesday 10:00: an override of that date.
+    let mark = bot.tg.mark();
+    let moved = BERLIN.with_ymd_and_hms(2027, 3, 17, 10, 0, 0).unwrap().with_timezone(&Utc);
+    ctx.events.reschedule(first, moved, 90, bot.clock.now()).await.unwrap();
+    ctx.meetings.sync_changes(first).await.unwrap();
+    let update = calendar::of(&bot.tg.wait_for(mark, "the moved class", |c| calendar::is_file_to(c, holder.id)).await);
+    assert_eq!((update.uid.as_str(), update.method.as_str()), (added.uid.as_str(), "PUBLISH"));
+    assert!(update.sequence > added.sequence, "{} > {}", update.sequence, added.sequence);
+    assert_eq!(update.vevents, 2, "the series and its moved class: {}", update.text);
+    assert!(update.text.contains("\r\nRECURRENCE-ID;TZID=Europe/Berlin:20270316T180000\r\n"), "{}", update.text);
+    assert!(update.text.contains("\r\nDTSTART;TZID=Europe/Berlin:20270317T100000\r\n"), "{}", update.text);
+
+    // That class is cancelled: the series goes on without its date.
+    let mark = bot.tg.mark();
+    ctx.meetings.cancel(first).await.unwrap();
+    let file = bot.tg.wait_for(mark, "the cancelled class", |c| calendar::is_file_to(c, holder.id)).await;
+    assert!(file.text().contains("изменилось"), "the entry stays: {}", file.text());
+    let skipped = calendar::of(&file);
+    assert_eq!((skipped.uid.as_str(), skipped.method.as_str()), (added.uid.as_str(), "PUBLISH"));
+    assert_eq!(skipped.status, "CONFIRMED");
+    assert!(skipped.sequence > update.sequence, "{} > {}", skipped.sequence, update.sequence);
+    assert!(skipped.text.contains("\r\nEXDATE;TZID=Europe/Berlin:20270316T180000\r\n"), "{}", skipped.text);
+    assert_eq!(skipped.vevents, 1, "no override of a date that is gone: {}", skipped.text);
+
+    // The whole series is cancelled from its next class: the entry goes.
+    ctx.series.wake();
+    occurrence(&bot, series, 1).await;
+    let mark = bot.tg.mark();
+    ctx.series.cancel(series).await.unwrap();
+    let file = bot.tg.wait_for(mark, "the cancelled series", |c| calendar::is_file_to(c, holder.id)).await;
+    assert!(file.text().contains("отменено"), "{}", file.text());
+    let gone = calendar::of(&file);
+    assert_eq!(
+        (gone.uid.as_str(), gone.method.as_str(), gone.status.as_str()),
+        (added.uid.as_str(), "CANCEL", "CANCELLED")
+    );
+    assert!(gone.sequence > skipped.sequence, "{} > {}", gone.sequence, skipped.sequence);
     bot.finish().await;
 }
 

@@ -24,6 +24,7 @@ fn config(api: &str, dir: &std::path::Path) -> Config {
         ("TELOXIDE_TOKEN", TOKEN.to_owned()),
         ("TELOXIDE_API_URL", api.to_owned()),
         ("DATA_DIR", dir.display().to_string()),
+        ("HTTP_ADDR", "127.0.0.1:0".to_owned()),
     ];
     Config::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())).unwrap()
 }
@@ -37,6 +38,8 @@ fn binary(dir: &std::path::Path, api: &str) -> Command {
         .env("TELOXIDE_API_URL", api)
         .env("DATA_DIR", dir)
         .env("ADMIN_IDS", "1")
+        // Tests run side by side: none may take the default port.
+        .env("HTTP_ADDR", "off")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

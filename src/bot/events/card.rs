@@ -110,7 +110,9 @@ pub(crate) async fn card_text(asker: &Asker, ctx: &SharedCtx, event: &Event) -> 
         ));
     }
     lines.push(tr(lang, &format!("event-status-line-{}", event.status.as_str())));
-    if let Some(meeting) = &event.meeting {
+    // A cancelled or finished class's links lead to a meeting that is gone (or must not be used).
+    let live = matches!(event.status, EventStatus::Planned | EventStatus::Draft);
+    if let Some(meeting) = event.meeting.as_ref().filter(|_| live) {
         lines.push(tr_args(lang, "event-card-join", &[("url", text(html::escape(&meeting.join_url)))]));
         if let Some(host) = &meeting.host_url {
             lines.push(tr_args(lang, "event-card-host-link", &[("url", text(html::escape(host)))]));

@@ -103,7 +103,11 @@ pub async fn press(
             let question = tr_args(
                 lang,
                 "event-cancel-ask",
-                &[("title", text(html::escape(&event.title))), ("count", num(count as f64))],
+                &[
+                    ("title", text(html::escape(&event.title))),
+                    ("count", num(count as f64)),
+                    ("service", text(meeting_service(&ctx, &event).await?)),
+                ],
             );
             bot.send_message(chat, question).reply_markup(keyboard).await?;
         }
@@ -118,7 +122,9 @@ pub async fn press(
                 callback(tr(lang, "event-cancel-yes"), id, EventAction::CancelSeriesConfirmed),
                 callback(tr(lang, "event-cancel-no"), id, EventAction::Open),
             ]]);
-            let question = tr_args(lang, "event-cancel-series-ask", &[("title", text(html::escape(&event.title)))]);
+            let service = text(meeting_service(&ctx, &event).await?);
+            let title = text(html::escape(&event.title));
+            let question = tr_args(lang, "event-cancel-series-ask", &[("title", title), ("service", service)]);
             bot.send_message(chat, question).reply_markup(keyboard).await?;
         }
         EventAction::CancelSeriesConfirmed => {
@@ -156,6 +162,16 @@ pub async fn press(
         _ => send_card(&bot, chat, &asker, &ctx, &event, Some("event-action-outdated")).await?,
     }
     Ok(())
+}
+
+/// What a cancel does to the meeting depends on the service: the asks name it by its kind, or
+/// `none` when there is no meeting to speak of.
+async fn meeting_service(ctx: &SharedCtx, event: &Event) -> Result<String, crate::bot::BotError> {
+    let provider = match (event.meeting.is_some(), event.provider_id) {
+        (true, Some(id)) => ctx.providers.get(id).await?,
+        _ => None,
+    };
+    Ok(provider.map_or("none", |p| p.kind.as_str()).to_owned())
 }
 
 /// The edit menu: what to change, and the reminders switched right here.

@@ -1,6 +1,7 @@
 //! The one harness every scenario uses: the real bot (the same wiring as `main`) against the
 //! fake Telegram Bot API, with a fresh temporary database and a clock the test moves.
 
+pub mod calendar;
 pub mod fake_provider;
 pub mod scenario;
 pub mod telegram;
@@ -38,6 +39,7 @@ pub struct TestBot {
     running: Option<(CancellationToken, JoinHandle<anyhow::Result<()>>)>,
     ctx: Option<SharedCtx>,
     stats: Option<Arc<Stats>>,
+    http_addr: Option<std::net::SocketAddr>,
     /// The send budget's limits; Telegram's unless a scenario that presses hundreds of buttons
     /// in one chat lifts them.
     limits: Option<webinar_bot::telegram::Limits>,
@@ -51,11 +53,16 @@ impl TestBot {
     /// Starts with extra environment variables on top of the test defaults. `TEST_LOG=debug`
     /// (any filter) shows the bot's log while a test runs.
     pub async fn start_with(vars: &[(&str, &str)]) -> Self {
+        Self::start_in(tempfile::tempdir().expect("temporary directory"), vars).await
+    }
+
+    /// Like `start_with`, on a data folder prepared beforehand (a restored backup, say): its
+    /// database is `bot.sqlite` in it.
+    pub async fn start_in(dir: TempDir, vars: &[(&str, &str)]) -> Self {
         if let Ok(filter) = std::env::var("TEST_LOG") {
             let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
         }
         let tg = FakeTelegram::start().await;
-        let dir = tempfile::tempdir().expect("temporary directory");
         let mut env: HashMap<String, String> = HashMap::from([
             ("TELOXIDE_TOKEN".into(), TOKEN.into()),
             ("TELOXIDE_API_URL".into(), tg.url()),
@@ -65,6 +72,8 @@ impl TestBot {
             // The fake services listen on loopback; a test that wants production's refusal
             // passes ALLOW_LOOPBACK_PROVIDERS=0.
             ("ALLOW_LOOPBACK_PROVIDERS".into(), "1".into()),
+            // Every bot serves health and metrics on a port of its own.
+            ("HTTP_ADDR".into(), "127.0.0.1:0".into()),
         ]);
         env.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let config = Config::from_lookup(|name| env.get(name).cloned()).expect("test configuration");
@@ -76,6 +85,7 @@ impl TestBot {
             running: None,
             ctx: None,
             stats: None,
+            http_addr: None,
             limits: None,
         };
         bot.launch().await;
@@ -100,7 +110,8 @@ impl TestBot {
 
     async fn launch(&mut self) {
         let shutdown = CancellationToken::new();
-        let mut tuning = Tuning { poll_timeout: Duration::from_secs(5), ..Tuning::for_config(&self.config) };
+        let production = Tuning::for_config(&self.config);
+        let mut tuning = Tuning::with_poll_timeout(Duration::from_secs(5), production.limits);
         if let Some(limits) = self.limits {
             tuning.limits = limits;
         }
@@ -109,14 +120,16 @@ impl TestBot {
             .expect("the bot starts");
         self.ctx = Some(running.ctx);
         self.stats = Some(running.stats);
+        self.http_addr = running.http_addr;
         self.running = Some((shutdown, running.task));
-        // Ready once the first long poll is waiting.
-        self.wait_polling().await;
+        // Ready once the first long poll is waiting (or Telegram was given the webhook).
+        self.wait_serving().await;
     }
 
-    async fn wait_polling(&self) {
+    async fn wait_serving(&self) {
+        let webhook = self.config.webhook.is_some();
         for _ in 0..2000 {
-            if self.tg.polls_in_flight() > 0 {
+            if (webhook && self.tg.webhook().is_some()) || (!webhook && self.tg.polls_in_flight() > 0) {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
@@ -127,6 +140,11 @@ impl TestBot {
     /// The running bot's shared context: its store, delivery and clock, for setting up a scenario.
     pub fn ctx(&self) -> SharedCtx {
         self.ctx.clone().expect("the bot is running")
+    }
+
+    /// The base URL of the bot's HTTP server (health, metrics, webhook).
+    pub fn http_url(&self) -> String {
+        format!("http://{}", self.http_addr.expect("the HTTP server is on"))
     }
 
     /// Updates whose handler failed so far.

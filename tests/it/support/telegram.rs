@@ -278,17 +278,25 @@ struct Inner {
     rate_limited: usize,
     update_times: HashMap<i64, UpdateTimes>,
     first_get_updates: Option<Instant>,
-    /// A copy of every recorded call goes here too, for a reader that waits on many chats at once.
-    tap: Option<mpsc::UnboundedSender<Call>>,
+    /// A copy of every recorded call goes to each of these too, for readers that wait on many
+    /// chats at once (the bench's teachers and its reminder count run side by side).
+    taps: Vec<mpsc::UnboundedSender<Call>>,
     /// How long each call other than getUpdates takes to answer.
     latency: Duration,
     /// Chats whose calls take this long to answer.
     slow_chats: HashMap<i64, Duration>,
+    /// The next calls of a method to a chat that take this long to answer: (method, chat,
+    /// latency, calls left).
+    slow_next: Vec<(String, i64, Duration, usize)>,
     /// The bot was told "retry after": until then every message gets 429 again.
     retry_window: Option<RetryWindow>,
     /// Messages that reached the fake inside an open retry window, after the grace for those
     /// already on their way when the 429 was answered.
     sent_in_retry_window: usize,
+    /// getUpdates calls answered with a fault.
+    failed_get_updates: usize,
+    /// The webhook the bot set (url, secret token), as getWebhookInfo reports it.
+    webhook: Option<(String, Option<String>)>,
 }
 
 /// A bot that honours `retry_after` sends nothing from the 429 until the window ends; messages
@@ -365,10 +373,10 @@ impl FakeTelegram {
         self.shared.lock().sent_in_retry_window
     }
 
-    /// Every call recorded from now on is also sent to the returned receiver.
+    /// Every call recorded from now on is also sent to the returned receiver, until it is dropped.
     pub fn tap(&self) -> mpsc::UnboundedReceiver<Call> {
         let (tx, rx) = mpsc::unbounded_channel();
-        self.shared.lock().tap = Some(tx);
+        self.shared.lock().taps.push(tx);
         rx
     }
 
@@ -512,6 +520,36 @@ impl FakeTelegram {
         });
     }
 
+    /// Removes every fault still waiting to happen: the network is back.
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
+    }
+
+    /// getUpdates calls that were answered with a fault.
+    pub fn failed_get_updates(&self) -> usize {
+        self.shared.lock().failed_get_updates
+    }
+
+    /// The webhook the bot set with setWebhook: its URL and secret token.
+    pub fn webhook(&self) -> Option<(String, Option<String>)> {
+        self.shared.lock().webhook.clone()
+    }
+
+    /// An update as Telegram would post it to a webhook: a private message from `user`, with
+    /// the bot-command entity when it starts with '/'.
+    pub fn text_update(&self, user: &TgUser, text: &str) -> Value {
+        let mut message = self.new_message(user, private_chat(user));
+        message["text"] = json!(text);
+        if let Some(command) = text.strip_prefix('/') {
+            let length = command.split_whitespace().next().map_or(0, |c| c.encode_utf16().count()) + 1;
+            message["entities"] = json!([{ "type": "bot_command", "offset": 0, "length": length }]);
+        }
+        let mut inner = self.shared.lock();
+        let id = inner.next_update_id;
+        inner.next_update_id += 1;
+        json!({ "update_id": id, "message": message })
+    }
+
     /// Makes every call (but getUpdates) take this long, like a real network.
     pub fn set_latency(&self, latency: Duration) {
         self.shared.lock().latency = latency;
@@ -520,6 +558,12 @@ impl FakeTelegram {
     /// Makes every call to `chat` take this long to answer.
     pub fn slow_chat(&self, chat: i64, latency: Duration) {
         self.shared.lock().slow_chats.insert(chat, latency);
+    }
+
+    /// Makes the next `times` calls of `method` to `chat` take `latency` to answer, while other
+    /// calls go at the usual pace: a first answer held up on Telegram's side.
+    pub fn slow_next(&self, method: &str, chat: i64, latency: Duration, times: usize) {
+        self.shared.lock().slow_next.push((method.to_owned(), chat, latency, times));
     }
 
     /// Answers every waiting long poll with nothing, as a stopping bot expects.
@@ -632,12 +676,22 @@ async fn handle(
     let body = read_body(req).await;
     if method == "GetUpdates" {
         shared.lock().first_get_updates.get_or_insert(at);
+        // Only a rule that names getUpdates breaks it: the long poll is not a message.
+        if let Some(fault) = take_named_fault(&shared, &method) {
+            shared.lock().failed_get_updates += 1;
+            return fault_response(&fault).err().unwrap_or_else(|| ok(json!([])));
+        }
         return get_updates(&shared, &body).await;
     }
     let latency = {
-        let inner = shared.lock();
+        let mut inner = shared.lock();
         let chat = body.get("chat_id").and_then(as_i64);
-        chat.and_then(|c| inner.slow_chats.get(&c).copied()).unwrap_or(inner.latency)
+        let once = inner.slow_next.iter_mut().find(|(m, c, _, left)| *left > 0 && *m == method && Some(*c) == chat);
+        let once = once.map(|rule| {
+            rule.3 -= 1;
+            rule.2
+        });
+        once.or_else(|| chat.and_then(|c| inner.slow_chats.get(&c).copied())).unwrap_or(inner.latency)
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -662,9 +716,7 @@ async fn handle(
         let mut inner = shared.lock();
         let seq = inner.calls.len();
         let call = Call { seq, method, body, result, fault, at };
-        if let Some(tap) = &inner.tap {
-            let _ = tap.send(call.clone());
-        }
+        inner.taps.retain(|tap| tap.send(call.clone()).is_ok());
         inner.calls.push(call);
     }
     shared.new_call.notify_waiters();
@@ -797,6 +849,13 @@ fn take_pending(shared: &Shared, offset: i64, limit: usize) -> Vec<Value> {
     taken.into_iter().map(|(_, u)| u).collect()
 }
 
+fn take_named_fault(shared: &Shared, method: &str) -> Option<Fault> {
+    let mut inner = shared.lock();
+    let rule = inner.faults.iter_mut().find(|r| r.remaining > 0 && r.method.as_deref() == Some(method))?;
+    rule.remaining -= 1;
+    Some(rule.fault.clone())
+}
+
 fn take_fault(shared: &Shared, method: &str, body: &Value) -> Option<Fault> {
     let chat = body.get("chat_id").and_then(as_i64);
     let mut inner = shared.lock();
@@ -852,8 +911,23 @@ fn answer(shared: &Shared, method: &str, body: &Value) -> Result<Value, Response
             "can_join_groups": true, "can_read_all_group_messages": false,
             "supports_inline_queries": false, "can_connect_to_business": false, "has_main_web_app": false,
         })),
-        "GetWebhookInfo" => Ok(json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 })),
-        "DeleteWebhook" | "SetMyCommands" | "AnswerCallbackQuery" | "DeleteMessage" => {
+        "GetWebhookInfo" => {
+            let url = shared.lock().webhook.as_ref().map(|(url, _)| url.clone()).unwrap_or_default();
+            Ok(json!({ "url": url, "has_custom_certificate": false, "pending_update_count": 0 }))
+        }
+        "SetWebhook" => {
+            let Some(url) = body.get("url").and_then(Value::as_str).filter(|u| u.starts_with("https://")) else {
+                return Err(reject(shared, method, "bad webhook: an HTTPS URL must be provided for webhook".into()));
+            };
+            let secret = body.get("secret_token").and_then(Value::as_str).map(str::to_owned);
+            shared.lock().webhook = Some((url.to_owned(), secret));
+            Ok(json!(true))
+        }
+        "DeleteWebhook" => {
+            shared.lock().webhook = None;
+            Ok(json!(true))
+        }
+        "SetMyCommands" | "AnswerCallbackQuery" | "DeleteMessage" => {
             check_callback_answer(body).map_err(|e| reject(shared, method, e))?;
             Ok(json!(true))
         }

@@ -1,0 +1,85 @@
+//! The one HTTP server: `/healthz`, `/readyz`, `/metrics` and, with `WEBHOOK_URL`, Telegram's
+//! webhook. Started with the bot (before Telegram answers, so an orchestrator sees "alive, not
+//! ready" while it connects) and stopped with it.
+
+mod metrics;
+mod problem;
+pub mod ready;
+mod webhook;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::get;
+use sqlx::SqlitePool;
+use tokio_util::sync::CancellationToken;
+
+use crate::clock::SharedClock;
+use crate::config::ConfigError;
+use crate::delivery::Delivery;
+use crate::health::{Health, ReadyLimits};
+use crate::metrics::Metrics;
+
+pub use ready::{Check, Readiness, UpdatesVia};
+pub use webhook::WebhookRoute;
+
+/// What the endpoints look at; built once in `app`.
+pub struct Probes {
+    pub pool: SqlitePool,
+    pub delivery: Delivery,
+    pub health: Arc<Health>,
+    pub metrics: Metrics,
+    pub clock: SharedClock,
+    pub limits: ReadyLimits,
+    pub via: UpdatesVia,
+    pub metrics_token: Option<String>,
+}
+
+/// A running server.
+pub struct Server {
+    /// The address it listens on (the port is chosen by the system for `:0`).
+    pub addr: SocketAddr,
+    pub task: tokio::task::JoinHandle<()>,
+}
+
+/// Binds `addr` and serves until `shutdown` is cancelled. A port already taken stops the start
+/// with the variable named.
+pub async fn start(
+    addr: SocketAddr,
+    probes: Arc<Probes>,
+    webhook: Option<WebhookRoute>,
+    shutdown: CancellationToken,
+) -> Result<Server, ConfigError> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|err| ConfigError::new("HTTP_ADDR", format!("cannot listen on {addr}: {err}")))?;
+    let addr = listener.local_addr().map_err(|err| ConfigError::new("HTTP_ADDR", err.to_string()))?;
+    let app = router(probes, webhook);
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app).with_graceful_shutdown(shutdown.cancelled_owned()).await;
+        if let Err(err) = served {
+            tracing::error!(%err, "the HTTP server stopped");
+        }
+    });
+    tracing::info!(%addr, "HTTP server listening");
+    Ok(Server { addr, task })
+}
+
+fn router(probes: Arc<Probes>, webhook: Option<WebhookRoute>) -> Router {
+    let mut app = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(ready::readyz))
+        .route("/metrics", get(metrics::scrape))
+        .with_state(probes)
+        .fallback(problem::not_found);
+    if let Some(webhook) = webhook {
+        app = app.merge(webhook.into_router());
+    }
+    app
+}
+
+/// The process answers: nothing more is checked.
+async fn healthz() -> &'static str {
+    "ok\n"
+}
