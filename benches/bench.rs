@@ -525,8 +525,8 @@ fn whole_second(at: DateTime<Utc>) -> DateTime<Utc> {
 /// What each teacher does.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Flow {
-    /// `/new` with the shared Jitsi: title, service, a typed date, duration, no description,
-    /// default reminders, no audience, summary, create; once per round.
+    /// `/new` with the shared Jitsi: title, service, a typed date, duration, no repeat, no
+    /// description, default reminders, the event's own link, summary, create; once per round.
     Wizard,
     /// `/tz` → a typed zone name → `/lang` → a language button, `rounds` times.
     Settings,
@@ -568,6 +568,10 @@ async fn dialogue(options: &Options) -> anyhow::Result<()> {
         Figure::new("p50 … answered by answerCallbackQuery (outside the budget)", "ms", Target::None),
         Figure::new("p99 … answered by answerCallbackQuery (outside the budget)", "ms", Target::None),
         Figure::new("p99 update queued → answer, all", "ms", Target::None),
+        Figure::new("p50 … answered by editing the question in place (wizard presses)", "ms", Target::None),
+        Figure::new("p99 … answered by editing the question in place (wizard presses)", "ms", Target::None),
+        Figure::new("bot messages sent per teacher per round (sendMessage)", "count", Target::None),
+        Figure::new("edits per teacher per round (editMessageText/ReplyMarkup)", "count", Target::None),
         Figure::new("p50 press handed out → its edit (through the send budget)", "ms", Target::None),
         Figure::new("p99 press handed out → its edit (through the send budget)", "ms", Target::None),
         Figure::new("429s received", "count", Target::AtMost(0.0)),
@@ -584,6 +588,7 @@ async fn dialogue(options: &Options) -> anyhow::Result<()> {
         let (handed, queued) = spread(&all);
         let (messages, _) = spread(&of("SendMessage"));
         let (callbacks, _) = spread(&of("AnswerCallbackQuery"));
+        let (in_place, _) = spread(&of(IN_PLACE));
         let per_sec = all.len() as f64 / r.wall;
         println!(
             "run {run}: {} updates in {:.2} s = {per_sec:.0}/s; handed out → answer p50 {:.2} ms p99 {:.2} ms; 429s {}",
@@ -602,6 +607,10 @@ async fn dialogue(options: &Options) -> anyhow::Result<()> {
             quantile(&callbacks, 0.5),
             quantile(&callbacks, 0.99),
             quantile(&queued, 0.99),
+            quantile(&in_place, 0.5),
+            quantile(&in_place, 0.99),
+            r.sent_per_round,
+            r.edited_per_round,
             quantile(&edits, 0.5),
             quantile(&edits, 0.99),
             r.too_many as f64,
@@ -652,7 +661,13 @@ struct DialogueRun {
     samples: Vec<Sample>,
     wall: f64,
     too_many: usize,
+    /// What the bot did in the teachers' chats, per teacher and round.
+    sent_per_round: f64,
+    edited_per_round: f64,
 }
+
+/// The kind of a sample whose first answer edited the pressed question in place (the wizard).
+const IN_PLACE: &str = "EditInPlace";
 
 /// One answered update: the answer's method and its latency in ms from the moment getUpdates
 /// handed the update out, and from the moment the user queued it.
@@ -676,9 +691,9 @@ async fn dialogue_once(
         tg = tg.with_limits(overall, per_chat);
     }
     let bot = Harness::start(tg.clone(), tuning).await?;
-    let teachers = Teachers::start(&tg, &bot.ctx.pool, teachers, flow, rounds, think, None).await?;
+    let crowd = Teachers::start(&tg, &bot.ctx.pool, teachers, flow, rounds, think, None).await?;
     let start = Instant::now();
-    let samples = teachers.finish().await?;
+    let samples = crowd.finish().await?;
     let wall = start.elapsed().as_secs_f64();
     let too_many = tg.rate_limited();
     let violations = tg.violations();
@@ -686,7 +701,22 @@ async fn dialogue_once(
     if !violations.is_empty() {
         bail!("calls Telegram would refuse: {violations:?}");
     }
-    Ok(DialogueRun { samples, wall, too_many })
+    let (mut sent, mut edited) = (0usize, 0usize);
+    for call in tg.calls().iter().filter(|c| c.is_ok() && c.chat_id().is_some_and(|id| id >= 2_000_000)) {
+        match call.method.as_str() {
+            "SendMessage" | "SendDocument" => sent += 1,
+            "EditMessageText" | "EditMessageReplyMarkup" => edited += 1,
+            _ => {}
+        }
+    }
+    let per_round = (teachers * rounds as i64).max(1) as f64;
+    Ok(DialogueRun {
+        samples,
+        wall,
+        too_many,
+        sent_per_round: sent as f64 / per_round,
+        edited_per_round: edited as f64 / per_round,
+    })
 }
 
 /// Teachers driving the bot through the fake, each in a task of its own.
@@ -857,6 +887,7 @@ impl Teacher {
         self.pause(false).await;
         let mut q = self.choose(&q, "1 час 30 минут", "", samples).await?;
         for (asked, label) in [
+            ("повторяется", "Не повторять"),
             ("Добавьте описание", "Пропустить"),
             ("Кто ведёт", "Я"),
             ("Настройки встречи", "Готово"),
@@ -903,6 +934,7 @@ impl Teacher {
             .find(|(l, _)| l.contains(label))
             .map(|(_, d)| d)
             .with_context(|| format!("no button {label:?} in {:?}", question.buttons()))?;
+        let pushed = Instant::now();
         let update = {
             let mut map = self.callbacks.lock().unwrap_or_else(|e| e.into_inner());
             let update = self.tg.push_press(&self.user, message, &data);
@@ -922,20 +954,28 @@ impl Teacher {
                 }
                 continue;
             }
+            // A typed answer's question loses its buttons after the next one is sent: that
+            // edit may arrive here, but it answers the update before this press.
+            if call.at < pushed {
+                continue;
+            }
             if first.is_none() {
                 first = Some(call.clone());
             }
             match call.method.as_str() {
                 "AnswerCallbackQuery" => answered = true,
-                "SendMessage" if call.text().contains(expect_text) => next = Some(call),
+                // The wizard shows the next question over the pressed one, or (after the
+                // summary) the card as a new message.
+                "SendMessage" | "EditMessageText" if call.text().contains(expect_text) => next = Some(call),
                 _ => {}
             }
         }
         let first = first.context("no call")?;
+        let kind = if first.method == "EditMessageText" { IN_PLACE.to_owned() } else { first.method.clone() };
         let times = self.tg.update_times(update).context("the fake lost the update")?;
         let handed = times.handed_out.context("an answer came to an update never handed out")?;
         let ms = |from: Instant| first.at.saturating_duration_since(from).as_secs_f64() * 1e3;
-        samples.push(Sample { kind: first.method.clone(), handed_ms: ms(handed), queued_ms: ms(times.queued) });
+        samples.push(Sample { kind, handed_ms: ms(handed), queued_ms: ms(times.queued) });
         next.context("no next question")
     }
 

@@ -110,7 +110,15 @@ pub fn tr_domain(lang: Lang, key: &str, args: &crate::domain::I18nArgs) -> Strin
 /// A provider error in the person's language, by its own explanation. Those texts are plain (they
 /// show URLs with `&` and `<placeholders>`), so the whole text is escaped for HTML.
 pub fn provider_error(lang: Lang, err: &crate::providers::ProviderError) -> String {
-    let (key, args) = err.i18n();
+    provider_words(lang, err.i18n())
+}
+
+/// Why the check of a provider's settings failed (registering, replacing, checking again).
+pub fn provider_check_error(lang: Lang, err: &crate::providers::ProviderError) -> String {
+    provider_words(lang, err.i18n_for_check())
+}
+
+fn provider_words(lang: Lang, (key, args): (&'static str, Vec<(&'static str, String)>)) -> String {
     let args: Vec<_> = args
         .into_iter()
         .map(|(name, value)| match value.parse::<f64>() {

@@ -7,9 +7,25 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use crate::callback::CallbackData;
 use crate::i18n::{Lang, tr};
+use crate::providers::ProviderKind;
 
 pub fn button(label: impl Into<String>, data: CallbackData) -> InlineKeyboardButton {
     InlineKeyboardButton::callback(label, data.encode())
+}
+
+/// A provider on a button: its name and its service, or the name alone where it is the
+/// service's own ("Jitsi Meet", not "Jitsi Meet · Jitsi Meet").
+pub fn provider_label(lang: Lang, name: &str, kind: ProviderKind) -> String {
+    match service_beside(lang, name, kind) {
+        Some(service) => format!("{name} · {service}"),
+        None => name.to_owned(),
+    }
+}
+
+/// The service's name to show beside a provider's own name, unless they are the same.
+pub fn service_beside(lang: Lang, name: &str, kind: ProviderKind) -> Option<String> {
+    let service = tr(lang, kind.i18n_key());
+    (name.trim() != service).then_some(service)
 }
 
 pub fn languages(lang: Lang) -> InlineKeyboardMarkup {
@@ -72,6 +88,13 @@ mod tests {
         assert_eq!(utc_offset(chrono_tz::Europe::Moscow, now), "UTC+3");
         assert_eq!(utc_offset(chrono_tz::Asia::Kolkata, now), "UTC+5:30");
         assert_eq!(utc_offset(chrono_tz::America::New_York, now), "UTC−4");
+    }
+
+    #[test]
+    fn a_provider_named_as_its_service_is_named_once() {
+        assert_eq!(provider_label(Lang::Ru, "Jitsi Meet", ProviderKind::Jitsi), "Jitsi Meet");
+        assert_eq!(provider_label(Lang::En, "School Zoom", ProviderKind::Zoom), "School Zoom · Zoom");
+        assert_eq!(service_beside(Lang::Ru, "Zoom", ProviderKind::Zoom), None);
     }
 
     #[test]

@@ -45,6 +45,16 @@ new-summary =
     Reminders: { $reminders }
     Listeners: { $audience }
 new-summary-no-reminders = no reminders
+new-summary-missed = { $count ->
+    [one] ⚠️ This reminder will not be sent, its time has already passed for this start: { $reminders }.
+   *[other] ⚠️ These reminders will not be sent, their time has already passed for this start: { $reminders }.
+}
+new-summary-missed-first = { $count ->
+    [one] ⚠️ This reminder will not reach the first class, its time has already passed (the later classes get it): { $reminders }.
+   *[other] ⚠️ These reminders will not reach the first class, their time has already passed (the later classes get them): { $reminders }.
+}
+new-drop-missed = Drop the reminders that cannot be sent
+reminders-missed-legend = ⌛ — the reminder is chosen, but its time has already passed: it will not be sent.
 new-edit-title = Title
 new-edit-provider = Service
 new-edit-date = Date
@@ -143,7 +153,7 @@ event-not-yours = This class is not available to you: another teacher runs it, o
 event-action-outdated = That action no longer fits the class. Here is its current state:
 
 ## Editing
-event-edit-what = What should change? Reminders are switched on and off right here.
+event-edit-what = "{ $title }": what should change? Reminders are switched on and off right here.
 event-edit-title = Title
 event-edit-description = Description
 event-edit-when = Date and time
@@ -154,7 +164,9 @@ event-ask-description = The new description (or "-" to remove it):
 event-ask-when = The new start date and time, for example <code>25.12 18:30</code> or <code>tomorrow 18:00</code>:
 event-ask-duration = The new duration in minutes (<code>90</code>) or hours and minutes (<code>1:30</code>):
 event-ask-copy = To what date and time should the class be copied? For example <code>01.12 18:00</code>:
+event-send-text = Please answer with text. "Back" under the question or /cancel changes nothing.
 event-when-needs-time = Give both the date and the time, for example <code>25.12 18:30</code>.
+event-prompt-back = ◀ Back, change nothing
 event-saved = Saved.
 event-saved-notified = ✅ Saved. Listeners got a notice and their invitations are updated.
 event-saved-provider-refused = The change is saved in the bot, but the video service did not accept it: { $reason }

@@ -134,7 +134,31 @@ provider-error-rejected =
         [kontur] Kontur.Talk
         [mts_link] MTS Link
        *[other] { $service }
-    } refused the request (HTTP { $status }, code "{ $code }"). Check the event's details and the provider settings.
+    } refused the request (HTTP { $status }, code "{ $code }"). Check the class's details and the provider settings.
+provider-error-rejected-no-code =
+    { $service ->
+        [telemost] Yandex Telemost
+        [zoom] Zoom
+        [kontur] Kontur.Talk
+        [mts_link] MTS Link
+       *[other] { $service }
+    } refused the request (HTTP { $status }) without saying why. Check the class's details and the provider settings.
+provider-check-rejected =
+    { $service ->
+        [telemost] Yandex Telemost
+        [zoom] Zoom
+        [kontur] Kontur.Talk
+        [mts_link] MTS Link
+       *[other] { $service }
+    } did not accept the check (HTTP { $status }, code "{ $code }"). Check the keys, the service address and the app's permissions.
+provider-check-rejected-no-code =
+    { $service ->
+        [telemost] Yandex Telemost
+        [zoom] Zoom
+        [kontur] Kontur.Talk
+        [mts_link] MTS Link
+       *[other] { $service }
+    } did not accept the check (HTTP { $status }) without saying why. Check the keys, the service address and the app's permissions.
 
 ## Input and settings errors
 

@@ -134,7 +134,31 @@ provider-error-rejected =
         [kontur] Контур.Толк
         [mts_link] МТС Линк
        *[other] { $service }
-    }» отклонил запрос (HTTP { $status }, код «{ $code }»). Проверьте данные мероприятия и настройки провайдера.
+    }» отклонил запрос (HTTP { $status }, код «{ $code }»). Проверьте данные занятия и настройки провайдера.
+provider-error-rejected-no-code =
+    Сервис «{ $service ->
+        [telemost] Яндекс Телемост
+        [zoom] Zoom
+        [kontur] Контур.Толк
+        [mts_link] МТС Линк
+       *[other] { $service }
+    }» отклонил запрос (HTTP { $status }) и не назвал причину. Проверьте данные занятия и настройки провайдера.
+provider-check-rejected =
+    Сервис «{ $service ->
+        [telemost] Яндекс Телемост
+        [zoom] Zoom
+        [kontur] Контур.Толк
+        [mts_link] МТС Линк
+       *[other] { $service }
+    }» не принял проверку (HTTP { $status }, код «{ $code }»). Проверьте ключи, адрес сервиса и права приложения.
+provider-check-rejected-no-code =
+    Сервис «{ $service ->
+        [telemost] Яндекс Телемост
+        [zoom] Zoom
+        [kontur] Контур.Толк
+        [mts_link] МТС Линк
+       *[other] { $service }
+    }» не принял проверку (HTTP { $status }) и не назвал причину. Проверьте ключи, адрес сервиса и права приложения.
 
 ## Ошибки ввода и настроек
 

@@ -15,6 +15,7 @@ pub mod profile;
 pub mod providers;
 pub mod refusals;
 pub mod reply;
+pub mod screen;
 pub mod settings;
 pub mod start;
 pub mod state;
@@ -166,7 +167,7 @@ fn provider_steps() -> dptree::Handler<'static, HandlerResult, DpHandlerDescript
 
     dptree::entry()
         .branch(case![ProviderStep::Ask { draft, field }].endpoint(register::receive_field))
-        .branch(case![ProviderStep::Rename { id }].endpoint(manage::receive_name))
+        .branch(case![ProviderStep::Rename { id, prompt }].endpoint(manage::receive_name))
         .endpoint(register::expect_button)
 }
 

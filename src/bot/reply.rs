@@ -8,12 +8,18 @@ use crate::i18n::{tr, tr_domain, tr_error};
 
 // ---- small helpers ----
 
-/// The text of a message, or a polite word that text was expected.
-pub async fn typed<'a>(bot: &AppBot, msg: &'a Message, asker: &Asker) -> Result<Option<&'a str>, crate::bot::BotError> {
+/// The text of a message, or a polite word (`expected`, which says the way out of this
+/// dialogue) that text was expected.
+pub async fn typed<'a>(
+    bot: &AppBot,
+    msg: &'a Message,
+    asker: &Asker,
+    expected: &str,
+) -> Result<Option<&'a str>, crate::bot::BotError> {
     match msg.text() {
         Some(text) if !text.starts_with('/') => Ok(Some(text)),
         _ => {
-            bot.send_message(msg.chat.id, tr(asker.lang(), "new-send-text")).await?;
+            bot.send_message(msg.chat.id, tr(asker.lang(), expected)).await?;
             Ok(None)
         }
     }

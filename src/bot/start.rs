@@ -25,6 +25,9 @@ pub async fn help(bot: AppBot, msg: Message, asker: Asker) -> HandlerResult {
 pub async fn cancel(bot: AppBot, msg: Message, asker: Asker, dialogue: BotDialogue, state: State) -> HandlerResult {
     let key = if state == State::Idle { "cancel-nothing" } else { "cancel-done" };
     dialogue.reset().await?;
+    if let Some(question) = state.question() {
+        super::screen::strip(&bot, msg.chat.id, question).await;
+    }
     bot.send_message(msg.chat.id, tr(asker.lang(), key)).await?;
     Ok(())
 }

@@ -18,3 +18,15 @@ pub enum State {
     /// Listener groups and profiles: a group's name, a listener's full name or organisation.
     Listener(super::listeners::ListenerStep),
 }
+
+impl State {
+    /// The message showing the question this state waits on, if the state remembers it: a
+    /// typed answer or `/cancel` takes its buttons away.
+    pub fn question(&self) -> Option<teloxide::types::MessageId> {
+        match self {
+            State::Event(step) => step.question(),
+            State::Provider(step) => step.question(),
+            _ => None,
+        }
+    }
+}

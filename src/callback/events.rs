@@ -94,6 +94,8 @@ pub enum NewAction {
     EventLink,
     Done,
     Edit(Field),
+    /// Drop the chosen reminders whose moment has passed for the chosen start.
+    DropMissed,
     Confirm,
     /// Leave `/new`, as `/cancel` does.
     Abort,
@@ -144,6 +146,7 @@ impl NewAction {
             NewAction::EventLink => "nw:l".into(),
             NewAction::Done => "nw:ok".into(),
             NewAction::Edit(field) => format!("nw:e:{}", field.code()),
+            NewAction::DropMissed => "nw:dm".into(),
             NewAction::Confirm => "nw:go".into(),
             NewAction::Abort => "nw:x".into(),
         }
@@ -175,6 +178,7 @@ impl NewAction {
             ("l", "") => NewAction::EventLink,
             ("ok", "") => NewAction::Done,
             ("e", field) => NewAction::Edit(Field::from_code(field)?),
+            ("dm", "") => NewAction::DropMissed,
             ("go", "") => NewAction::Confirm,
             ("x", "") => NewAction::Abort,
             _ => return None,

@@ -228,6 +228,7 @@ mod tests {
                 Just(NewAction::EventLink),
                 Just(NewAction::Done),
                 new_field().prop_map(NewAction::Edit),
+                Just(NewAction::DropMissed),
                 Just(NewAction::Confirm),
                 Just(NewAction::Abort),
             ]

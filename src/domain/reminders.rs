@@ -122,6 +122,19 @@ pub fn upcoming_reminders(
     planned
 }
 
+/// Whether a chosen reminder can still go out for an event starting at `start`. The same
+/// boundary as [`upcoming_reminders`]: one due exactly at `now` still goes.
+pub fn still_ahead(offset: ReminderOffset, start: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    offset.due_at(start) >= now
+}
+
+/// The chosen reminders whose moment has already passed for an event starting at `start`
+/// ("15 minutes before" a class that starts in 3). The planner never sends them, so whoever
+/// chose them has to be told, not left to wait for them.
+pub fn missed_reminders(offsets: &[ReminderOffset], start: DateTime<Utc>, now: DateTime<Utc>) -> Vec<ReminderOffset> {
+    offsets.iter().copied().filter(|offset| !still_ahead(*offset, start, now)).collect()
+}
+
 /// Time left until a start, split for rendering "через 2 дня 3 часа". Fluent picks the plural
 /// forms; this only counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -234,6 +247,30 @@ mod tests {
         let planned = upcoming_reminders([ReminderOffset::Hour1], start, utc(20, 14, 0));
         assert_eq!(planned.len(), 1);
         assert!(upcoming_reminders([ReminderOffset::Hour1], start, utc(20, 14, 1)).is_empty());
+    }
+
+    #[test]
+    fn reminders_already_past_for_the_start_are_missed() {
+        let now = utc(10, 12, 0);
+        let soon = now + TimeDelta::minutes(3);
+        let chosen = [ReminderOffset::Days1, ReminderOffset::Minutes15, ReminderOffset::AtStart];
+        assert_eq!(missed_reminders(&chosen, soon, now), vec![ReminderOffset::Days1, ReminderOffset::Minutes15]);
+        assert!(still_ahead(ReminderOffset::AtStart, soon, now));
+        // Due exactly now still goes, as the planner keeps it.
+        assert!(still_ahead(ReminderOffset::Minutes15, now + TimeDelta::minutes(15), now));
+        assert!(missed_reminders(&chosen, now + TimeDelta::days(2), now).is_empty());
+    }
+
+    #[test]
+    fn the_missed_and_the_planned_reminders_split_the_choice() {
+        let now = utc(10, 12, 0);
+        for minutes in [0, 3, 15, 59, 60, 61, 1440, 2000] {
+            let start = now + TimeDelta::minutes(minutes);
+            let missed = missed_reminders(&ReminderOffset::ALL, start, now);
+            let planned = upcoming_reminders(ReminderOffset::ALL, start, now);
+            assert_eq!(missed.len() + planned.len(), ReminderOffset::ALL.len(), "{minutes} min");
+            assert!(planned.iter().all(|p| !missed.contains(&p.offset)), "{minutes} min");
+        }
     }
 
     #[test]

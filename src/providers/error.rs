@@ -94,6 +94,30 @@ pub enum ProviderError {
 
 type Args = Vec<(&'static str, String)>;
 
+/// What the refused request was for: the words point at the event's details or at the settings.
+#[derive(Clone, Copy)]
+enum Request {
+    ForEvent,
+    Check,
+}
+
+/// A refusal with the service's error code, or without one: many services send none, and an
+/// empty code in quotes reads as a fault of the bot.
+fn rejected(service: ProviderKind, status: u16, code: &str, request: Request) -> (&'static str, Args) {
+    let mut args = with_status(service, status);
+    let has_code = !code.trim().is_empty();
+    if has_code {
+        args.push(("code", code.to_owned()));
+    }
+    let key = match (request, has_code) {
+        (Request::ForEvent, true) => "provider-error-rejected",
+        (Request::ForEvent, false) => "provider-error-rejected-no-code",
+        (Request::Check, true) => "provider-check-rejected",
+        (Request::Check, false) => "provider-check-rejected-no-code",
+    };
+    (key, args)
+}
+
 impl ProviderError {
     /// The Fluent message key (in `locales/*/providers.ftl`) and its arguments.
     pub fn i18n(&self) -> (&'static str, Args) {
@@ -131,12 +155,17 @@ impl ProviderError {
             E::Malformed(s) => ("provider-error-malformed", service_arg(*s)),
             E::WrongMeeting(s) => ("provider-error-wrong-meeting", service_arg(*s)),
             E::Network(s) => ("provider-error-network", service_arg(*s)),
-            E::Rejected { service, status, code } => {
-                let mut args = with_status(*service, *status);
-                args.push(("code", code.clone()));
-                ("provider-error-rejected", args)
-            }
+            E::Rejected { service, status, code } => rejected(*service, *status, code, Request::ForEvent),
             E::InvalidInput(problem) => problem.i18n(),
+        }
+    }
+
+    /// Like [`ProviderError::i18n`], for the check of a provider's settings: no event is
+    /// involved yet, so a refusal points at the settings alone.
+    pub fn i18n_for_check(&self) -> (&'static str, Args) {
+        match self {
+            ProviderError::Rejected { service, status, code } => rejected(*service, *status, code, Request::Check),
+            other => other.i18n(),
         }
     }
 

@@ -257,6 +257,13 @@ fn failure(reply: &Reply) -> ProviderError {
         401 | 403 => ProviderError::MtsKeyInvalid,
         404 => ProviderError::MeetingGone,
         409 => ProviderError::Conflict,
-        _ => reply.common_failure(KIND, None),
+        _ => reply.common_failure(KIND, error_code(reply)),
     }
+}
+
+/// The `error` code of a refusal's body (`{"error": "ERROR_BLANK"}`), so the explanation can
+/// quote it instead of an empty code.
+fn error_code(reply: &Reply) -> Option<String> {
+    let body: serde_json::Value = serde_json::from_slice(&reply.body).ok()?;
+    body.get("error")?.as_str().map(str::to_owned)
 }

@@ -143,6 +143,7 @@ fn all_errors() -> Vec<ProviderError> {
         E::WrongMeeting(ProviderKind::Zoom),
         E::Network(ProviderKind::Zoom),
         E::Rejected { service: ProviderKind::Zoom, status: 400, code: "300".into() },
+        E::Rejected { service: ProviderKind::Kontur, status: 403, code: String::new() },
     ];
     let problems = [
         InputProblem::TooManyCohosts { max: 30, given: 31 },
@@ -172,8 +173,7 @@ fn every_message_formats_in_both_locales() {
         let mut bundle = FluentBundle::new(vec![lang]);
         bundle.set_use_isolating(false);
         bundle.add_resource(resource).unwrap();
-        for error in all_errors() {
-            let (key, args) = error.i18n();
+        for (key, args) in all_errors().iter().flat_map(|e| [e.i18n(), e.i18n_for_check()]) {
             let mut fluent_args = FluentArgs::new();
             for (name, value) in args {
                 fluent_args.set(name, value);
@@ -185,4 +185,17 @@ fn every_message_formats_in_both_locales() {
             assert!(!text.contains('{'), "{key}: {text}");
         }
     }
+}
+
+#[test]
+fn a_refusal_without_a_code_shows_no_empty_code_and_a_check_speaks_of_settings() {
+    let none = ProviderError::Rejected { service: ProviderKind::Kontur, status: 403, code: " ".into() };
+    let (key, args) = none.i18n();
+    assert_eq!(key, "provider-error-rejected-no-code");
+    assert!(args.iter().all(|(name, _)| *name != "code"), "{args:?}");
+    assert_eq!(none.i18n_for_check().0, "provider-check-rejected-no-code");
+    let coded = ProviderError::Rejected { service: ProviderKind::Zoom, status: 400, code: "300".into() };
+    assert_eq!(coded.i18n().0, "provider-error-rejected");
+    assert_eq!(coded.i18n_for_check().0, "provider-check-rejected");
+    assert_eq!(ProviderError::MtsKeyInvalid.i18n_for_check(), ProviderError::MtsKeyInvalid.i18n());
 }

@@ -12,8 +12,13 @@ fn admin() -> TgUser {
     TgUser::ru(ADMIN_ID)
 }
 
+/// A message the bot sent, or edited in place (the provider setup answers presses so).
+fn shown(call: &Call) -> bool {
+    matches!(call.method.as_str(), "SendMessage" | "EditMessageText")
+}
+
 fn has_buttons(call: &Call, prefix: &str) -> bool {
-    call.method == "SendMessage" && call.buttons().iter().any(|(_, data)| data.starts_with(prefix))
+    shown(call) && call.buttons().iter().any(|(_, data)| data.starts_with(prefix))
 }
 
 async fn screen_after(bot: &TestBot, mark: usize, chat: i64, prefix: &str) -> Call {
@@ -26,11 +31,11 @@ async fn overview(bot: &TestBot) -> Call {
     screen_after(bot, mark, ADMIN_ID, "tc:").await
 }
 
-/// Presses a button and returns the next message in the chat.
+/// Presses a button and returns the next message shown in the chat, new or edited in place.
 async fn press(bot: &TestBot, user: &TgUser, screen: &Call, label: &str) -> Call {
     let mark = bot.tg.mark();
     bot.tg.press(user, screen.message_id().unwrap(), &screen.button_data(label));
-    bot.tg.wait_for(mark, "a message", |c| c.method == "SendMessage" && c.chat_id() == Some(user.id)).await
+    bot.tg.wait_for(mark, "a message", |c| shown(c) && c.chat_id() == Some(user.id)).await
 }
 
 /// The `start` payload of the invitation link in the bot's message.

@@ -223,6 +223,7 @@ fn rule(data: &CallbackData, role: Role, whose: Whose, chat: Chat) -> Verdict {
             | NewAction::EventLink
             | NewAction::Done
             | NewAction::Edit(_)
+            | NewAction::DropMissed
             | NewAction::Confirm
             | NewAction::Abort,
         ) => when(role.teaches()),
@@ -341,6 +342,7 @@ fn samples(o: Objects) -> Vec<CallbackData> {
             NewAction::EventLink,
             NewAction::Done,
             NewAction::Edit(NewField::Title),
+            NewAction::DropMissed,
             NewAction::Confirm,
             NewAction::Abort,
         ]

@@ -28,3 +28,4 @@ mod providers_zoom;
 mod series;
 mod service;
 mod startup;
+mod wizard;

@@ -219,7 +219,8 @@ async fn every_documented_error_has_its_own_explanation() {
         (Reply::empty(429).header("retry-after", "30"), "provider-error-rate-limited"),
         (Reply::empty(502), "provider-error-server"),
         (Reply::text(200, "<html>"), "provider-error-malformed"),
-        (Reply::empty(400), "provider-error-rejected"),
+        // No body, so no code to quote.
+        (Reply::empty(400), "provider-error-rejected-no-code"),
     ];
     for (reply, expected) in cases {
         let server = FakeServer::start().await;

@@ -1,13 +1,15 @@
 //! The teacher's card of an event and its keyboards.
 
 use super::EventAction;
+use crate::bot::screen::{self, Place, Screen};
 use crate::bot::{AppBot, Asker, BotError, HandlerResult, SharedCtx};
 use crate::delivery::plan::minutes_late;
 use crate::delivery::render;
 use crate::domain::event::{EventId, EventStatus};
+use crate::domain::reminders::missed_reminders;
 use crate::i18n::{Lang, num, text, tr, tr_args};
 use crate::store::Event;
-use teloxide::payloads::SendMessageSetters;
+use chrono::{DateTime, Utc};
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 use teloxide::utils::html;
@@ -40,6 +42,33 @@ pub async fn send_card_with(
     headline: Option<&str>,
     footer: Option<String>,
 ) -> HandlerResult {
+    let card = card_screen(asker, ctx, event, headline, footer).await?;
+    screen::show(bot, chat, Place::Below(None), card).await?;
+    Ok(())
+}
+
+/// Shows the card at `place`: over the menu or prompt it replaces when a button leads back to it.
+pub async fn show_card(
+    bot: &AppBot,
+    chat: ChatId,
+    place: Place,
+    asker: &Asker,
+    ctx: &SharedCtx,
+    event: &Event,
+    headline: Option<&str>,
+) -> HandlerResult {
+    let card = card_screen(asker, ctx, event, headline, None).await?;
+    screen::show(bot, chat, place, card).await?;
+    Ok(())
+}
+
+async fn card_screen(
+    asker: &Asker,
+    ctx: &SharedCtx,
+    event: &Event,
+    headline: Option<&str>,
+    footer: Option<String>,
+) -> Result<Screen, BotError> {
     let mut body = card_text(asker, ctx, event).await?;
     if let Some(key) = headline {
         body = format!("{}\n\n{body}", tr(asker.lang(), key));
@@ -47,8 +76,7 @@ pub async fn send_card_with(
     if let Some(footer) = footer {
         body = format!("{body}\n\n{footer}");
     }
-    bot.send_message(chat, body).reply_markup(card_keyboard(asker.lang(), event)).await?;
-    Ok(())
+    Ok(Screen::new(body, card_keyboard(asker.lang(), event)))
 }
 
 pub(crate) async fn card_text(asker: &Asker, ctx: &SharedCtx, event: &Event) -> Result<String, BotError> {
@@ -154,14 +182,16 @@ pub(crate) fn card_keyboard(lang: Lang, event: &Event) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new(rows)
 }
 
-pub(crate) fn edit_keyboard(lang: Lang, event: &Event) -> InlineKeyboardMarkup {
+/// The edit menu's buttons; `now` tells the reminders still ahead from the ones already past.
+pub(crate) fn edit_keyboard(lang: Lang, event: &Event, now: DateTime<Utc>) -> InlineKeyboardMarkup {
     let id = event.id;
+    let missed = missed_reminders(&event.reminders, event.starts_at, now);
     let b = |key: &str, action| callback(tr(lang, key), id, action);
     let mut rows = vec![
         vec![b("event-edit-title", EventAction::EditTitle), b("event-edit-description", EventAction::EditDescription)],
         vec![b("event-edit-when", EventAction::EditWhen), b("event-edit-duration", EventAction::EditDuration)],
     ];
-    rows.extend(super::reminder_rows(lang, &event.reminders, |offset| {
+    rows.extend(super::reminder_rows(lang, &event.reminders, &missed, |offset| {
         crate::bot::CallbackData::Event(id, EventAction::Reminder(offset))
     }));
     rows.push(vec![b("event-back-to-card", EventAction::Open)]);

@@ -1,11 +1,12 @@
 //! A copy of an event on a new date.
 
-use super::edit::typed_start;
+use super::Editing;
+use super::edit::{answered, typed_start};
 use super::publish::publish;
 use crate::bot::guards::manages_event;
 use crate::bot::reply::typed;
 use crate::bot::{AppBot, Asker, BotDialogue, BotError, HandlerResult, SharedCtx};
-use crate::domain::event::{EventId, EventStatus, GroupId};
+use crate::domain::event::{EventStatus, GroupId};
 use crate::domain::roles::CopyAudience;
 use crate::i18n::tr;
 use crate::store::{Event, NewEvent};
@@ -21,11 +22,12 @@ pub async fn receive_copy_date(
     ctx: SharedCtx,
     dialogue: BotDialogue,
     me: Me,
-    id: EventId,
+    editing: Editing,
 ) -> HandlerResult {
-    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
-    let Some(event) = ctx.events.get(id).await?.filter(|e| manages_event(&asker, e)) else {
+    let Some(answer) = typed(&bot, &msg, &asker, "event-send-text").await? else { return Ok(()) };
+    let Some(event) = ctx.events.get(editing.event).await?.filter(|e| manages_event(&asker, e)) else {
         dialogue.reset().await?;
+        answered(&bot, msg.chat.id, editing).await;
         bot.send_message(msg.chat.id, tr(asker.lang(), "event-not-yours")).await?;
         return Ok(());
     };
@@ -35,6 +37,7 @@ pub async fn receive_copy_date(
     };
     if !usable {
         dialogue.reset().await?;
+        answered(&bot, msg.chat.id, editing).await;
         bot.send_message(msg.chat.id, tr(asker.lang(), "event-copy-provider-not-usable")).await?;
         return Ok(());
     }
@@ -65,6 +68,7 @@ pub async fn receive_copy_date(
     let copy_id = ctx.events.insert(&copy, now).await?;
     ctx.events.set_groups(copy_id, &groups).await?;
     dialogue.reset().await?;
+    answered(&bot, msg.chat.id, editing).await;
     publish(&bot, msg.chat.id, &asker, &ctx, &me, copy_id).await
 }
 

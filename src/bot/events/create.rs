@@ -3,9 +3,9 @@
 use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
-use teloxide::payloads::{EditMessageReplyMarkupSetters, EditMessageTextSetters, SendMessageSetters};
+use teloxide::payloads::{EditMessageReplyMarkupSetters, EditMessageTextSetters};
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, Me, ReplyMarkup};
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, Me};
 use teloxide::utils::html;
 
 use super::draft::ChosenProvider;
@@ -17,12 +17,14 @@ use super::{
 use crate::bot::guards::Usable;
 use crate::bot::keyboards::{button, zone_label};
 use crate::bot::reply::{explain, explain_key, say, typed};
+use crate::bot::screen::{self, Place, Screen};
 use crate::bot::{AppBot, Asker, BotDialogue, CallbackData, HandlerResult, SharedCtx, State};
 use crate::delivery::render;
 use crate::domain::Localized;
 use crate::domain::event::{Description, EventDuration, EventStatus, EventTitle};
 use crate::domain::invite::InviteKind;
 use crate::domain::recurrence::{Ending, Frequency, Recurrence};
+use crate::domain::reminders::{ReminderOffset, missed_reminders};
 use crate::domain::time_input::{DateOrDateTime, check_not_past, format_date, parse_date, parse_date_time, parse_time};
 use crate::i18n::{Lang, text, tr, tr_args, tr_domain, tr_error};
 use crate::providers::ProviderKind;
@@ -34,7 +36,7 @@ const DURATIONS: [u32; 5] = [30, 45, 60, 90, 120];
 
 /// `/new`.
 pub async fn start(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, dialogue: BotDialogue) -> HandlerResult {
-    ask(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::Title, EventDraft::default()).await
+    ask(&bot, msg.chat.id, &asker, &ctx, &dialogue, Place::Below(None), Field::Title, EventDraft::default()).await
 }
 
 // ---- typed answers ----
@@ -47,11 +49,11 @@ pub async fn receive_title(
     dialogue: BotDialogue,
     mut draft: EventDraft,
 ) -> HandlerResult {
-    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker, "new-send-text").await? else { return Ok(()) };
     match EventTitle::parse(answer) {
         Ok(title) => {
             draft.title = Some(title.into_inner());
-            advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::Title, draft).await
+            advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Place::Below(draft.question), Field::Title, draft).await
         }
         Err(err) => explain(&bot, &msg, &asker, &err).await,
     }
@@ -65,14 +67,14 @@ pub async fn receive_external_url(
     dialogue: BotDialogue,
     mut draft: EventDraft,
 ) -> HandlerResult {
-    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker, "new-send-text").await? else { return Ok(()) };
     let valid = url::Url::parse(answer.trim()).ok().filter(|u| u.scheme() == "https" && u.host_str().is_some());
     let Some(link) = valid else {
         bot.send_message(msg.chat.id, tr(asker.lang(), "new-bad-link")).await?;
         return Ok(());
     };
     draft.options.external_url = Some(link.to_string());
-    advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::ExternalUrl, draft).await
+    advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Place::Below(draft.question), Field::ExternalUrl, draft).await
 }
 
 pub async fn receive_date(
@@ -83,7 +85,7 @@ pub async fn receive_date(
     dialogue: BotDialogue,
     mut draft: EventDraft,
 ) -> HandlerResult {
-    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker, "new-send-text").await? else { return Ok(()) };
     match parse_date_time(answer, asker.user.tz, ctx.clock.now()) {
         Ok(DateOrDateTime::Date(date)) => {
             if date < today(&asker, &ctx) {
@@ -102,7 +104,7 @@ pub async fn receive_date(
         }
         Err(err) => return explain(&bot, &msg, &asker, &err).await,
     }
-    advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::Date, draft).await
+    advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Place::Below(draft.question), Field::Date, draft).await
 }
 
 pub async fn receive_time(
@@ -113,14 +115,14 @@ pub async fn receive_time(
     dialogue: BotDialogue,
     mut draft: EventDraft,
 ) -> HandlerResult {
-    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker, "new-send-text").await? else { return Ok(()) };
     match parse_time(answer) {
         Ok(time) => {
             draft.time = Some(time);
             if let Err((key, args)) = check_start(&draft, &asker, &ctx) {
                 return explain_key(&bot, &msg, &asker, key, &args).await;
             }
-            advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::Time, draft).await
+            advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Place::Below(draft.question), Field::Time, draft).await
         }
         Err(err) => explain(&bot, &msg, &asker, &err).await,
     }
@@ -134,11 +136,12 @@ pub async fn receive_duration(
     dialogue: BotDialogue,
     mut draft: EventDraft,
 ) -> HandlerResult {
-    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker, "new-send-text").await? else { return Ok(()) };
     match EventDuration::from_str(answer) {
         Ok(duration) => {
             draft.duration = Some(duration.minutes());
-            advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::Duration, draft).await
+            advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Place::Below(draft.question), Field::Duration, draft)
+                .await
         }
         Err(err) => explain(&bot, &msg, &asker, &err).await,
     }
@@ -152,9 +155,10 @@ pub async fn receive_repeat_end(
     dialogue: BotDialogue,
     mut draft: EventDraft,
 ) -> HandlerResult {
-    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker, "new-send-text").await? else { return Ok(()) };
     let (Some((frequency, _)), Some(first)) = (draft.repeat.clone(), draft.date) else {
-        return ask(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::Repeat, draft).await;
+        return ask(&bot, msg.chat.id, &asker, &ctx, &dialogue, Place::Below(draft.question), Field::Repeat, draft)
+            .await;
     };
     let ending = match answer.trim().parse::<u32>() {
         Ok(count) => Ending::Count(count),
@@ -168,7 +172,7 @@ pub async fn receive_repeat_end(
         return say(&bot, &msg, &asker, err.i18n_key()).await;
     }
     draft.repeat = Some((frequency, Some(ending)));
-    advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::RepeatEnd, draft).await
+    advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Place::Below(draft.question), Field::RepeatEnd, draft).await
 }
 
 pub async fn receive_description(
@@ -179,11 +183,12 @@ pub async fn receive_description(
     dialogue: BotDialogue,
     mut draft: EventDraft,
 ) -> HandlerResult {
-    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker, "new-send-text").await? else { return Ok(()) };
     match Description::parse(answer) {
         Ok(description) => {
             draft.description = description.map(Description::into_inner);
-            advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::Description, draft).await
+            advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Place::Below(draft.question), Field::Description, draft)
+                .await
         }
         Err(err) => explain(&bot, &msg, &asker, &err).await,
     }
@@ -197,12 +202,12 @@ pub async fn receive_host_email(
     dialogue: BotDialogue,
     mut draft: EventDraft,
 ) -> HandlerResult {
-    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker, "new-send-text").await? else { return Ok(()) };
     let Ok(email) = crate::providers::check_email(answer) else {
         return say(&bot, &msg, &asker, "new-bad-email").await;
     };
     draft.host_email = Some(email);
-    advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Field::HostEmail, draft).await
+    advance(&bot, msg.chat.id, &asker, &ctx, &dialogue, Place::Below(draft.question), Field::HostEmail, draft).await
 }
 
 /// A text where a button was expected (or a photo anywhere).
@@ -231,18 +236,22 @@ pub async fn press(
     let Some((field, draft)) = step.field() else {
         return crate::bot::refusals::stale_button(bot, q, asker).await;
     };
-    let (chat, mut draft) = (message.chat.id, draft.clone());
+    let (chat, here, mut draft) = (message.chat.id, Place::Over(message.id), draft.clone());
     let admin = asker.user.role.is_admin();
     match (field, action) {
         (_, NewAction::Noop) => {}
         (_, NewAction::Abort) => {
             dialogue.reset().await?;
-            bot.send_message(chat, tr(lang, "cancel-done")).await?;
+            screen::show(&bot, chat, here, Screen::plain(tr(lang, "cancel-done"))).await?;
         }
         (Field::Title, NewAction::Back) => {}
         (_, NewAction::Back) => {
-            return answered(&bot, &q, ask(&bot, chat, &asker, &ctx, &dialogue, draft.previous(field, admin), draft))
-                .await;
+            return answered(
+                &bot,
+                &q,
+                ask(&bot, chat, &asker, &ctx, &dialogue, here, draft.previous(field, admin), draft),
+            )
+            .await;
         }
         (Field::Date, NewAction::Month(..) | NewAction::Day(_)) if forged_year(action).is_some() => {
             // Forged data: the calendar never offers a year a typed date could not name.
@@ -260,11 +269,11 @@ pub async fn press(
         (Field::Date, NewAction::Day(day)) if day >= today(&asker, &ctx) => {
             draft.date = Some(day);
             draft.time = None;
-            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, field, draft)).await;
+            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, here, field, draft)).await;
         }
         (Field::Duration, NewAction::Duration(minutes)) if DURATIONS.contains(&minutes) => {
             draft.duration = Some(minutes);
-            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, field, draft)).await;
+            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, here, field, draft)).await;
         }
         (Field::Repeat, NewAction::Repeat(choice)) => {
             let weekday = draft.date.map_or(chrono::Weekday::Mon, |d| d.weekday());
@@ -280,7 +289,7 @@ pub async fn press(
                 bot.edit_message_text(chat, message.id, tr(lang, "new-ask-repeat-days")).reply_markup(keyboard).await?;
                 dialogue.update(State::Event(EventStep::Repeat(draft))).await?;
             } else {
-                return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, field, draft)).await;
+                return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, here, field, draft)).await;
             }
         }
         (Field::Repeat, NewAction::Weekday(day)) => {
@@ -297,7 +306,7 @@ pub async fn press(
                 bot.answer_callback_query(q.id).text(tr(lang, "err-repeat-no-weekday")).show_alert(true).await?;
                 return Ok(());
             }
-            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, field, draft)).await;
+            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, here, field, draft)).await;
         }
         (Field::Description | Field::HostEmail, NewAction::Skip) => {
             if field == Field::Description {
@@ -305,14 +314,14 @@ pub async fn press(
             } else {
                 draft.host_email = None;
             }
-            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, field, draft)).await;
+            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, here, field, draft)).await;
         }
         (Field::Host, NewAction::Host(user)) => {
             let Some(host) = ctx.users.get(user).await?.filter(|u| u.role.can_create_events()) else {
                 return crate::bot::refusals::stale_button(bot, q, asker).await;
             };
             draft.host = Some((host.id, host.first_name));
-            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, field, draft)).await;
+            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, here, field, draft)).await;
         }
         (Field::Options, NewAction::Toggle(option)) => {
             toggle_option(&mut draft, option);
@@ -321,8 +330,8 @@ pub async fn press(
         }
         (Field::Reminders, NewAction::Reminder(offset)) => {
             toggle_reminder(&mut draft.reminders, offset);
-            bot.edit_message_reply_markup(chat, message.id).reply_markup(reminders_keyboard(lang, &draft)).await?;
-            dialogue.update(State::Event(EventStep::Reminders(draft))).await?;
+            // Asked again, not only re-ticked: the word on missed reminders comes and goes.
+            return answered(&bot, &q, ask(&bot, chat, &asker, &ctx, &dialogue, here, field, draft)).await;
         }
         (Field::Audience, NewAction::Group(group)) => {
             if !audience_groups(&ctx, &asker).await?.iter().any(|(id, _)| *id == group) {
@@ -344,14 +353,19 @@ pub async fn press(
             return Ok(());
         }
         (Field::Options | Field::Reminders | Field::Audience, NewAction::Done) => {
-            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, field, draft)).await;
+            return answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, here, field, draft)).await;
         }
         (Field::Summary, NewAction::Edit(target)) if target != Field::Summary && draft.asks(target, admin) => {
-            return answered(&bot, &q, ask(&bot, chat, &asker, &ctx, &dialogue, target, draft)).await;
+            return answered(&bot, &q, ask(&bot, chat, &asker, &ctx, &dialogue, here, target, draft)).await;
+        }
+        (Field::Summary, NewAction::DropMissed) => {
+            let missed = missed(&draft, &asker, &ctx);
+            draft.reminders.retain(|offset| !missed.contains(offset));
+            return answered(&bot, &q, ask(&bot, chat, &asker, &ctx, &dialogue, here, field, draft)).await;
         }
         (Field::Summary, NewAction::Confirm) => {
             bot.answer_callback_query(q.id).await?;
-            return confirm(&bot, chat, &asker, &ctx, &dialogue, &me, draft).await;
+            return confirm(&bot, chat, here, &asker, &ctx, &dialogue, &me, draft).await;
         }
         _ => return crate::bot::refusals::stale_button(bot, q, asker).await,
     }
@@ -386,12 +400,12 @@ pub async fn choose_provider(
     let Some((Field::Provider, draft)) = step.field() else {
         return crate::bot::refusals::stale_button(bot, q, asker).await;
     };
-    let (chat, mut draft) = (message.chat.id, draft.clone());
+    let (chat, here, mut draft) = (message.chat.id, Place::Over(message.id), draft.clone());
     if draft.provider.as_ref().map(|p| p.kind) != Some(chosen.kind) {
         draft.options = Default::default();
     }
     draft.provider = Some(ChosenProvider { id: chosen.id, kind: chosen.kind, name: chosen.name });
-    answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, Field::Provider, draft)).await
+    answered(&bot, &q, advance(&bot, chat, &asker, &ctx, &dialogue, here, Field::Provider, draft)).await
 }
 
 /// Answers the press once the step it leads to has been asked.
@@ -423,26 +437,31 @@ fn toggle_option(draft: &mut EventDraft, option: OptionToggle) {
 
 // ---- the questions ----
 
+// The dialogue's whole context travels with each question; a struct for it would only be unpacked.
+#[allow(clippy::too_many_arguments)]
 async fn advance(
     bot: &AppBot,
     chat: ChatId,
     asker: &Asker,
     ctx: &SharedCtx,
     dialogue: &BotDialogue,
+    place: Place,
     answered: Field,
     draft: EventDraft,
 ) -> HandlerResult {
     let next = draft.next(answered, asker.user.role.is_admin());
-    ask(bot, chat, asker, ctx, dialogue, next, draft).await
+    ask(bot, chat, asker, ctx, dialogue, place, next, draft).await
 }
 
-/// Sends the question of `field` with its buttons and waits there.
+/// Shows the question of `field` with its buttons at `place` and waits there.
+#[allow(clippy::too_many_arguments)]
 pub async fn ask(
     bot: &AppBot,
     chat: ChatId,
     asker: &Asker,
     ctx: &SharedCtx,
     dialogue: &BotDialogue,
+    place: Place,
     field: Field,
     mut draft: EventDraft,
 ) -> HandlerResult {
@@ -452,14 +471,14 @@ pub async fn ask(
         Field::Provider => {
             let usable = ctx.providers.usable_by(&asker.user).await?;
             if usable.is_empty() {
-                bot.send_message(chat, tr(lang, "new-no-providers")).await?;
+                screen::show(bot, chat, place, Screen::plain(tr(lang, "new-no-providers"))).await?;
                 dialogue.reset().await?;
                 return Ok(());
             }
             let rows: Vec<Vec<InlineKeyboardButton>> = usable
                 .into_iter()
                 .map(|p| {
-                    let label = format!("{} · {}", p.name, tr(lang, p.kind.i18n_key()));
+                    let label = crate::keyboards::provider_label(lang, &p.name, p.kind);
                     vec![button(label, CallbackData::New(NewAction::Provider(p.id)))]
                 })
                 .collect();
@@ -507,7 +526,14 @@ pub async fn ask(
             (tr(lang, "new-ask-host-email"), with_navigation(lang, InlineKeyboardMarkup::new([skip]), false))
         }
         Field::Options => (tr(lang, "new-ask-options"), options_keyboard(lang, &draft)),
-        Field::Reminders => (tr(lang, "new-ask-reminders"), reminders_keyboard(lang, &draft)),
+        Field::Reminders => {
+            let missed = missed(&draft, asker, ctx);
+            let mut question = tr(lang, "new-ask-reminders");
+            if !missed.is_empty() {
+                question = format!("{question}\n\n{}", tr(lang, "reminders-missed-legend"));
+            }
+            (question, reminders_keyboard(lang, &draft, &missed))
+        }
         Field::Audience => {
             let groups = audience_groups(ctx, asker).await?;
             let question = if groups.is_empty() { "new-ask-audience-no-groups" } else { "new-ask-audience" };
@@ -515,10 +541,11 @@ pub async fn ask(
         }
         Field::Summary => {
             draft.editing = true;
-            (summary(asker, ctx, &draft).await?, summary_keyboard(lang, &draft, asker.user.role.is_admin()))
+            let missed = !missed(&draft, asker, ctx).is_empty();
+            (summary(asker, ctx, &draft).await?, summary_keyboard(lang, &draft, asker.user.role.is_admin(), missed))
         }
     };
-    bot.send_message(chat, text).reply_markup(ReplyMarkup::InlineKeyboard(keyboard)).await?;
+    draft.question = Some(screen::show(bot, chat, place, Screen::new(text, keyboard)).await?);
     dialogue.update(State::Event(EventStep::at(field, draft))).await?;
     Ok(())
 }
@@ -600,8 +627,9 @@ fn options_keyboard(lang: Lang, draft: &EventDraft) -> InlineKeyboardMarkup {
     with_navigation(lang, InlineKeyboardMarkup::new(rows), false)
 }
 
-fn reminders_keyboard(lang: Lang, draft: &EventDraft) -> InlineKeyboardMarkup {
-    let mut rows = reminder_rows(lang, &draft.reminders, |offset| CallbackData::New(NewAction::Reminder(offset)));
+fn reminders_keyboard(lang: Lang, draft: &EventDraft, missed: &[ReminderOffset]) -> InlineKeyboardMarkup {
+    let data = |offset| CallbackData::New(NewAction::Reminder(offset));
+    let mut rows = reminder_rows(lang, &draft.reminders, missed, data);
     rows.push(vec![button(tr(lang, "new-done"), CallbackData::New(NewAction::Done))]);
     with_navigation(lang, InlineKeyboardMarkup::new(rows), false)
 }
@@ -641,7 +669,10 @@ async fn summary(asker: &Asker, ctx: &SharedCtx, draft: &EventDraft) -> Result<S
     let provider = draft
         .provider
         .as_ref()
-        .map(|p| format!("{} ({})", html::escape(&p.name), tr(lang, p.kind.i18n_key())))
+        .map(|p| match crate::keyboards::service_beside(lang, &p.name, p.kind) {
+            Some(service) => format!("{} ({service})", html::escape(&p.name)),
+            None => html::escape(&p.name),
+        })
         .unwrap_or_else(dash);
     let when = match (draft.date, draft.time) {
         (Some(date), Some(time)) => format!(
@@ -665,7 +696,7 @@ async fn summary(asker: &Asker, ctx: &SharedCtx, draft: &EventDraft) -> Result<S
     }
     let host =
         draft.host.as_ref().map(|(_, name)| html::escape(name)).unwrap_or_else(|| html::escape(&asker.user.first_name));
-    Ok(tr_args(
+    let card = tr_args(
         lang,
         "new-summary",
         &[
@@ -679,7 +710,21 @@ async fn summary(asker: &Asker, ctx: &SharedCtx, draft: &EventDraft) -> Result<S
             ("reminders", text(reminders)),
             ("audience", text(if audience.is_empty() { dash() } else { audience.join(", ") })),
         ],
-    ))
+    );
+    Ok(match missed_line(lang, draft, &missed(draft, asker, ctx)) {
+        Some(line) => format!("{card}\n\n{line}"),
+        None => card,
+    })
+}
+
+/// What the summary says of chosen reminders that will not go out: none are dropped silently.
+fn missed_line(lang: Lang, draft: &EventDraft, missed: &[ReminderOffset]) -> Option<String> {
+    if missed.is_empty() {
+        return None;
+    }
+    let names = missed.iter().map(|o| tr(lang, &format!("reminder-label-{o}"))).collect::<Vec<_>>().join(", ");
+    let key = if draft.repeat.is_some() { "new-summary-missed-first" } else { "new-summary-missed" };
+    Some(tr_args(lang, key, &[("reminders", text(names)), ("count", crate::i18n::num(missed.len() as f64))]))
 }
 
 fn repeat_summary(lang: Lang, draft: &EventDraft) -> String {
@@ -691,7 +736,7 @@ fn repeat_summary(lang: Lang, draft: &EventDraft) -> String {
     }
 }
 
-fn summary_keyboard(lang: Lang, draft: &EventDraft, admin: bool) -> InlineKeyboardMarkup {
+fn summary_keyboard(lang: Lang, draft: &EventDraft, admin: bool, missed: bool) -> InlineKeyboardMarkup {
     let editable = [
         (Field::Title, "new-edit-title"),
         (Field::Provider, "new-edit-provider"),
@@ -711,6 +756,9 @@ fn summary_keyboard(lang: Lang, draft: &EventDraft, admin: bool) -> InlineKeyboa
         .map(|(field, key)| button(tr(lang, key), CallbackData::New(NewAction::Edit(*field))))
         .collect();
     let mut rows: Vec<Vec<_>> = buttons.chunks(2).map(<[_]>::to_vec).collect();
+    if missed {
+        rows.push(vec![button(tr(lang, "new-drop-missed"), CallbackData::New(NewAction::DropMissed))]);
+    }
     rows.push(vec![button(tr(lang, "new-confirm"), CallbackData::New(NewAction::Confirm))]);
     rows.push(vec![button(tr(lang, "new-cancel"), CallbackData::New(NewAction::Abort))]);
     InlineKeyboardMarkup::new(rows)
@@ -718,9 +766,11 @@ fn summary_keyboard(lang: Lang, draft: &EventDraft, admin: bool) -> InlineKeyboa
 
 // ---- confirming ----
 
+#[allow(clippy::too_many_arguments)]
 async fn confirm(
     bot: &AppBot,
     chat: ChatId,
+    summary: Place,
     asker: &Asker,
     ctx: &SharedCtx,
     dialogue: &BotDialogue,
@@ -733,12 +783,12 @@ async fn confirm(
         Ok(start) => start,
         Err((key, args)) => {
             bot.send_message(chat, tr_domain(lang, key, &args)).await?;
-            return ask(bot, chat, asker, ctx, dialogue, Field::Date, draft).await;
+            return ask(bot, chat, asker, ctx, dialogue, Place::Below(draft.question), Field::Date, draft).await;
         }
     };
     let (Some(title), Some(provider), Some(duration)) = (draft.title.clone(), draft.provider.clone(), draft.duration)
     else {
-        return ask(bot, chat, asker, ctx, dialogue, Field::Title, draft).await;
+        return ask(bot, chat, asker, ctx, dialogue, summary, Field::Title, draft).await;
     };
     let now = ctx.clock.now();
     let new = NewEvent {
@@ -765,9 +815,18 @@ async fn confirm(
         ctx.invites.create(InviteKind::Event, Some(id.0), asker.user.id, None, None, now).await?;
     }
     dialogue.reset().await?;
-    bot.send_message(chat, tr_args(lang, "new-creating", &[("service", text(tr(lang, provider.kind.i18n_key())))]))
-        .await?;
+    let creating = tr_args(lang, "new-creating", &[("service", text(tr(lang, provider.kind.i18n_key())))]);
+    // The summary becomes the progress line: its buttons must not create the event twice.
+    screen::show(bot, chat, summary, Screen::plain(creating)).await?;
     publish(bot, chat, asker, ctx, me, id).await
+}
+
+/// The draft's reminders whose moment has already passed for its start, as of now.
+fn missed(draft: &EventDraft, asker: &Asker, ctx: &SharedCtx) -> Vec<ReminderOffset> {
+    match draft.start(asker.user.tz) {
+        Some(Ok(start)) => missed_reminders(&draft.reminders, start, ctx.clock.now()),
+        _ => Vec::new(),
+    }
 }
 
 fn today(asker: &Asker, ctx: &SharedCtx) -> NaiveDate {

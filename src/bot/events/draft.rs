@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
-use teloxide::types::UserId;
+use teloxide::types::{MessageId, UserId};
 
 use crate::callback::events::Field;
 use crate::domain::event::GroupId;
@@ -41,6 +41,10 @@ pub struct EventDraft {
     pub event_link: bool,
     /// The question came from the summary: answer it and go back there.
     pub editing: bool,
+    /// The message that shows the current question: a typed answer takes its buttons away.
+    /// Kept in the stored state, so this holds across a restart.
+    #[serde(default)]
+    pub question: Option<MessageId>,
 }
 
 impl Default for EventDraft {
@@ -61,6 +65,7 @@ impl Default for EventDraft {
             groups: Vec::new(),
             event_link: true,
             editing: false,
+            question: None,
         }
     }
 }

@@ -1,11 +1,13 @@
 //! Typed edits of an event: title, description, start, duration.
 
+use super::Editing;
 use super::card::send_card;
 use super::press::failure;
 use crate::bot::guards::manages_event;
 use crate::bot::reply::{explain, typed};
+use crate::bot::screen::strip;
 use crate::bot::{AppBot, Asker, BotDialogue, BotError, HandlerResult, SharedCtx};
-use crate::domain::event::{Description, EventDuration, EventId, EventStatus, EventTitle};
+use crate::domain::event::{Description, EventDuration, EventStatus, EventTitle};
 use crate::domain::time_input::{DateOrDateTime, check_not_past, parse_date_time, resolve_local};
 use crate::i18n::{provider_error, text, tr, tr_args, tr_error};
 use crate::store::Event;
@@ -21,12 +23,13 @@ pub(crate) async fn editable(
     asker: &Asker,
     ctx: &SharedCtx,
     dialogue: &BotDialogue,
-    id: EventId,
+    editing: Editing,
 ) -> Result<Option<Event>, BotError> {
-    match ctx.events.get(id).await? {
+    match ctx.events.get(editing.event).await? {
         Some(event) if manages_event(asker, &event) && event.status != EventStatus::Cancelled => Ok(Some(event)),
         _ => {
             dialogue.reset().await?;
+            answered(bot, msg.chat.id, editing).await;
             bot.send_message(msg.chat.id, tr(asker.lang(), "event-not-yours")).await?;
             Ok(None)
         }
@@ -39,16 +42,17 @@ pub async fn receive_title(
     asker: Asker,
     ctx: SharedCtx,
     dialogue: BotDialogue,
-    id: EventId,
+    editing: Editing,
 ) -> HandlerResult {
-    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
-    let Some(event) = editable(&bot, &msg, &asker, &ctx, &dialogue, id).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker, "event-send-text").await? else { return Ok(()) };
+    let Some(event) = editable(&bot, &msg, &asker, &ctx, &dialogue, editing).await? else { return Ok(()) };
+    let id = editing.event;
     let title = match EventTitle::parse(answer) {
         Ok(title) => title,
         Err(err) => return explain(&bot, &msg, &asker, &err).await,
     };
     ctx.events.retitle(id, title.as_str(), event.description.as_deref(), ctx.clock.now()).await?;
-    saved(&bot, &msg, &asker, &ctx, &dialogue, id).await
+    saved(&bot, &msg, &asker, &ctx, &dialogue, editing).await
 }
 
 pub async fn receive_description(
@@ -57,10 +61,11 @@ pub async fn receive_description(
     asker: Asker,
     ctx: SharedCtx,
     dialogue: BotDialogue,
-    id: EventId,
+    editing: Editing,
 ) -> HandlerResult {
-    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
-    let Some(event) = editable(&bot, &msg, &asker, &ctx, &dialogue, id).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker, "event-send-text").await? else { return Ok(()) };
+    let Some(event) = editable(&bot, &msg, &asker, &ctx, &dialogue, editing).await? else { return Ok(()) };
+    let id = editing.event;
     // A lone dash clears the description.
     let description = if answer.trim() == "-" { Ok(None) } else { Description::parse(answer) };
     let description = match description {
@@ -68,7 +73,7 @@ pub async fn receive_description(
         Err(err) => return explain(&bot, &msg, &asker, &err).await,
     };
     ctx.events.retitle(id, &event.title, description.as_deref(), ctx.clock.now()).await?;
-    saved(&bot, &msg, &asker, &ctx, &dialogue, id).await
+    saved(&bot, &msg, &asker, &ctx, &dialogue, editing).await
 }
 
 pub async fn receive_when(
@@ -77,10 +82,11 @@ pub async fn receive_when(
     asker: Asker,
     ctx: SharedCtx,
     dialogue: BotDialogue,
-    id: EventId,
+    editing: Editing,
 ) -> HandlerResult {
-    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
-    let Some(event) = editable(&bot, &msg, &asker, &ctx, &dialogue, id).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker, "event-send-text").await? else { return Ok(()) };
+    let Some(event) = editable(&bot, &msg, &asker, &ctx, &dialogue, editing).await? else { return Ok(()) };
+    let id = editing.event;
     let start = match typed_start(&asker, &ctx, answer) {
         Ok(start) => start,
         Err(explanation) => {
@@ -89,7 +95,7 @@ pub async fn receive_when(
         }
     };
     ctx.events.reschedule(id, start, event.duration_min, ctx.clock.now()).await?;
-    saved(&bot, &msg, &asker, &ctx, &dialogue, id).await
+    saved(&bot, &msg, &asker, &ctx, &dialogue, editing).await
 }
 
 pub async fn receive_duration(
@@ -98,16 +104,24 @@ pub async fn receive_duration(
     asker: Asker,
     ctx: SharedCtx,
     dialogue: BotDialogue,
-    id: EventId,
+    editing: Editing,
 ) -> HandlerResult {
-    let Some(answer) = typed(&bot, &msg, &asker).await? else { return Ok(()) };
-    let Some(event) = editable(&bot, &msg, &asker, &ctx, &dialogue, id).await? else { return Ok(()) };
+    let Some(answer) = typed(&bot, &msg, &asker, "event-send-text").await? else { return Ok(()) };
+    let Some(event) = editable(&bot, &msg, &asker, &ctx, &dialogue, editing).await? else { return Ok(()) };
+    let id = editing.event;
     let duration = match EventDuration::from_str(answer) {
         Ok(duration) => duration,
         Err(err) => return explain(&bot, &msg, &asker, &err).await,
     };
     ctx.events.reschedule(id, event.starts_at, duration.minutes(), ctx.clock.now()).await?;
-    saved(&bot, &msg, &asker, &ctx, &dialogue, id).await
+    saved(&bot, &msg, &asker, &ctx, &dialogue, editing).await
+}
+
+/// The prompt of a typed change loses its way back once the change is typed.
+pub(crate) async fn answered(bot: &AppBot, chat: ChatId, editing: Editing) {
+    if let Some(prompt) = editing.prompt {
+        strip(bot, chat, prompt).await;
+    }
 }
 
 /// A typed new start ("25.12 18:30", "завтра 18:00"), checked, or the explanation.
@@ -135,10 +149,11 @@ pub(crate) async fn saved(
     asker: &Asker,
     ctx: &SharedCtx,
     dialogue: &BotDialogue,
-    id: EventId,
+    editing: Editing,
 ) -> HandlerResult {
     dialogue.reset().await?;
-    let lang = asker.lang();
+    answered(bot, msg.chat.id, editing).await;
+    let (id, lang) = (editing.event, asker.lang());
     match ctx.meetings.sync_changes(id).await {
         Ok(None) => {}
         Ok(Some(refusal)) => {

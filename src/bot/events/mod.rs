@@ -21,6 +21,7 @@ pub use draft::EventDraft;
 use super::CallbackData;
 use crate::domain::event::EventId;
 use crate::domain::reminders::ReminderOffset;
+use teloxide::types::MessageId;
 
 /// Where a chat is in `/new` or in editing an event.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -40,11 +41,37 @@ pub enum EventStep {
     Reminders(EventDraft),
     Audience(EventDraft),
     Summary(EventDraft),
-    EditTitle(EventId),
-    EditDescription(EventId),
-    EditWhen(EventId),
-    EditDuration(EventId),
-    CopyTo(EventId),
+    EditTitle(Editing),
+    EditDescription(Editing),
+    EditWhen(Editing),
+    EditDuration(Editing),
+    CopyTo(Editing),
+}
+
+/// A typed change to a saved event: which event, and the prompt that asked for it (whose
+/// buttons go once the answer is typed).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(from = "EditingStored")]
+pub struct Editing {
+    pub event: EventId,
+    pub prompt: Option<MessageId>,
+}
+
+/// States stored before prompts were remembered hold the bare event id; they still read.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum EditingStored {
+    Now { event: EventId, prompt: Option<MessageId> },
+    Before(EventId),
+}
+
+impl From<EditingStored> for Editing {
+    fn from(stored: EditingStored) -> Self {
+        match stored {
+            EditingStored::Now { event, prompt } => Editing { event, prompt },
+            EditingStored::Before(event) => Editing { event, prompt: None },
+        }
+    }
 }
 
 impl EventStep {
@@ -89,6 +116,30 @@ impl EventStep {
             _ => return None,
         })
     }
+
+    /// The message showing this step's question or prompt, if the state knows it.
+    pub fn question(&self) -> Option<MessageId> {
+        match self {
+            EventStep::EditTitle(e)
+            | EventStep::EditDescription(e)
+            | EventStep::EditWhen(e)
+            | EventStep::EditDuration(e)
+            | EventStep::CopyTo(e) => e.prompt,
+            step => step.field().and_then(|(_, draft)| draft.question),
+        }
+    }
+
+    /// The saved event this step changes, if it is a typed edit.
+    pub fn editing(&self) -> Option<EventId> {
+        match self {
+            EventStep::EditTitle(e)
+            | EventStep::EditDescription(e)
+            | EventStep::EditWhen(e)
+            | EventStep::EditDuration(e)
+            | EventStep::CopyTo(e) => Some(e.event),
+            _ => None,
+        }
+    }
 }
 
 /// Adds an item that is missing, removes one that is there.
@@ -112,17 +163,24 @@ pub(crate) fn ticked(on: bool, label: String) -> String {
     if on { format!("✅ {label}") } else { label }
 }
 
-/// The reminder choices as ticked buttons, two a row, the earliest first.
+/// The reminder choices as ticked buttons, two a row, the earliest first. A chosen one whose
+/// moment has passed (`missed`) shows an hourglass, not a tick: it will not be sent.
 pub(crate) fn reminder_rows(
     lang: crate::i18n::Lang,
     chosen: &[ReminderOffset],
+    missed: &[ReminderOffset],
     data: impl Fn(ReminderOffset) -> CallbackData,
 ) -> Vec<Vec<teloxide::types::InlineKeyboardButton>> {
     let buttons: Vec<_> = ReminderOffset::ALL
         .iter()
         .rev()
         .map(|offset| {
-            let label = ticked(chosen.contains(offset), crate::i18n::tr(lang, &format!("reminder-label-{offset}")));
+            let name = crate::i18n::tr(lang, &format!("reminder-label-{offset}"));
+            let label = if missed.contains(offset) && chosen.contains(offset) {
+                format!("⌛ {name}")
+            } else {
+                ticked(chosen.contains(offset), name)
+            };
             crate::bot::keyboards::button(label, data(*offset))
         })
         .collect();
@@ -157,6 +215,7 @@ mod tests {
             NewAction::EventLink,
             NewAction::Done,
             NewAction::Edit(Field::Audience),
+            NewAction::DropMissed,
             NewAction::Confirm,
             NewAction::Abort,
         ];
@@ -171,6 +230,15 @@ mod tests {
             assert!(encoded.len() <= 64);
             assert_eq!(EventAction::parse(encoded.strip_prefix("ev:").unwrap()), Some((id, action)));
         }
+    }
+
+    #[test]
+    fn an_edit_stored_before_prompts_were_kept_still_reads() {
+        let old: EventStep = serde_json::from_str(r#"{"EditWhen":7}"#).unwrap();
+        assert_eq!(old, EventStep::EditWhen(Editing { event: EventId(7), prompt: None }));
+        let now = EventStep::EditWhen(Editing { event: EventId(7), prompt: Some(MessageId(12)) });
+        let json = serde_json::to_string(&now).unwrap();
+        assert_eq!(serde_json::from_str::<EventStep>(&json).unwrap(), now);
     }
 
     #[test]

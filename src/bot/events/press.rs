@@ -1,18 +1,20 @@
 //! Presses on a teacher's event card: one arm per action, each handing off to its feature.
 
-use super::card::{callback, edit_keyboard, send_card};
+use super::card::{callback, edit_keyboard, send_card, show_card};
 use super::invite_link::{ask_link_expiry, new_invite_link};
 use super::publish::publish;
 use super::reports::{answers, missed};
-use super::{EventAction, EventStep};
+use super::{Editing, EventAction, EventStep};
 use crate::bot::guards::Owned;
+use crate::bot::screen::{self, Place, Screen};
 use crate::bot::{AppBot, Asker, BotDialogue, HandlerResult, SharedCtx, State};
 use crate::domain::event::{EventId, EventStatus};
 use crate::domain::invite::InviteKind;
+use crate::domain::reminders::missed_reminders;
 use crate::i18n::{Lang, num, provider_error, text, tr, tr_args};
 use crate::meetings::{MeetingError, Removal};
 use crate::store::Event;
-use teloxide::payloads::{EditMessageReplyMarkupSetters, SendMessageSetters};
+use teloxide::payloads::SendMessageSetters;
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardMarkup, Me};
 use teloxide::utils::html;
@@ -35,29 +37,54 @@ pub async fn press(
     let Some(message) = q.regular_message() else { return Ok(()) };
     let chat = message.chat.id;
     bot.answer_callback_query(q.id.clone()).await?;
+    // The card, its menu and the edit prompts take turns on one message.
+    let here = Place::Over(message.id);
+    if matches!(action, EventAction::Open | EventAction::Edit) {
+        leave_typed_edit(&dialogue, id).await?;
+    }
+    let ask = |key, back, step| Prompt { key, back, step };
     match action {
-        EventAction::Open => send_card(&bot, chat, &asker, &ctx, &event, None).await?,
+        EventAction::Open => show_card(&bot, chat, here, &asker, &ctx, &event, None).await?,
         EventAction::Edit => {
-            bot.send_message(chat, tr(lang, "event-edit-what")).reply_markup(edit_keyboard(lang, &event)).await?;
+            let menu = edit_menu(lang, &event, ctx.clock.now());
+            screen::show(&bot, chat, here, menu).await?;
         }
         EventAction::EditTitle => {
-            prompt(&bot, chat, lang, &dialogue, "event-ask-title", EventStep::EditTitle(id)).await?
+            prompt(
+                &bot,
+                chat,
+                here,
+                lang,
+                &dialogue,
+                id,
+                ask("event-ask-title", EventAction::Edit, EventStep::EditTitle),
+            )
+            .await?
         }
         EventAction::EditDescription => {
-            prompt(&bot, chat, lang, &dialogue, "event-ask-description", EventStep::EditDescription(id)).await?
+            let step = ask("event-ask-description", EventAction::Edit, EventStep::EditDescription);
+            prompt(&bot, chat, here, lang, &dialogue, id, step).await?
         }
-        EventAction::EditWhen => prompt(&bot, chat, lang, &dialogue, "event-ask-when", EventStep::EditWhen(id)).await?,
+        EventAction::EditWhen => {
+            prompt(&bot, chat, here, lang, &dialogue, id, ask("event-ask-when", EventAction::Edit, EventStep::EditWhen))
+                .await?
+        }
         EventAction::EditDuration => {
-            prompt(&bot, chat, lang, &dialogue, "event-ask-duration", EventStep::EditDuration(id)).await?
+            let step = ask("event-ask-duration", EventAction::Edit, EventStep::EditDuration);
+            prompt(&bot, chat, here, lang, &dialogue, id, step).await?
         }
-        EventAction::Copy => prompt(&bot, chat, lang, &dialogue, "event-ask-copy", EventStep::CopyTo(id)).await?,
+        EventAction::Copy => {
+            prompt(&bot, chat, here, lang, &dialogue, id, ask("event-ask-copy", EventAction::Open, EventStep::CopyTo))
+                .await?
+        }
         EventAction::Reminder(offset) => {
             let mut reminders = event.reminders.clone();
             super::toggle_reminder(&mut reminders, offset);
             ctx.events.set_reminders(id, &reminders, ctx.clock.now()).await?;
             ctx.delivery.replan_reminders(id).await?;
             let event = Event { reminders, ..event };
-            bot.edit_message_reply_markup(chat, message.id).reply_markup(edit_keyboard(lang, &event)).await?;
+            // The legend may come or go with the hourglass, so the text is shown again too.
+            screen::show(&bot, chat, here, edit_menu(lang, &event, ctx.clock.now())).await?;
         }
         EventAction::NewLink => {
             let outcome = ctx.meetings.new_link(id, &asker.user).await;
@@ -147,16 +174,46 @@ async fn meeting_service(ctx: &SharedCtx, event: &Event) -> Result<String, crate
     Ok(provider.map_or("none", |p| p.kind.as_str()).to_owned())
 }
 
+/// The edit menu: what to change, and the reminders switched right here.
+fn edit_menu(lang: Lang, event: &Event, now: chrono::DateTime<chrono::Utc>) -> Screen {
+    let mut what = tr_args(lang, "event-edit-what", &[("title", text(html::escape(&event.title)))]);
+    if !missed_reminders(&event.reminders, event.starts_at, now).is_empty() {
+        what = format!("{what}\n\n{}", tr(lang, "reminders-missed-legend"));
+    }
+    Screen::new(what, edit_keyboard(lang, event, now))
+}
+
+/// A typed change's question: its text, where its way back leads, and the step it waits in.
+pub(crate) struct Prompt {
+    key: &'static str,
+    back: EventAction,
+    step: fn(Editing) -> EventStep,
+}
+
+/// Asks for a typed change in place, with a button back (as `/cancel` does) so no prompt is a
+/// dead end; the state remembers the prompt so the typed answer takes its button away.
 pub(crate) async fn prompt(
     bot: &AppBot,
     chat: ChatId,
+    place: Place,
     lang: Lang,
     dialogue: &BotDialogue,
-    key: &str,
-    step: EventStep,
+    id: EventId,
+    prompt: Prompt,
 ) -> HandlerResult {
-    bot.send_message(chat, tr(lang, key)).await?;
-    dialogue.update(State::Event(step)).await?;
+    let back = InlineKeyboardMarkup::new([[callback(tr(lang, "event-prompt-back"), id, prompt.back)]]);
+    let shown = screen::show(bot, chat, place, Screen::new(tr(lang, prompt.key), back)).await?;
+    dialogue.update(State::Event((prompt.step)(Editing { event: id, prompt: Some(shown) }))).await?;
+    Ok(())
+}
+
+/// Leaves a typed change of this event that was waiting: its way back was pressed.
+async fn leave_typed_edit(dialogue: &BotDialogue, id: EventId) -> HandlerResult {
+    if let Some(State::Event(step)) = dialogue.get().await?
+        && step.editing() == Some(id)
+    {
+        dialogue.reset().await?;
+    }
     Ok(())
 }
 

@@ -1,6 +1,8 @@
 //! A saved provider's card: never a secret, only its last four characters.
 
 use teloxide::prelude::*;
+
+use crate::bot::screen::{self, Place, Screen};
 use teloxide::types::InlineKeyboardMarkup;
 use teloxide::utils::html;
 
@@ -13,6 +15,7 @@ use crate::store::{ProviderSummary, Visibility};
 pub(crate) async fn send_card(
     bot: &AppBot,
     chat: ChatId,
+    place: Place,
     asker: &Asker,
     ctx: &SharedCtx,
     id: i64,
@@ -20,7 +23,7 @@ pub(crate) async fn send_card(
 ) -> HandlerResult {
     let lang = asker.lang();
     let Some(p) = ctx.providers.get(id).await? else {
-        bot.send_message(chat, tr(lang, "pv-gone")).await?;
+        screen::show(bot, chat, place, Screen::plain(tr(lang, "pv-gone"))).await?;
         return Ok(());
     };
     let settings = ctx.providers.settings(id).await?;
@@ -51,7 +54,7 @@ pub(crate) async fn send_card(
         vec![button(tr(lang, "pv-button-delete"), ProviderCb::Delete(id))],
         vec![button(tr(lang, "pv-button-list"), ProviderCb::List)],
     ];
-    bot.send_message(chat, lines.join("\n")).reply_markup(InlineKeyboardMarkup::new(rows)).await?;
+    screen::show(bot, chat, place, Screen::new(lines.join("\n"), InlineKeyboardMarkup::new(rows))).await?;
     Ok(())
 }
 

@@ -2,14 +2,15 @@
 //! credentials, check again, delete.
 
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
 use teloxide::utils::html;
 
 use super::register::start_replace;
 use super::{ProviderCb, ProviderStep, button, may_register, refuse_press};
 use crate::bot::guards::{Managed, manages_provider};
+use crate::bot::screen::{self, Place, Screen};
 use crate::bot::{AppBot, Asker, BotDialogue, HandlerResult, SharedCtx, State};
-use crate::i18n::provider_error;
+use crate::i18n::provider_check_error;
 use crate::i18n::{num, text, tr, tr_args};
 use crate::store::ProviderSummary;
 
@@ -19,19 +20,21 @@ const LISTED_EVENTS: usize = 10;
 
 /// `/providers`.
 pub async fn command(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, dialogue: BotDialogue) -> HandlerResult {
-    if matches!(dialogue.get().await?, Some(State::Provider(_))) {
+    let mut place = Place::Below(None);
+    if let Some(state @ State::Provider(_)) = dialogue.get().await? {
         dialogue.reset().await?;
+        place = Place::Below(state.question());
     }
-    send_list(&bot, msg.chat.id, &asker, &ctx).await
+    send_list(&bot, msg.chat.id, place, &asker, &ctx).await
 }
 
-async fn send_list(bot: &AppBot, chat: ChatId, asker: &Asker, ctx: &SharedCtx) -> HandlerResult {
+async fn send_list(bot: &AppBot, chat: ChatId, place: Place, asker: &Asker, ctx: &SharedCtx) -> HandlerResult {
     let lang = asker.lang();
     let providers = ctx.providers.managed_by(&asker.user).await?;
     let mut said = tr_args(lang, "pv-list-title", &[("n", num(providers.len() as f64))]);
     let mut rows: Vec<Vec<InlineKeyboardButton>> = Vec::new();
     for p in &providers {
-        let label = format!("{} · {}", p.name, tr(lang, p.kind.i18n_key()));
+        let label = crate::keyboards::provider_label(lang, &p.name, p.kind);
         rows.push(vec![button(label, ProviderCb::View(p.id))]);
     }
     if may_register(asker, ctx).await? {
@@ -39,22 +42,23 @@ async fn send_list(bot: &AppBot, chat: ChatId, asker: &Asker, ctx: &SharedCtx) -
     } else {
         said = format!("{said}\n\n{}", tr(lang, "pv-registration-off"));
     }
-    bot.send_message(chat, said).reply_markup(InlineKeyboardMarkup::new(rows)).await?;
+    screen::show(bot, chat, place, Screen::new(said, InlineKeyboardMarkup::new(rows))).await?;
     Ok(())
 }
 
 pub async fn on_list(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx) -> HandlerResult {
-    let Some(chat) = q.regular_message().map(|m| m.chat.id) else {
+    let Some(message) = q.regular_message() else {
         return refuse_press(&bot, &q, &asker).await;
     };
     bot.answer_callback_query(q.id.clone()).await?;
-    send_list(&bot, chat, &asker, &ctx).await
+    send_list(&bot, message.chat.id, Place::Over(message.id), &asker, &ctx).await
 }
 
-/// The chat of a press on a saved provider's button (the guard checked the provider).
-async fn pressed(bot: &AppBot, q: &CallbackQuery, asker: &Asker) -> HandlerResult<Option<ChatId>> {
+/// The chat of a press on a saved provider's button (the guard checked the provider), and the
+/// message the answer replaces.
+async fn pressed(bot: &AppBot, q: &CallbackQuery, asker: &Asker) -> HandlerResult<Option<(ChatId, Place)>> {
     match q.regular_message() {
-        Some(message) => Ok(Some(message.chat.id)),
+        Some(message) => Ok(Some((message.chat.id, Place::Over(message.id)))),
         None => {
             refuse_press(bot, q, asker).await?;
             Ok(None)
@@ -70,9 +74,9 @@ pub async fn on_view(
     id: i64,
     Managed(_): Managed<ProviderSummary>,
 ) -> HandlerResult {
-    let Some(chat) = pressed(&bot, &q, &asker).await? else { return Ok(()) };
+    let Some((chat, here)) = pressed(&bot, &q, &asker).await? else { return Ok(()) };
     bot.answer_callback_query(q.id.clone()).await?;
-    super::card::send_card(&bot, chat, &asker, &ctx, id, None).await
+    super::card::send_card(&bot, chat, here, &asker, &ctx, id, None).await
 }
 
 pub async fn on_rename(
@@ -83,10 +87,12 @@ pub async fn on_rename(
     id: i64,
     Managed(_): Managed<ProviderSummary>,
 ) -> HandlerResult {
-    let Some(chat) = pressed(&bot, &q, &asker).await? else { return Ok(()) };
+    let Some((chat, here)) = pressed(&bot, &q, &asker).await? else { return Ok(()) };
     bot.answer_callback_query(q.id.clone()).await?;
-    dialogue.update(State::Provider(ProviderStep::Rename { id })).await?;
-    bot.send_message(chat, tr(asker.lang(), "pv-ask-rename")).await?;
+    let lang = asker.lang();
+    let back = InlineKeyboardMarkup::new([[button(tr(lang, "pv-button-back"), ProviderCb::View(id))]]);
+    let prompt = screen::show(&bot, chat, here, Screen::new(tr(lang, "pv-ask-rename"), back)).await?;
+    dialogue.update(State::Provider(ProviderStep::Rename { id, prompt: Some(prompt) })).await?;
     Ok(())
 }
 
@@ -96,13 +102,16 @@ pub async fn receive_name(
     asker: Asker,
     ctx: SharedCtx,
     dialogue: BotDialogue,
-    id: i64,
+    (id, prompt): (i64, Option<MessageId>),
 ) -> HandlerResult {
     let lang = asker.lang();
     let chat = msg.chat.id;
     let allowed = ctx.providers.get(id).await?.is_some_and(|p| manages_provider(&asker, &p));
     if !allowed {
         dialogue.reset().await?;
+        if let Some(prompt) = prompt {
+            screen::strip(&bot, chat, prompt).await;
+        }
         bot.send_message(chat, tr(lang, "pv-not-allowed")).await?;
         return Ok(());
     }
@@ -114,7 +123,7 @@ pub async fn receive_name(
     }
     ctx.providers.rename(id, name, ctx.clock.now()).await?;
     dialogue.reset().await?;
-    super::card::send_card(&bot, chat, &asker, &ctx, id, Some(tr(lang, "pv-renamed"))).await
+    super::card::send_card(&bot, chat, Place::Below(prompt), &asker, &ctx, id, Some(tr(lang, "pv-renamed"))).await
 }
 
 pub async fn on_replace(
@@ -126,12 +135,12 @@ pub async fn on_replace(
     id: i64,
     Managed(_): Managed<ProviderSummary>,
 ) -> HandlerResult {
-    let Some(chat) = pressed(&bot, &q, &asker).await? else { return Ok(()) };
+    let Some((chat, here)) = pressed(&bot, &q, &asker).await? else { return Ok(()) };
     let Some(settings) = ctx.providers.settings(id).await? else {
         return refuse_press(&bot, &q, &asker).await;
     };
     bot.answer_callback_query(q.id.clone()).await?;
-    start_replace(&bot, chat, &asker, &ctx, &dialogue, id, &settings).await
+    start_replace(&bot, chat, here, &asker, &ctx, &dialogue, id, &settings).await
 }
 
 pub async fn on_check(
@@ -142,7 +151,7 @@ pub async fn on_check(
     id: i64,
     Managed(_): Managed<ProviderSummary>,
 ) -> HandlerResult {
-    let Some(chat) = pressed(&bot, &q, &asker).await? else { return Ok(()) };
+    let Some((chat, _)) = pressed(&bot, &q, &asker).await? else { return Ok(()) };
     let Some(settings) = ctx.providers.settings(id).await? else {
         return refuse_press(&bot, &q, &asker).await;
     };
@@ -155,7 +164,7 @@ pub async fn on_check(
             ctx.providers.mark_checked(id, ctx.clock.now()).await?;
             tr(lang, "pv-recheck-ok")
         }
-        Err(err) => format!("{}\n\n{}", tr(lang, "pv-recheck-failed"), provider_error(lang, &err)),
+        Err(err) => format!("{}\n\n{}", tr(lang, "pv-recheck-failed"), provider_check_error(lang, &err)),
     };
     bot.send_message(chat, said).await?;
     Ok(())
@@ -169,7 +178,7 @@ pub async fn on_delete(
     id: i64,
     Managed(p): Managed<ProviderSummary>,
 ) -> HandlerResult {
-    let Some(chat) = pressed(&bot, &q, &asker).await? else { return Ok(()) };
+    let Some((chat, here)) = pressed(&bot, &q, &asker).await? else { return Ok(()) };
     bot.answer_callback_query(q.id.clone()).await?;
     let lang = asker.lang();
     let planned = ctx.providers.planned_events(id).await?;
@@ -191,7 +200,7 @@ pub async fn on_delete(
         button(tr(lang, "pv-button-delete-yes"), ProviderCb::DeleteYes(id)),
         button(tr(lang, "pv-button-delete-no"), ProviderCb::View(id)),
     ]];
-    bot.send_message(chat, said).reply_markup(InlineKeyboardMarkup::new(rows)).await?;
+    screen::show(&bot, chat, here, Screen::new(said, InlineKeyboardMarkup::new(rows))).await?;
     Ok(())
 }
 
@@ -203,11 +212,11 @@ pub async fn on_delete_yes(
     id: i64,
     Managed(p): Managed<ProviderSummary>,
 ) -> HandlerResult {
-    let Some(chat) = pressed(&bot, &q, &asker).await? else { return Ok(()) };
+    let Some((chat, here)) = pressed(&bot, &q, &asker).await? else { return Ok(()) };
     bot.answer_callback_query(q.id.clone()).await?;
     ctx.providers.delete(id, ctx.clock.now()).await?;
     tracing::info!(provider = id, by = asker.user.id.0, "provider deleted");
     let said = tr_args(asker.lang(), "pv-deleted", &[("name", text(html::escape(&p.name)))]);
-    bot.send_message(chat, said).await?;
+    screen::show(&bot, chat, here, Screen::plain(said)).await?;
     Ok(())
 }

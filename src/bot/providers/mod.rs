@@ -11,7 +11,7 @@ pub mod register;
 use serde::{Deserialize, Serialize};
 use teloxide::dispatching::DpHandlerDescription;
 use teloxide::prelude::*;
-use teloxide::types::InlineKeyboardButton;
+use teloxide::types::{InlineKeyboardButton, MessageId};
 
 use super::{AppBot, Asker, CallbackData, HandlerResult, SharedCtx};
 pub use crate::callback::providers::{Choice, Field, Input, ProviderCb};
@@ -30,7 +30,23 @@ pub enum ProviderStep {
     /// The live check failed; buttons offer to change one field or check again.
     Failed { draft: Draft },
     /// A new name for a saved provider is asked.
-    Rename { id: i64 },
+    Rename {
+        id: i64,
+        /// The prompt, whose Back button goes once the name is typed.
+        #[serde(default)]
+        prompt: Option<MessageId>,
+    },
+}
+
+impl ProviderStep {
+    /// The message showing this step's question, if the state remembers it.
+    pub fn question(&self) -> Option<MessageId> {
+        match self {
+            ProviderStep::ChooseKind => None,
+            ProviderStep::Ask { draft, .. } | ProviderStep::Failed { draft } => draft.question,
+            ProviderStep::Rename { prompt, .. } => *prompt,
+        }
+    }
 }
 
 /// A provider being registered, or the new credentials of a saved one.
@@ -46,6 +62,9 @@ pub struct Draft {
     pub sealed: String,
     /// A field changed after a failed check goes straight back to the check.
     pub fixing: bool,
+    /// The message showing the current question: a typed answer takes its buttons away.
+    #[serde(default)]
+    pub question: Option<MessageId>,
 }
 
 /// Who an administrator's provider is for (a teacher's is always private).

@@ -5,8 +5,9 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 use teloxide::utils::html;
 
 use super::{Choice, Draft, Field, Input, Placement, ProviderCb, ProviderStep, button, may_register, refuse_press};
+use crate::bot::screen::{self, Place, Screen};
 use crate::bot::{AppBot, Asker, BotDialogue, HandlerResult, SharedCtx, State};
-use crate::i18n::{Lang, provider_error, text, tr, tr_args};
+use crate::i18n::{Lang, provider_check_error, provider_error, text, tr, tr_args};
 use crate::providers::jitsi::JitsiSettings;
 use crate::providers::kontur::KonturSettings;
 use crate::providers::mts_link::MtsLinkSettings;
@@ -80,7 +81,7 @@ pub async fn on_add(
     ctx: SharedCtx,
     dialogue: BotDialogue,
 ) -> HandlerResult {
-    let Some(chat) = q.regular_message().map(|m| m.chat.clone()) else {
+    let Some(message) = q.regular_message() else {
         return refuse_press(&bot, &q, &asker).await;
     };
     if !may_register(&asker, &ctx).await? {
@@ -88,14 +89,14 @@ pub async fn on_add(
     }
     bot.answer_callback_query(q.id.clone()).await?;
     dialogue.update(State::Provider(ProviderStep::ChooseKind)).await?;
-    send_kinds(&bot, chat.id, asker.lang()).await
+    send_kinds(&bot, message.chat.id, Place::Over(message.id), asker.lang()).await
 }
 
-pub(crate) async fn send_kinds(bot: &AppBot, chat: ChatId, lang: Lang) -> HandlerResult {
+pub(crate) async fn send_kinds(bot: &AppBot, chat: ChatId, place: Place, lang: Lang) -> HandlerResult {
     let mut rows: Vec<Vec<InlineKeyboardButton>> =
         ProviderKind::ALL.iter().map(|kind| vec![button(tr(lang, kind.i18n_key()), ProviderCb::Kind(*kind))]).collect();
     rows.push(vec![button(tr(lang, "pv-button-cancel"), ProviderCb::Cancel)]);
-    bot.send_message(chat, tr(lang, "pv-choose-kind")).reply_markup(InlineKeyboardMarkup::new(rows)).await?;
+    screen::show(bot, chat, place, Screen::new(tr(lang, "pv-choose-kind"), InlineKeyboardMarkup::new(rows))).await?;
     Ok(())
 }
 
@@ -108,7 +109,7 @@ pub async fn on_kind(
     state: State,
     kind: ProviderKind,
 ) -> HandlerResult {
-    let Some(chat) = q.regular_message().map(|m| m.chat.id) else {
+    let Some((chat, here)) = q.regular_message().map(|m| (m.chat.id, Place::Over(m.id))) else {
         return refuse_press(&bot, &q, &asker).await;
     };
     if state != State::Provider(ProviderStep::ChooseKind) {
@@ -126,18 +127,23 @@ pub async fn on_kind(
         placement: None,
         sealed: ctx.providers.seal_draft(chat, &blank(kind))?,
         fixing: false,
+        question: None,
     };
-    let lang = asker.lang();
-    bot.send_message(chat, tr(lang, &format!("pv-guide-{}", kind.as_str()))).link_preview_options(no_preview()).await?;
+    // The guide leads the first question, in the message that showed the services.
+    let guide = Lead::text(tr(asker.lang(), &format!("pv-guide-{}", kind.as_str())));
     // Every new provider asks at least its name.
     let first = super::sequence(&draft, asker.user.role).first().copied().unwrap_or(Field::Name);
-    go_to(&Turn { bot: &bot, chat, asker: &asker, ctx: &ctx, dialogue: &dialogue }, draft, first, Lead::default()).await
+    let turn = Turn { bot: &bot, chat, place: here, asker: &asker, ctx: &ctx, dialogue: &dialogue };
+    go_to(&turn, draft, first, guide).await
 }
 
 /// Starts replacing the credentials of a saved provider (the caller checked the rights).
+// The turn's parts come from the press on the saved provider's card.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn start_replace(
     bot: &AppBot,
     chat: ChatId,
+    place: Place,
     asker: &Asker,
     ctx: &SharedCtx,
     dialogue: &BotDialogue,
@@ -151,12 +157,13 @@ pub(crate) async fn start_replace(
         placement: None,
         sealed: ctx.providers.seal_draft(chat, settings)?,
         fixing: false,
+        question: None,
     };
     let Some(first) = super::sequence(&draft, asker.user.role).first().copied() else {
         bot.send_message(chat, tr(asker.lang(), "pv-nothing-to-replace")).await?;
         return Ok(());
     };
-    go_to(&Turn { bot, chat, asker, ctx, dialogue }, draft, first, Lead::default()).await
+    go_to(&Turn { bot, chat, place, asker, ctx, dialogue }, draft, first, Lead::default()).await
 }
 
 // ---- one field ----
@@ -166,6 +173,8 @@ pub(crate) async fn start_replace(
 struct Turn<'a> {
     bot: &'a AppBot,
     chat: ChatId,
+    /// Over the pressed message, or below a typed answer.
+    place: Place,
     asker: &'a Asker,
     ctx: &'a SharedCtx,
     dialogue: &'a BotDialogue,
@@ -193,17 +202,15 @@ impl Lead {
     }
 }
 
-async fn go_to(turn: &Turn<'_>, draft: Draft, field: Field, lead: Lead) -> HandlerResult {
-    let Turn { bot, chat, asker, ctx, dialogue } = *turn;
+async fn go_to(turn: &Turn<'_>, mut draft: Draft, field: Field, lead: Lead) -> HandlerResult {
+    let Turn { bot, chat, place, asker, ctx, dialogue } = *turn;
     let mut keyboard = field_keyboard(asker.lang(), ctx, field).await?;
     if let Some(link) = lead.button.clone() {
         keyboard.inline_keyboard.insert(0, vec![link]);
     }
+    let question = lead.before(tr(asker.lang(), &format!("pv-ask-{}", field.code())));
+    draft.question = Some(screen::show(bot, chat, place, Screen::new(question, keyboard).without_preview()).await?);
     dialogue.update(State::Provider(ProviderStep::Ask { draft, field })).await?;
-    bot.send_message(chat, lead.before(tr(asker.lang(), &format!("pv-ask-{}", field.code()))))
-        .reply_markup(keyboard)
-        .link_preview_options(no_preview())
-        .await?;
     Ok(())
 }
 
@@ -276,8 +283,8 @@ pub async fn receive_field(
         return Ok(());
     };
     if input == Input::Buttons {
-        let keyboard = field_keyboard(lang, &ctx, field).await?;
-        bot.send_message(chat, tr(lang, "pv-use-buttons")).reply_markup(keyboard).await?;
+        // The buttons are under the question just above.
+        bot.send_message(chat, tr(lang, "pv-use-buttons")).await?;
         return Ok(());
     }
     if field == Field::ServiceUrl
@@ -308,7 +315,9 @@ pub async fn receive_field(
         }
         _ => Lead::default(),
     };
-    advance(&Turn { bot: &bot, chat, asker: &asker, ctx: &ctx, dialogue: &dialogue }, draft, field, lead).await
+    let below = Place::Below(draft.question);
+    advance(&Turn { bot: &bot, chat, place: below, asker: &asker, ctx: &ctx, dialogue: &dialogue }, draft, field, lead)
+        .await
 }
 
 /// A service URL is an administrator's to set, and it may lead nowhere inside: every address it
@@ -335,9 +344,7 @@ pub async fn on_answer(
     state: State,
     choice: Choice,
 ) -> HandlerResult {
-    let (Some(chat), State::Provider(ProviderStep::Ask { mut draft, field })) =
-        (q.regular_message().map(|m| m.chat.id), state)
-    else {
+    let (Some((chat, here)), State::Provider(ProviderStep::Ask { mut draft, field })) = (pressed_at(&q), state) else {
         return stale(&bot, &q, &asker).await;
     };
     if !choice.fits(field) {
@@ -361,8 +368,8 @@ pub async fn on_answer(
         return Ok(());
     }
     draft.sealed = ctx.providers.seal_draft(chat, &settings)?;
-    advance(&Turn { bot: &bot, chat, asker: &asker, ctx: &ctx, dialogue: &dialogue }, draft, field, Lead::default())
-        .await
+    let turn = Turn { bot: &bot, chat, place: here, asker: &asker, ctx: &ctx, dialogue: &dialogue };
+    advance(&turn, draft, field, Lead::default()).await
 }
 
 /// The next question, or the check once all are answered (or right away after a fix).
@@ -386,9 +393,7 @@ pub async fn on_back(
     dialogue: BotDialogue,
     state: State,
 ) -> HandlerResult {
-    let (Some(chat), State::Provider(ProviderStep::Ask { draft, field })) =
-        (q.regular_message().map(|m| m.chat.id), state)
-    else {
+    let (Some((chat, here)), State::Provider(ProviderStep::Ask { draft, field })) = (pressed_at(&q), state) else {
         return stale(&bot, &q, &asker).await;
     };
     if !allowed(&asker, &ctx, &draft).await? {
@@ -397,27 +402,22 @@ pub async fn on_back(
     }
     bot.answer_callback_query(q.id.clone()).await?;
     if draft.fixing {
-        return show_failed(&bot, chat, &asker, &dialogue, draft, None).await;
+        return show_failed(&bot, chat, here, &asker, &dialogue, draft, None).await;
     }
     let sequence = super::sequence(&draft, asker.user.role);
     let previous = sequence.iter().position(|f| *f == field).filter(|i| *i > 0).map(|i| sequence[i - 1]);
     match (previous, draft.existing) {
         (Some(previous), _) => {
-            go_to(
-                &Turn { bot: &bot, chat, asker: &asker, ctx: &ctx, dialogue: &dialogue },
-                draft,
-                previous,
-                Lead::default(),
-            )
-            .await
+            let turn = Turn { bot: &bot, chat, place: here, asker: &asker, ctx: &ctx, dialogue: &dialogue };
+            go_to(&turn, draft, previous, Lead::default()).await
         }
         (None, None) => {
             dialogue.update(State::Provider(ProviderStep::ChooseKind)).await?;
-            send_kinds(&bot, chat, asker.lang()).await
+            send_kinds(&bot, chat, here, asker.lang()).await
         }
         (None, Some(_)) => {
             dialogue.reset().await?;
-            bot.send_message(chat, tr(asker.lang(), "pv-cancelled")).await?;
+            screen::show(&bot, chat, here, Screen::plain(tr(asker.lang(), "pv-cancelled"))).await?;
             Ok(())
         }
     }
@@ -435,8 +435,8 @@ pub async fn on_cancel(
     }
     dialogue.reset().await?;
     bot.answer_callback_query(q.id.clone()).await?;
-    if let Some(message) = q.regular_message() {
-        bot.send_message(message.chat.id, tr(asker.lang(), "pv-cancelled")).await?;
+    if let Some((chat, here)) = pressed_at(&q) {
+        screen::show(&bot, chat, here, Screen::plain(tr(asker.lang(), "pv-cancelled"))).await?;
     }
     Ok(())
 }
@@ -450,9 +450,7 @@ pub async fn on_fix(
     state: State,
     field: Field,
 ) -> HandlerResult {
-    let (Some(chat), State::Provider(ProviderStep::Failed { mut draft })) =
-        (q.regular_message().map(|m| m.chat.id), state)
-    else {
+    let (Some((chat, here)), State::Provider(ProviderStep::Failed { mut draft })) = (pressed_at(&q), state) else {
         return stale(&bot, &q, &asker).await;
     };
     if !fixable(&draft, asker.user.role).contains(&field) {
@@ -464,7 +462,8 @@ pub async fn on_fix(
     }
     bot.answer_callback_query(q.id.clone()).await?;
     draft.fixing = true;
-    go_to(&Turn { bot: &bot, chat, asker: &asker, ctx: &ctx, dialogue: &dialogue }, draft, field, Lead::default()).await
+    let turn = Turn { bot: &bot, chat, place: here, asker: &asker, ctx: &ctx, dialogue: &dialogue };
+    go_to(&turn, draft, field, Lead::default()).await
 }
 
 pub async fn on_recheck(
@@ -475,8 +474,7 @@ pub async fn on_recheck(
     dialogue: BotDialogue,
     state: State,
 ) -> HandlerResult {
-    let (Some(chat), State::Provider(ProviderStep::Failed { draft })) = (q.regular_message().map(|m| m.chat.id), state)
-    else {
+    let (Some((chat, here)), State::Provider(ProviderStep::Failed { draft })) = (pressed_at(&q), state) else {
         return stale(&bot, &q, &asker).await;
     };
     if !allowed(&asker, &ctx, &draft).await? {
@@ -484,7 +482,8 @@ pub async fn on_recheck(
         return refuse_press(&bot, &q, &asker).await;
     }
     bot.answer_callback_query(q.id.clone()).await?;
-    run_check(&Turn { bot: &bot, chat, asker: &asker, ctx: &ctx, dialogue: &dialogue }, draft, Lead::default()).await
+    let turn = Turn { bot: &bot, chat, place: here, asker: &asker, ctx: &ctx, dialogue: &dialogue };
+    run_check(&turn, draft, Lead::default()).await
 }
 
 /// A message while the dialogue waits for a button.
@@ -496,18 +495,20 @@ pub async fn expect_button(bot: AppBot, msg: Message, asker: Asker) -> HandlerRe
 // ---- the live check and saving ----
 
 async fn run_check(turn: &Turn<'_>, mut draft: Draft, lead: Lead) -> HandlerResult {
-    let Turn { bot, chat, asker, ctx, dialogue } = *turn;
+    let Turn { bot, chat, place, asker, ctx, dialogue } = *turn;
     let lang = asker.lang();
     let Some(settings) = open_draft(bot, chat, lang, ctx, dialogue, &draft).await? else { return Ok(()) };
-    // The check may take seconds, and this chat's next updates wait for it: say so first.
-    bot.send_message(chat, lead.before(tr(lang, "pv-checking"))).await?;
+    // The check may take seconds, and this chat's next updates wait for it: say so first. The
+    // outcome then takes the place of this line.
+    let checking = screen::show(bot, chat, place, Screen::plain(lead.before(tr(lang, "pv-checking")))).await?;
+    let place = Place::Over(checking);
     let checked = ctx.meetings.check(settings.clone()).await;
     draft.fixing = false;
     match checked {
-        Ok(report) => save(bot, chat, asker, ctx, dialogue, draft, &settings, &report).await,
+        Ok(report) => save(bot, chat, place, asker, ctx, dialogue, draft, &settings, &report).await,
         Err(err) => {
             tracing::info!(kind = %draft.kind, error = %err, "provider check failed");
-            show_failed(bot, chat, asker, dialogue, draft, Some(&err)).await
+            show_failed(bot, chat, place, asker, dialogue, draft, Some(&err)).await
         }
     }
 }
@@ -516,6 +517,7 @@ async fn run_check(turn: &Turn<'_>, mut draft: Draft, lead: Lead) -> HandlerResu
 async fn save(
     bot: &AppBot,
     chat: ChatId,
+    place: Place,
     asker: &Asker,
     ctx: &SharedCtx,
     dialogue: &BotDialogue,
@@ -563,15 +565,16 @@ async fn save(
         said.push('\n');
         said.push_str(&tr_args(lang, "pv-check-expires", &[("date", text(expires.format("%Y-%m-%d").to_string()))]));
     }
-    super::card::send_card(bot, chat, asker, ctx, id, Some(said)).await
+    super::card::send_card(bot, chat, place, asker, ctx, id, Some(said)).await
 }
 
 async fn show_failed(
     bot: &AppBot,
     chat: ChatId,
+    place: Place,
     asker: &Asker,
     dialogue: &BotDialogue,
-    draft: Draft,
+    mut draft: Draft,
     err: Option<&ProviderError>,
 ) -> HandlerResult {
     let lang = asker.lang();
@@ -587,12 +590,12 @@ async fn show_failed(
         button(tr(lang, "pv-button-recheck"), ProviderCb::Recheck),
         button(tr(lang, "pv-button-cancel"), ProviderCb::Cancel),
     ]);
-    dialogue.update(State::Provider(ProviderStep::Failed { draft })).await?;
     let mut said = tr(lang, "pv-check-failed");
     if let Some(err) = err {
-        said = format!("{said}\n\n{}", provider_error(lang, err));
+        said = format!("{said}\n\n{}", provider_check_error(lang, err));
     }
-    bot.send_message(chat, said).reply_markup(InlineKeyboardMarkup::new(rows)).await?;
+    draft.question = Some(screen::show(bot, chat, place, Screen::new(said, InlineKeyboardMarkup::new(rows))).await?);
+    dialogue.update(State::Provider(ProviderStep::Failed { draft })).await?;
     Ok(())
 }
 
@@ -634,19 +637,14 @@ async fn open_draft(
     }
 }
 
+/// The chat of a press and the message its answer replaces.
+fn pressed_at(q: &CallbackQuery) -> Option<(ChatId, Place)> {
+    q.regular_message().map(|m| (m.chat.id, Place::Over(m.id)))
+}
+
 async fn stale(bot: &AppBot, q: &CallbackQuery, asker: &Asker) -> HandlerResult {
     bot.answer_callback_query(q.id.clone()).text(tr(asker.lang(), "button-stale")).show_alert(true).await?;
     Ok(())
-}
-
-fn no_preview() -> teloxide::types::LinkPreviewOptions {
-    teloxide::types::LinkPreviewOptions {
-        is_disabled: true,
-        url: None,
-        prefer_small_media: false,
-        prefer_large_media: false,
-        show_above_text: false,
-    }
 }
 
 fn explain(lang: Lang, invalid: &Invalid) -> String {

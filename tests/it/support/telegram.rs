@@ -587,6 +587,11 @@ impl FakeTelegram {
         self.shared.lock().polls_in_flight
     }
 
+    /// A message as the person sees it now (after every edit), if the bot sent it.
+    pub fn message(&self, chat: i64, message_id: i64) -> Option<Value> {
+        self.shared.lock().messages.get(&(chat, message_id)).cloned()
+    }
+
     pub fn violations(&self) -> Vec<String> {
         self.shared.lock().violations.clone()
     }
@@ -976,8 +981,9 @@ fn store_message(shared: &Shared, body: &Value, edit_of: Option<i64>) -> Value {
     }
     match body.get("reply_markup") {
         Some(markup) if markup.get("inline_keyboard").is_some() => message["reply_markup"] = markup.clone(),
-        _ if edit_of.is_some() && body.get("text").is_some() => {
-            // Telegram drops the keyboard of an edited message unless the edit repeats it.
+        _ if edit_of.is_some() => {
+            // Telegram drops the keyboard of an edited message unless the edit repeats it
+            // (editMessageReplyMarkup without a markup is how a keyboard is taken away).
             if let Some(object) = message.as_object_mut() {
                 object.remove("reply_markup");
             }
