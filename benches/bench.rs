@@ -636,8 +636,8 @@ fn limits_mode(mode: &str) -> anyhow::Result<(Tuning, Option<(f64, f64)>)> {
                 Duration::from_secs(10),
                 Limits {
                     overall_per_sec: 100_000.0,
-                    private_per_sec: 10_000,
-                    private_per_min: 1_000_000,
+                    private_per_sec: 10_000.0,
+                    private_burst: 10_000.0,
                     group_per_min: 1_000_000,
                     paid_per_sec: None,
                 },

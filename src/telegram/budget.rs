@@ -19,11 +19,12 @@ use tokio::time::Instant;
 pub struct Limits {
     /// Messages a second to all chats together.
     pub overall_per_sec: f64,
-    /// Messages to one private chat in any second, and in any minute. Telegram asks for about one
-    /// a second in a chat and tolerates short bursts: a person tapping through a dialogue gets
-    /// each answer at once, and the minute keeps the chat at a message a second on average.
-    pub private_per_sec: usize,
-    pub private_per_min: usize,
+    /// Messages a second to one private chat on average, and how many may go at once: Telegram
+    /// asks for about one a second in a chat and tolerates short bursts, so a bucket of this
+    /// shape. A person tapping through a dialogue gets each answer at once; a chat pressed faster
+    /// than this waits its turn instead of drawing a 429 that would pause the whole bot.
+    pub private_per_sec: f64,
+    pub private_burst: f64,
     /// Messages to one group chat in any minute.
     pub group_per_min: usize,
     /// Paid broadcasts a second, on top of the overall rate and paced apart from it; None: off.
@@ -35,8 +36,8 @@ impl Limits {
     pub fn telegram(overall_per_sec: u32) -> Self {
         Self {
             overall_per_sec: f64::from(overall_per_sec.max(1)),
-            private_per_sec: 3,
-            private_per_min: 60,
+            private_per_sec: 1.0,
+            private_burst: 3.0,
             group_per_min: 20,
             paid_per_sec: None,
         }
@@ -52,16 +53,13 @@ impl Limits {
         (self.paid_per_sec.unwrap_or(0.0) / 10.0).max(1.0)
     }
 
-    /// The windows a chat's messages must fit: (messages, in this long).
-    fn chat_windows(&self, chat: ChatId) -> [(usize, Duration); 2] {
-        const SECOND: Duration = Duration::from_secs(1);
-        const MINUTE: Duration = Duration::from_secs(60);
-        if chat.is_user() {
-            [(self.private_per_sec, SECOND), (self.private_per_min, MINUTE)]
-        } else {
-            // A group has the one window, given twice to keep the shape.
-            [(self.group_per_min, MINUTE), (self.group_per_min, MINUTE)]
-        }
+    fn private_capacity(&self) -> f64 {
+        self.private_burst.max(1.0)
+    }
+
+    /// A group's window: so many messages in any minute.
+    fn group_window(&self) -> Window {
+        Window { limit: self.group_per_min, span: Duration::from_secs(60) }
     }
 }
 
@@ -241,13 +239,14 @@ impl State {
     }
 }
 
-/// The overall limits as token buckets, the per-chat ones as exact windows over recent sends.
+/// The overall limits and the private chats' as token buckets, the groups' as exact windows over
+/// recent sends.
 struct Gate {
     limits: Limits,
     overall: Bucket,
     /// Paid broadcasts' own overall bucket.
     paid: Bucket,
-    chats: HashMap<ChatId, Recent>,
+    chats: HashMap<ChatId, ChatPace>,
     paused_until: Option<Instant>,
 }
 
@@ -286,9 +285,9 @@ impl Gate {
             at = at.max(until);
         }
         if let Some(chat) = chat
-            && let Some(recent) = self.chats.get(&chat)
+            && let Some(pace) = self.chats.get_mut(&chat)
         {
-            at = at.max(recent.ready_at(&self.limits.chat_windows(chat), now));
+            at = at.max(pace.ready_at(&self.limits, now));
         }
         at
     }
@@ -299,8 +298,8 @@ impl Gate {
             _ => self.overall.tokens -= 1.0,
         }
         if let Some(chat) = chat {
-            let windows = self.limits.chat_windows(chat);
-            self.chats.entry(chat).or_default().record(&windows, now);
+            let limits = self.limits;
+            self.chats.entry(chat).or_insert_with(|| ChatPace::new(chat, &limits, now)).take(&limits, now);
             if self.chats.len() > CHATS_REMEMBERED {
                 self.forget_idle_chats(now);
             }
@@ -309,11 +308,63 @@ impl Gate {
 
     fn forget_idle_chats(&mut self, now: Instant) {
         let limits = self.limits;
-        self.chats.retain(|chat, recent| {
-            recent.forget_before(&limits.chat_windows(*chat), now);
-            !recent.sent.is_empty()
-        });
+        self.chats.retain(|_, pace| !pace.is_idle(&limits, now));
     }
+}
+
+/// How one chat's messages are paced: a private chat by a bucket, a group by a window.
+enum ChatPace {
+    Private(Bucket),
+    Group(Recent),
+}
+
+impl ChatPace {
+    fn new(chat: ChatId, limits: &Limits, now: Instant) -> Self {
+        if chat.is_user() {
+            ChatPace::Private(Bucket::full(limits.private_capacity(), now))
+        } else {
+            ChatPace::Group(Recent::default())
+        }
+    }
+
+    fn ready_at(&mut self, limits: &Limits, now: Instant) -> Instant {
+        match self {
+            ChatPace::Private(bucket) => bucket.ready_at(limits.private_capacity(), limits.private_per_sec, now),
+            ChatPace::Group(recent) => recent.ready_at(limits.group_window(), now),
+        }
+    }
+
+    fn take(&mut self, limits: &Limits, now: Instant) {
+        match self {
+            ChatPace::Private(bucket) => {
+                bucket.ready_at(limits.private_capacity(), limits.private_per_sec, now);
+                bucket.tokens -= 1.0;
+            }
+            ChatPace::Group(recent) => recent.record(limits.group_window(), now),
+        }
+    }
+
+    /// Nothing sent lately holds a message back: the chat may be forgotten.
+    fn is_idle(&mut self, limits: &Limits, now: Instant) -> bool {
+        match self {
+            ChatPace::Private(bucket) => {
+                let capacity = limits.private_capacity();
+                bucket.ready_at(capacity, limits.private_per_sec, now);
+                bucket.tokens >= capacity
+            }
+            ChatPace::Group(recent) => {
+                recent.forget_before(limits.group_window(), now);
+                recent.sent.is_empty()
+            }
+        }
+    }
+}
+
+/// So many messages in any span of this length.
+#[derive(Clone, Copy)]
+struct Window {
+    limit: usize,
+    span: Duration,
 }
 
 /// When the last messages to one chat went, oldest first.
@@ -323,30 +374,25 @@ struct Recent {
 }
 
 impl Recent {
-    /// When one more message fits every window: in a window that holds `limit` already, once the
-    /// oldest of those leaves it.
-    fn ready_at(&self, windows: &[(usize, Duration)], now: Instant) -> Instant {
-        windows
-            .iter()
-            .filter_map(|&(limit, span)| {
-                let kept = self.sent.len().checked_sub(limit.max(1))?;
-                Some(self.sent[kept] + span)
-            })
-            .fold(now, Instant::max)
+    /// When one more message fits the window: if it holds `limit` already, once the oldest of
+    /// those leaves it.
+    fn ready_at(&self, window: Window, now: Instant) -> Instant {
+        match self.sent.len().checked_sub(window.limit.max(1)) {
+            Some(kept) => (self.sent[kept] + window.span).max(now),
+            None => now,
+        }
     }
 
-    fn record(&mut self, windows: &[(usize, Duration)], now: Instant) {
+    fn record(&mut self, window: Window, now: Instant) {
         self.sent.push_back(now);
-        // Only the last `limit` sends of the largest window can ever hold a message back.
-        let needed = windows.iter().map(|(limit, _)| *limit).max().unwrap_or(0);
-        while self.sent.len() > needed {
+        // Only the last `limit` sends can ever hold a message back.
+        while self.sent.len() > window.limit.max(1) {
             self.sent.pop_front();
         }
     }
 
-    fn forget_before(&mut self, windows: &[(usize, Duration)], now: Instant) {
-        let longest = windows.iter().map(|(_, span)| *span).max().unwrap_or_default();
-        while self.sent.front().is_some_and(|at| *at + longest <= now) {
+    fn forget_before(&mut self, window: Window, now: Instant) {
+        while self.sent.front().is_some_and(|at| *at + window.span <= now) {
             self.sent.pop_front();
         }
     }
@@ -377,7 +423,13 @@ mod tests {
     use super::*;
 
     fn limits(rate: f64) -> Limits {
-        Limits { overall_per_sec: rate, private_per_sec: 3, private_per_min: 60, group_per_min: 20, paid_per_sec: None }
+        Limits {
+            overall_per_sec: rate,
+            private_per_sec: 1.0,
+            private_burst: 3.0,
+            group_per_min: 20,
+            paid_per_sec: None,
+        }
     }
 
     /// Queues waiters and returns their receivers.
@@ -437,23 +489,36 @@ mod tests {
         let mut same = wait(&mut state, Lane::Bulk, &[7, 7, 7, 7, 7]);
         let mut others = wait(&mut state, Lane::Bulk, &[8, 9]);
         state.release(start);
-        assert_eq!(granted(&mut same), 3, "three a second in a private chat");
+        assert_eq!(granted(&mut same), 3, "a burst of three in a private chat");
         assert_eq!(granted(&mut others), 2, "the others went past the busy chat");
         run(&mut state, start, 0.99);
         assert_eq!(granted(&mut same), 0);
         run(&mut state, start, 1.0);
-        assert_eq!(granted(&mut same), 2, "the next second");
+        assert_eq!(granted(&mut same), 1, "then one a second");
+        run(&mut state, start, 2.0);
+        assert_eq!(granted(&mut same), 1);
     }
 
     #[test]
-    fn a_private_chat_gets_sixty_a_minute() {
+    fn a_private_chat_gets_a_burst_then_one_a_second() {
         let start = Instant::now();
         let mut state = State::new(limits(100.0), start);
         let mut chat = wait(&mut state, Lane::Bulk, &[7; 100]);
-        run(&mut state, start, 59.9);
-        assert_eq!(granted(&mut chat), 60);
-        run(&mut state, start, 60.0);
-        assert_eq!(granted(&mut chat), 3, "the first second's three leave the window");
+        run(&mut state, start, 59.5);
+        assert_eq!(granted(&mut chat), 3 + 59);
+    }
+
+    #[test]
+    fn a_quiet_private_chat_gets_its_burst_back() {
+        let start = Instant::now();
+        let mut state = State::new(limits(100.0), start);
+        let mut first = wait(&mut state, Lane::Bulk, &[7; 3]);
+        state.release(start);
+        assert_eq!(granted(&mut first), 3);
+        let later = start + Duration::from_secs(3);
+        let mut second = wait(&mut state, Lane::Bulk, &[7; 4]);
+        state.release(later);
+        assert_eq!(granted(&mut second), 3, "three seconds refill the burst, and no more");
     }
 
     #[test]

@@ -99,8 +99,8 @@ impl TestBot {
         bot.shutdown().await;
         bot.limits = Some(webinar_bot::telegram::Limits {
             overall_per_sec: 1000.0,
-            private_per_sec: 1000,
-            private_per_min: 100_000,
+            private_per_sec: 1000.0,
+            private_burst: 1000.0,
             group_per_min: 100_000,
             paid_per_sec: None,
         });
