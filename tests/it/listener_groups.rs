@@ -289,6 +289,78 @@ async fn the_card_never_overtakes_you_are_signed_up() {
     bot.finish().await;
 }
 
+/// A group's link follows the same one path: "you are in the group" comes before the card of
+/// each of its classes, even when Telegram is slow to answer it and the class is planned again
+/// meanwhile (before, the scheduler could send the card first).
+#[tokio::test]
+async fn a_group_link_card_never_overtakes_you_are_in_the_group() {
+    let bot = TestBot::start().await;
+    let id = scenario::event(&bot, "Химия", Duration::days(1), &[ReminderOffset::Hour1]).await;
+    let group = scenario::group(&bot, &[], None).await;
+    let ctx = bot.ctx();
+    ctx.events.set_groups(id, &[group]).await.unwrap();
+    let admin = teloxide::types::UserId(ADMIN_ID as u64);
+    let kind = webinar_bot::domain::invite::InviteKind::Group;
+    let code = ctx.invites.create(kind, Some(group.get()), admin, None, None, bot.clock.now()).await.unwrap();
+    let listener = TgUser::ru(332);
+    bot.tg.slow_next("SendMessage", listener.id, std::time::Duration::from_millis(800), 1);
+    let mark = bot.tg.mark();
+    bot.tg.send_text(&listener, &format!("/start {code}"));
+    let user = teloxide::types::UserId(listener.id as u64);
+    for _ in 0..500 {
+        if ctx.events.is_listener(id, user).await.unwrap() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    ctx.delivery.plan_event(id).await.unwrap();
+    let card = bot.tg.wait_for(mark, "the card", |c| c.chat_id() == Some(listener.id) && c.text().contains("🗓")).await;
+    let calls = bot.tg.calls();
+    let joined = calls[mark..]
+        .iter()
+        .find(|c| c.chat_id() == Some(listener.id) && c.text().contains("Вы вступили в группу"))
+        .unwrap_or_else(|| panic!("no «in the group» before the card: {:?}", card.text()));
+    assert!(joined.seq < card.seq, "the card came first");
+    bot.tg.wait_for(mark, "the profile question", |c| c.chat_id() == Some(listener.id) && c.seq > card.seq).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let cards =
+        bot.tg.calls()[mark..].iter().filter(|c| c.chat_id() == Some(listener.id) && c.text().contains("🗓")).count();
+    assert_eq!(cards, 1);
+    // The reminder is planned for the joiner too, once.
+    let rows = ctx.delivery.outbox().rows_of_event(id).await.unwrap();
+    let reminders = rows
+        .iter()
+        .filter(|r| r.chat_id.0 == listener.id && matches!(r.kind, webinar_bot::store::outbox::Kind::Reminder { .. }))
+        .count();
+    assert_eq!(reminders, 1);
+    bot.finish().await;
+}
+
+/// A group whose chat is linked hears of its classes in that chat: someone joining it by link
+/// gets no card of their own (the chat has it), as the event's audience says.
+#[tokio::test]
+async fn joining_a_group_heard_in_its_chat_sends_no_card_of_ones_own() {
+    let bot = TestBot::start().await;
+    let id = scenario::event(&bot, "Химия", Duration::days(1), &[ReminderOffset::Hour1]).await;
+    let group = scenario::group(&bot, &[], Some(-100_777)).await;
+    let ctx = bot.ctx();
+    ctx.events.set_groups(id, &[group]).await.unwrap();
+    let admin = teloxide::types::UserId(ADMIN_ID as u64);
+    let kind = webinar_bot::domain::invite::InviteKind::Group;
+    let code = ctx.invites.create(kind, Some(group.get()), admin, None, None, bot.clock.now()).await.unwrap();
+    let listener = TgUser::ru(333);
+    let mark = bot.tg.mark();
+    let joined = bot.tg.ask(&listener, &format!("/start {code}")).await;
+    assert!(joined.text().contains("Вы вступили в группу"), "{}", joined.text());
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let cards =
+        bot.tg.calls()[mark..].iter().filter(|c| c.chat_id() == Some(listener.id) && c.text().contains("🗓")).count();
+    assert_eq!(cards, 0);
+    let rows = ctx.delivery.outbox().rows_of_event(id).await.unwrap();
+    assert!(rows.iter().all(|r| r.chat_id.0 != listener.id), "nothing queued for the joiner in person");
+    bot.finish().await;
+}
+
 #[tokio::test]
 async fn a_listener_cannot_manage_groups_even_with_forged_buttons() {
     let bot = TestBot::start().await;
