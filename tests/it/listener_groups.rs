@@ -361,6 +361,80 @@ async fn joining_a_group_heard_in_its_chat_sends_no_card_of_ones_own() {
     bot.finish().await;
 }
 
+/// `/groups` takes turns on one message where the answer is a press: list, prompt, menu,
+/// members, links, chats, rename, delete. A typed name gets a new message and the prompt loses
+/// its Back button; every prompt has Back and `/cancel`, and leaving it leaves the step.
+#[tokio::test]
+async fn group_screens_take_turns_on_one_message_and_every_prompt_has_a_way_back() {
+    let bot = TestBot::start().await;
+    let owner = teacher(&bot, 340).await;
+    let start = bot.tg.mark();
+    let list = bot.tg.ask(&owner, "/groups").await;
+    let over = |call: &Call, screen: &Call| {
+        assert_eq!(
+            (call.method.as_str(), call.message_id()),
+            ("EditMessageText", screen.message_id()),
+            "{}",
+            call.text()
+        );
+    };
+    let prompt = press(&bot, &owner, &list, "Создать группу").await;
+    over(&prompt, &list);
+    assert!(prompt.text().contains("/cancel"), "{}", prompt.text());
+    let back = press(&bot, &owner, &prompt, "К списку групп").await;
+    over(&back, &list);
+    // Back left the step: a typed line now makes no group.
+    let said = bot.tg.ask(&owner, "Не группа").await;
+    assert!(!said.text().contains("создана"), "{}", said.text());
+    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM listener_groups WHERE owner_id = ?", owner.id).await, 0);
+
+    // The typed name: the menu is a new message, the prompt's Back button goes.
+    let prompt = press(&bot, &owner, &back, "Создать группу").await;
+    let mark = bot.tg.mark();
+    let menu = bot.tg.ask(&owner, "Группа Б").await;
+    assert_eq!(menu.method, "SendMessage");
+    assert!(menu.text().contains("создана"), "{}", menu.text());
+    let stripped = |c: &Call| c.method == "EditMessageReplyMarkup" && c.message_id() == prompt.message_id();
+    bot.tg.wait_for(mark, "the prompt without its button", stripped).await;
+
+    // Every screen of the group on the menu's message, and back.
+    let mut here = menu.clone();
+    for (open, needle) in [("Участники", "участник"), ("Ссылки-приглашения", "ссыл"), ("Групповые чаты", "чат")]
+    {
+        let screen = press(&bot, &owner, &here, open).await;
+        over(&screen, &menu);
+        assert!(screen.text().contains(needle), "{open}: {}", screen.text());
+        here = press(&bot, &owner, &screen, "Назад").await;
+        over(&here, &menu);
+    }
+    // Rename asks in place with Back and /cancel; /cancel takes the button away.
+    let rename = press(&bot, &owner, &here, "Переименовать").await;
+    over(&rename, &menu);
+    assert!(rename.text().contains("/cancel"), "{}", rename.text());
+    assert!(rename.buttons().iter().any(|(label, _)| label.contains("Назад")), "{:?}", rename.buttons());
+    let mark = bot.tg.mark();
+    let cancelled = bot.tg.ask(&owner, "/cancel").await;
+    assert!(cancelled.text().contains("Отменено"), "{}", cancelled.text());
+    let stripped = |c: &Call| c.method == "EditMessageReplyMarkup" && c.message_id() == menu.message_id();
+    bot.tg.wait_for(mark, "the rename prompt without its button", stripped).await;
+
+    // Delete: asked and done on the list's message, opened anew.
+    let list = bot.tg.ask(&owner, "/groups").await;
+    let menu = press(&bot, &owner, &list, "Группа Б").await;
+    let confirm = press(&bot, &owner, &menu, "Удалить").await;
+    over(&confirm, &list);
+    let deleted = press(&bot, &owner, &confirm, "Да, удалить").await;
+    over(&deleted, &list);
+    assert!(deleted.text().contains("удалена"), "{}", deleted.text());
+    bot.tg.assert_silent_after(deleted.seq + 1, owner.id).await;
+    let calls = bot.tg.calls();
+    let count =
+        |method: &str| calls[start..].iter().filter(|c| c.method == method && c.chat_id() == Some(owner.id)).count();
+    // New messages: the two /groups lists, "not understood", the menu after the name, /cancel's answer.
+    assert_eq!((count("SendMessage"), count("EditMessageText")), (5, 13));
+    bot.finish().await;
+}
+
 #[tokio::test]
 async fn a_listener_cannot_manage_groups_even_with_forged_buttons() {
     let bot = TestBot::start().await;
