@@ -175,7 +175,8 @@ pub async fn receive_name(
     };
     dialogue.reset().await?;
     let Some(group) = ctx.groups.get(id).await? else { return Ok(()) };
-    let done = tr_args(lang, key, &[("name", text(html::escape(&group.name)))]);
+    // The menu below names the group: the headline does not say it twice.
+    let done = tr(lang, key);
     let (menu, markup) = menu_screen(&ctx, lang, &group).await?;
     screen::show(&bot, chat, Place::Below(prompt), screen::Screen::new(format!("{done}\n\n{menu}"), markup)).await?;
     Ok(())
@@ -637,6 +638,19 @@ mod tests {
         assert!(title(0).ends_with("0 участников"), "{}", title(0));
         let en = tr_args(Lang::En, "groups-members-title", &[("name", text("G")), ("count", num(1))]);
         assert!(en.ends_with("1 member"), "{en}");
+    }
+
+    #[test]
+    fn nothing_is_counted_as_zero_where_words_say_it_better() {
+        let confirm =
+            |lang, n: u32| tr_args(lang, "groups-delete-confirm", &[("name", text("Г")), ("members", num(n))]);
+        assert!(confirm(Lang::Ru, 0).contains("В ней никого нет."), "{}", confirm(Lang::Ru, 0));
+        assert!(confirm(Lang::Ru, 3).contains("В ней 3 участника."), "{}", confirm(Lang::Ru, 3));
+        assert!(confirm(Lang::En, 0).contains("It has no members."), "{}", confirm(Lang::En, 0));
+        let link = |lang, n: u32| tr_args(lang, "groups-link-forever", &[("uses", num(n))]);
+        assert!(link(Lang::Ru, 0).ends_with("пока никто не вступил"), "{}", link(Lang::Ru, 0));
+        assert!(link(Lang::Ru, 22).ends_with("22 вступления"), "{}", link(Lang::Ru, 22));
+        assert!(link(Lang::En, 0).ends_with("nobody joined yet"), "{}", link(Lang::En, 0));
     }
 
     #[test]
