@@ -287,11 +287,17 @@ async fn cancelling_asks_and_answers_on_the_card_itself() {
     assert!(done.text().contains("📚") && done.text().contains("отменено"), "{}", done.text());
     let left: Vec<String> = done.buttons().into_iter().map(|(label, _)| label).collect();
     assert!(!left.iter().any(|l| l.contains("Да, отменить") || l == "Нет"), "stale answers: {left:?}");
+    // A "yes" pressed again (a second tap, an old copy) shows the card as it is, in place.
+    let again = bot.tg.mark();
+    bot.tg.press(&user, card.message_id().unwrap(), &ask.button_data("Да, отменить"));
+    let outdated = bot.tg.reply_after(again, ADMIN_ID).await;
+    assert_eq!((outdated.method.as_str(), outdated.message_id()), ("EditMessageText", card.message_id()));
+    assert!(outdated.text().contains("уже не подходит"), "{}", outdated.text());
     bot.tg.assert_silent_after(mark, ADMIN_ID).await;
     let calls = bot.tg.calls();
     let to_teacher =
         |method: &str| calls[mark..].iter().filter(|c| c.method == method && c.chat_id() == Some(ADMIN_ID)).count();
-    assert_eq!((to_teacher("SendMessage"), to_teacher("EditMessageText")), (0, 2));
+    assert_eq!((to_teacher("SendMessage"), to_teacher("EditMessageText")), (0, 3));
     bot.finish().await;
 }
 

@@ -1,6 +1,6 @@
 //! Presses on a teacher's event card: one arm per action, each handing off to its feature.
 
-use super::card::{callback, edit_keyboard, send_card, show_card, show_card_under};
+use super::card::{callback, edit_keyboard, show_card, show_card_under};
 use super::invite_link::{ask_link_expiry, new_invite_link};
 use super::publish::publish;
 use super::reports::{answers, missed};
@@ -157,8 +157,9 @@ pub async fn press(
             let revoked = ctx.invites.revoke_for_target(InviteKind::Event, id.get(), ctx.clock.now()).await?;
             bot.send_message(chat, tr_args(lang, "event-invite-revoked", &[("count", num(revoked as f64))])).await?;
         }
-        // A press that no longer fits the event's status (cancel twice, retry a planned one).
-        _ => send_card(&bot, chat, &asker, &ctx, &event, Some("event-action-outdated")).await?,
+        // A press that no longer fits the event's status (cancel twice, retry a planned one): the
+        // card as it is now takes the place of the stale buttons.
+        _ => show_card(&bot, chat, here, &asker, &ctx, &event, Some("event-action-outdated")).await?,
     }
     Ok(())
 }
