@@ -54,9 +54,8 @@ pub async fn command(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, di
 async fn leave_typed_name(bot: &AppBot, q: &CallbackQuery, dialogue: &BotDialogue) -> HandlerResult {
     let Some(state @ State::Listener(ListenerStep::GroupName { .. })) = dialogue.get().await? else { return Ok(()) };
     dialogue.reset().await?;
-    let pressed = q.regular_message().map(|m| m.id);
     if let (Some(prompt), Some(message)) = (state.question(), q.regular_message())
-        && Some(prompt) != pressed
+        && prompt != message.id
     {
         screen::strip(bot, message.chat.id, prompt).await;
     }
