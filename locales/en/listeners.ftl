@@ -8,8 +8,8 @@ groups-btn-group = { $name } · { $count }
 groups-btn-new = ➕ Create a group
 groups-ask-name = Send the group's name, for example "Group 15-PB" (up to 100 characters). /cancel to stop.
 groups-ask-rename = Send a new name for the group "{ $name }" (up to 100 characters). /cancel to keep it.
-groups-created = Group "{ $name }" created.
-groups-renamed = Group renamed: "{ $name }".
+groups-created = Group created.
+groups-renamed = Group renamed.
 groups-menu =
     <b>{ $name }</b>
     { $members ->
@@ -24,10 +24,11 @@ groups-btn-delete = 🗑 Delete
 groups-btn-back = ◀️ Back
 groups-btn-back-list = ◀️ To the group list
 groups-delete-confirm =
-    Delete the group "{ $name }"? It has { $members ->
-        [one] { $members } member
-       *[other] { $members } members
-    }.
+    Delete the group "{ $name }"? { $members ->
+        [0] It has no members.
+        [one] It has { $members } member.
+       *[other] It has { $members } members.
+    }
     Its invite links will stop working, its group chats will be unlinked, and its members will not get invitations to the group's future classes.
 groups-btn-delete-yes = 🗑 Yes, delete
 groups-deleted = Group "{ $name }" deleted.
@@ -57,10 +58,12 @@ groups-links-title = <b>{ $name }</b>: { $count ->
        *[other] { $count } working invite links
     }
 groups-link-forever = • no expiry, { $uses ->
+        [0] nobody joined yet
         [one] { $uses } join
        *[other] { $uses } joins
     }
 groups-link-until = • valid until { $until }, { $uses ->
+        [0] nobody joined yet
         [one] { $uses } join
        *[other] { $uses } joins
     }
@@ -113,8 +116,8 @@ listeners-err-control = Please write it on one line, without line breaks or spec
 ## Joining by link
 join-group-done = You joined the group "{ $name }". I will send you invitations to its classes and remind you when they start.
 join-group-already = You are already in the group "{ $name }". Nothing to do: invitations will come here.
-join-event-done = You are signed up for "{ $title }". The invitation and reminders will come here.
-join-event-already = You are already signed up for "{ $title }".
+join-event-done = You are signed up for the class "{ $title }". The invitation and reminders will come here.
+join-event-already = You are already signed up for the class "{ $title }".
 
 ## Profile: full name and organisation
 profile-ask-full-name-first = How should the teacher's list of listeners show you? Send your full name, so the teacher knows you even if your Telegram name is a nickname. You may skip this.
@@ -123,9 +126,10 @@ profile-btn-skip = Skip
 profile-thanks = Thank you! You can change your name, organisation, language and time zone in /settings.
 profile-ask-full-name = Send your full name (up to 150 characters). /cancel to keep it as it is.
 profile-ask-organisation = Send your organisation's name (up to 200 characters). /cancel to keep it as it is.
-profile-full-name-saved = Saved: { $value }.
+profile-full-name-saved = Full name saved: { $value }.
 profile-organisation-saved = Organisation saved: { $value }.
-profile-unset = not set
+profile-unset-full-name = not set
+profile-unset-organisation = not set
 profile-settings =
     <b>Settings</b>
     Language: { $language }
@@ -138,7 +142,7 @@ profile-btn-full-name = ✏️ Full name
 profile-btn-organisation = 🏢 Organisation
 
 ## /leave
-leave-nothing = You are in no group and signed up for no event by link.
+leave-nothing = You are in no group and signed up for no class by link.
 leave-ask = What do you want to leave?
 leave-btn-group = 👥 { $name }
 leave-btn-event = 📅 { $title }
@@ -148,6 +152,6 @@ leave-stayed = All right, nothing changed.
 leave-not-member = You are no longer a member: there is nothing to leave.
 leave-group-confirm = Leave the group "{ $name }"? Invitations to its classes will stop.
 leave-group-done = You left the group "{ $name }".
-leave-event-confirm = Leave "{ $title }"? Its reminders will stop.
-leave-event-done = You are no longer signed up for "{ $title }".
+leave-event-confirm = Leave the class "{ $title }"? Its reminders will stop.
+leave-event-done = You are no longer signed up for the class "{ $title }".
 link-taken = This chat is already linked to a group of another teacher, { $owner }. It cannot be moved: { $owner } must unlink it first in /groups → the group → "Group chats".

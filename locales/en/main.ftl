@@ -9,7 +9,7 @@ cmd-lang = Language
 cmd-tz = Time zone
 cmd-groups = Listener groups (for teachers)
 cmd-settings = Settings: language, time zone, name, organisation
-cmd-leave = Leave a group or an event
+cmd-leave = Leave a group or a class
 cmd-cancel = Cancel the current action
 
 ## Greeting and help
@@ -19,7 +19,7 @@ help-everyone =
     <b>What I can do</b>
     /events — your upcoming classes with their Join buttons
     /settings — language, time zone, your name and organisation
-    /leave — leave a group or an event
+    /leave — leave a group or a class
     /lang — choose the language
     /tz — choose your time zone: I show class times in it
     /cancel — cancel the current action

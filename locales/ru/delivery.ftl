@@ -1,7 +1,7 @@
 ## The event card a listener receives
 card-title = 📚 <b>{ $title }</b>
 card-when = 🗓 { $when }
-card-when-format = { $weekday }, { $date }, { $start }–{ $end } ({ $zone })
+card-when-format = { $weekday }, { $date }, { $start }–{ $end } ({ $zone }, { $offset })
 card-duration = ⏱ { $duration }
 card-repeat = 🔁 { $rule }
 card-host = 👤 Ведущий: { $host }

@@ -8,8 +8,8 @@ groups-btn-group = { $name } · { $count }
 groups-btn-new = ➕ Создать группу
 groups-ask-name = Напишите название группы, например «Группа №15-ПБ» (до 100 символов). /cancel — отменить.
 groups-ask-rename = Напишите новое название для группы «{ $name }» (до 100 символов). /cancel — оставить как есть.
-groups-created = Группа «{ $name }» создана.
-groups-renamed = Группа переименована: «{ $name }».
+groups-created = Группа создана.
+groups-renamed = Название группы изменено.
 groups-menu =
     <b>{ $name }</b>
     { $members ->
@@ -25,11 +25,12 @@ groups-btn-delete = 🗑 Удалить
 groups-btn-back = ◀️ Назад
 groups-btn-back-list = ◀️ К списку групп
 groups-delete-confirm =
-    Удалить группу «{ $name }»? В ней { $members ->
-        [one] { $members } участник
-        [few] { $members } участника
-       *[many] { $members } участников
-    }.
+    Удалить группу «{ $name }»? { $members ->
+        [0] В ней никого нет.
+        [one] В ней { $members } участник.
+        [few] В ней { $members } участника.
+       *[many] В ней { $members } участников.
+    }
     Ссылки-приглашения перестанут работать, групповые чаты будут отвязаны, а участники не получат приглашений на будущие занятия этой группы.
 groups-btn-delete-yes = 🗑 Да, удалить
 groups-deleted = Группа «{ $name }» удалена.
@@ -61,11 +62,13 @@ groups-links-title = <b>{ $name }</b>: { $count ->
        *[many] { $count } действующих ссылок-приглашений
     }
 groups-link-forever = • бессрочная, { $uses ->
+        [0] пока никто не вступил
         [one] { $uses } вступление
         [few] { $uses } вступления
        *[many] { $uses } вступлений
     }
 groups-link-until = • действует до { $until }, { $uses ->
+        [0] пока никто не вступил
         [one] { $uses } вступление
         [few] { $uses } вступления
        *[many] { $uses } вступлений
@@ -122,8 +125,8 @@ listeners-err-control = Напишите, пожалуйста, в одну ст
 ## Joining by link
 join-group-done = Вы вступили в группу «{ $name }». Я пришлю приглашения на её занятия и напомню о начале.
 join-group-already = Вы уже в группе «{ $name }». Ничего делать не нужно: приглашения на занятия придут сюда.
-join-event-done = Вы записаны на мероприятие «{ $title }». Приглашение и напоминания придут сюда.
-join-event-already = Вы уже записаны на мероприятие «{ $title }».
+join-event-done = Вы записаны на занятие «{ $title }». Приглашение и напоминания придут сюда.
+join-event-already = Вы уже записаны на занятие «{ $title }».
 
 ## Profile: full name and organisation
 profile-ask-full-name-first = Как вас записать в списке слушателей? Напишите фамилию, имя и отчество — так преподаватель узнает вас, даже если в Telegram у вас псевдоним. Можно пропустить.
@@ -132,9 +135,10 @@ profile-btn-skip = Пропустить
 profile-thanks = Спасибо! Изменить имя, организацию, язык и часовой пояс можно в /settings.
 profile-ask-full-name = Напишите фамилию, имя и отчество (до 150 символов). /cancel — оставить как есть.
 profile-ask-organisation = Напишите название организации (до 200 символов). /cancel — оставить как есть.
-profile-full-name-saved = Сохранено: { $value }.
+profile-full-name-saved = Фамилия, имя и отчество сохранены: { $value }.
 profile-organisation-saved = Организация сохранена: { $value }.
-profile-unset = не указано
+profile-unset-full-name = не указаны
+profile-unset-organisation = не указана
 profile-settings =
     <b>Настройки</b>
     Язык: { $language }
@@ -147,7 +151,7 @@ profile-btn-full-name = ✏️ Фамилия, имя и отчество
 profile-btn-organisation = 🏢 Организация
 
 ## /leave
-leave-nothing = Вы не состоите ни в одной группе и не записаны на мероприятия по ссылке.
+leave-nothing = Вы не состоите ни в одной группе и не записаны на занятия по ссылке.
 leave-ask = Откуда вы хотите выйти?
 leave-btn-group = 👥 { $name }
 leave-btn-event = 📅 { $title }
@@ -157,6 +161,6 @@ leave-stayed = Хорошо, всё остаётся как было.
 leave-not-member = Вы уже не участник: выходить неоткуда.
 leave-group-confirm = Выйти из группы «{ $name }»? Приглашения на её занятия больше не будут приходить.
 leave-group-done = Вы вышли из группы «{ $name }».
-leave-event-confirm = Отказаться от мероприятия «{ $title }»? Напоминания о нём больше не будут приходить.
-leave-event-done = Вы больше не записаны на мероприятие «{ $title }».
-link-taken = Этот чат уже привязан к группе другого преподавателя — { $owner }. Перепривязать его нельзя: сначала { $owner } должен отвязать чат в /groups → группа → «Групповые чаты».
+leave-event-confirm = Отказаться от занятия «{ $title }»? Напоминания о нём больше не будут приходить.
+leave-event-done = Вы больше не записаны на занятие «{ $title }».
+link-taken = Этот чат уже привязан к группе другого преподавателя — { $owner }. Перепривязать его можно, только когда { $owner } отвяжет его в /groups → группа → «Групповые чаты».

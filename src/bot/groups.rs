@@ -7,11 +7,12 @@
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, Me};
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, Me, MessageId};
 use teloxide::utils::html;
 
 use super::guards::{self, Managed};
 use super::listeners::{self, ListenerStep, alert, clip, show};
+use super::screen::{self, Place};
 use super::{AppBot, Asker, BotDialogue, CallbackData, HandlerResult, SharedCtx, State, keyboards::button};
 use crate::domain::event::GroupId;
 use crate::domain::group::GroupName;
@@ -35,10 +36,29 @@ async fn owned(ctx: &SharedCtx, asker: &Asker, id: GroupId) -> Result<Option<Gro
     Ok(ctx.groups.get(id).await?.filter(|g| guards::manages_group(asker, g)))
 }
 
-/// `/groups` (a teacher's, in a private chat: the schema's guards).
-pub async fn command(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx) -> HandlerResult {
+/// `/groups` (a teacher's, in a private chat: the schema's guards). A name that was being
+/// asked is left, and its prompt loses its buttons under the new list.
+pub async fn command(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, dialogue: BotDialogue) -> HandlerResult {
+    let mut place = Place::Below(None);
+    if let Some(state @ State::Listener(ListenerStep::GroupName { .. })) = dialogue.get().await? {
+        dialogue.reset().await?;
+        place = Place::Below(state.question());
+    }
     let (text, markup) = list_screen(&ctx, &asker).await?;
-    bot.send_message(msg.chat.id, text).reply_markup(markup).await?;
+    screen::show(&bot, msg.chat.id, place, screen::Screen::new(text, markup)).await?;
+    Ok(())
+}
+
+/// Any other press on the groups' screens leaves a name that was being typed; a prompt other
+/// than the message pressed loses its Back button (the pressed one is about to change anyway).
+async fn leave_typed_name(bot: &AppBot, q: &CallbackQuery, dialogue: &BotDialogue) -> HandlerResult {
+    let Some(state @ State::Listener(ListenerStep::GroupName { .. })) = dialogue.get().await? else { return Ok(()) };
+    dialogue.reset().await?;
+    if let (Some(prompt), Some(message)) = (state.question(), q.regular_message())
+        && prompt != message.id
+    {
+        screen::strip(bot, message.chat.id, prompt).await;
+    }
     Ok(())
 }
 
@@ -51,6 +71,7 @@ pub async fn on_list_button(
     dialogue: BotDialogue,
     action: GroupAction,
 ) -> HandlerResult {
+    leave_typed_name(&bot, &q, &dialogue).await?;
     match action {
         GroupAction::New => ask_name(&bot, &q, &asker, &dialogue, None).await,
         _ => {
@@ -73,25 +94,28 @@ pub async fn on_group_button(
     action: GroupAction,
     Managed(group): Managed<Group>,
 ) -> HandlerResult {
-    let screen = Screen { bot: &bot, q: &q, asker: &asker, ctx: &ctx, group: &group };
+    leave_typed_name(&bot, &q, &dialogue).await?;
+    let screens = Screens { bot: &bot, q: &q, asker: &asker, ctx: &ctx, group: &group };
     match action {
-        GroupAction::Open(_) => screen.menu().await,
+        GroupAction::Open(_) => screens.menu().await,
         GroupAction::Rename(_) => ask_name(&bot, &q, &asker, &dialogue, Some(&group)).await,
-        GroupAction::Delete(_) => screen.confirm_delete().await,
-        GroupAction::DeleteConfirmed(_) => screen.delete().await,
-        GroupAction::Members(_, page) => screen.members(page as usize, None).await,
-        GroupAction::Remove(_, user) => screen.confirm_remove(user).await,
-        GroupAction::RemoveConfirmed(_, user) => screen.remove(user).await,
-        GroupAction::Links(_) => screen.links(None).await,
-        GroupAction::NewLink(_, days) => screen.new_link(&me, days).await,
-        GroupAction::Revoke(_) => screen.revoke().await,
-        GroupAction::Chats(_) => screen.chats(None).await,
-        GroupAction::ChatCode(_) => screen.chat_code().await,
-        GroupAction::Unlink(_, chat) => screen.unlink(chat).await,
+        GroupAction::Delete(_) => screens.confirm_delete().await,
+        GroupAction::DeleteConfirmed(_) => screens.delete().await,
+        GroupAction::Members(_, page) => screens.members(page as usize, None).await,
+        GroupAction::Remove(_, user) => screens.confirm_remove(user).await,
+        GroupAction::RemoveConfirmed(_, user) => screens.remove(user).await,
+        GroupAction::Links(_) => screens.links(None).await,
+        GroupAction::NewLink(_, days) => screens.new_link(&me, days).await,
+        GroupAction::Revoke(_) => screens.revoke().await,
+        GroupAction::Chats(_) => screens.chats(None).await,
+        GroupAction::ChatCode(_) => screens.chat_code().await,
+        GroupAction::Unlink(_, chat) => screens.unlink(chat).await,
         GroupAction::List | GroupAction::New => Ok(()),
     }
 }
 
+/// Asks for a group's name in place of the screen pressed, with a way back (as `/cancel` does);
+/// the state remembers the prompt so the typed name takes its button away.
 async fn ask_name(
     bot: &AppBot,
     q: &CallbackQuery,
@@ -101,29 +125,38 @@ async fn ask_name(
 ) -> HandlerResult {
     let lang = asker.lang();
     bot.answer_callback_query(q.id.clone()).await?;
-    let prompt = match group {
-        None => tr(lang, "groups-ask-name"),
-        Some(g) => tr_args(lang, "groups-ask-rename", &[("name", text(html::escape(&g.name)))]),
+    let (prompt, back) = match group {
+        None => (tr(lang, "groups-ask-name"), gr(tr(lang, "groups-btn-back-list"), GroupAction::List)),
+        Some(g) => (
+            tr_args(lang, "groups-ask-rename", &[("name", text(html::escape(&g.name)))]),
+            gr(tr(lang, "groups-btn-back"), GroupAction::Open(g.id)),
+        ),
     };
-    bot.send_message(asker.user.id, prompt).await?;
-    dialogue.update(State::Listener(ListenerStep::GroupName { group: group.map(|g| g.id) })).await?;
+    let (chat, place) = match q.regular_message() {
+        Some(message) => (message.chat.id, Place::Over(message.id)),
+        None => (ChatId(asker.user.id.0 as i64), Place::Below(None)),
+    };
+    let shown =
+        screen::show(bot, chat, place, screen::Screen::new(prompt, InlineKeyboardMarkup::new([vec![back]]))).await?;
+    let step = ListenerStep::GroupName { group: group.map(|g| g.id), prompt: Some(shown) };
+    dialogue.update(State::Listener(step)).await?;
     Ok(())
 }
 
-/// The answer to "send the group's name": creates or renames.
+/// The answer to "send the group's name": creates or renames, then the group's menu comes as a
+/// new message and the prompt loses its Back button.
 pub async fn receive_name(
     bot: AppBot,
     msg: Message,
     asker: Asker,
     ctx: SharedCtx,
     dialogue: BotDialogue,
-    group: Option<GroupId>,
+    (group, prompt): (Option<GroupId>, Option<MessageId>),
 ) -> HandlerResult {
     let lang = asker.lang();
+    let chat = msg.chat.id;
     if !guards::is_teacher(&asker) {
-        dialogue.reset().await?;
-        bot.send_message(msg.chat.id, tr(lang, "groups-teachers-only")).await?;
-        return Ok(());
+        return give_up(&bot, chat, &dialogue, prompt, tr(lang, "groups-teachers-only")).await;
     }
     let Some(line) = listeners::typed_line(&bot, &msg, &asker).await? else { return Ok(()) };
     let name = match GroupName::parse(line) {
@@ -134,18 +167,30 @@ pub async fn receive_name(
         None => (ctx.groups.create(asker.user.id, &name, ctx.clock.now()).await?, "groups-created"),
         Some(id) => {
             if owned(&ctx, &asker, id).await?.is_none() || !ctx.groups.rename(id, &name).await? {
-                dialogue.reset().await?;
-                bot.send_message(msg.chat.id, tr(lang, "groups-not-found")).await?;
-                return Ok(());
+                return give_up(&bot, chat, &dialogue, prompt, tr(lang, "groups-not-found")).await;
             }
             (id, "groups-renamed")
         }
     };
     dialogue.reset().await?;
     let Some(group) = ctx.groups.get(id).await? else { return Ok(()) };
-    let done = tr_args(lang, key, &[("name", text(html::escape(&group.name)))]);
+    // The menu below names the group: the headline does not say it twice.
+    let done = tr(lang, key);
     let (menu, markup) = menu_screen(&ctx, lang, &group).await?;
-    bot.send_message(msg.chat.id, format!("{done}\n\n{menu}")).reply_markup(markup).await?;
+    screen::show(&bot, chat, Place::Below(prompt), screen::Screen::new(format!("{done}\n\n{menu}"), markup)).await?;
+    Ok(())
+}
+
+/// Leaves the name step for a reason that is said; the prompt's way back goes with it.
+async fn give_up(
+    bot: &AppBot,
+    chat: ChatId,
+    dialogue: &BotDialogue,
+    prompt: Option<MessageId>,
+    said: String,
+) -> HandlerResult {
+    dialogue.reset().await?;
+    screen::show(bot, chat, Place::Below(prompt), screen::Screen::plain(said)).await?;
     Ok(())
 }
 
@@ -208,7 +253,7 @@ async fn menu_screen(
 }
 
 /// One group's screens, for a button pressed by someone allowed to manage it.
-struct Screen<'a> {
+struct Screens<'a> {
     bot: &'a AppBot,
     q: &'a CallbackQuery,
     asker: &'a Asker,
@@ -216,7 +261,7 @@ struct Screen<'a> {
     group: &'a Group,
 }
 
-impl Screen<'_> {
+impl Screens<'_> {
     fn lang(&self) -> Lang {
         self.asker.lang()
     }
@@ -592,6 +637,19 @@ mod tests {
         assert!(title(0).ends_with("0 участников"), "{}", title(0));
         let en = tr_args(Lang::En, "groups-members-title", &[("name", text("G")), ("count", num(1))]);
         assert!(en.ends_with("1 member"), "{en}");
+    }
+
+    #[test]
+    fn nothing_is_counted_as_zero_where_words_say_it_better() {
+        let confirm =
+            |lang, n: u32| tr_args(lang, "groups-delete-confirm", &[("name", text("Г")), ("members", num(n))]);
+        assert!(confirm(Lang::Ru, 0).contains("В ней никого нет."), "{}", confirm(Lang::Ru, 0));
+        assert!(confirm(Lang::Ru, 3).contains("В ней 3 участника."), "{}", confirm(Lang::Ru, 3));
+        assert!(confirm(Lang::En, 0).contains("It has no members."), "{}", confirm(Lang::En, 0));
+        let link = |lang, n: u32| tr_args(lang, "groups-link-forever", &[("uses", num(n))]);
+        assert!(link(Lang::Ru, 0).ends_with("пока никто не вступил"), "{}", link(Lang::Ru, 0));
+        assert!(link(Lang::Ru, 22).ends_with("22 вступления"), "{}", link(Lang::Ru, 22));
+        assert!(link(Lang::En, 0).ends_with("nobody joined yet"), "{}", link(Lang::En, 0));
     }
 
     #[test]

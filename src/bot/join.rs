@@ -9,12 +9,13 @@ use super::{AppBot, Asker, CallbackData, HandlerResult, SharedCtx, State, keyboa
 use crate::domain::event::{EventId, GroupId};
 use crate::i18n::{text, tr, tr_args};
 use crate::store::Invite;
-use crate::store::invites::{Redeemed, Redemption};
+use crate::store::invites::Redeemed;
 
 // A join is answered before the delivery engine hears of it, so "you are signed up" comes before
-// the card; the join is planned even when that answer fails, since the person is in. An event's
-// card is taken with the join itself (`redeem_event`) and sent here after the answer: planning
-// the event meanwhile (an edit, a group added) cannot queue a card that overtakes it.
+// the card; the join is planned even when that answer fails, since the person is in. The cards
+// are taken with the join itself (`redeem_event`, `redeem_group`) and sent here after the
+// answer: planning the events meanwhile (an edit, a group added) cannot queue one that
+// overtakes it.
 
 /// A group link: adds the person to the group once; opening it again only says so.
 pub async fn open_group(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, invite: Invite) -> HandlerResult {
@@ -31,17 +32,19 @@ pub async fn open_group(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx,
     let name = text(html::escape(&group.name));
     let now = ctx.clock.now();
     // Counted only for a real join, so reopening a link never uses it up.
-    match ctx.invites.redeem(&invite, Redemption::Group(group.id), user, now).await? {
-        Redeemed::AlreadyIn => {
+    let (events, cards) = match ctx.invites.redeem_group(&invite, group.id, user, now).await? {
+        (Redeemed::AlreadyIn, ..) => {
             bot.send_message(msg.chat.id, tr_args(lang, "join-group-already", &[("name", name)])).await?;
             return Ok(());
         }
-        Redeemed::Refused => return refusals::refuse(&bot, &msg, &asker).await,
-        Redeemed::Done => {}
-    }
+        (Redeemed::Refused, ..) => return refusals::refuse(&bot, &msg, &asker).await,
+        (Redeemed::Done, events, cards) => (events, cards),
+    };
     tracing::info!(group = group.id.get(), user = user.0, "joined a listener group");
     let said = bot.send_message(msg.chat.id, tr_args(lang, "join-group-done", &[("name", name)])).await;
-    let events = ctx.events.upcoming_for_group(group.id, now).await?;
+    for card in cards {
+        ctx.delivery.send_taken_invitation(card).await?;
+    }
     listeners::notify_delivery_of_join(&ctx, &events, msg.chat.id).await?;
     said?;
     ask_profile_once(&bot, &msg, &asker, &ctx).await

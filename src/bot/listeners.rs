@@ -2,12 +2,11 @@
 //! delivery engine, and small helpers for answering buttons and reading typed lines.
 
 use serde::{Deserialize, Serialize};
-use teloxide::ApiError;
-use teloxide::RequestError;
 use teloxide::dispatching::dialogue::{Dialogue, Storage};
 use teloxide::prelude::*;
-use teloxide::types::InlineKeyboardMarkup;
+use teloxide::types::{InlineKeyboardMarkup, MessageId};
 
+use super::screen::{self, Place, Screen};
 use super::{AppBot, Asker, BotDialogue, Ctx, HandlerResult, State};
 use crate::domain::event::{EventId, GroupId};
 use crate::domain::group::LineError;
@@ -18,11 +17,26 @@ use crate::i18n::{Lang, tr, tr_error};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ListenerStep {
     /// A teacher types a group's name: a new group when `group` is None, else a new name for it.
-    GroupName { group: Option<GroupId> },
+    GroupName {
+        group: Option<GroupId>,
+        /// The prompt, whose Back button goes once the name is typed.
+        #[serde(default)]
+        prompt: Option<MessageId>,
+    },
     /// A listener types their full name; `first_join` continues with the organisation.
     FullName { first_join: bool },
     /// A listener types their organisation.
     Organisation { first_join: bool },
+}
+
+impl ListenerStep {
+    /// The message showing this step's question, if the state remembers it.
+    pub fn question(&self) -> Option<MessageId> {
+        match self {
+            ListenerStep::GroupName { prompt, .. } => *prompt,
+            ListenerStep::FullName { .. } | ListenerStep::Organisation { .. } => None,
+        }
+    }
 }
 
 /// A person (or a linked group chat) joined: the delivery engine sends them, and only them, the
@@ -79,17 +93,15 @@ pub async fn show(bot: &AppBot, q: &CallbackQuery, text: String, markup: InlineK
     replace(bot, q, text, markup).await
 }
 
-/// Like `show` for a callback already answered.
+/// Like `show` for a callback already answered. A message Telegram will not edit (too old, or
+/// gone) gets the screen as a new message instead (`screen::show`).
 pub async fn replace(bot: &AppBot, q: &CallbackQuery, text: String, markup: InlineKeyboardMarkup) -> HandlerResult {
-    let Some(message) = q.regular_message() else {
-        bot.send_message(q.from.id, text).reply_markup(markup).await?;
-        return Ok(());
+    let (chat, place) = match q.regular_message() {
+        Some(message) => (message.chat.id, Place::Over(message.id)),
+        None => (ChatId(q.from.id.0 as i64), Place::Below(None)),
     };
-    match bot.edit_message_text(message.chat.id, message.id, text).reply_markup(markup).await {
-        // Pressing the same button twice shows the same screen; Telegram calls that an error.
-        Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(()),
-        other => other.map(|_| ()).map_err(Into::into),
-    }
+    screen::show(bot, chat, place, Screen::new(text, markup)).await?;
+    Ok(())
 }
 
 /// Answers a button with a short alert and changes nothing.

@@ -177,7 +177,7 @@ fn listener_steps() -> dptree::Handler<'static, HandlerResult, DpHandlerDescript
     use listeners::ListenerStep;
 
     case![State::Listener(step)]
-        .branch(case![ListenerStep::GroupName { group }].endpoint(groups::receive_name))
+        .branch(case![ListenerStep::GroupName { group, prompt }].endpoint(groups::receive_name))
         .branch(case![ListenerStep::FullName { first_join }].endpoint(profile::receive_full_name))
         .branch(case![ListenerStep::Organisation { first_join }].endpoint(profile::receive_organisation))
 }

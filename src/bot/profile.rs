@@ -24,16 +24,16 @@ fn lv(label: String, action: LeaveAction) -> InlineKeyboardButton {
 pub async fn settings(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx) -> HandlerResult {
     let lang = asker.lang();
     let profile = ctx.users.profile(asker.user.id).await?;
-    let unset = || tr(lang, "profile-unset");
-    let shown = |value: Option<String>| value.map(|v| html::escape(&v)).unwrap_or_else(unset);
+    // "Not set" agrees with what is not set: in Russian the full name is plural, the organisation feminine.
+    let shown = |value: Option<String>, unset: &str| value.map(|v| html::escape(&v)).unwrap_or_else(|| tr(lang, unset));
     let body = tr_args(
         lang,
         "profile-settings",
         &[
             ("language", text(tr(lang, &format!("lang-name-{}", lang.code())))),
             ("zone", text(html::escape(&keyboards::zone_label(lang, asker.user.tz, ctx.clock.now())))),
-            ("full_name", text(shown(profile.full_name))),
-            ("organisation", text(shown(profile.organisation))),
+            ("full_name", text(shown(profile.full_name, "profile-unset-full-name"))),
+            ("organisation", text(shown(profile.organisation, "profile-unset-organisation"))),
         ],
     );
     let rows = vec![

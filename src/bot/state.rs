@@ -26,6 +26,7 @@ impl State {
         match self {
             State::Event(step) => step.question(),
             State::Provider(step) => step.question(),
+            State::Listener(step) => step.question(),
             _ => None,
         }
     }

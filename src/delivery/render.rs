@@ -11,7 +11,7 @@ use crate::domain::event::EventStatus;
 use crate::domain::recurrence::{Ending, Frequency, Recurrence, day_shift};
 use crate::domain::reminders::{ReminderOffset, time_left};
 use crate::i18n::{Lang, num, text, tr, tr_args};
-use crate::keyboards::{button, zone_label};
+use crate::keyboards::{button, utc_offset, zone_name};
 use crate::store::{Event, Rsvp, RsvpCounts};
 
 /// Who the message is for.
@@ -34,7 +34,7 @@ pub struct Rendered {
     pub keyboard: Option<InlineKeyboardMarkup>,
 }
 
-/// "пт, 25.12.2026, 18:00–19:30 (Москва (UTC+3))" in the viewer's zone.
+/// "пт, 25.12.2026, 18:00–19:30 (Москва, UTC+3)" in the viewer's zone.
 pub fn when(event: &Event, lang: Lang, tz: Tz) -> String {
     let start = event.starts_at.with_timezone(&tz);
     let end = event.ends_at().with_timezone(&tz);
@@ -46,7 +46,8 @@ pub fn when(event: &Event, lang: Lang, tz: Tz) -> String {
             ("date", text(start.format("%d.%m.%Y").to_string())),
             ("start", text(start.format("%H:%M").to_string())),
             ("end", text(end.format("%H:%M").to_string())),
-            ("zone", text(html::escape(&zone_label(lang, tz, event.starts_at)))),
+            ("zone", text(html::escape(&zone_name(lang, tz)))),
+            ("offset", text(utc_offset(tz, event.starts_at))),
         ],
     )
 }

@@ -192,6 +192,34 @@ const AUDIENCE: &str = "
       JOIN group_chats gc ON gc.group_id = eg.group_id AND gc.active = 1
      WHERE eg.event_id = ?1";
 
+/// The group's classes still ahead that now reach `user` in person (not through a linked chat,
+/// not left), inside the caller's transaction: a joiner's invitations to take with the join.
+pub(super) async fn upcoming_reaching(
+    tx: &mut sqlx::SqliteConnection,
+    group: GroupId,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<EventId>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT e.id FROM events e JOIN event_groups eg ON eg.event_id = e.id
+          WHERE eg.group_id = ? AND e.status = 'planned' AND e.starts_at > ? ORDER BY e.starts_at",
+    )
+    .bind(group.0)
+    .bind(stamp(now))
+    .fetch_all(&mut *tx)
+    .await?;
+    let reached = format!("SELECT 1 FROM ({AUDIENCE}) WHERE chat_id = ?2 AND is_group = 0");
+    let mut reaching = Vec::with_capacity(ids.len());
+    for id in ids {
+        let found: Option<i64> =
+            sqlx::query_scalar(&reached).bind(id).bind(user.0 as i64).fetch_optional(&mut *tx).await?;
+        if found.is_some() {
+            reaching.push(EventId(id));
+        }
+    }
+    Ok(reaching)
+}
+
 pub(super) async fn insert_direct_listener<'e>(
     db: impl SqliteExecutor<'e>,
     id: EventId,

@@ -245,6 +245,32 @@ impl Invites {
         Ok((redeemed, taken))
     }
 
+    /// A group's link, with the joiner's invitations to the group's coming classes taken in the
+    /// same transaction, as `redeem_event` does for one class: each comes after the answer to
+    /// the join, whatever plans those classes meanwhile. The events are those that now reach
+    /// the joiner in person (a linked chat hears for its group); the row ids are those taken
+    /// (none for a class whose invitation the chat has already).
+    pub async fn redeem_group(
+        &self,
+        invite: &Invite,
+        group: GroupId,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(Redeemed, Vec<EventId>, Vec<i64>)> {
+        let mut tx = super::begin_write(&self.pool).await?;
+        let redeemed = redeem_in(&mut tx, invite, Redemption::Group(group), user, now).await?;
+        if redeemed != Redeemed::Done {
+            return Ok((redeemed, Vec::new(), Vec::new()));
+        }
+        let events = super::events::upcoming_reaching(&mut tx, group, user, now).await?;
+        let mut taken = Vec::with_capacity(events.len());
+        for &event in &events {
+            taken.extend(super::outbox::take_new_invitation(&mut *tx, event, ChatId(user.0 as i64), now).await?);
+        }
+        tx.commit().await?;
+        Ok((redeemed, events, taken))
+    }
+
     /// Revokes one code of `kind` by its row id.
     pub async fn revoke(&self, kind: InviteKind, id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
         let done = sqlx::query("UPDATE invites SET revoked_at = ? WHERE rowid = ? AND kind = ? AND revoked_at IS NULL")

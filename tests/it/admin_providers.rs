@@ -377,6 +377,37 @@ async fn secrets_are_refused_in_groups() {
     bot.finish().await;
 }
 
+/// "Check again" works on the card itself: "checking…" and then the result over the card, on
+/// the message pressed, with no new message and the card's buttons back under the result.
+#[tokio::test]
+async fn checking_again_says_checking_then_the_result_on_the_same_card() {
+    let bot = TestBot::start().await;
+    let admin = admin();
+    let mts = FakeServer::start().await;
+    mts.on("GET", "/v3/organization/members", Reply::json(200, json!([])));
+    mts.on("GET", "/v3/organization/members", Reply::empty(401));
+    let url = format!("{}/v3", mts.origin);
+    let card = register(
+        &bot,
+        &admin,
+        "МТС Линк",
+        &[Act::Secret(MTS_KEY), Act::Text("МТС"), Act::Text(&url), Act::Button("Всем преподавателям")],
+    )
+    .await;
+    let mark = bot.tg.mark();
+    bot.tg.press(&admin, card.message_id().unwrap(), &card.button_data("Проверить"));
+    let failed = text_after(&bot, mark, admin.id, "Проверка не прошла").await;
+    bot.tg.assert_silent_after(mark, admin.id).await;
+    let calls = bot.tg.calls();
+    let edits: Vec<&Call> = calls[mark..].iter().filter(|c| c.method == "EditMessageText").collect();
+    assert_eq!(edits.len(), 2, "checking, then the result");
+    assert!(edits[0].text().contains("Проверяю данные"), "{}", edits[0].text());
+    assert!(edits.iter().all(|c| c.message_id() == card.message_id()), "all on the card pressed");
+    assert!(failed.text().contains("МТС"), "the card under the result: {}", failed.text());
+    assert!(failed.buttons().iter().any(|(label, _)| label.contains("Проверить")), "{:?}", failed.buttons());
+    bot.finish().await;
+}
+
 #[tokio::test]
 async fn saved_providers_are_renamed_rechecked_replaced_and_deleted() {
     let bot = TestBot::start().await;

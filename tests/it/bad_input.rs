@@ -717,7 +717,7 @@ async fn providers_groups_and_profiles_explain_bad_answers_and_go_on() {
     use Who::*;
     let name_ok = (t("Свой Jitsi"), "Кому будет доступен");
     let group_ok = (t("Группа А"), "создана");
-    let full_name_ok = (t("Иванов Иван Иванович"), "Сохранено");
+    let full_name_ok = (t("Иванов Иван Иванович"), "Фамилия, имя и отчество сохранены");
     let rows = vec![
         row("provider name: 65 characters", Admin, to_jitsi_name(), t(&long(65)), Says("от 1 до 64"))
             .then(name_ok.0.clone(), name_ok.1),

@@ -50,7 +50,7 @@ async fn the_invitation_arrives_with_join_rsvp_and_calendar_buttons() {
     planned(&bot, "Алгебра <8 класс>", Duration::days(2), &[Hour1], &who).await;
     let card = bot.tg.reply_after(mark, 501).await;
     assert!(card.text().contains("Алгебра &lt;8 класс&gt;"), "{}", card.text());
-    assert!(card.text().contains("Москва (UTC+3)"), "{}", card.text());
+    assert!(card.text().contains("10:00–11:30 (Москва, UTC+3)"), "{}", card.text());
     assert!(card.text().contains("1 час 30 минут"), "{}", card.text());
     assert!(card.text().contains("&lt;дроби&gt; &amp; проценты"), "{}", card.text());
     let buttons = card.buttons();

@@ -199,7 +199,7 @@ async fn an_event_link_adds_the_person_to_that_event_only_and_leave_removes_them
     let listener = TgUser::ru(321);
     let mark = bot.tg.mark();
     let reply = join(&bot, &listener, &code.to_string()).await;
-    assert!(reply.text().contains("Вы записаны на мероприятие «Вводное занятие &lt;1&gt;»"), "{}", reply.text());
+    assert!(reply.text().contains("Вы записаны на занятие «Вводное занятие &lt;1&gt;»"), "{}", reply.text());
     bot.tg.wait_for(mark, "the card", |c| c.chat_id() == Some(listener.id) && c.text().contains("🗓")).await;
     let (direct, left): (i64, Option<String>) =
         sqlx::query_as("SELECT direct, left_at FROM event_listeners WHERE event_id = ? AND user_id = ?")
@@ -215,7 +215,7 @@ async fn an_event_link_adds_the_person_to_that_event_only_and_leave_removes_them
 
     let menu = bot.tg.ask(&listener, "/leave").await;
     let confirm = press(&bot, &listener, &menu, "Вводное занятие <1>").await;
-    assert!(confirm.text().contains("Отказаться от мероприятия"), "{}", confirm.text());
+    assert!(confirm.text().contains("Отказаться от занятия"), "{}", confirm.text());
     let done = press(&bot, &listener, &confirm, "Да, выйти").await;
     assert!(done.text().contains("больше не записаны"), "{}", done.text());
     let left: Option<String> =
@@ -286,6 +286,152 @@ async fn the_card_never_overtakes_you_are_signed_up() {
     let cards =
         bot.tg.calls()[mark..].iter().filter(|c| c.chat_id() == Some(listener.id) && c.text().contains("🗓")).count();
     assert_eq!(cards, 1);
+    bot.finish().await;
+}
+
+/// A group's link follows the same one path: "you are in the group" comes before the card of
+/// each of its classes, even when Telegram is slow to answer it and the class is planned again
+/// meanwhile (before, the scheduler could send the card first).
+#[tokio::test]
+async fn a_group_link_card_never_overtakes_you_are_in_the_group() {
+    let bot = TestBot::start().await;
+    let id = scenario::event(&bot, "Химия", Duration::days(1), &[ReminderOffset::Hour1]).await;
+    let group = scenario::group(&bot, &[], None).await;
+    let ctx = bot.ctx();
+    ctx.events.set_groups(id, &[group]).await.unwrap();
+    let admin = teloxide::types::UserId(ADMIN_ID as u64);
+    let kind = webinar_bot::domain::invite::InviteKind::Group;
+    let code = ctx.invites.create(kind, Some(group.get()), admin, None, None, bot.clock.now()).await.unwrap();
+    let listener = TgUser::ru(332);
+    bot.tg.slow_next("SendMessage", listener.id, std::time::Duration::from_millis(800), 1);
+    let mark = bot.tg.mark();
+    bot.tg.send_text(&listener, &format!("/start {code}"));
+    let user = teloxide::types::UserId(listener.id as u64);
+    for _ in 0..500 {
+        if ctx.events.is_listener(id, user).await.unwrap() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    ctx.delivery.plan_event(id).await.unwrap();
+    let card = bot.tg.wait_for(mark, "the card", |c| c.chat_id() == Some(listener.id) && c.text().contains("🗓")).await;
+    let calls = bot.tg.calls();
+    let joined = calls[mark..]
+        .iter()
+        .find(|c| c.chat_id() == Some(listener.id) && c.text().contains("Вы вступили в группу"))
+        .unwrap_or_else(|| panic!("no «in the group» before the card: {:?}", card.text()));
+    assert!(joined.seq < card.seq, "the card came first");
+    bot.tg.wait_for(mark, "the profile question", |c| c.chat_id() == Some(listener.id) && c.seq > card.seq).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let cards =
+        bot.tg.calls()[mark..].iter().filter(|c| c.chat_id() == Some(listener.id) && c.text().contains("🗓")).count();
+    assert_eq!(cards, 1);
+    // The reminder is planned for the joiner too, once.
+    let rows = ctx.delivery.outbox().rows_of_event(id).await.unwrap();
+    let reminders = rows
+        .iter()
+        .filter(|r| r.chat_id.0 == listener.id && matches!(r.kind, webinar_bot::store::outbox::Kind::Reminder { .. }))
+        .count();
+    assert_eq!(reminders, 1);
+    bot.finish().await;
+}
+
+/// A group whose chat is linked hears of its classes in that chat: someone joining it by link
+/// gets no card of their own (the chat has it), as the event's audience says.
+#[tokio::test]
+async fn joining_a_group_heard_in_its_chat_sends_no_card_of_ones_own() {
+    let bot = TestBot::start().await;
+    let id = scenario::event(&bot, "Химия", Duration::days(1), &[ReminderOffset::Hour1]).await;
+    let group = scenario::group(&bot, &[], Some(-100_777)).await;
+    let ctx = bot.ctx();
+    ctx.events.set_groups(id, &[group]).await.unwrap();
+    let admin = teloxide::types::UserId(ADMIN_ID as u64);
+    let kind = webinar_bot::domain::invite::InviteKind::Group;
+    let code = ctx.invites.create(kind, Some(group.get()), admin, None, None, bot.clock.now()).await.unwrap();
+    let listener = TgUser::ru(333);
+    let mark = bot.tg.mark();
+    let joined = bot.tg.ask(&listener, &format!("/start {code}")).await;
+    assert!(joined.text().contains("Вы вступили в группу"), "{}", joined.text());
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let cards =
+        bot.tg.calls()[mark..].iter().filter(|c| c.chat_id() == Some(listener.id) && c.text().contains("🗓")).count();
+    assert_eq!(cards, 0);
+    let rows = ctx.delivery.outbox().rows_of_event(id).await.unwrap();
+    assert!(rows.iter().all(|r| r.chat_id.0 != listener.id), "nothing queued for the joiner in person");
+    bot.finish().await;
+}
+
+/// `/groups` takes turns on one message where the answer is a press: list, prompt, menu,
+/// members, links, chats, rename, delete. A typed name gets a new message and the prompt loses
+/// its Back button; every prompt has Back and `/cancel`, and leaving it leaves the step.
+#[tokio::test]
+async fn group_screens_take_turns_on_one_message_and_every_prompt_has_a_way_back() {
+    let bot = TestBot::start().await;
+    let owner = teacher(&bot, 340).await;
+    let start = bot.tg.mark();
+    let list = bot.tg.ask(&owner, "/groups").await;
+    let over = |call: &Call, screen: &Call| {
+        assert_eq!(
+            (call.method.as_str(), call.message_id()),
+            ("EditMessageText", screen.message_id()),
+            "{}",
+            call.text()
+        );
+    };
+    let prompt = press(&bot, &owner, &list, "Создать группу").await;
+    over(&prompt, &list);
+    assert!(prompt.text().contains("/cancel"), "{}", prompt.text());
+    let back = press(&bot, &owner, &prompt, "К списку групп").await;
+    over(&back, &list);
+    // Back left the step: a typed line now makes no group.
+    let said = bot.tg.ask(&owner, "Не группа").await;
+    assert!(!said.text().contains("создана"), "{}", said.text());
+    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM listener_groups WHERE owner_id = ?", owner.id).await, 0);
+
+    // The typed name: the menu is a new message, the prompt's Back button goes.
+    let prompt = press(&bot, &owner, &back, "Создать группу").await;
+    let mark = bot.tg.mark();
+    let menu = bot.tg.ask(&owner, "Группа Б").await;
+    assert_eq!(menu.method, "SendMessage");
+    assert!(menu.text().contains("создана"), "{}", menu.text());
+    let stripped = |c: &Call| c.method == "EditMessageReplyMarkup" && c.message_id() == prompt.message_id();
+    bot.tg.wait_for(mark, "the prompt without its button", stripped).await;
+
+    // Every screen of the group on the menu's message, and back.
+    let mut here = menu.clone();
+    for (open, needle) in [("Участники", "участник"), ("Ссылки-приглашения", "ссыл"), ("Групповые чаты", "чат")]
+    {
+        let screen = press(&bot, &owner, &here, open).await;
+        over(&screen, &menu);
+        assert!(screen.text().contains(needle), "{open}: {}", screen.text());
+        here = press(&bot, &owner, &screen, "Назад").await;
+        over(&here, &menu);
+    }
+    // Rename asks in place with Back and /cancel; /cancel takes the button away.
+    let rename = press(&bot, &owner, &here, "Переименовать").await;
+    over(&rename, &menu);
+    assert!(rename.text().contains("/cancel"), "{}", rename.text());
+    assert!(rename.buttons().iter().any(|(label, _)| label.contains("Назад")), "{:?}", rename.buttons());
+    let mark = bot.tg.mark();
+    let cancelled = bot.tg.ask(&owner, "/cancel").await;
+    assert!(cancelled.text().contains("Отменено"), "{}", cancelled.text());
+    let stripped = |c: &Call| c.method == "EditMessageReplyMarkup" && c.message_id() == menu.message_id();
+    bot.tg.wait_for(mark, "the rename prompt without its button", stripped).await;
+
+    // Delete: asked and done on the list's message, opened anew.
+    let list = bot.tg.ask(&owner, "/groups").await;
+    let menu = press(&bot, &owner, &list, "Группа Б").await;
+    let confirm = press(&bot, &owner, &menu, "Удалить").await;
+    over(&confirm, &list);
+    let deleted = press(&bot, &owner, &confirm, "Да, удалить").await;
+    over(&deleted, &list);
+    assert!(deleted.text().contains("удалена"), "{}", deleted.text());
+    bot.tg.assert_silent_after(deleted.seq + 1, owner.id).await;
+    let calls = bot.tg.calls();
+    let count =
+        |method: &str| calls[start..].iter().filter(|c| c.method == method && c.chat_id() == Some(owner.id)).count();
+    // New messages: the two /groups lists, "not understood", the menu after the name, /cancel's answer.
+    assert_eq!((count("SendMessage"), count("EditMessageText")), (5, 13));
     bot.finish().await;
 }
 
@@ -376,7 +522,9 @@ async fn rename_checks_the_input_then_members_are_removed_and_the_group_deleted(
     bot.tg.send_photo(&owner);
     assert!(bot.tg.reply_after(mark, owner.id).await.text().contains("Пришлите, пожалуйста, текст"));
     let renamed = bot.tg.ask(&owner, "<b>Группа</b> №15 🚀").await;
-    assert!(renamed.text().contains("Группа переименована: «&lt;b&gt;Группа&lt;/b&gt; №15 🚀»"), "{}", renamed.text());
+    assert!(renamed.text().contains("Название группы изменено"), "{}", renamed.text());
+    // The menu below names it, escaped, and only once.
+    assert_eq!(renamed.text().matches("&lt;b&gt;Группа&lt;/b&gt; №15 🚀").count(), 1, "{}", renamed.text());
     let name: String = {
         let db = bot.db().await;
         sqlx::query_scalar("SELECT name FROM listener_groups WHERE id = ?").bind(id).fetch_one(&db).await.unwrap()
@@ -492,7 +640,9 @@ async fn settings_show_and_change_the_profile() {
     let bot = TestBot::start().await;
     let user = TgUser::ru(380);
     let settings = bot.tg.ask(&user, "/settings").await;
-    assert!(settings.text().contains("Организация: не указано"), "{}", settings.text());
+    // "Not set" agrees in gender and number with what is not set.
+    assert!(settings.text().contains("Организация: не указана"), "{}", settings.text());
+    assert!(settings.text().contains("Фамилия, имя и отчество: не указаны"), "{}", settings.text());
     assert!(settings.text().contains("Москва (UTC+3)"), "{}", settings.text());
     let prompt = press(&bot, &user, &settings, "Организация").await;
     assert!(prompt.text().contains("название организации"), "{}", prompt.text());

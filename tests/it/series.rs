@@ -362,3 +362,29 @@ async fn a_teacher_sets_up_a_weekly_class_once_in_the_dialogue() {
     assert!(card.buttons().iter().any(|(label, _)| label.contains("всю серию")));
     bot.finish().await;
 }
+
+/// Cancelling the whole series asks on the card and answers there: "No" brings the card back,
+/// "Yes" leaves the cancelled card with no question pressable, and no message is added.
+#[tokio::test]
+async fn the_series_is_cancelled_on_its_card_without_new_messages() {
+    let bot = TestBot::start().await;
+    let (_server, provider) = telemost(&bot).await;
+    weekly_series(&bot, provider).await;
+    let user = TgUser::ru(ADMIN_ID);
+    let list = bot.tg.ask(&user, "/events").await;
+    let card = choose(&bot, &user, &list, "Английский").await;
+    let mark = bot.tg.mark();
+    let ask = choose(&bot, &user, &card, "всю серию").await;
+    assert!(ask.text().contains("Отменить всю серию «Английский»"), "{}", ask.text());
+    let back = choose(&bot, &user, &ask, "Нет").await;
+    assert!(back.buttons().iter().any(|(label, _)| label.contains("всю серию")), "{:?}", back.buttons());
+    let ask = choose(&bot, &user, &back, "всю серию").await;
+    let done = choose(&bot, &user, &ask, "Да, отменить").await;
+    assert!(done.text().contains("Серия отменена"), "{}", done.text());
+    assert!(!done.buttons().iter().any(|(label, _)| label.contains("Да, отменить")), "{:?}", done.buttons());
+    bot.tg.assert_silent_after(mark, ADMIN_ID).await;
+    let screens: Vec<_> = [&ask, &back, &done].iter().map(|c| (c.method.clone(), c.message_id())).collect();
+    let here = ("EditMessageText".to_owned(), card.message_id());
+    assert!(screens.iter().all(|s| *s == here), "{screens:?}");
+    bot.finish().await;
+}

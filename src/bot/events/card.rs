@@ -62,6 +62,21 @@ pub async fn show_card(
     Ok(())
 }
 
+/// The card at `place` under what just happened to it (a cancel, a new link), in one message.
+pub async fn show_card_under(
+    bot: &AppBot,
+    chat: ChatId,
+    place: Place,
+    asker: &Asker,
+    ctx: &SharedCtx,
+    event: &Event,
+    said: String,
+) -> HandlerResult {
+    let card = card_screen(asker, ctx, event, None, None).await?;
+    screen::show(bot, chat, place, Screen { text: format!("{said}\n\n{}", card.text), ..card }).await?;
+    Ok(())
+}
+
 async fn card_screen(
     asker: &Asker,
     ctx: &SharedCtx,

@@ -101,3 +101,18 @@ pub(crate) async fn listener_list(bot: &AppBot, chat: ChatId, asker: &Asker, ctx
     bot.send_message(chat, lines.join("\n")).reply_markup(InlineKeyboardMarkup::new(rows)).await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::i18n::{Lang, num, tr_args};
+
+    #[test]
+    fn the_teachers_event_list_counts_in_russian_plurals() {
+        let heading =
+            |n: u32| tr_args(Lang::Ru, "events-heading", &[("count", num(n)), ("page", num(1)), ("pages", num(1))]);
+        assert!(heading(1).starts_with("1 предстоящее занятие "), "{}", heading(1));
+        assert!(heading(3).starts_with("3 предстоящих занятия "), "{}", heading(3));
+        assert!(heading(11).starts_with("11 предстоящих занятий "), "{}", heading(11));
+        assert!(heading(21).starts_with("21 предстоящее занятие "), "{}", heading(21));
+    }
+}

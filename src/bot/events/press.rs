@@ -1,6 +1,6 @@
 //! Presses on a teacher's event card: one arm per action, each handing off to its feature.
 
-use super::card::{callback, edit_keyboard, send_card, show_card};
+use super::card::{callback, edit_keyboard, show_card, show_card_under};
 use super::invite_link::{ask_link_expiry, new_invite_link};
 use super::publish::publish;
 use super::reports::{answers, missed};
@@ -14,7 +14,6 @@ use crate::domain::reminders::missed_reminders;
 use crate::i18n::{Lang, num, provider_error, text, tr, tr_args};
 use crate::meetings::{MeetingError, Removal};
 use crate::store::Event;
-use teloxide::payloads::SendMessageSetters;
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardMarkup, Me};
 use teloxide::utils::html;
@@ -88,11 +87,11 @@ pub async fn press(
         }
         EventAction::NewLink => {
             let outcome = ctx.meetings.new_link(id, &asker.user).await;
-            report(&bot, chat, &asker, &ctx, id, "event-new-link-done", outcome).await?;
+            report(&bot, chat, here, &asker, &ctx, id, "event-new-link-done", outcome).await?;
         }
         EventAction::RemoveLink => {
             let outcome = ctx.meetings.remove_link(id).await;
-            report(&bot, chat, &asker, &ctx, id, "event-link-removed", outcome).await?;
+            report(&bot, chat, here, &asker, &ctx, id, "event-link-removed", outcome).await?;
         }
         EventAction::Cancel => {
             let count = ctx.events.audience(id).await?.len();
@@ -109,13 +108,13 @@ pub async fn press(
                     ("service", text(meeting_service(&ctx, &event).await?)),
                 ],
             );
-            bot.send_message(chat, question).reply_markup(keyboard).await?;
+            screen::show(&bot, chat, here, Screen::new(question, keyboard)).await?;
         }
         EventAction::CancelConfirmed if event.status == EventStatus::Planned => {
             let outcome = ctx.meetings.cancel(id).await;
             // A cancelled occurrence of a series makes way for the next one now.
             ctx.series.wake();
-            report(&bot, chat, &asker, &ctx, id, "event-cancelled", outcome).await?;
+            report(&bot, chat, here, &asker, &ctx, id, "event-cancelled", outcome).await?;
         }
         EventAction::CancelSeries if event.series.is_some() => {
             let keyboard = InlineKeyboardMarkup::new([[
@@ -125,12 +124,12 @@ pub async fn press(
             let service = text(meeting_service(&ctx, &event).await?);
             let title = text(html::escape(&event.title));
             let question = tr_args(lang, "event-cancel-series-ask", &[("title", title), ("service", service)]);
-            bot.send_message(chat, question).reply_markup(keyboard).await?;
+            screen::show(&bot, chat, here, Screen::new(question, keyboard)).await?;
         }
         EventAction::CancelSeriesConfirmed => {
             let Some((series, _)) = event.series else { return Ok(()) };
             let outcome = ctx.series.cancel(series).await.map(|()| None);
-            report(&bot, chat, &asker, &ctx, id, "event-series-cancelled", outcome).await?;
+            report(&bot, chat, here, &asker, &ctx, id, "event-series-cancelled", outcome).await?;
         }
         EventAction::DeleteDraft if event.status == EventStatus::Draft => {
             ctx.events.delete_draft(id).await?;
@@ -158,8 +157,9 @@ pub async fn press(
             let revoked = ctx.invites.revoke_for_target(InviteKind::Event, id.get(), ctx.clock.now()).await?;
             bot.send_message(chat, tr_args(lang, "event-invite-revoked", &[("count", num(revoked as f64))])).await?;
         }
-        // A press that no longer fits the event's status (cancel twice, retry a planned one).
-        _ => send_card(&bot, chat, &asker, &ctx, &event, Some("event-action-outdated")).await?,
+        // A press that no longer fits the event's status (cancel twice, retry a planned one): the
+        // card as it is now takes the place of the stale buttons.
+        _ => show_card(&bot, chat, here, &asker, &ctx, &event, Some("event-action-outdated")).await?,
     }
     Ok(())
 }
@@ -217,10 +217,14 @@ async fn leave_typed_edit(dialogue: &BotDialogue, id: EventId) -> HandlerResult 
     Ok(())
 }
 
-/// After a provider action: what happened there, honestly, then the fresh card.
+/// After a provider action: what happened there, honestly, over the fresh card at `place` (the
+/// message whose button asked for it), so the question asked before leaves no buttons behind.
+// The place comes beside the usual handler values: one more than clippy's count.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn report(
     bot: &AppBot,
     chat: ChatId,
+    place: Place,
     asker: &Asker,
     ctx: &SharedCtx,
     id: EventId,
@@ -228,23 +232,24 @@ pub(crate) async fn report(
     outcome: Result<Option<Removal>, MeetingError>,
 ) -> HandlerResult {
     let lang = asker.lang();
-    match outcome {
+    let said = match outcome {
         Ok(removal) => {
             let mut lines = vec![tr(lang, done)];
             if let Some(removal) = removal {
                 let (key, _) = removal.outcome.i18n(removal.kind);
                 lines.push(tr_args(lang, key, &[("service", text(tr(lang, removal.kind.i18n_key())))]));
             }
-            bot.send_message(chat, lines.join("\n")).await?;
+            lines.join("\n")
         }
-        Err(err) => {
-            bot.send_message(chat, failure(lang, id, &err)).await?;
+        Err(err) => failure(lang, id, &err),
+    };
+    match ctx.events.get(id).await? {
+        Some(event) => show_card_under(bot, chat, place, asker, ctx, &event, said).await,
+        None => {
+            screen::show(bot, chat, place, Screen::plain(said)).await?;
+            Ok(())
         }
     }
-    if let Some(event) = ctx.events.get(id).await? {
-        send_card(bot, chat, asker, ctx, &event, None).await?;
-    }
-    Ok(())
 }
 
 pub(crate) fn failure(lang: Lang, id: EventId, err: &MeetingError) -> String {

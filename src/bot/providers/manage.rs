@@ -143,6 +143,8 @@ pub async fn on_replace(
     start_replace(&bot, chat, here, &asker, &ctx, &dialogue, id, &settings).await
 }
 
+/// "Check again": the card says it is checking, then shows itself again under the result, all
+/// on the one message (a check can take seconds, so the press shows at once that it was heard).
 pub async fn on_check(
     bot: AppBot,
     q: CallbackQuery,
@@ -151,13 +153,14 @@ pub async fn on_check(
     id: i64,
     Managed(_): Managed<ProviderSummary>,
 ) -> HandlerResult {
-    let Some((chat, _)) = pressed(&bot, &q, &asker).await? else { return Ok(()) };
+    let Some((chat, here)) = pressed(&bot, &q, &asker).await? else { return Ok(()) };
     let Some(settings) = ctx.providers.settings(id).await? else {
         return refuse_press(&bot, &q, &asker).await;
     };
     bot.answer_callback_query(q.id.clone()).await?;
     let lang = asker.lang();
-    bot.send_message(chat, tr(lang, "pv-checking")).await?;
+    // A refused edit falls back to a new message: the result then goes over that one.
+    let shown = screen::show(&bot, chat, here, Screen::plain(tr(lang, "pv-checking"))).await?;
     let checked = ctx.meetings.check(settings).await;
     let said = match checked {
         Ok(_) => {
@@ -166,8 +169,7 @@ pub async fn on_check(
         }
         Err(err) => format!("{}\n\n{}", tr(lang, "pv-recheck-failed"), provider_check_error(lang, &err)),
     };
-    bot.send_message(chat, said).await?;
-    Ok(())
+    super::card::send_card(&bot, chat, Place::Over(shown), &asker, &ctx, id, Some(said)).await
 }
 
 pub async fn on_delete(
