@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use tokio::sync::Notify;
+use tokio::sync::{Mutex, Notify};
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::SharedClock;
@@ -32,6 +32,9 @@ struct Inner {
     delivery: Delivery,
     clock: SharedClock,
     wake: Notify,
+    /// One change to series at a time: a cancel must not fall between the worker reading a
+    /// series as active and making its next occurrence.
+    turn: Mutex<()>,
 }
 
 impl SeriesService {
@@ -42,7 +45,8 @@ impl SeriesService {
         delivery: Delivery,
         clock: SharedClock,
     ) -> Self {
-        Self { inner: Arc::new(Inner { store, events, meetings, delivery, clock, wake: Notify::new() }) }
+        let inner = Inner { store, events, meetings, delivery, clock, wake: Notify::new(), turn: Mutex::new(()) };
+        Self { inner: Arc::new(inner) }
     }
 
     pub fn store(&self) -> &SeriesStore {
@@ -66,6 +70,7 @@ impl SeriesService {
     /// told) and no further occurrence is made.
     pub async fn cancel(&self, id: i64) -> Result<(), MeetingError> {
         let inner = &self.inner;
+        let _turn = inner.turn.lock().await;
         inner.store.set_status(id, "cancelled", inner.clock.now()).await?;
         if let Some(current) = inner.events.latest_occurrence(id).await?
             && matches!(current.status, EventStatus::Planned | EventStatus::Draft)
@@ -116,7 +121,10 @@ impl SeriesService {
     async fn advance_all(&self) -> StoreResult<Option<DateTime<Utc>>> {
         let now = self.inner.clock.now();
         let mut next_look: Option<DateTime<Utc>> = None;
-        for series in self.inner.store.active().await? {
+        for listed in self.inner.store.active().await? {
+            let _turn = self.inner.turn.lock().await;
+            // Read again under the turn: it may have been cancelled since the list was read.
+            let Some(series) = self.inner.store.get(listed.id).await?.filter(|s| s.active) else { continue };
             if let Some(at) = self.advance(&series, now).await? {
                 next_look = Some(next_look.map_or(at, |n| n.min(at)));
             }
