@@ -255,19 +255,7 @@ async fn the_card_never_overtakes_you_are_signed_up() {
         .await
         .unwrap();
     let listener = TgUser::ru(331);
-    bot.tg.slow_next("SendMessage", listener.id, std::time::Duration::from_millis(800), 1);
-    let mark = bot.tg.mark();
-    bot.tg.send_text(&listener, &format!("/start {code}"));
-    // While the answer is on its way, the event is planned again for its whole audience.
-    let user = teloxide::types::UserId(listener.id as u64);
-    for _ in 0..500 {
-        if ctx.events.is_listener(id, user).await.unwrap() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
-    }
-    ctx.delivery.plan_event(id).await.unwrap();
-    let card = bot.tg.wait_for(mark, "the card", |c| c.chat_id() == Some(listener.id) && c.text().contains("🗓")).await;
+    let (mark, card) = open_slowly_while_planned_again(&bot, &listener, &code, id).await;
     let calls = bot.tg.calls();
     let signed_up = calls[mark..]
         .iter()
@@ -289,6 +277,31 @@ async fn the_card_never_overtakes_you_are_signed_up() {
     bot.finish().await;
 }
 
+/// Opens an invitation link while Telegram is slow to answer the first message to the person,
+/// and plans the class again for its whole audience meanwhile; returns the mark before the
+/// link and the card that arrived.
+async fn open_slowly_while_planned_again(
+    bot: &TestBot,
+    listener: &TgUser,
+    code: &impl std::fmt::Display,
+    id: webinar_bot::domain::event::EventId,
+) -> (usize, support::Call) {
+    let ctx = bot.ctx();
+    bot.tg.slow_next("SendMessage", listener.id, std::time::Duration::from_millis(800), 1);
+    let mark = bot.tg.mark();
+    bot.tg.send_text(listener, &format!("/start {code}"));
+    let user = teloxide::types::UserId(listener.id as u64);
+    for _ in 0..500 {
+        if ctx.events.is_listener(id, user).await.unwrap() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    ctx.delivery.plan_event(id).await.unwrap();
+    let card = bot.tg.wait_for(mark, "the card", |c| c.chat_id() == Some(listener.id) && c.text().contains("🗓")).await;
+    (mark, card)
+}
+
 /// A group's link follows the same one path: "you are in the group" comes before the card of
 /// each of its classes, even when Telegram is slow to answer it and the class is planned again
 /// meanwhile (before, the scheduler could send the card first).
@@ -303,18 +316,7 @@ async fn a_group_link_card_never_overtakes_you_are_in_the_group() {
     let kind = webinar_bot::domain::invite::InviteKind::Group;
     let code = ctx.invites.create(kind, Some(group.get()), admin, None, None, bot.clock.now()).await.unwrap();
     let listener = TgUser::ru(332);
-    bot.tg.slow_next("SendMessage", listener.id, std::time::Duration::from_millis(800), 1);
-    let mark = bot.tg.mark();
-    bot.tg.send_text(&listener, &format!("/start {code}"));
-    let user = teloxide::types::UserId(listener.id as u64);
-    for _ in 0..500 {
-        if ctx.events.is_listener(id, user).await.unwrap() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
-    }
-    ctx.delivery.plan_event(id).await.unwrap();
-    let card = bot.tg.wait_for(mark, "the card", |c| c.chat_id() == Some(listener.id) && c.text().contains("🗓")).await;
+    let (mark, card) = open_slowly_while_planned_again(&bot, &listener, &code, id).await;
     let calls = bot.tg.calls();
     let joined = calls[mark..]
         .iter()
