@@ -91,10 +91,12 @@ async fn ask_profile_once(bot: &AppBot, msg: &Message, asker: &Asker, ctx: &Shar
     }
     let lang = asker.lang();
     let skip = button(tr(lang, "profile-btn-skip"), CallbackData::Profile(ProfileAction::Skip));
-    bot.send_message(msg.chat.id, tr(lang, "profile-ask-full-name-first"))
+    let asked = bot
+        .send_message(msg.chat.id, tr(lang, "profile-ask-full-name-first"))
         .reply_markup(teloxide::types::InlineKeyboardMarkup::new([vec![skip]]))
         .await?;
     let dialogue = listeners::dialogue_for(ctx, msg.chat.id);
-    dialogue.update(State::Listener(ListenerStep::FullName { first_join: true })).await?;
+    let step = ListenerStep::FullName { first_join: true, question: Some(asked.id) };
+    dialogue.update(State::Listener(step)).await?;
     Ok(())
 }

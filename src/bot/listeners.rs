@@ -24,9 +24,18 @@ pub enum ListenerStep {
         prompt: Option<MessageId>,
     },
     /// A listener types their full name; `first_join` continues with the organisation.
-    FullName { first_join: bool },
+    FullName {
+        first_join: bool,
+        /// The first-join question, whose Skip button goes once the answer is typed.
+        #[serde(default)]
+        question: Option<MessageId>,
+    },
     /// A listener types their organisation.
-    Organisation { first_join: bool },
+    Organisation {
+        first_join: bool,
+        #[serde(default)]
+        question: Option<MessageId>,
+    },
 }
 
 impl ListenerStep {
@@ -34,7 +43,7 @@ impl ListenerStep {
     pub fn question(&self) -> Option<MessageId> {
         match self {
             ListenerStep::GroupName { prompt, .. } => *prompt,
-            ListenerStep::FullName { .. } | ListenerStep::Organisation { .. } => None,
+            ListenerStep::FullName { question, .. } | ListenerStep::Organisation { question, .. } => *question,
         }
     }
 }

@@ -178,8 +178,8 @@ fn listener_steps() -> dptree::Handler<'static, HandlerResult, DpHandlerDescript
 
     case![State::Listener(step)]
         .branch(case![ListenerStep::GroupName { group, prompt }].endpoint(groups::receive_name))
-        .branch(case![ListenerStep::FullName { first_join }].endpoint(profile::receive_full_name))
-        .branch(case![ListenerStep::Organisation { first_join }].endpoint(profile::receive_organisation))
+        .branch(case![ListenerStep::FullName { first_join, question }].endpoint(profile::receive_full_name))
+        .branch(case![ListenerStep::Organisation { first_join, question }].endpoint(profile::receive_organisation))
 }
 
 fn callback_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescription> {

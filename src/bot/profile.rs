@@ -2,10 +2,11 @@
 //! `/leave` (a group or an event joined by its own link).
 
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
 use teloxide::utils::html;
 
 use super::listeners::{self, ListenerStep, alert, clip, show};
+use super::screen::{self, Place, Screen};
 use super::{AppBot, Asker, BotDialogue, CallbackData, HandlerResult, SharedCtx, State, keyboards, settings};
 use crate::domain::group::{FullName, Organisation};
 use crate::i18n::{Lang, text, tr, tr_args};
@@ -70,11 +71,13 @@ pub async fn on_button(
             bot.answer_callback_query(q.id.clone()).await?;
             settings::ask_timezone(bot, message, asker, ctx, dialogue).await
         }
-        ProfileAction::FullName => ask(&bot, &q, &dialogue, lang, ListenerStep::FullName { first_join: false }).await,
-        ProfileAction::Organisation => {
-            ask(&bot, &q, &dialogue, lang, ListenerStep::Organisation { first_join: false }).await
+        ProfileAction::FullName => {
+            ask(&bot, &q, &dialogue, lang, ListenerStep::FullName { first_join: false, question: None }).await
         }
-        ProfileAction::Skip => skip(&bot, &q, &dialogue, lang).await,
+        ProfileAction::Organisation => {
+            ask(&bot, &q, &dialogue, lang, ListenerStep::Organisation { first_join: false, question: None }).await
+        }
+        ProfileAction::Skip => skip(&bot, &q, &dialogue, lang, message.id).await,
     }
 }
 
@@ -89,29 +92,44 @@ async fn ask(bot: &AppBot, q: &CallbackQuery, dialogue: &BotDialogue, lang: Lang
     Ok(())
 }
 
-/// "Skip" under a first-join question: on to the next one, or done.
-async fn skip(bot: &AppBot, q: &CallbackQuery, dialogue: &BotDialogue, lang: Lang) -> HandlerResult {
+/// "Skip" under a first-join question: the next one, or the thanks, takes its place. Only the
+/// question now asked can be skipped: an older one's button is stale.
+async fn skip(
+    bot: &AppBot,
+    q: &CallbackQuery,
+    dialogue: &BotDialogue,
+    lang: Lang,
+    pressed: MessageId,
+) -> HandlerResult {
+    let chat = ChatId::from(q.from.id);
+    let asked_here = |question: Option<MessageId>| question.is_none_or(|id| id == pressed);
     match dialogue.get().await? {
-        Some(State::Listener(ListenerStep::FullName { first_join: true })) => {
+        Some(State::Listener(ListenerStep::FullName { first_join: true, question })) if asked_here(question) => {
             bot.answer_callback_query(q.id.clone()).await?;
-            ask_organisation_first(bot, q.from.id.into(), dialogue, lang).await
+            ask_organisation_first(bot, chat, dialogue, lang, Place::Over(pressed)).await
         }
-        Some(State::Listener(ListenerStep::Organisation { first_join: true })) => {
+        Some(State::Listener(ListenerStep::Organisation { first_join: true, question })) if asked_here(question) => {
             bot.answer_callback_query(q.id.clone()).await?;
             dialogue.reset().await?;
-            bot.send_message(q.from.id, tr(lang, "profile-thanks")).await?;
+            screen::show(bot, chat, Place::Over(pressed), Screen::plain(tr(lang, "profile-thanks"))).await?;
             Ok(())
         }
         _ => alert(bot, q, lang, "button-stale").await,
     }
 }
 
-async fn ask_organisation_first(bot: &AppBot, chat: ChatId, dialogue: &BotDialogue, lang: Lang) -> HandlerResult {
+async fn ask_organisation_first(
+    bot: &AppBot,
+    chat: ChatId,
+    dialogue: &BotDialogue,
+    lang: Lang,
+    place: Place,
+) -> HandlerResult {
     let skip = pf(tr(lang, "profile-btn-skip"), ProfileAction::Skip);
-    bot.send_message(chat, tr(lang, "profile-ask-organisation-first"))
-        .reply_markup(InlineKeyboardMarkup::new([vec![skip]]))
-        .await?;
-    dialogue.update(State::Listener(ListenerStep::Organisation { first_join: true })).await?;
+    let question = Screen::new(tr(lang, "profile-ask-organisation-first"), InlineKeyboardMarkup::new([vec![skip]]));
+    let shown = screen::show(bot, chat, place, question).await?;
+    let step = ListenerStep::Organisation { first_join: true, question: Some(shown) };
+    dialogue.update(State::Listener(step)).await?;
     Ok(())
 }
 
@@ -121,7 +139,7 @@ pub async fn receive_full_name(
     asker: Asker,
     ctx: SharedCtx,
     dialogue: BotDialogue,
-    first_join: bool,
+    (first_join, question): (bool, Option<MessageId>),
 ) -> HandlerResult {
     let lang = asker.lang();
     let Some(line) = listeners::typed_line(&bot, &msg, &asker).await? else { return Ok(()) };
@@ -131,7 +149,7 @@ pub async fn receive_full_name(
     };
     ctx.users.set_full_name(asker.user.id, &name).await?;
     if first_join {
-        return ask_organisation_first(&bot, msg.chat.id, &dialogue, lang).await;
+        return ask_organisation_first(&bot, msg.chat.id, &dialogue, lang, Place::Below(question)).await;
     }
     dialogue.reset().await?;
     let done = tr_args(lang, "profile-full-name-saved", &[("value", text(html::escape(name.as_str())))]);
@@ -145,7 +163,7 @@ pub async fn receive_organisation(
     asker: Asker,
     ctx: SharedCtx,
     dialogue: BotDialogue,
-    first_join: bool,
+    (first_join, question): (bool, Option<MessageId>),
 ) -> HandlerResult {
     let lang = asker.lang();
     let Some(line) = listeners::typed_line(&bot, &msg, &asker).await? else { return Ok(()) };
@@ -160,7 +178,8 @@ pub async fn receive_organisation(
     } else {
         tr_args(lang, "profile-organisation-saved", &[("value", text(html::escape(organisation.as_str())))])
     };
-    bot.send_message(msg.chat.id, reply).await?;
+    // The first-join question loses its Skip button under the answer.
+    screen::show(&bot, msg.chat.id, Place::Below(question), Screen::plain(reply)).await?;
     Ok(())
 }
 

@@ -700,3 +700,59 @@ async fn joining_brings_the_groups_coming_invitations_and_leaving_stops_its_remi
     assert!(mine.iter().any(|r| r.state == RowState::Skipped), "{mine:?}");
     bot.finish().await;
 }
+
+/// The first-join questions: Skip edits its question into the next one, a typed answer takes the
+/// old question's Skip away, and a Skip left on an older question cannot skip the current one.
+#[tokio::test]
+async fn the_first_join_questions_leave_no_skip_behind() {
+    let bot = TestBot::start().await;
+    let owner = teacher(&bot, 340).await;
+    let menu = create_group(&bot, &owner, "Группа Б").await;
+    let (code, _) = new_link(&bot, &owner, &menu, "без срока").await;
+    let stripped = |chat: i64, message: i64| {
+        move |c: &Call| {
+            c.method == "EditMessageReplyMarkup"
+                && c.chat_id() == Some(chat)
+                && c.body["message_id"] == message
+                && c.buttons().is_empty()
+        }
+    };
+
+    // Typed answers: each answered question loses its Skip.
+    let typist = TgUser::ru(341);
+    let mark = bot.tg.mark();
+    bot.tg.send_text(&typist, &format!("/start {code}"));
+    let question = bot.tg.wait_for(mark, "the name question", |c| c.text().contains("Как вас записать")).await;
+    let org = bot.tg.ask(&typist, "Петров Пётр Петрович").await;
+    assert!(org.text().contains("Из какой вы организации"), "{}", org.text());
+    bot.tg.wait_for(mark, "the name question's Skip gone", stripped(typist.id, question.message_id().unwrap())).await;
+    // A Skip pressed on the older question (a client that still shows it) skips nothing.
+    let stale = press_for_answer(&bot, &typist, &question, "pf:s").await;
+    assert!(stale.text().contains("кнопка устарела"), "{}", stale.text());
+    let thanks = bot.tg.ask(&typist, "ООО «Ромашка»").await;
+    assert!(thanks.text().contains("/settings"), "the organisation was still asked: {}", thanks.text());
+    bot.tg
+        .wait_for(mark, "the organisation question's Skip gone", stripped(typist.id, org.message_id().unwrap()))
+        .await;
+
+    // Skips: each question becomes the next on the same message.
+    let skipper = TgUser::ru(342);
+    let mark = bot.tg.mark();
+    bot.tg.send_text(&skipper, &format!("/start {code}"));
+    let question = bot.tg.wait_for(mark, "the name question", |c| c.text().contains("Как вас записать")).await;
+    let here = question.message_id().unwrap();
+    let in_place = |needle: &'static str| {
+        move |c: &Call| c.method == "EditMessageText" && c.body["message_id"] == here && c.text().contains(needle)
+    };
+    let skips = bot.tg.mark();
+    bot.tg.press(&skipper, here, "pf:s");
+    let org = bot.tg.wait_for(skips, "the organisation question in place", in_place("Из какой вы организации")).await;
+    assert!(!org.buttons().is_empty(), "the organisation question has its Skip");
+    bot.tg.press(&skipper, here, "pf:s");
+    let done = bot.tg.wait_for(skips, "the thanks in place", in_place("/settings")).await;
+    assert!(done.buttons().is_empty(), "nothing left to press");
+    let sent =
+        bot.tg.calls()[skips..].iter().filter(|c| c.method == "SendMessage" && c.chat_id() == Some(skipper.id)).count();
+    assert_eq!(sent, 0, "both skips answered in place");
+    bot.finish().await;
+}
