@@ -430,17 +430,7 @@ impl FakeTelegram {
     pub fn push_press(&self, user: &TgUser, message_id: i64, data: &str) -> i64 {
         let message = self.shared.lock().messages.get(&(user.id, message_id)).cloned();
         let message = message.unwrap_or_else(|| panic!("no message {message_id} in chat {}", user.id));
-        let mut inner = self.shared.lock();
-        let update = inner.next_update_id;
-        inner.next_update_id += 1;
-        let payload = json!({
-            "id": format!("cb{update}"), "from": user.json(), "message": message, "chat_instance": "ci", "data": data,
-        });
-        inner.updates.push_back((update, json!({ "update_id": update, "callback_query": payload })));
-        inner.update_times.insert(update, UpdateTimes { queued: Instant::now(), handed_out: None });
-        drop(inner);
-        self.shared.new_update.notify_waiters();
-        update
+        self.queue_press(user, message, data)
     }
 
     /// Presses a button with `data` under a message of the bot in any chat (a group chat, say),
@@ -456,6 +446,13 @@ impl FakeTelegram {
         // As if the bot had sent it: edits of it succeed.
         let chat_id = chat.get("id").and_then(Value::as_i64).unwrap_or(0);
         inner.messages.insert((chat_id, id), message.clone());
+        drop(inner);
+        self.queue_press(user, message, data)
+    }
+
+    /// Queues a press of a button under `message`; returns the update's id.
+    fn queue_press(&self, user: &TgUser, message: Value, data: &str) -> i64 {
+        let mut inner = self.shared.lock();
         let update = inner.next_update_id;
         inner.next_update_id += 1;
         let payload = json!({
