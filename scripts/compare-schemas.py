@@ -55,7 +55,8 @@ TELEGRAM_IDS = {("users", "id"), ("dialogues", "chat_id"), ("group_chats", "chat
 
 # What only PostgreSQL has: (data_type, collation, nullable, identity).
 PG_ONLY_COLUMNS = {
-    ("invites", "id"): ("bigint", None, False, "BY DEFAULT"),
+    # SQLite's implicit rowid, made a column of the same name so one query serves both.
+    ("invites", "rowid"): ("bigint", None, False, "BY DEFAULT"),
     ("outbox", "claimed_by"): ("text", None, True, None),
     ("outbox", "lease_until"): ("text", "C", True, None),
 }
@@ -64,11 +65,12 @@ PG_ONLY_TABLES = {
         "name": ("text", None, False, None),
         "holder": ("text", None, False, None),
         "epoch": ("bigint", None, False, None),
-        "renewed_at": ("text", "C", False, None),
-        "expires_at": ("text", "C", False, None),
+        # The server's clock, one for every instance.
+        "renewed_at": ("timestamp with time zone", None, False, None),
+        "expires_at": ("timestamp with time zone", None, False, None),
     },
 }
-PG_ONLY_UNIQUE = {("invites", ("id",))}
+PG_ONLY_UNIQUE = {("invites", ("rowid",))}
 PG_ONLY_INDEXES = {"outbox_lease"}
 
 SKIP_TABLES = {"_sqlx_migrations"}

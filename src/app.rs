@@ -22,12 +22,13 @@ use crate::bot::{self, BotError, Ctx, SharedCtx, State};
 use crate::clock::SharedClock;
 use crate::config::{Config, ConfigError, Webhook};
 use crate::delivery::{Delivery, DeliveryConfig};
-use crate::health::{Health, ReadyLimits};
+use crate::health::{Health, ReadyLimits, Role};
 use crate::http::{Probes, UpdatesVia, WebhookRoute};
+use crate::leader;
 use crate::meetings::Meetings;
 use crate::metrics::Metrics;
 use crate::series::SeriesService;
-use crate::store::{self, DbStorage, Events, Groups, Invites, Providers, SeriesStore, Settings, Users};
+use crate::store::{self, Db, DbStorage, Events, Groups, Invites, Providers, SeriesStore, Settings, Users};
 use crate::telegram::polling::WatchedPolling;
 use crate::telegram::{Limits, RawBot, SendBudget, Tg};
 
@@ -68,7 +69,7 @@ impl Default for Tuning {
 }
 
 /// Opens the database and applies the migrations; the `migrate` subcommand stops here.
-pub async fn open_store(config: &Config) -> anyhow::Result<sqlx::SqlitePool> {
+pub async fn open_store(config: &Config) -> anyhow::Result<store::Db> {
     let pool = store::connect(&config.database_url).await?;
     store::migrate(&pool).await.context("applying migrations")?;
     Ok(pool)
@@ -245,7 +246,45 @@ struct Serving {
 }
 
 impl Serving {
+    /// On PostgreSQL, waits as a standby for the leader lease first, and serves only while it
+    /// holds it: a lost lease halts every send at once and ends the process with an error, so
+    /// its supervisor starts it again, as a standby.
     async fn run<W>(self, shutdown: CancellationToken, webhook: Option<W>) -> anyhow::Result<()>
+    where
+        W: UpdateListener<Err = Infallible> + Send,
+    {
+        let Db::Postgres(pool) = self.ctx.pool.clone() else {
+            self.metrics.set_role(Role::Single);
+            return self.serve(shutdown, None, webhook).await;
+        };
+        let Some(term) = leader::wait_for_lease(&pool, &self.health, &self.metrics, &shutdown).await else {
+            return Ok(());
+        };
+        let halting = tokio::spawn({
+            let (lost, bot) = (term.lost.clone(), self.bot.clone());
+            async move {
+                lost.cancelled().await;
+                bot.halt();
+            }
+        });
+        let result = self.serve(term.serving.clone(), Some(term.lost.clone()), webhook).await;
+        let lost = term.lost.is_cancelled();
+        term.end(&pool).await;
+        halting.abort();
+        match lost {
+            true => Err(anyhow::anyhow!("lost the leader lease: stopped sending; start again to stand by")),
+            false => result,
+        }
+    }
+
+    /// Serves until `shutdown`; a lost lease (`lost`) drops the dispatcher at once, with the
+    /// long poll it has open, so the next leader's getUpdates never overlaps it.
+    async fn serve<W>(
+        self,
+        shutdown: CancellationToken,
+        lost: Option<CancellationToken>,
+        webhook: Option<W>,
+    ) -> anyhow::Result<()>
     where
         W: UpdateListener<Err = Infallible> + Send,
     {
@@ -260,7 +299,14 @@ impl Serving {
             let lang = self.ctx.config.default_language;
             async move { bot::commands::register(&bot, lang).await }
         });
-        let result = self.dispatch(&shutdown, webhook).await;
+        let dispatched = self.dispatch(&shutdown, webhook);
+        let result = match lost {
+            Some(lost) => tokio::select! {
+                result = dispatched => result,
+                _ = lost.cancelled() => Ok(()),
+            },
+            None => dispatched.await,
+        };
         // Whatever ended the dispatcher ends the rest, so a failed start never leaves the
         // scheduler running without it (or the process waiting on a scheduler that never stops).
         shutdown.cancel();
@@ -474,7 +520,7 @@ async fn ensure_key_matches(providers: &Providers, config: &Config) -> anyhow::R
         format!(
             "the key from {source} does not match the database {}: its provider secrets were sealed \
              with another key. Restore the key they were sealed with (BOT_SECRET_KEY or secret.key)",
-            config.database_url
+            crate::config::without_password(&config.database_url)
         ),
     )
     .into())

@@ -53,6 +53,9 @@ pub enum KeyStatus {
 
 /// Writes the backup and checks it opens and is sound.
 pub async fn backup(config: &Config, target: &Path) -> Result<(), CopyError> {
+    if store::Backend::of_url(&config.database_url) == store::Backend::Postgres {
+        return Err(CopyError::NotSqlite);
+    }
     maintenance::backup(&config.database_url, target).await?;
     maintenance::check_integrity(target).await
 }
@@ -68,6 +71,9 @@ pub fn database_path(config: &Config) -> Result<PathBuf, RestoreError> {
 /// and only when neither the database (with its WAL files) nor anything but the key is in the
 /// data folder: a running bot always has its database there, so this never overwrites one.
 pub async fn restore(config: &Config, source: &Path) -> Result<KeyStatus, RestoreError> {
+    if store::Backend::of_url(&config.database_url) == store::Backend::Postgres {
+        return Err(CopyError::NotSqlite.into());
+    }
     let target = database_path(config)?;
     ensure_empty(config, &target)?;
     maintenance::check_integrity(source).await?;

@@ -79,11 +79,22 @@ impl std::fmt::Debug for Webhook {
 /// The default of `HTTP_ADDR`: this machine only; a container sets 0.0.0.0:8080.
 pub const DEFAULT_HTTP_ADDR: &str = "127.0.0.1:8080";
 
+/// A database URL fit for a log: a password in it is replaced by `***`.
+pub fn without_password(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
 // The token is a secret: a derived Debug would print it.
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
-            .field("database_url", &self.database_url)
+            .field("database_url", &without_password(&self.database_url))
             .field("data_dir", &self.data_dir)
             .field("admin_ids", &self.admin_ids)
             .field("default_timezone", &self.default_timezone)
@@ -129,7 +140,10 @@ impl Config {
         let data_dir = PathBuf::from(value("DATA_DIR").unwrap_or_else(|| "data".to_owned()));
         let database_url = match value("DATABASE_URL") {
             Some(url) if url.starts_with("sqlite:") => url,
-            Some(_) => return Err(ConfigError::new("DATABASE_URL", "must start with sqlite:")),
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => url,
+            Some(_) => {
+                return Err(ConfigError::new("DATABASE_URL", "must start with sqlite: or postgres://"));
+            }
             None => format!("sqlite://{}", data_dir.join("webinar-bot.sqlite").display()),
         };
         let admin_ids = value("ADMIN_IDS").map(|v| parse_admin_ids(&v)).transpose()?.unwrap_or_default();
@@ -312,6 +326,17 @@ mod tests {
     }
 
     #[test]
+    fn a_postgres_url_is_taken_and_its_password_never_shown() {
+        let c = config(&[TOKEN, ("DATABASE_URL", "postgres://bot:s3cret@db.example.org:5432/school")]).unwrap();
+        assert_eq!(c.database_url, "postgres://bot:s3cret@db.example.org:5432/school");
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains("s3cret") && shown.contains("postgres://bot:***@db.example.org:5432/school"),
+            "{shown}"
+        );
+    }
+
+    #[test]
     fn malformed_values_name_their_variable() {
         for (var, bad) in [
             ("ADMIN_IDS", "12,abc"),
@@ -321,7 +346,7 @@ mod tests {
             ("TELOXIDE_API_URL", "localhost:8081"),
             ("TELOXIDE_API_URL", "ftp://example.org"),
             ("BOT_SECRET_KEY", "too-short"),
-            ("DATABASE_URL", "postgres://x"),
+            ("DATABASE_URL", "mysql://x"),
             ("SEND_RATE", "0"),
             ("SEND_RATE", "fast"),
             ("ALLOW_LOOPBACK_PROVIDERS", "yes please"),

@@ -2,7 +2,7 @@
 //! delivery scheduler last completed a pass. Stamped with the injected clock, so tests make them
 //! stale by moving time instead of waiting.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU8, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -56,19 +56,54 @@ impl Stamp {
     }
 }
 
+/// What this instance does among those sharing a database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// SQLite: the only instance there can be.
+    Single,
+    /// PostgreSQL, waiting for the leader lease: answers nobody on Telegram, sends nothing.
+    Standby,
+    /// PostgreSQL, holding the leader lease.
+    Leader,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Single => "single",
+            Role::Standby => "standby",
+            Role::Leader => "leader",
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Health {
     telegram: Stamp,
     scheduler: Stamp,
+    role: AtomicU8,
 }
 
 impl Default for Health {
     fn default() -> Self {
-        Self { telegram: Stamp::never(), scheduler: Stamp::never() }
+        Self { telegram: Stamp::never(), scheduler: Stamp::never(), role: AtomicU8::new(Role::Single as u8) }
     }
 }
 
 impl Health {
+    pub fn set_role(&self, role: Role) {
+        self.role.store(role as u8, Ordering::Relaxed);
+    }
+
+    pub fn role(&self) -> Role {
+        match self.role.load(Ordering::Relaxed) {
+            r if r == Role::Standby as u8 => Role::Standby,
+            r if r == Role::Leader as u8 => Role::Leader,
+            _ => Role::Single,
+        }
+    }
+
     /// Telegram answered a getUpdates, delivered a webhook update or answered the webhook probe.
     pub fn telegram_answered(&self, at: DateTime<Utc>) {
         self.telegram.set(at);

@@ -14,6 +14,7 @@ pub mod http;
 pub mod i18n;
 pub mod ics;
 pub mod keyboards;
+pub mod leader;
 pub mod logging;
 pub mod meetings;
 pub mod metrics;

@@ -16,6 +16,8 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
+use crate::health::Role;
+
 /// Seconds from 1 ms to about 33 s: a handler or a provider call.
 fn latency_histogram() -> Histogram {
     Histogram::new(exponential_buckets(0.001, 2.0, 16))
@@ -108,6 +110,11 @@ struct BuildLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RoleLabel {
+    role: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct CheckLabel {
     check: &'static str,
 }
@@ -128,6 +135,7 @@ struct Families {
     overdue: FloatGauge,
     dialogues: Family<StateLabel, Gauge>,
     ready: Family<CheckLabel, Gauge>,
+    role: Family<RoleLabel, Gauge>,
 }
 
 /// A cheap handle; clones share one registry.
@@ -214,6 +222,8 @@ impl Metrics {
         registry.register("dialogues", "Chats in the middle of a dialogue, by state", dialogues.clone());
         let ready = Family::<CheckLabel, Gauge>::default();
         registry.register("ready", "1 when the readiness check passes, by check", ready.clone());
+        let role = Family::<RoleLabel, Gauge>::default();
+        registry.register("role", "1 for what this instance is now: leader, standby or single (SQLite)", role.clone());
         let build = Family::<BuildLabels, Gauge>::default();
         build.get_or_create(&BuildLabels { version: env!("CARGO_PKG_VERSION") }).set(1);
         registry.register("build_info", "The running version", build);
@@ -234,6 +244,7 @@ impl Metrics {
                 overdue,
                 dialogues,
                 ready,
+                role,
             })),
         }
     }
@@ -296,6 +307,13 @@ impl Metrics {
     pub fn set_ready(&self, check: &'static str, passing: bool) {
         let Some(f) = &self.families else { return };
         f.ready.get_or_create(&CheckLabel { check }).set(i64::from(passing));
+    }
+
+    pub fn set_role(&self, now: Role) {
+        let Some(f) = &self.families else { return };
+        for role in [Role::Single, Role::Standby, Role::Leader] {
+            f.role.get_or_create(&RoleLabel { role: role.as_str() }).set(i64::from(role == now));
+        }
     }
 
     /// The registry in Prometheus' text format; None when metrics are off.

@@ -12,6 +12,8 @@ pub mod polling;
 use std::future::{Future, IntoFuture};
 use std::ops::Deref;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use teloxide::RequestError;
 use teloxide::adaptors::DefaultParseMode;
@@ -37,12 +39,29 @@ pub struct Tg {
     budget: SendBudget,
     lane: Lane,
     metrics: Metrics,
+    halted: Halted,
+}
+
+/// Set once this instance must send nothing more (a leader that lost its lease): every clone
+/// of the bot shares it.
+#[derive(Clone, Default)]
+struct Halted(Arc<AtomicBool>);
+
+impl Halted {
+    fn check(&self) -> Result<(), RequestError> {
+        match self.0.load(Ordering::Acquire) {
+            false => Ok(()),
+            true => Err(RequestError::Io(Arc::new(std::io::Error::other(
+                "this instance no longer holds the leader lease and sends nothing",
+            )))),
+        }
+    }
 }
 
 impl Tg {
     /// A bot whose messages are replies to people.
     pub fn new(raw: RawBot, budget: SendBudget) -> Self {
-        Self { raw, budget, lane: Lane::Reply, metrics: Metrics::disabled() }
+        Self { raw, budget, lane: Lane::Reply, metrics: Metrics::disabled(), halted: Halted::default() }
     }
 
     /// The same bot, counting Telegram's 429 answers and the time they make it wait.
@@ -59,6 +78,11 @@ impl Tg {
     /// rate apart from the free one.
     pub fn paid(&self) -> Self {
         Self { lane: Lane::Paid, ..self.clone() }
+    }
+
+    /// Sends nothing more, from any clone: requests waiting for their slot fail instead.
+    pub fn halt(&self) {
+        self.halted.0.store(true, Ordering::Release);
     }
 
     pub fn raw(&self) -> &RawBot {
@@ -109,7 +133,13 @@ impl Tg {
     }
 
     fn budgeted<R>(&self, request: R) -> Budgeted<R> {
-        Budgeted { request, budget: self.budget.clone(), lane: self.lane, metrics: self.metrics.clone() }
+        Budgeted {
+            request,
+            budget: self.budget.clone(),
+            lane: self.lane,
+            metrics: self.metrics.clone(),
+            halted: self.halted.clone(),
+        }
     }
 }
 
@@ -130,6 +160,7 @@ pub struct Budgeted<R> {
     budget: SendBudget,
     lane: Lane,
     metrics: Metrics,
+    halted: Halted,
 }
 
 impl<R: HasPayload> HasPayload for Budgeted<R> {
@@ -159,6 +190,7 @@ where
             let mut retries = if self.lane == Lane::Reply { REPLY_RETRIES_AFTER_429 } else { 0 };
             loop {
                 self.budget.acquire(self.lane, chat).await;
+                self.halted.check()?;
                 match self.request.send_ref().await {
                     Err(RequestError::RetryAfter(after)) => {
                         self.metrics.rate_limited(after.duration());

@@ -23,7 +23,7 @@ pub mod teachers;
 
 use std::sync::Arc;
 
-use sqlx::SqlitePool;
+use crate::store::Db;
 use teloxide::dispatching::dialogue::{Dialogue, ErasedStorage};
 use teloxide::dispatching::{DpHandlerDescription, UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
@@ -65,7 +65,7 @@ pub type HandlerResult<T = ()> = Result<T, BotError>;
 /// What every handler may need, built once in `app`.
 pub struct Ctx {
     pub config: Config,
-    pub pool: SqlitePool,
+    pub pool: Db,
     pub users: Users,
     pub invites: Invites,
     pub groups: Groups,

@@ -12,9 +12,9 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::store::Db;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use sqlx::SqlitePool;
 use teloxide::types::ChatId;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -68,7 +68,7 @@ struct Inner {
 
 impl Delivery {
     pub fn new(
-        pool: SqlitePool,
+        pool: Db,
         bot: Tg,
         clock: SharedClock,
         config: DeliveryConfig,

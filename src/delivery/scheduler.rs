@@ -57,6 +57,7 @@ pub(super) async fn run(inner: Arc<Inner>, shutdown: CancellationToken) {
             if let Err(err) = planner::replan(&inner).await {
                 tracing::error!(%err, "could not plan the reminders; the current plan stands");
             }
+            recover_expired_claims(&inner).await;
             planned_at = tokio::time::Instant::now();
         }
         // Claiming one row per freed place would cost a query per send: wait for a few.
@@ -134,6 +135,19 @@ pub(super) async fn run(inner: Arc<Inner>, shutdown: CancellationToken) {
         }
     }
     skipped.report();
+}
+
+/// Rows a dead instance claimed come back once their claim lease runs out (PostgreSQL; on
+/// SQLite this instance is the only one).
+async fn recover_expired_claims(inner: &Inner) {
+    match inner.outbox.recover_expired_claims(inner.clock.now()).await {
+        Ok(0) => {}
+        Ok(n) => {
+            tracing::warn!(rows = n, "rows another instance claimed and never finished are sent again");
+            inner.wake.notify_one();
+        }
+        Err(err) => tracing::error!(%err, "could not look for rows whose claim ran out"),
+    }
 }
 
 async fn collapse_overdue(inner: &Inner) {

@@ -10,9 +10,9 @@ mod webhook;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use crate::store::Db;
 use axum::Router;
 use axum::routing::get;
-use sqlx::SqlitePool;
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::SharedClock;
@@ -26,7 +26,7 @@ pub use webhook::WebhookRoute;
 
 /// What the endpoints look at; built once in `app`.
 pub struct Probes {
-    pub pool: SqlitePool,
+    pub pool: Db,
     pub delivery: Delivery,
     pub health: Arc<Health>,
     pub metrics: Metrics,

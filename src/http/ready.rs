@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::Probes;
-use crate::health::ReadyLimits;
+use crate::health::{ReadyLimits, Role};
 use crate::store::maintenance;
 use crate::store::outbox::Figures;
 
@@ -49,15 +49,17 @@ impl Check {
 #[derive(Clone, Debug, Serialize)]
 pub struct Readiness {
     pub status: &'static str,
+    /// Leader, standby, or the single instance of SQLite.
+    pub role: Role,
     pub failing: Vec<&'static str>,
     pub checks: Vec<Check>,
 }
 
 impl Readiness {
-    fn of(checks: Vec<Check>) -> Self {
+    fn of(role: Role, checks: Vec<Check>) -> Self {
         let failing: Vec<&'static str> = checks.iter().filter(|c| !c.ok).map(|c| c.name).collect();
         let status = if failing.is_empty() { "ready" } else { "not ready" };
-        Self { status, failing, checks }
+        Self { status, role, failing, checks }
     }
 
     pub fn is_ready(&self) -> bool {
@@ -68,6 +70,7 @@ impl Readiness {
 /// What the checks look at, read at one moment.
 pub struct Observed {
     pub now: DateTime<Utc>,
+    pub role: Role,
     pub database: Result<(), String>,
     pub telegram: Option<DateTime<Utc>>,
     pub scheduler: Option<DateTime<Utc>>,
@@ -90,6 +93,7 @@ pub async fn observe(probes: &Probes) -> Observed {
     };
     Observed {
         now,
+        role: probes.health.role(),
         database,
         telegram: probes.health.last_telegram(),
         scheduler: probes.health.last_scheduler_beat(),
@@ -97,12 +101,16 @@ pub async fn observe(probes: &Probes) -> Observed {
     }
 }
 
-/// The verdict on what was observed; no I/O, so every rule is unit-tested.
+/// The verdict on what was observed; no I/O, so every rule is unit-tested. A standby is ready
+/// when its database answers: it is ready to take over, and talks to Telegram only once leader.
 pub fn judge(seen: &Observed, limits: ReadyLimits, via: UpdatesVia) -> Readiness {
     let database = match &seen.database {
         Ok(()) => Check::pass("database"),
         Err(err) => Check::fail("database", format!("the database does not answer: {err}")),
     };
+    if seen.role == Role::Standby {
+        return Readiness::of(seen.role, vec![database]);
+    }
     let what = match via {
         UpdatesVia::Polling => "successful getUpdates",
         UpdatesVia::Webhook => "webhook update or getWebhookInfo answer",
@@ -146,7 +154,7 @@ pub fn judge(seen: &Observed, limits: ReadyLimits, via: UpdatesVia) -> Readiness
             }
         }
     };
-    Readiness::of(vec![database, telegram, scheduler, outbox])
+    Readiness::of(seen.role, vec![database, telegram, scheduler, outbox])
 }
 
 /// How long ago `at` was; a stamp ahead of `now` (a clock moved back) counts as fresh.
@@ -180,6 +188,7 @@ mod tests {
     fn healthy(now: DateTime<Utc>) -> Observed {
         Observed {
             now,
+            role: Role::Single,
             database: Ok(()),
             telegram: Some(now - chrono::Duration::seconds(3)),
             scheduler: Some(now - chrono::Duration::seconds(1)),
@@ -227,6 +236,19 @@ mod tests {
             overdue: chrono::Duration::seconds(61),
         });
         assert_eq!(judge(&seen, limits(), UpdatesVia::Polling).failing, vec!["outbox"]);
+    }
+
+    #[test]
+    fn a_standby_is_ready_while_its_database_answers_though_it_talks_to_nobody() {
+        let mut seen = healthy(now());
+        seen.role = Role::Standby;
+        seen.telegram = None;
+        seen.scheduler = None;
+        let verdict = judge(&seen, limits(), UpdatesVia::Polling);
+        assert!(verdict.is_ready(), "{verdict:?}");
+        assert_eq!(serde_json::to_value(&verdict).unwrap()["role"], "standby");
+        seen.database = Err("connection refused".into());
+        assert_eq!(judge(&seen, limits(), UpdatesVia::Polling).failing, vec!["database"]);
     }
 
     #[test]

@@ -2,15 +2,14 @@
 //! changes, and the SEQUENCE their last copy carried.
 
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
 use teloxide::types::ChatId;
 
-use super::{StoreResult, stamp};
+use super::{Db, StoreResult, on_db, stamp};
 use crate::domain::calendar::CalendarEntry;
 
 #[derive(Clone)]
 pub struct CalendarCopies {
-    pool: SqlitePool,
+    db: Db,
 }
 
 fn columns(entry: CalendarEntry) -> (&'static str, i64) {
@@ -21,8 +20,8 @@ fn columns(entry: CalendarEntry) -> (&'static str, i64) {
 }
 
 impl CalendarCopies {
-    pub fn new(pool: SqlitePool) -> Self {
-        Self { pool }
+    pub fn new(db: Db) -> Self {
+        Self { db }
     }
 
     /// Records that `chat` got a copy with this sequence; a lower one never replaces a higher.
@@ -33,44 +32,53 @@ impl CalendarCopies {
         sequence: u32,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let (kind, id) = columns(entry);
-        sqlx::query(
-            "INSERT INTO calendar_copies (entry, entry_id, chat_id, sequence, sent_at) VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (entry, entry_id, chat_id)
-             DO UPDATE SET sequence = MAX(sequence, excluded.sequence), sent_at = excluded.sent_at",
-        )
-        .bind(kind)
-        .bind(id)
-        .bind(chat.0)
-        .bind(i64::from(sequence))
-        .bind(stamp(now))
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        on_db!(&self.db, |pool| {
+            let (kind, id) = columns(entry);
+            sqlx::query(
+                "INSERT INTO calendar_copies (entry, entry_id, chat_id, sequence, sent_at) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (entry, entry_id, chat_id)
+                 DO UPDATE SET sequence = CASE WHEN excluded.sequence > calendar_copies.sequence
+                                          THEN excluded.sequence ELSE calendar_copies.sequence END, sent_at = excluded.sent_at",
+            )
+            .bind(kind)
+            .bind(id)
+            .bind(chat.0)
+            .bind(i64::from(sequence))
+            .bind(stamp(now))
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
     }
 
     /// The sequence of the last copy `chat` got, if it got one.
     pub async fn last_sequence(&self, entry: CalendarEntry, chat: ChatId) -> StoreResult<Option<u32>> {
-        let (kind, id) = columns(entry);
-        let sequence: Option<i64> =
-            sqlx::query_scalar("SELECT sequence FROM calendar_copies WHERE entry = ? AND entry_id = ? AND chat_id = ?")
-                .bind(kind)
-                .bind(id)
-                .bind(chat.0)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(sequence.map(|s| u32::try_from(s).unwrap_or(u32::MAX)))
+        on_db!(&self.db, |pool| {
+            let (kind, id) = columns(entry);
+            let sequence: Option<i64> = sqlx::query_scalar(
+                "SELECT sequence FROM calendar_copies WHERE entry = $1 AND entry_id = $2 AND chat_id = $3",
+            )
+            .bind(kind)
+            .bind(id)
+            .bind(chat.0)
+            .fetch_optional(pool)
+            .await?;
+            Ok(sequence.map(|s| u32::try_from(s).unwrap_or(u32::MAX)))
+        })
     }
 
     /// Every chat that holds a copy of the entry.
     pub async fn holders(&self, entry: CalendarEntry) -> StoreResult<Vec<ChatId>> {
-        let (kind, id) = columns(entry);
-        let chats: Vec<i64> =
-            sqlx::query_scalar("SELECT chat_id FROM calendar_copies WHERE entry = ? AND entry_id = ? ORDER BY chat_id")
-                .bind(kind)
-                .bind(id)
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(chats.into_iter().map(ChatId).collect())
+        on_db!(&self.db, |pool| {
+            let (kind, id) = columns(entry);
+            let chats: Vec<i64> = sqlx::query_scalar(
+                "SELECT chat_id FROM calendar_copies WHERE entry = $1 AND entry_id = $2 ORDER BY chat_id",
+            )
+            .bind(kind)
+            .bind(id)
+            .fetch_all(pool)
+            .await?;
+            Ok(chats.into_iter().map(ChatId).collect())
+        })
     }
 }

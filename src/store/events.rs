@@ -3,11 +3,11 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
-use sqlx::{FromRow, SqliteExecutor, SqlitePool};
+use sqlx::FromRow;
 use teloxide::types::{ChatId, UserId};
 
 use super::invites::parse_stamp;
-use super::{StoreError, StoreResult, stamp};
+use super::{Conn, Db, StoreError, StoreResult, on_conn, on_db, stamp};
 use crate::domain::event::{EventId, EventStatus, GroupId};
 use crate::domain::reminders::ReminderOffset;
 use crate::providers::Meeting;
@@ -177,163 +177,180 @@ fn meeting_json(meeting: Option<&Meeting>) -> Option<String> {
     meeting.and_then(|m| serde_json::to_string(m).ok())
 }
 
+/// An event that has not ended by `$1`, in each backend's date arithmetic.
+const SQLITE_NOT_ENDED: &str = "datetime(starts_at, '+' || duration_min || ' minutes') > datetime($1)";
+const POSTGRES_NOT_ENDED: &str = "starts_at::timestamptz + duration_min * INTERVAL '1 minute' > $1::timestamptz";
+const SQLITE_NOT_ENDED_E: &str = "datetime(e.starts_at, '+' || e.duration_min || ' minutes') > datetime($1)";
+const POSTGRES_NOT_ENDED_E: &str = "e.starts_at::timestamptz + e.duration_min * INTERVAL '1 minute' > $1::timestamptz";
+
 const AUDIENCE: &str = "
-    SELECT el.user_id AS chat_id, 0 AS is_group FROM event_listeners el
-     WHERE el.event_id = ?1 AND el.direct = 1 AND el.left_at IS NULL
+    SELECT el.user_id AS chat_id, FALSE AS is_group FROM event_listeners el
+     WHERE el.event_id = $1 AND el.direct = TRUE AND el.left_at IS NULL
     UNION
-    SELECT gm.user_id, 0 FROM event_groups eg
+    SELECT gm.user_id, FALSE FROM event_groups eg
       JOIN group_members gm ON gm.group_id = eg.group_id
-     WHERE eg.event_id = ?1
-       AND NOT EXISTS (SELECT 1 FROM group_chats gc WHERE gc.group_id = eg.group_id AND gc.active = 1)
+     WHERE eg.event_id = $1
+       AND NOT EXISTS (SELECT 1 FROM group_chats gc WHERE gc.group_id = eg.group_id AND gc.active = TRUE)
        AND NOT EXISTS (SELECT 1 FROM event_listeners el
-                        WHERE el.event_id = ?1 AND el.user_id = gm.user_id AND el.left_at IS NOT NULL)
+                        WHERE el.event_id = $1 AND el.user_id = gm.user_id AND el.left_at IS NOT NULL)
     UNION
-    SELECT gc.chat_id, 1 FROM event_groups eg
-      JOIN group_chats gc ON gc.group_id = eg.group_id AND gc.active = 1
-     WHERE eg.event_id = ?1";
+    SELECT gc.chat_id, TRUE FROM event_groups eg
+      JOIN group_chats gc ON gc.group_id = eg.group_id AND gc.active = TRUE
+     WHERE eg.event_id = $1";
 
 /// The group's classes still ahead that now reach `user` in person (not through a linked chat,
 /// not left), inside the caller's transaction: a joiner's invitations to take with the join.
 pub(super) async fn upcoming_reaching(
-    tx: &mut sqlx::SqliteConnection,
+    conn: Conn<'_>,
     group: GroupId,
     user: UserId,
     now: DateTime<Utc>,
 ) -> StoreResult<Vec<EventId>> {
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT e.id FROM events e JOIN event_groups eg ON eg.event_id = e.id
-          WHERE eg.group_id = ? AND e.status = 'planned' AND e.starts_at > ? ORDER BY e.starts_at",
-    )
-    .bind(group.0)
-    .bind(stamp(now))
-    .fetch_all(&mut *tx)
-    .await?;
-    let reached = format!("SELECT 1 FROM ({AUDIENCE}) WHERE chat_id = ?2 AND is_group = 0");
-    let mut reaching = Vec::with_capacity(ids.len());
-    for id in ids {
-        let found: Option<i64> =
-            sqlx::query_scalar(&reached).bind(id).bind(user.0 as i64).fetch_optional(&mut *tx).await?;
-        if found.is_some() {
-            reaching.push(EventId(id));
+    on_conn!(conn, |tx| {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT e.id FROM events e JOIN event_groups eg ON eg.event_id = e.id
+              WHERE eg.group_id = $1 AND e.status = 'planned' AND e.starts_at > $2 ORDER BY e.starts_at",
+        )
+        .bind(group.0)
+        .bind(stamp(now))
+        .fetch_all(&mut *tx)
+        .await?;
+        let reached = format!("SELECT 1 FROM ({AUDIENCE}) AS audience WHERE chat_id = $2 AND NOT is_group");
+        let mut reaching = Vec::with_capacity(ids.len());
+        for id in ids {
+            let found = sqlx::query(&reached).bind(id).bind(user.0 as i64).fetch_optional(&mut *tx).await?;
+            if found.is_some() {
+                reaching.push(EventId(id));
+            }
         }
-    }
-    Ok(reaching)
+        Ok(reaching)
+    })
 }
 
-pub(super) async fn insert_direct_listener<'e>(
-    db: impl SqliteExecutor<'e>,
-    id: EventId,
-    user: UserId,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO event_listeners (event_id, user_id, direct) VALUES (?, ?, 1)
-         ON CONFLICT (event_id, user_id) DO UPDATE SET direct = 1, left_at = NULL",
-    )
-    .bind(id.0)
-    .bind(user.0 as i64)
-    .execute(db)
-    .await?;
+pub(super) async fn insert_direct_listener(conn: Conn<'_>, id: EventId, user: UserId) -> StoreResult<()> {
+    on_conn!(conn, |c| {
+        sqlx::query(
+            "INSERT INTO event_listeners (event_id, user_id, direct) VALUES ($1, $2, TRUE)
+             ON CONFLICT (event_id, user_id) DO UPDATE SET direct = TRUE, left_at = NULL",
+        )
+        .bind(id.0)
+        .bind(user.0 as i64)
+        .execute(c)
+        .await
+        .map(drop)
+    })?;
     Ok(())
 }
 
 /// Whether `user` listens to the event by its own link and has not left it.
-pub(super) async fn is_direct_listener<'e>(
-    db: impl SqliteExecutor<'e>,
-    id: EventId,
-    user: UserId,
-) -> StoreResult<bool> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM event_listeners WHERE event_id = ? AND user_id = ? AND direct = 1 AND left_at IS NULL",
-    )
-    .bind(id.0)
-    .bind(user.0 as i64)
-    .fetch_optional(db)
-    .await?;
-    Ok(found.is_some())
+pub(super) async fn is_direct_listener(conn: Conn<'_>, id: EventId, user: UserId) -> StoreResult<bool> {
+    let found = on_conn!(conn, |c| {
+        sqlx::query(
+            "SELECT 1 FROM event_listeners WHERE event_id = $1 AND user_id = $2 AND direct = TRUE AND left_at IS NULL",
+        )
+        .bind(id.0)
+        .bind(user.0 as i64)
+        .fetch_optional(c)
+        .await
+        .map(|row| row.is_some())
+    })?;
+    Ok(found)
 }
 
 #[derive(Clone)]
 pub struct Events {
-    pool: SqlitePool,
+    db: Db,
 }
 
 impl Events {
-    pub fn new(pool: SqlitePool) -> Self {
-        Self { pool }
+    pub fn new(db: Db) -> Self {
+        Self { db }
     }
 
     pub async fn insert(&self, new: &NewEvent, now: DateTime<Utc>) -> StoreResult<EventId> {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO events (owner_id, host_id, host_email, provider_id, title, description, starts_at,
-                                 duration_min, timezone, status, meeting, options, reminders, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(new.owner_id.0 as i64)
-        .bind(new.host_id.map(|h| h.0 as i64))
-        .bind(&new.host_email)
-        .bind(new.provider_id)
-        .bind(&new.title)
-        .bind(&new.description)
-        .bind(stamp(new.starts_at))
-        .bind(i64::from(new.duration_min))
-        .bind(new.tz.name())
-        .bind(new.status.as_str())
-        .bind(meeting_json(new.meeting.as_ref()))
-        .bind(new.options.to_string())
-        .bind(encode_reminders(&new.reminders))
-        .bind(stamp(now))
-        .bind(stamp(now))
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(EventId(id))
+        on_db!(&self.db, |pool| {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO events (owner_id, host_id, host_email, provider_id, title, description, starts_at,
+                                     duration_min, timezone, status, meeting, options, reminders, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+            )
+            .bind(new.owner_id.0 as i64)
+            .bind(new.host_id.map(|h| h.0 as i64))
+            .bind(&new.host_email)
+            .bind(new.provider_id)
+            .bind(&new.title)
+            .bind(&new.description)
+            .bind(stamp(new.starts_at))
+            .bind(i64::from(new.duration_min))
+            .bind(new.tz.name())
+            .bind(new.status.as_str())
+            .bind(meeting_json(new.meeting.as_ref()))
+            .bind(new.options.to_string())
+            .bind(encode_reminders(&new.reminders))
+            .bind(stamp(now))
+            .bind(stamp(now))
+            .fetch_one(pool)
+            .await?;
+            Ok(EventId(id))
+        })
     }
 
     /// Makes an event an occurrence of a series.
     pub async fn attach_to_series(&self, id: EventId, series: i64, occurrence: i64) -> StoreResult<()> {
-        sqlx::query("UPDATE events SET series_id = ?, occurrence = ? WHERE id = ?")
-            .bind(series)
-            .bind(occurrence)
-            .bind(id.0)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        on_db!(&self.db, |pool| {
+            sqlx::query("UPDATE events SET series_id = $1, occurrence = $2 WHERE id = $3")
+                .bind(series)
+                .bind(occurrence)
+                .bind(id.0)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
     }
 
     /// The latest occurrence of a series made so far.
     pub async fn latest_occurrence(&self, series: i64) -> StoreResult<Option<Event>> {
-        let row: Option<EventRow> =
-            sqlx::query_as("SELECT * FROM events WHERE series_id = ? ORDER BY occurrence DESC LIMIT 1")
-                .bind(series)
-                .fetch_optional(&self.pool)
-                .await?;
-        row.map(Event::try_from).transpose()
+        on_db!(&self.db, |pool| {
+            let row: Option<EventRow> =
+                sqlx::query_as("SELECT * FROM events WHERE series_id = $1 ORDER BY occurrence DESC LIMIT 1")
+                    .bind(series)
+                    .fetch_optional(pool)
+                    .await?;
+            row.map(Event::try_from).transpose()
+        })
     }
 
     /// Every occurrence of a series made so far, in the rule's order: the calendar file reads
     /// its exceptions (cancelled) and overrides (moved) from them.
     pub async fn occurrences(&self, series: i64) -> StoreResult<Vec<Event>> {
-        let rows: Vec<EventRow> = sqlx::query_as("SELECT * FROM events WHERE series_id = ? ORDER BY occurrence")
-            .bind(series)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.into_iter().map(Event::try_from).collect()
+        on_db!(&self.db, |pool| {
+            let rows: Vec<EventRow> = sqlx::query_as("SELECT * FROM events WHERE series_id = $1 ORDER BY occurrence")
+                .bind(series)
+                .fetch_all(pool)
+                .await?;
+            rows.into_iter().map(Event::try_from).collect()
+        })
     }
 
     /// Starts of the cancelled occurrences of a series, where they last were.
     pub async fn cancelled_occurrences(&self, series: i64) -> StoreResult<Vec<DateTime<Utc>>> {
-        let starts: Vec<String> = sqlx::query_scalar(
-            "SELECT starts_at FROM events WHERE series_id = ? AND status = 'cancelled' ORDER BY occurrence",
-        )
-        .bind(series)
-        .fetch_all(&self.pool)
-        .await?;
-        starts.iter().map(|s| parse_stamp(s)).collect()
+        on_db!(&self.db, |pool| {
+            let starts: Vec<String> = sqlx::query_scalar(
+                "SELECT starts_at FROM events WHERE series_id = $1 AND status = 'cancelled' ORDER BY occurrence",
+            )
+            .bind(series)
+            .fetch_all(pool)
+            .await?;
+            starts.iter().map(|s| parse_stamp(s)).collect()
+        })
     }
 
     pub async fn get(&self, id: EventId) -> StoreResult<Option<Event>> {
-        let row: Option<EventRow> =
-            sqlx::query_as("SELECT * FROM events WHERE id = ?").bind(id.0).fetch_optional(&self.pool).await?;
-        row.map(Event::try_from).transpose()
+        on_db!(&self.db, |pool| {
+            let row: Option<EventRow> =
+                sqlx::query_as("SELECT * FROM events WHERE id = $1").bind(id.0).fetch_optional(pool).await?;
+            row.map(Event::try_from).transpose()
+        })
     }
 
     /// Moves an event and raises its calendar sequence.
@@ -344,16 +361,18 @@ impl Events {
         duration_min: u32,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE events SET starts_at = ?, duration_min = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?",
-        )
-        .bind(stamp(starts_at))
-        .bind(i64::from(duration_min))
-        .bind(stamp(now))
-        .bind(id.0)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        on_db!(&self.db, |pool| {
+            sqlx::query(
+                "UPDATE events SET starts_at = $1, duration_min = $2, sequence = sequence + 1, updated_at = $3 WHERE id = $4",
+            )
+            .bind(stamp(starts_at))
+            .bind(i64::from(duration_min))
+            .bind(stamp(now))
+            .bind(id.0)
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
     }
 
     /// Changes the title and description and raises the calendar sequence.
@@ -364,16 +383,18 @@ impl Events {
         description: Option<&str>,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE events SET title = ?, description = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?",
-        )
-        .bind(title)
-        .bind(description)
-        .bind(stamp(now))
-        .bind(id.0)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        on_db!(&self.db, |pool| {
+            sqlx::query(
+                "UPDATE events SET title = $1, description = $2, sequence = sequence + 1, updated_at = $3 WHERE id = $4",
+            )
+            .bind(title)
+            .bind(description)
+            .bind(stamp(now))
+            .bind(id.0)
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
     }
 
     pub async fn set_reminders(
@@ -382,13 +403,15 @@ impl Events {
         reminders: &[ReminderOffset],
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        sqlx::query("UPDATE events SET reminders = ?, updated_at = ? WHERE id = ?")
-            .bind(encode_reminders(reminders))
-            .bind(stamp(now))
-            .bind(id.0)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        on_db!(&self.db, |pool| {
+            sqlx::query("UPDATE events SET reminders = $1, updated_at = $2 WHERE id = $3")
+                .bind(encode_reminders(reminders))
+                .bind(stamp(now))
+                .bind(id.0)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
     }
 
     /// Sets the status (raising the sequence, as a cancellation must) and the last provider error.
@@ -399,57 +422,67 @@ impl Events {
         last_error: Option<&str>,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE events SET status = ?, last_error = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?",
-        )
-        .bind(status.as_str())
-        .bind(last_error)
-        .bind(stamp(now))
-        .bind(id.0)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        on_db!(&self.db, |pool| {
+            sqlx::query(
+                "UPDATE events SET status = $1, last_error = $2, sequence = sequence + 1, updated_at = $3 WHERE id = $4",
+            )
+            .bind(status.as_str())
+            .bind(last_error)
+            .bind(stamp(now))
+            .bind(id.0)
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
     }
 
     /// Records the meeting the service made (or its removal), raising the sequence: the link changed.
     pub async fn set_meeting(&self, id: EventId, meeting: Option<&Meeting>, now: DateTime<Utc>) -> StoreResult<()> {
-        sqlx::query("UPDATE events SET meeting = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?")
-            .bind(meeting_json(meeting))
-            .bind(stamp(now))
-            .bind(id.0)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        on_db!(&self.db, |pool| {
+            sqlx::query("UPDATE events SET meeting = $1, sequence = sequence + 1, updated_at = $2 WHERE id = $3")
+                .bind(meeting_json(meeting))
+                .bind(stamp(now))
+                .bind(id.0)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
     }
 
     /// The provider made the meeting: the draft becomes planned, in one step.
     pub async fn publish(&self, id: EventId, meeting: &Meeting, now: DateTime<Utc>) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE events SET meeting = ?, status = 'planned', last_error = NULL, sequence = sequence + 1,
-                               updated_at = ? WHERE id = ?",
-        )
-        .bind(meeting_json(Some(meeting)))
-        .bind(stamp(now))
-        .bind(id.0)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        on_db!(&self.db, |pool| {
+            sqlx::query(
+                "UPDATE events SET meeting = $1, status = 'planned', last_error = NULL, sequence = sequence + 1,
+                                   updated_at = $2 WHERE id = $3",
+            )
+            .bind(meeting_json(Some(meeting)))
+            .bind(stamp(now))
+            .bind(id.0)
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
     }
 
     /// Deletes a draft that never reached a provider.
     pub async fn delete_draft(&self, id: EventId) -> StoreResult<bool> {
-        let done =
-            sqlx::query("DELETE FROM events WHERE id = ? AND status = 'draft'").bind(id.0).execute(&self.pool).await?;
-        Ok(done.rows_affected() == 1)
+        on_db!(&self.db, |pool| {
+            let done =
+                sqlx::query("DELETE FROM events WHERE id = $1 AND status = 'draft'").bind(id.0).execute(pool).await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     pub async fn groups_of(&self, id: EventId) -> StoreResult<Vec<GroupId>> {
-        let ids: Vec<i64> =
-            sqlx::query_scalar("SELECT group_id FROM event_groups WHERE event_id = ? ORDER BY group_id")
-                .bind(id.0)
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(ids.into_iter().map(GroupId).collect())
+        on_db!(&self.db, |pool| {
+            let ids: Vec<i64> =
+                sqlx::query_scalar("SELECT group_id FROM event_groups WHERE event_id = $1 ORDER BY group_id")
+                    .bind(id.0)
+                    .fetch_all(pool)
+                    .await?;
+            Ok(ids.into_iter().map(GroupId).collect())
+        })
     }
 
     /// Events a teacher manages that have not ended (drafts too), soonest first; all of them for
@@ -461,45 +494,52 @@ impl Events {
         limit: i64,
         offset: i64,
     ) -> StoreResult<(Vec<Event>, i64)> {
-        let filter = "status IN ('draft', 'planned')
-                      AND datetime(starts_at, '+' || duration_min || ' minutes') > datetime(?1)
-                      AND (?2 IS NULL OR owner_id = ?2 OR host_id = ?2)";
-        let by = by.map(|u| u.0 as i64);
-        let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM events WHERE {filter}"))
-            .bind(stamp(now))
-            .bind(by)
-            .fetch_one(&self.pool)
-            .await?;
-        let rows: Vec<EventRow> =
-            sqlx::query_as(&format!("SELECT * FROM events WHERE {filter} ORDER BY starts_at, id LIMIT ?3 OFFSET ?4"))
+        on_db!(&self.db, |pool| {
+            let filter = format!(
+                "status IN ('draft', 'planned') AND {} AND ($2 IS NULL OR owner_id = $2 OR host_id = $2)",
+                self.db.pick(SQLITE_NOT_ENDED, POSTGRES_NOT_ENDED)
+            );
+            let by = by.map(|u| u.0 as i64);
+            let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM events WHERE {filter}"))
                 .bind(stamp(now))
                 .bind(by)
-                .bind(limit)
-                .bind(offset)
-                .fetch_all(&self.pool)
+                .fetch_one(pool)
                 .await?;
-        let events = rows.into_iter().map(Event::try_from).collect::<StoreResult<Vec<_>>>()?;
-        Ok((events, total))
+            let rows: Vec<EventRow> = sqlx::query_as(&format!(
+                "SELECT * FROM events WHERE {filter} ORDER BY starts_at, id LIMIT $3 OFFSET $4"
+            ))
+            .bind(stamp(now))
+            .bind(by)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(pool)
+            .await?;
+            let events = rows.into_iter().map(Event::try_from).collect::<StoreResult<Vec<_>>>()?;
+            Ok((events, total))
+        })
     }
 
     /// Planned events a listener is invited to that have not ended, soonest first.
     pub async fn upcoming_for_listener(&self, user: UserId, now: DateTime<Utc>) -> StoreResult<Vec<Event>> {
-        let rows: Vec<EventRow> = sqlx::query_as(
-            "SELECT e.* FROM events e
-              WHERE e.status = 'planned'
-                AND datetime(e.starts_at, '+' || e.duration_min || ' minutes') > datetime(?1)
-                AND NOT EXISTS (SELECT 1 FROM event_listeners el
-                                 WHERE el.event_id = e.id AND el.user_id = ?2 AND el.left_at IS NOT NULL)
-                AND (EXISTS (SELECT 1 FROM event_listeners el WHERE el.event_id = e.id AND el.user_id = ?2 AND el.direct = 1)
-                  OR EXISTS (SELECT 1 FROM event_groups eg JOIN group_members gm ON gm.group_id = eg.group_id
-                              WHERE eg.event_id = e.id AND gm.user_id = ?2))
-              ORDER BY e.starts_at LIMIT 20",
-        )
-        .bind(stamp(now))
-        .bind(user.0 as i64)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(Event::try_from).collect()
+        on_db!(&self.db, |pool| {
+            let rows: Vec<EventRow> = sqlx::query_as(&format!(
+                "SELECT e.* FROM events e
+                  WHERE e.status = 'planned'
+                    AND {}
+                    AND NOT EXISTS (SELECT 1 FROM event_listeners el
+                                     WHERE el.event_id = e.id AND el.user_id = $2 AND el.left_at IS NOT NULL)
+                    AND (EXISTS (SELECT 1 FROM event_listeners el WHERE el.event_id = e.id AND el.user_id = $2 AND el.direct = TRUE)
+                      OR EXISTS (SELECT 1 FROM event_groups eg JOIN group_members gm ON gm.group_id = eg.group_id
+                                  WHERE eg.event_id = e.id AND gm.user_id = $2))
+                  ORDER BY e.starts_at LIMIT 20",
+                self.db.pick(SQLITE_NOT_ENDED_E, POSTGRES_NOT_ENDED_E)
+            ))
+            .bind(stamp(now))
+            .bind(user.0 as i64)
+            .fetch_all(pool)
+            .await?;
+            rows.into_iter().map(Event::try_from).collect()
+        })
     }
 
     /// Private listeners who have not answered the invitation yet.
@@ -516,119 +556,144 @@ impl Events {
     }
 
     pub async fn set_groups(&self, id: EventId, groups: &[GroupId]) -> StoreResult<()> {
-        let mut tx = super::begin_write(&self.pool).await?;
-        sqlx::query("DELETE FROM event_groups WHERE event_id = ?").bind(id.0).execute(&mut *tx).await?;
-        for group in groups {
-            sqlx::query("INSERT INTO event_groups (event_id, group_id) VALUES (?, ?)")
-                .bind(id.0)
-                .bind(group.0)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        on_db!(&self.db, |pool| {
+            let mut tx = super::begin_write(pool).await?;
+            sqlx::query("DELETE FROM event_groups WHERE event_id = $1").bind(id.0).execute(&mut *tx).await?;
+            for group in groups {
+                sqlx::query("INSERT INTO event_groups (event_id, group_id) VALUES ($1, $2)")
+                    .bind(id.0)
+                    .bind(group.0)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
     }
 
     /// Adds a listener by the event's own link (again after leaving, too).
     pub async fn add_direct_listener(&self, id: EventId, user: UserId) -> StoreResult<()> {
-        insert_direct_listener(&self.pool, id, user).await
+        on_db!(&self.db, |pool| { insert_direct_listener(Conn::from(&mut *pool.acquire().await?), id, user).await })
     }
 
     /// The number of chats an event's messages go to right now.
     pub async fn audience_size(&self, id: EventId) -> StoreResult<usize> {
-        let n: i64 =
-            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM ({AUDIENCE})")).bind(id.0).fetch_one(&self.pool).await?;
-        Ok(n as usize)
+        on_db!(&self.db, |pool| {
+            let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM ({AUDIENCE}) AS audience"))
+                .bind(id.0)
+                .fetch_one(pool)
+                .await?;
+            Ok(n as usize)
+        })
     }
 
     /// Listeners who came by an event's own link stay listeners of the next occurrence.
     pub async fn copy_direct_listeners(&self, from: EventId, to: EventId) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT OR IGNORE INTO event_listeners (event_id, user_id, direct)
-             SELECT ?, user_id, 1 FROM event_listeners WHERE event_id = ? AND direct = 1 AND left_at IS NULL",
-        )
-        .bind(to.0)
-        .bind(from.0)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        on_db!(&self.db, |pool| {
+            sqlx::query(
+                "INSERT INTO event_listeners (event_id, user_id, direct)
+                 SELECT $1, user_id, TRUE FROM event_listeners WHERE event_id = $2 AND direct = TRUE AND left_at IS NULL
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(to.0)
+            .bind(from.0)
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
     }
 
     /// The chats an event's messages go to right now.
     pub async fn audience(&self, id: EventId) -> StoreResult<Vec<Recipient>> {
-        let rows: Vec<(i64, bool)> = sqlx::query_as(AUDIENCE).bind(id.0).fetch_all(&self.pool).await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(chat, is_group)| {
-                    if is_group { Recipient::GroupChat(ChatId(chat)) } else { Recipient::Person(UserId(chat as u64)) }
-                },
-            )
-            .collect())
+        on_db!(&self.db, |pool| {
+            let rows: Vec<(i64, bool)> = sqlx::query_as(AUDIENCE).bind(id.0).fetch_all(pool).await?;
+            Ok(rows
+                .into_iter()
+                .map(
+                    |(chat, is_group)| {
+                        if is_group {
+                            Recipient::GroupChat(ChatId(chat))
+                        } else {
+                            Recipient::Person(UserId(chat as u64))
+                        }
+                    },
+                )
+                .collect())
+        })
     }
 
     /// Whether `user` is a listener of the event: by its link or through one of its groups, and not left.
     pub async fn is_listener(&self, id: EventId, user: UserId) -> StoreResult<bool> {
-        let found: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM event_listeners
-                                         WHERE event_id = ?1 AND user_id = ?2 AND left_at IS NOT NULL)
-               AND (EXISTS (SELECT 1 FROM event_listeners WHERE event_id = ?1 AND user_id = ?2 AND direct = 1)
-                 OR EXISTS (SELECT 1 FROM event_groups eg JOIN group_members gm ON gm.group_id = eg.group_id
-                             WHERE eg.event_id = ?1 AND gm.user_id = ?2))",
-        )
-        .bind(id.0)
-        .bind(user.0 as i64)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(found.is_some())
+        on_db!(&self.db, |pool| {
+            let found = sqlx::query(
+                "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM event_listeners
+                                             WHERE event_id = $1 AND user_id = $2 AND left_at IS NOT NULL)
+                   AND (EXISTS (SELECT 1 FROM event_listeners WHERE event_id = $1 AND user_id = $2 AND direct = TRUE)
+                     OR EXISTS (SELECT 1 FROM event_groups eg JOIN group_members gm ON gm.group_id = eg.group_id
+                                 WHERE eg.event_id = $1 AND gm.user_id = $2))",
+            )
+            .bind(id.0)
+            .bind(user.0 as i64)
+            .fetch_optional(pool)
+            .await?;
+            Ok(found.is_some())
+        })
     }
 
     pub async fn set_rsvp(&self, id: EventId, user: UserId, rsvp: Rsvp, now: DateTime<Utc>) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO event_listeners (event_id, user_id, rsvp, rsvp_at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (event_id, user_id) DO UPDATE SET rsvp = excluded.rsvp, rsvp_at = excluded.rsvp_at",
-        )
-        .bind(id.0)
-        .bind(user.0 as i64)
-        .bind(rsvp.as_str())
-        .bind(stamp(now))
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        on_db!(&self.db, |pool| {
+            sqlx::query(
+                "INSERT INTO event_listeners (event_id, user_id, rsvp, rsvp_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (event_id, user_id) DO UPDATE SET rsvp = excluded.rsvp, rsvp_at = excluded.rsvp_at",
+            )
+            .bind(id.0)
+            .bind(user.0 as i64)
+            .bind(rsvp.as_str())
+            .bind(stamp(now))
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
     }
 
     pub async fn rsvp_of(&self, id: EventId, user: UserId) -> StoreResult<Option<Rsvp>> {
-        let answer: Option<Option<String>> =
-            sqlx::query_scalar("SELECT rsvp FROM event_listeners WHERE event_id = ? AND user_id = ?")
-                .bind(id.0)
-                .bind(user.0 as i64)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(answer.flatten().as_deref().and_then(Rsvp::parse))
+        on_db!(&self.db, |pool| {
+            let answer: Option<Option<String>> =
+                sqlx::query_scalar("SELECT rsvp FROM event_listeners WHERE event_id = $1 AND user_id = $2")
+                    .bind(id.0)
+                    .bind(user.0 as i64)
+                    .fetch_optional(pool)
+                    .await?;
+            Ok(answer.flatten().as_deref().and_then(Rsvp::parse))
+        })
     }
 
     pub async fn rsvp_counts(&self, id: EventId) -> StoreResult<RsvpCounts> {
-        let (yes, no): (i64, i64) = sqlx::query_as(
-            "SELECT COALESCE(SUM(rsvp = 'yes'), 0), COALESCE(SUM(rsvp = 'no'), 0)
-               FROM event_listeners WHERE event_id = ? AND left_at IS NULL",
-        )
-        .bind(id.0)
-        .fetch_one(&self.pool)
-        .await?;
-        let audience = self.audience(id).await?.len() as i64;
-        Ok(RsvpCounts { yes, no, audience })
+        on_db!(&self.db, |pool| {
+            let (yes, no): (i64, i64) = sqlx::query_as(
+                "SELECT COUNT(*) FILTER (WHERE rsvp = 'yes'), COUNT(*) FILTER (WHERE rsvp = 'no')
+                   FROM event_listeners WHERE event_id = $1 AND left_at IS NULL",
+            )
+            .bind(id.0)
+            .fetch_one(pool)
+            .await?;
+            let audience = self.audience(id).await?.len() as i64;
+            Ok(RsvpCounts { yes, no, audience })
+        })
     }
 
     /// Planned events of a group that have not started: a new member is invited to these.
     pub async fn upcoming_for_group(&self, group: GroupId, now: DateTime<Utc>) -> StoreResult<Vec<EventId>> {
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT e.id FROM events e JOIN event_groups eg ON eg.event_id = e.id
-              WHERE eg.group_id = ? AND e.status = 'planned' AND e.starts_at > ? ORDER BY e.starts_at",
-        )
-        .bind(group.0)
-        .bind(stamp(now))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(ids.into_iter().map(EventId).collect())
+        on_db!(&self.db, |pool| {
+            let ids: Vec<i64> = sqlx::query_scalar(
+                "SELECT e.id FROM events e JOIN event_groups eg ON eg.event_id = e.id
+                  WHERE eg.group_id = $1 AND e.status = 'planned' AND e.starts_at > $2 ORDER BY e.starts_at",
+            )
+            .bind(group.0)
+            .bind(stamp(now))
+            .fetch_all(pool)
+            .await?;
+            Ok(ids.into_iter().map(EventId).collect())
+        })
     }
 }

@@ -4,39 +4,40 @@
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
-use sqlx::{FromRow, SqliteExecutor, SqlitePool};
+use sqlx::FromRow;
 use teloxide::types::{ChatId, UserId};
 
 use super::invites::parse_stamp;
-use super::{StoreResult, stamp};
+use super::{Conn, Db, StoreResult, on_conn, on_db, stamp};
 use crate::domain::event::{EventId, GroupId};
 use crate::domain::group::GroupName;
 
-pub(super) async fn insert_member<'e>(
-    db: impl SqliteExecutor<'e>,
-    id: GroupId,
-    user: UserId,
-    now: DateTime<Utc>,
-) -> StoreResult<bool> {
-    let done = sqlx::query(
-        "INSERT INTO group_members (group_id, user_id, joined_at) VALUES (?, ?, ?)
-         ON CONFLICT (group_id, user_id) DO NOTHING",
-    )
-    .bind(id.get())
-    .bind(user.0 as i64)
-    .bind(stamp(now))
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-pub(super) async fn member_exists<'e>(db: impl SqliteExecutor<'e>, id: GroupId, user: UserId) -> StoreResult<bool> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM group_members WHERE group_id = ? AND user_id = ?")
+pub(super) async fn insert_member(conn: Conn<'_>, id: GroupId, user: UserId, now: DateTime<Utc>) -> StoreResult<bool> {
+    let done = on_conn!(conn, |c| {
+        sqlx::query(
+            "INSERT INTO group_members (group_id, user_id, joined_at) VALUES ($1, $2, $3)
+             ON CONFLICT (group_id, user_id) DO NOTHING",
+        )
         .bind(id.get())
         .bind(user.0 as i64)
-        .fetch_optional(db)
-        .await?;
-    Ok(found.is_some())
+        .bind(stamp(now))
+        .execute(c)
+        .await
+        .map(|done| done.rows_affected())
+    })?;
+    Ok(done == 1)
+}
+
+pub(super) async fn member_exists(conn: Conn<'_>, id: GroupId, user: UserId) -> StoreResult<bool> {
+    let found = on_conn!(conn, |c| {
+        sqlx::query("SELECT 1 FROM group_members WHERE group_id = $1 AND user_id = $2")
+            .bind(id.get())
+            .bind(user.0 as i64)
+            .fetch_optional(c)
+            .await
+            .map(|row| row.is_some())
+    })?;
+    Ok(found)
 }
 
 /// A listener group that has not been deleted.
@@ -144,152 +145,173 @@ pub const CHAT_CODE_LIFETIME: Duration = Duration::hours(24);
 
 #[derive(Clone)]
 pub struct Groups {
-    pool: SqlitePool,
+    db: Db,
 }
 
 impl Groups {
-    pub fn new(pool: SqlitePool) -> Self {
-        Self { pool }
+    pub fn new(db: Db) -> Self {
+        Self { db }
     }
 
     pub async fn create(&self, owner: UserId, name: &GroupName, now: DateTime<Utc>) -> StoreResult<GroupId> {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO listener_groups (owner_id, name, created_at) VALUES (?, ?, ?) RETURNING id",
-        )
-        .bind(owner.0 as i64)
-        .bind(name.as_str())
-        .bind(stamp(now))
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(GroupId(id))
+        on_db!(&self.db, |pool| {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO listener_groups (owner_id, name, created_at) VALUES ($1, $2, $3) RETURNING id",
+            )
+            .bind(owner.0 as i64)
+            .bind(name.as_str())
+            .bind(stamp(now))
+            .fetch_one(pool)
+            .await?;
+            Ok(GroupId(id))
+        })
     }
 
     /// The group, unless it was deleted.
     pub async fn get(&self, id: GroupId) -> StoreResult<Option<Group>> {
-        let row: Option<GroupRow> = sqlx::query_as(&format!("{GROUP_SELECT} WHERE g.id = ? AND g.deleted_at IS NULL"))
-            .bind(id.get())
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(Group::from))
+        on_db!(&self.db, |pool| {
+            let row: Option<GroupRow> =
+                sqlx::query_as(&format!("{GROUP_SELECT} WHERE g.id = $1 AND g.deleted_at IS NULL"))
+                    .bind(id.get())
+                    .fetch_optional(pool)
+                    .await?;
+            Ok(row.map(Group::from))
+        })
     }
 
     /// The groups of `owner`, or every group when `owner` is None (administrators).
     pub async fn list(&self, owner: Option<UserId>) -> StoreResult<Vec<Group>> {
-        let rows: Vec<GroupRow> = sqlx::query_as(&format!(
-            "{GROUP_SELECT} WHERE g.deleted_at IS NULL AND (?1 IS NULL OR g.owner_id = ?1) ORDER BY g.name, g.id"
-        ))
-        .bind(owner.map(|o| o.0 as i64))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(Group::from).collect())
+        on_db!(&self.db, |pool| {
+            let rows: Vec<GroupRow> = sqlx::query_as(&format!(
+                "{GROUP_SELECT} WHERE g.deleted_at IS NULL AND ($1 IS NULL OR g.owner_id = $1) ORDER BY g.name, g.id"
+            ))
+            .bind(owner.map(|o| o.0 as i64))
+            .fetch_all(pool)
+            .await?;
+            Ok(rows.into_iter().map(Group::from).collect())
+        })
     }
 
     pub async fn rename(&self, id: GroupId, name: &GroupName) -> StoreResult<bool> {
-        let done = sqlx::query("UPDATE listener_groups SET name = ? WHERE id = ? AND deleted_at IS NULL")
-            .bind(name.as_str())
-            .bind(id.get())
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
+        on_db!(&self.db, |pool| {
+            let done = sqlx::query("UPDATE listener_groups SET name = $1 WHERE id = $2 AND deleted_at IS NULL")
+                .bind(name.as_str())
+                .bind(id.get())
+                .execute(pool)
+                .await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     /// Deletes softly (events still name the group), and drops its members and chats. Returns the members
     /// it had, whose upcoming invitations the caller may have to withdraw.
     pub async fn delete(&self, id: GroupId, now: DateTime<Utc>) -> StoreResult<Vec<UserId>> {
-        let mut tx = super::begin_write(&self.pool).await?;
-        let members: Vec<i64> = sqlx::query_scalar("SELECT user_id FROM group_members WHERE group_id = ?")
-            .bind(id.get())
-            .fetch_all(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE listener_groups SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL")
+        on_db!(&self.db, |pool| {
+            let mut tx = super::begin_write(pool).await?;
+            let members: Vec<i64> = sqlx::query_scalar("SELECT user_id FROM group_members WHERE group_id = $1")
+                .bind(id.get())
+                .fetch_all(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE listener_groups SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL")
+                .bind(stamp(now))
+                .bind(id.get())
+                .execute(&mut *tx)
+                .await?;
+            // A deleted group has no members and no chats, so no event reaches anyone through it.
+            sqlx::query("DELETE FROM group_members WHERE group_id = $1").bind(id.get()).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM group_chats WHERE group_id = $1").bind(id.get()).execute(&mut *tx).await?;
+            sqlx::query(
+                "UPDATE invites SET revoked_at = $1 WHERE kind = 'chat' AND target_id = $2 AND revoked_at IS NULL",
+            )
             .bind(stamp(now))
             .bind(id.get())
             .execute(&mut *tx)
             .await?;
-        // A deleted group has no members and no chats, so no event reaches anyone through it.
-        sqlx::query("DELETE FROM group_members WHERE group_id = ?").bind(id.get()).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM group_chats WHERE group_id = ?").bind(id.get()).execute(&mut *tx).await?;
-        sqlx::query("UPDATE invites SET revoked_at = ?1 WHERE kind = 'chat' AND target_id = ?2 AND revoked_at IS NULL")
-            .bind(stamp(now))
-            .bind(id.get())
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(members.into_iter().map(|m| UserId(m as u64)).collect())
+            tx.commit().await?;
+            Ok(members.into_iter().map(|m| UserId(m as u64)).collect())
+        })
     }
 
     /// Adds a member; false when they already were one.
     pub async fn add_member(&self, id: GroupId, user: UserId, now: DateTime<Utc>) -> StoreResult<bool> {
-        insert_member(&self.pool, id, user, now).await
+        on_db!(&self.db, |pool| { insert_member(Conn::from(&mut *pool.acquire().await?), id, user, now).await })
     }
 
     pub async fn remove_member(&self, id: GroupId, user: UserId) -> StoreResult<bool> {
-        let done = sqlx::query("DELETE FROM group_members WHERE group_id = ? AND user_id = ?")
-            .bind(id.get())
-            .bind(user.0 as i64)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
+        on_db!(&self.db, |pool| {
+            let done = sqlx::query("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2")
+                .bind(id.get())
+                .bind(user.0 as i64)
+                .execute(pool)
+                .await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     pub async fn is_member(&self, id: GroupId, user: UserId) -> StoreResult<bool> {
-        member_exists(&self.pool, id, user).await
+        on_db!(&self.db, |pool| { member_exists(Conn::from(&mut *pool.acquire().await?), id, user).await })
     }
 
     /// Members in the order they joined.
     pub async fn members(&self, id: GroupId) -> StoreResult<Vec<Member>> {
-        let rows: Vec<MemberRow> = sqlx::query_as(
-            "SELECT u.id AS user_id, u.first_name, u.username, u.full_name, u.organisation, m.joined_at, u.active
-             FROM group_members m JOIN users u ON u.id = m.user_id
-             WHERE m.group_id = ? ORDER BY m.joined_at, u.id",
-        )
-        .bind(id.get())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(Member {
-                    user_id: UserId(row.user_id as u64),
-                    joined_at: parse_stamp(&row.joined_at)?,
-                    first_name: row.first_name,
-                    username: row.username,
-                    full_name: row.full_name,
-                    organisation: row.organisation,
-                    active: row.active,
+        on_db!(&self.db, |pool| {
+            let rows: Vec<MemberRow> = sqlx::query_as(
+                "SELECT u.id AS user_id, u.first_name, u.username, u.full_name, u.organisation, m.joined_at, u.active
+                 FROM group_members m JOIN users u ON u.id = m.user_id
+                 WHERE m.group_id = $1 ORDER BY m.joined_at, u.id",
+            )
+            .bind(id.get())
+            .fetch_all(pool)
+            .await?;
+            rows.into_iter()
+                .map(|row| {
+                    Ok(Member {
+                        user_id: UserId(row.user_id as u64),
+                        joined_at: parse_stamp(&row.joined_at)?,
+                        first_name: row.first_name,
+                        username: row.username,
+                        full_name: row.full_name,
+                        organisation: row.organisation,
+                        active: row.active,
+                    })
                 })
-            })
-            .collect()
+                .collect()
+        })
     }
 
     /// The groups `user` is in, by name.
     pub async fn groups_of(&self, user: UserId) -> StoreResult<Vec<Group>> {
-        let rows: Vec<GroupRow> = sqlx::query_as(&format!(
-            "{GROUP_SELECT} JOIN group_members me ON me.group_id = g.id
-             WHERE me.user_id = ? AND g.deleted_at IS NULL ORDER BY g.name, g.id"
-        ))
-        .bind(user.0 as i64)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(Group::from).collect())
+        on_db!(&self.db, |pool| {
+            let rows: Vec<GroupRow> = sqlx::query_as(&format!(
+                "{GROUP_SELECT} JOIN group_members me ON me.group_id = g.id
+                 WHERE me.user_id = $1 AND g.deleted_at IS NULL ORDER BY g.name, g.id"
+            ))
+            .bind(user.0 as i64)
+            .fetch_all(pool)
+            .await?;
+            Ok(rows.into_iter().map(Group::from).collect())
+        })
     }
 
     /// Whether `user` still reaches `event` through a group of it or by its own link.
     pub async fn reaches_event(&self, user: UserId, event: EventId) -> StoreResult<bool> {
-        let found: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM event_groups eg
-                 JOIN group_members m ON m.group_id = eg.group_id
-                 JOIN listener_groups g ON g.id = eg.group_id AND g.deleted_at IS NULL
-             WHERE eg.event_id = ?1 AND m.user_id = ?2
-             UNION ALL
-             SELECT 1 FROM event_listeners
-             WHERE event_id = ?1 AND user_id = ?2 AND direct = 1 AND left_at IS NULL
-             LIMIT 1",
-        )
-        .bind(event.get())
-        .bind(user.0 as i64)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(found.is_some())
+        on_db!(&self.db, |pool| {
+            let found = sqlx::query(
+                "SELECT 1 FROM event_groups eg
+                     JOIN group_members m ON m.group_id = eg.group_id
+                     JOIN listener_groups g ON g.id = eg.group_id AND g.deleted_at IS NULL
+                 WHERE eg.event_id = $1 AND m.user_id = $2
+                 UNION ALL
+                 SELECT 1 FROM event_listeners
+                 WHERE event_id = $1 AND user_id = $2 AND direct = TRUE AND left_at IS NULL
+                 LIMIT 1",
+            )
+            .bind(event.get())
+            .bind(user.0 as i64)
+            .fetch_optional(pool)
+            .await?;
+            Ok(found.is_some())
+        })
     }
 
     // ---- one event by its own link ----
@@ -297,43 +319,49 @@ impl Groups {
     /// An event that can be joined: a planned one. A draft is not: its teacher has not
     /// published it, and its link must not work before they do.
     pub async fn joinable_event(&self, id: EventId, now: DateTime<Utc>) -> StoreResult<Option<EventBrief>> {
-        let row: Option<EventRow> = sqlx::query_as(
-            "SELECT id, title, (status = 'planned' AND starts_at > ?) AS upcoming
-             FROM events WHERE id = ? AND status = 'planned'",
-        )
-        .bind(stamp(now))
-        .bind(id.get())
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(EventBrief::from))
+        on_db!(&self.db, |pool| {
+            let row: Option<EventRow> = sqlx::query_as(
+                "SELECT id, title, (status = 'planned' AND starts_at > $1) AS upcoming
+                 FROM events WHERE id = $2 AND status = 'planned'",
+            )
+            .bind(stamp(now))
+            .bind(id.get())
+            .fetch_optional(pool)
+            .await?;
+            Ok(row.map(EventBrief::from))
+        })
     }
 
     /// Events `user` joined by their own links and has not left, still draft or planned.
     pub async fn direct_events(&self, user: UserId, now: DateTime<Utc>) -> StoreResult<Vec<EventBrief>> {
-        let rows: Vec<EventRow> = sqlx::query_as(
-            "SELECT e.id, e.title, (e.status = 'planned' AND e.starts_at > ?1) AS upcoming
-             FROM event_listeners l JOIN events e ON e.id = l.event_id
-             WHERE l.user_id = ?2 AND l.direct = 1 AND l.left_at IS NULL AND e.status IN ('draft', 'planned')
-             ORDER BY e.starts_at, e.id",
-        )
-        .bind(stamp(now))
-        .bind(user.0 as i64)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(EventBrief::from).collect())
+        on_db!(&self.db, |pool| {
+            let rows: Vec<EventRow> = sqlx::query_as(
+                "SELECT e.id, e.title, (e.status = 'planned' AND e.starts_at > $1) AS upcoming
+                 FROM event_listeners l JOIN events e ON e.id = l.event_id
+                 WHERE l.user_id = $2 AND l.direct = TRUE AND l.left_at IS NULL AND e.status IN ('draft', 'planned')
+                 ORDER BY e.starts_at, e.id",
+            )
+            .bind(stamp(now))
+            .bind(user.0 as i64)
+            .fetch_all(pool)
+            .await?;
+            Ok(rows.into_iter().map(EventBrief::from).collect())
+        })
     }
 
     /// Records that `user` left `event`; false when they were not its direct listener.
     pub async fn leave_event(&self, event: EventId, user: UserId, now: DateTime<Utc>) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE event_listeners SET left_at = ? WHERE event_id = ? AND user_id = ? AND direct = 1 AND left_at IS NULL",
-        )
-        .bind(stamp(now))
-        .bind(event.get())
-        .bind(user.0 as i64)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        on_db!(&self.db, |pool| {
+            let done = sqlx::query(
+                "UPDATE event_listeners SET left_at = $1 WHERE event_id = $2 AND user_id = $3 AND direct = TRUE AND left_at IS NULL",
+            )
+            .bind(stamp(now))
+            .bind(event.get())
+            .bind(user.0 as i64)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     // ---- group chats ----
@@ -341,37 +369,41 @@ impl Groups {
     /// A one-time code, valid for a day, that links the chat it is sent in to the group. Kept in
     /// the invites table (kind `chat`) so it is random, expiring and counted like every code.
     pub async fn create_chat_code(&self, id: GroupId, by: UserId, now: DateTime<Utc>) -> StoreResult<String> {
-        let mut bytes = [0u8; 16];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
-        let code = URL_SAFE_NO_PAD.encode(bytes);
-        sqlx::query(
-            "INSERT INTO invites (code, kind, target_id, created_by, created_at, expires_at, max_uses)
-             VALUES (?, 'chat', ?, ?, ?, ?, 1)",
-        )
-        .bind(super::invites::hash_token(&code))
-        .bind(id.get())
-        .bind(by.0 as i64)
-        .bind(stamp(now))
-        .bind(stamp(now + CHAT_CODE_LIFETIME))
-        .execute(&self.pool)
-        .await?;
-        Ok(code)
+        on_db!(&self.db, |pool| {
+            let mut bytes = [0u8; 16];
+            rand::rngs::OsRng.fill_bytes(&mut bytes);
+            let code = URL_SAFE_NO_PAD.encode(bytes);
+            sqlx::query(
+                "INSERT INTO invites (code, kind, target_id, created_by, created_at, expires_at, max_uses, hashed)
+                 VALUES ($1, 'chat', $2, $3, $4, $5, 1, TRUE)",
+            )
+            .bind(super::invites::hash_token(&code))
+            .bind(id.get())
+            .bind(by.0 as i64)
+            .bind(stamp(now))
+            .bind(stamp(now + CHAT_CODE_LIFETIME))
+            .execute(pool)
+            .await?;
+            Ok(code)
+        })
     }
 
     /// Looks a chat code up without using it.
     pub async fn open_chat_code(&self, code: &str, now: DateTime<Utc>) -> StoreResult<ChatCode> {
-        let row: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT target_id, created_by FROM invites
-             WHERE code = ?1 AND kind = 'chat' AND target_id IS NOT NULL AND revoked_at IS NULL
-               AND (expires_at IS NULL OR expires_at > ?2) AND (max_uses IS NULL OR uses < max_uses)",
-        )
-        .bind(super::invites::hash_token(code))
-        .bind(stamp(now))
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(match row {
-            Some((group, by)) => ChatCode::Valid { group_id: GroupId(group), created_by: UserId(by as u64) },
-            None => ChatCode::Invalid,
+        on_db!(&self.db, |pool| {
+            let row: Option<(i64, i64)> = sqlx::query_as(
+                "SELECT target_id, created_by FROM invites
+                 WHERE code = $1 AND kind = 'chat' AND target_id IS NOT NULL AND revoked_at IS NULL
+                   AND (expires_at IS NULL OR expires_at > $2) AND (max_uses IS NULL OR uses < max_uses)",
+            )
+            .bind(super::invites::hash_token(code))
+            .bind(stamp(now))
+            .fetch_optional(pool)
+            .await?;
+            Ok(match row {
+                Some((group, by)) => ChatCode::Valid { group_id: GroupId(group), created_by: UserId(by as u64) },
+                None => ChatCode::Invalid,
+            })
         })
     }
 
@@ -385,59 +417,66 @@ impl Groups {
         by: UserId,
         now: DateTime<Utc>,
     ) -> StoreResult<ChatLink> {
-        let mut tx = super::begin_write(&self.pool).await?;
-        let current: Option<i64> = sqlx::query_scalar(
-            "SELECT g.owner_id FROM group_chats c JOIN listener_groups g ON g.id = c.group_id
-             WHERE c.chat_id = ? AND g.deleted_at IS NULL",
-        )
-        .bind(chat.0)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(owner) = current.map(|o| UserId(o as u64)).filter(|o| *o != by) {
-            return Ok(ChatLink::TakenBy { owner });
-        }
-        let group: Option<i64> = sqlx::query_scalar(
-            "UPDATE invites SET uses = uses + 1
-             WHERE code = ?1 AND kind = 'chat' AND revoked_at IS NULL
-               AND (expires_at IS NULL OR expires_at > ?2) AND (max_uses IS NULL OR uses < max_uses)
-             RETURNING target_id",
-        )
-        .bind(super::invites::hash_token(code))
-        .bind(stamp(now))
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(group) = group else { return Ok(ChatLink::CodeInvalid) };
-        sqlx::query(
-            "INSERT INTO group_chats (chat_id, group_id, title, linked_by, linked_at, active) VALUES (?, ?, ?, ?, ?, 1)
-             ON CONFLICT (chat_id) DO UPDATE SET group_id = excluded.group_id, title = excluded.title,
-                 linked_by = excluded.linked_by, linked_at = excluded.linked_at, active = 1",
-        )
-        .bind(chat.0)
-        .bind(group)
-        .bind(title)
-        .bind(by.0 as i64)
-        .bind(stamp(now))
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(ChatLink::Linked(GroupId(group)))
+        on_db!(&self.db, |pool| {
+            let mut tx = super::begin_write(pool).await?;
+            let current: Option<i64> = sqlx::query_scalar(
+                "SELECT g.owner_id FROM group_chats c JOIN listener_groups g ON g.id = c.group_id
+                 WHERE c.chat_id = $1 AND g.deleted_at IS NULL",
+            )
+            .bind(chat.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(owner) = current.map(|o| UserId(o as u64)).filter(|o| *o != by) {
+                return Ok(ChatLink::TakenBy { owner });
+            }
+            let group: Option<i64> = sqlx::query_scalar(
+                "UPDATE invites SET uses = uses + 1
+                 WHERE code = $1 AND kind = 'chat' AND revoked_at IS NULL
+                   AND (expires_at IS NULL OR expires_at > $2) AND (max_uses IS NULL OR uses < max_uses)
+                 RETURNING target_id",
+            )
+            .bind(super::invites::hash_token(code))
+            .bind(stamp(now))
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(group) = group else { return Ok(ChatLink::CodeInvalid) };
+            sqlx::query(
+                "INSERT INTO group_chats (chat_id, group_id, title, linked_by, linked_at, active) VALUES ($1, $2, $3, $4, $5, TRUE)
+                 ON CONFLICT (chat_id) DO UPDATE SET group_id = excluded.group_id, title = excluded.title,
+                     linked_by = excluded.linked_by, linked_at = excluded.linked_at, active = TRUE",
+            )
+            .bind(chat.0)
+            .bind(group)
+            .bind(title)
+            .bind(by.0 as i64)
+            .bind(stamp(now))
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(ChatLink::Linked(GroupId(group)))
+        })
     }
 
     pub async fn chats(&self, id: GroupId) -> StoreResult<Vec<LinkedChat>> {
-        let rows: Vec<(i64, Option<String>)> =
-            sqlx::query_as("SELECT chat_id, title FROM group_chats WHERE group_id = ? ORDER BY linked_at, chat_id")
-                .bind(id.get())
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(rows.into_iter().map(|(chat, title)| LinkedChat { chat_id: ChatId(chat), title }).collect())
+        on_db!(&self.db, |pool| {
+            let rows: Vec<(i64, Option<String>)> = sqlx::query_as(
+                "SELECT chat_id, title FROM group_chats WHERE group_id = $1 ORDER BY linked_at, chat_id",
+            )
+            .bind(id.get())
+            .fetch_all(pool)
+            .await?;
+            Ok(rows.into_iter().map(|(chat, title)| LinkedChat { chat_id: ChatId(chat), title }).collect())
+        })
     }
 
     pub async fn unlink_chat(&self, id: GroupId, chat: ChatId) -> StoreResult<bool> {
-        let done = sqlx::query("DELETE FROM group_chats WHERE group_id = ? AND chat_id = ?")
-            .bind(id.get())
-            .bind(chat.0)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
+        on_db!(&self.db, |pool| {
+            let done = sqlx::query("DELETE FROM group_chats WHERE group_id = $1 AND chat_id = $2")
+                .bind(id.get())
+                .bind(chat.0)
+                .execute(pool)
+                .await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 }

@@ -4,10 +4,10 @@
 //! nobody in. The code itself is shown once, when it is made.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteExecutor, SqlitePool};
+use sqlx::FromRow;
 use teloxide::types::{ChatId, UserId};
 
-use super::{StoreError, StoreResult, stamp};
+use super::{Conn, Db, StoreError, StoreResult, on_conn, on_db, stamp};
 use crate::domain::event::{EventId, GroupId};
 use crate::domain::invite::{InviteCode, InviteKind, generate};
 use crate::domain::roles::Role;
@@ -117,49 +117,55 @@ pub fn hash_token(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The columns of a row, with its rowid as `id`.
+/// The columns of a row, with its rowid as `id` (PostgreSQL's table has a `rowid` column of its
+/// own, so one text serves both).
 const COLUMNS: &str = "rowid AS id, code, kind, target_id, created_by, expires_at, max_uses, uses, revoked_at";
 
 /// Counts one use, atomically: false when the code stopped working in the meantime.
-async fn use_once<'e>(db: impl SqliteExecutor<'e>, key: &str, now: DateTime<Utc>) -> StoreResult<bool> {
-    let done = sqlx::query(
-        "UPDATE invites SET uses = uses + 1
-         WHERE code = ?1 AND revoked_at IS NULL
-           AND (expires_at IS NULL OR expires_at > ?2)
-           AND (max_uses IS NULL OR uses < max_uses)",
-    )
-    .bind(key)
-    .bind(stamp(now))
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
+async fn use_once(conn: Conn<'_>, key: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+    let done = on_conn!(conn, |c| {
+        sqlx::query(
+            "UPDATE invites SET uses = uses + 1
+             WHERE code = $1 AND revoked_at IS NULL
+               AND (expires_at IS NULL OR expires_at > $2)
+               AND (max_uses IS NULL OR uses < max_uses)",
+        )
+        .bind(key)
+        .bind(stamp(now))
+        .execute(c)
+        .await
+        .map(|done| done.rows_affected())
+    })?;
+    Ok(done == 1)
 }
 
-/// Codes stored in the clear before they were hashed (their rows say `hashed = 0`) are hashed
+/// Codes stored in the clear before they were hashed (their rows say `hashed = FALSE`) are hashed
 /// in place; run after the SQL migrations, and a no-op once done.
-pub(super) async fn hash_stored_codes(pool: &SqlitePool) -> StoreResult<u64> {
-    let mut tx = super::begin_write(pool).await?;
-    let clear: Vec<(i64, String)> =
-        sqlx::query_as("SELECT rowid, code FROM invites WHERE hashed = 0").fetch_all(&mut *tx).await?;
-    for (rowid, code) in &clear {
-        sqlx::query("UPDATE invites SET code = ?, hashed = 1 WHERE rowid = ?")
-            .bind(hash_token(code))
-            .bind(rowid)
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
-    Ok(clear.len() as u64)
+pub(super) async fn hash_stored_codes(db: &Db) -> StoreResult<u64> {
+    on_db!(db, |pool| {
+        let mut tx = super::begin_write(pool).await?;
+        let clear: Vec<(i64, String)> =
+            sqlx::query_as("SELECT rowid, code FROM invites WHERE hashed = FALSE").fetch_all(&mut *tx).await?;
+        for (rowid, code) in &clear {
+            sqlx::query("UPDATE invites SET code = $1, hashed = TRUE WHERE rowid = $2")
+                .bind(hash_token(code))
+                .bind(rowid)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(clear.len() as u64)
+    })
 }
 
 #[derive(Clone)]
 pub struct Invites {
-    pool: SqlitePool,
+    db: Db,
 }
 
 impl Invites {
-    pub fn new(pool: SqlitePool) -> Self {
-        Self { pool }
+    pub fn new(db: Db) -> Self {
+        Self { db }
     }
 
     /// Makes a new random code. `max_uses: Some(1)` is a one-time link.
@@ -172,35 +178,39 @@ impl Invites {
         max_uses: Option<i64>,
         now: DateTime<Utc>,
     ) -> StoreResult<InviteCode> {
-        let code = generate(kind, &mut rand::rngs::OsRng);
-        sqlx::query(
-            "INSERT INTO invites (code, kind, target_id, created_by, created_at, expires_at, max_uses, hashed)
-             VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
-        )
-        .bind(hash_token(code.token()))
-        .bind(kind_str(kind))
-        .bind(target_id)
-        .bind(created_by.0 as i64)
-        .bind(stamp(now))
-        .bind(expires_at.map(stamp))
-        .bind(max_uses)
-        .execute(&self.pool)
-        .await?;
-        Ok(code)
+        on_db!(&self.db, |pool| {
+            let code = generate(kind, &mut rand::rngs::OsRng);
+            sqlx::query(
+                "INSERT INTO invites (code, kind, target_id, created_by, created_at, expires_at, max_uses, hashed)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE)",
+            )
+            .bind(hash_token(code.token()))
+            .bind(kind_str(kind))
+            .bind(target_id)
+            .bind(created_by.0 as i64)
+            .bind(stamp(now))
+            .bind(expires_at.map(stamp))
+            .bind(max_uses)
+            .execute(pool)
+            .await?;
+            Ok(code)
+        })
     }
 
     /// Looks a code up without using it.
     pub async fn open(&self, code: &InviteCode, now: DateTime<Utc>) -> StoreResult<InviteLookup> {
-        let row: Option<InviteRow> =
-            sqlx::query_as(&format!("SELECT {COLUMNS} FROM invites WHERE code = ? AND kind = ?"))
-                .bind(hash_token(code.token()))
-                .bind(kind_str(code.kind()))
-                .fetch_optional(&self.pool)
-                .await?;
-        match row {
-            Some(row) if row.usable(now)? => Ok(InviteLookup::Valid(row.into_invite()?)),
-            _ => Ok(InviteLookup::Invalid),
-        }
+        on_db!(&self.db, |pool| {
+            let row: Option<InviteRow> =
+                sqlx::query_as(&format!("SELECT {COLUMNS} FROM invites WHERE code = $1 AND kind = $2"))
+                    .bind(hash_token(code.token()))
+                    .bind(kind_str(code.kind()))
+                    .fetch_optional(pool)
+                    .await?;
+            match row {
+                Some(row) if row.usable(now)? => Ok(InviteLookup::Valid(row.into_invite()?)),
+                _ => Ok(InviteLookup::Invalid),
+            }
+        })
     }
 
     /// Uses the code and gives what it opens in one transaction, so a use is never counted for
@@ -212,12 +222,14 @@ impl Invites {
         user: UserId,
         now: DateTime<Utc>,
     ) -> StoreResult<Redeemed> {
-        let mut tx = super::begin_write(&self.pool).await?;
-        let redeemed = redeem_in(&mut tx, invite, what, user, now).await?;
-        if redeemed == Redeemed::Done {
-            tx.commit().await?;
-        }
-        Ok(redeemed)
+        on_db!(&self.db, |pool| {
+            let mut tx = super::begin_write(pool).await?;
+            let redeemed = redeem_in(Conn::from(&mut *tx), invite, what, user, now).await?;
+            if redeemed == Redeemed::Done {
+                tx.commit().await?;
+            }
+            Ok(redeemed)
+        })
     }
 
     /// An event's link, with its invitation card taken for the joiner in the same transaction:
@@ -232,17 +244,21 @@ impl Invites {
         card: bool,
         now: DateTime<Utc>,
     ) -> StoreResult<(Redeemed, Option<i64>)> {
-        let mut tx = super::begin_write(&self.pool).await?;
-        let redeemed = redeem_in(&mut tx, invite, Redemption::Event(event), user, now).await?;
-        if redeemed != Redeemed::Done {
-            return Ok((redeemed, None));
-        }
-        let taken = match card {
-            true => super::outbox::take_new_invitation(&mut *tx, event, ChatId(user.0 as i64), now).await?,
-            false => None,
-        };
-        tx.commit().await?;
-        Ok((redeemed, taken))
+        on_db!(&self.db, |pool| {
+            let mut tx = super::begin_write(pool).await?;
+            let redeemed = redeem_in(Conn::from(&mut *tx), invite, Redemption::Event(event), user, now).await?;
+            if redeemed != Redeemed::Done {
+                return Ok((redeemed, None));
+            }
+            let taken = match card {
+                true => {
+                    super::outbox::take_new_invitation(Conn::from(&mut *tx), event, ChatId(user.0 as i64), now).await?
+                }
+                false => None,
+            };
+            tx.commit().await?;
+            Ok((redeemed, taken))
+        })
     }
 
     /// A group's link, with the joiner's invitations to the group's coming classes taken in the
@@ -257,41 +273,51 @@ impl Invites {
         user: UserId,
         now: DateTime<Utc>,
     ) -> StoreResult<(Redeemed, Vec<EventId>, Vec<i64>)> {
-        let mut tx = super::begin_write(&self.pool).await?;
-        let redeemed = redeem_in(&mut tx, invite, Redemption::Group(group), user, now).await?;
-        if redeemed != Redeemed::Done {
-            return Ok((redeemed, Vec::new(), Vec::new()));
-        }
-        let events = super::events::upcoming_reaching(&mut tx, group, user, now).await?;
-        let mut taken = Vec::with_capacity(events.len());
-        for &event in &events {
-            taken.extend(super::outbox::take_new_invitation(&mut *tx, event, ChatId(user.0 as i64), now).await?);
-        }
-        tx.commit().await?;
-        Ok((redeemed, events, taken))
+        on_db!(&self.db, |pool| {
+            let mut tx = super::begin_write(pool).await?;
+            let redeemed = redeem_in(Conn::from(&mut *tx), invite, Redemption::Group(group), user, now).await?;
+            if redeemed != Redeemed::Done {
+                return Ok((redeemed, Vec::new(), Vec::new()));
+            }
+            let events = super::events::upcoming_reaching(Conn::from(&mut *tx), group, user, now).await?;
+            let mut taken = Vec::with_capacity(events.len());
+            for &event in &events {
+                taken.extend(
+                    super::outbox::take_new_invitation(Conn::from(&mut *tx), event, ChatId(user.0 as i64), now).await?,
+                );
+            }
+            tx.commit().await?;
+            Ok((redeemed, events, taken))
+        })
     }
 
     /// Revokes one code of `kind` by its row id.
     pub async fn revoke(&self, kind: InviteKind, id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
-        let done = sqlx::query("UPDATE invites SET revoked_at = ? WHERE rowid = ? AND kind = ? AND revoked_at IS NULL")
-            .bind(stamp(now))
-            .bind(id)
-            .bind(kind_str(kind))
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
+        on_db!(&self.db, |pool| {
+            let done =
+                sqlx::query("UPDATE invites SET revoked_at = $1 WHERE rowid = $2 AND kind = $3 AND revoked_at IS NULL")
+                    .bind(stamp(now))
+                    .bind(id)
+                    .bind(kind_str(kind))
+                    .execute(pool)
+                    .await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     /// Revokes every working code of a group or event.
     pub async fn revoke_for_target(&self, kind: InviteKind, target_id: i64, now: DateTime<Utc>) -> StoreResult<u64> {
-        let done =
-            sqlx::query("UPDATE invites SET revoked_at = ? WHERE kind = ? AND target_id = ? AND revoked_at IS NULL")
-                .bind(stamp(now))
-                .bind(kind_str(kind))
-                .bind(target_id)
-                .execute(&self.pool)
-                .await?;
-        Ok(done.rows_affected())
+        on_db!(&self.db, |pool| {
+            let done = sqlx::query(
+                "UPDATE invites SET revoked_at = $1 WHERE kind = $2 AND target_id = $3 AND revoked_at IS NULL",
+            )
+            .bind(stamp(now))
+            .bind(kind_str(kind))
+            .bind(target_id)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected())
+        })
     }
 
     /// Revokes every working code of a group or event and makes a new one, in one transaction:
@@ -304,28 +330,30 @@ impl Invites {
         expires_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> StoreResult<InviteCode> {
-        let code = generate(kind, &mut rand::rngs::OsRng);
-        let mut tx = super::begin_write(&self.pool).await?;
-        sqlx::query("UPDATE invites SET revoked_at = ? WHERE kind = ? AND target_id = ? AND revoked_at IS NULL")
-            .bind(stamp(now))
+        on_db!(&self.db, |pool| {
+            let code = generate(kind, &mut rand::rngs::OsRng);
+            let mut tx = super::begin_write(pool).await?;
+            sqlx::query("UPDATE invites SET revoked_at = $1 WHERE kind = $2 AND target_id = $3 AND revoked_at IS NULL")
+                .bind(stamp(now))
+                .bind(kind_str(kind))
+                .bind(target_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO invites (code, kind, target_id, created_by, created_at, expires_at, max_uses, hashed)
+                 VALUES ($1, $2, $3, $4, $5, $6, NULL, TRUE)",
+            )
+            .bind(hash_token(code.token()))
             .bind(kind_str(kind))
             .bind(target_id)
+            .bind(created_by.0 as i64)
+            .bind(stamp(now))
+            .bind(expires_at.map(stamp))
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO invites (code, kind, target_id, created_by, created_at, expires_at, max_uses, hashed)
-             VALUES (?, ?, ?, ?, ?, ?, NULL, 1)",
-        )
-        .bind(hash_token(code.token()))
-        .bind(kind_str(kind))
-        .bind(target_id)
-        .bind(created_by.0 as i64)
-        .bind(stamp(now))
-        .bind(expires_at.map(stamp))
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(code)
+            tx.commit().await?;
+            Ok(code)
+        })
     }
 
     /// Working codes of a group or event (teacher invites: `target_id` None), newest first.
@@ -335,51 +363,53 @@ impl Invites {
         target_id: Option<i64>,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Invite>> {
-        let rows: Vec<InviteRow> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM invites WHERE kind = ? AND target_id IS ? AND revoked_at IS NULL
-             ORDER BY created_at DESC, rowid DESC"
-        ))
-        .bind(kind_str(kind))
-        .bind(target_id)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut invites = Vec::new();
-        for row in rows {
-            if row.usable(now)? {
-                invites.push(row.into_invite()?);
+        on_db!(&self.db, |pool| {
+            let rows: Vec<InviteRow> = sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM invites WHERE kind = $1 AND target_id IS NOT DISTINCT FROM $2 AND revoked_at IS NULL
+                 ORDER BY created_at DESC, rowid DESC"
+            ))
+            .bind(kind_str(kind))
+            .bind(target_id)
+            .fetch_all(pool)
+            .await?;
+            let mut invites = Vec::new();
+            for row in rows {
+                if row.usable(now)? {
+                    invites.push(row.into_invite()?);
+                }
             }
-        }
-        Ok(invites)
+            Ok(invites)
+        })
     }
 }
 
 /// The checks and writes of a redemption, inside the caller's transaction (committed only on
 /// `Done`).
 async fn redeem_in(
-    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    mut tx: Conn<'_>,
     invite: &Invite,
     what: Redemption,
     user: UserId,
     now: DateTime<Utc>,
 ) -> StoreResult<Redeemed> {
     let already = match what {
-        Redemption::Group(group) => super::groups::member_exists(&mut **tx, group, user).await?,
-        Redemption::Event(event) => super::events::is_direct_listener(&mut **tx, event, user).await?,
+        Redemption::Group(group) => super::groups::member_exists(tx.reborrow(), group, user).await?,
+        Redemption::Event(event) => super::events::is_direct_listener(tx.reborrow(), event, user).await?,
         Redemption::Teacher => false,
     };
     if already {
         return Ok(Redeemed::AlreadyIn);
     }
-    if !use_once(&mut **tx, &invite.key, now).await? {
+    if !use_once(tx.reborrow(), &invite.key, now).await? {
         return Ok(Redeemed::Refused);
     }
     let done = match what {
-        Redemption::Group(group) => super::groups::insert_member(&mut **tx, group, user, now).await?,
+        Redemption::Group(group) => super::groups::insert_member(tx.reborrow(), group, user, now).await?,
         Redemption::Event(event) => {
-            super::events::insert_direct_listener(&mut **tx, event, user).await?;
+            super::events::insert_direct_listener(tx.reborrow(), event, user).await?;
             true
         }
-        Redemption::Teacher => super::users::change_role(&mut **tx, user, Role::Listener, Role::Teacher, now).await?,
+        Redemption::Teacher => super::users::change_role(tx, user, Role::Listener, Role::Teacher, now).await?,
     };
     // Someone else made it happen in between (a second press): the use is not counted.
     Ok(if done { Redeemed::Done } else { Redeemed::AlreadyIn })
@@ -399,13 +429,13 @@ mod tests {
     #[tokio::test]
     async fn codes_stored_in_the_clear_are_hashed_by_the_migration_and_still_open() {
         let dir = tempfile::tempdir().unwrap();
-        let pool =
-            crate::store::connect(&format!("sqlite://{}", dir.path().join("db.sqlite").display())).await.unwrap();
-        crate::store::migrate(&pool).await.unwrap();
+        let db = crate::store::connect(&format!("sqlite://{}", dir.path().join("db.sqlite").display())).await.unwrap();
+        crate::store::migrate(&db).await.unwrap();
+        let Db::Sqlite(pool) = db.clone() else { unreachable!("a sqlite:// URL") };
         let now = Utc::now();
         sqlx::query(
             "INSERT INTO users (id, first_name, language, timezone, role, created_at, updated_at)
-             VALUES (1, 'A', 'ru', 'Europe/Moscow', 'admin', ?1, ?1)",
+             VALUES (1, 'A', 'ru', 'Europe/Moscow', 'admin', $1, $1)",
         )
         .bind(crate::store::stamp(now))
         .execute(&pool)
@@ -413,17 +443,17 @@ mod tests {
         .unwrap();
         let code = generate(InviteKind::Group, &mut rand::rngs::OsRng);
         // As a release before the hashing wrote it.
-        sqlx::query("INSERT INTO invites (code, kind, target_id, created_by, created_at, hashed) VALUES (?, 'group', 7, 1, ?, 0)")
+        sqlx::query("INSERT INTO invites (code, kind, target_id, created_by, created_at, hashed) VALUES ($1, 'group', 7, 1, $2, 0)")
             .bind(code.token())
             .bind(crate::store::stamp(now))
             .execute(&pool)
             .await
             .unwrap();
-        assert_eq!(hash_stored_codes(&pool).await.unwrap(), 1);
-        assert_eq!(hash_stored_codes(&pool).await.unwrap(), 0, "once is enough");
+        assert_eq!(hash_stored_codes(&db).await.unwrap(), 1);
+        assert_eq!(hash_stored_codes(&db).await.unwrap(), 0, "once is enough");
         let stored: String = sqlx::query_scalar("SELECT code FROM invites").fetch_one(&pool).await.unwrap();
         assert_eq!(stored, hash_token(code.token()));
-        let invites = Invites::new(pool);
+        let invites = Invites::new(db);
         assert!(matches!(invites.open(&code, now).await.unwrap(), InviteLookup::Valid(i) if i.target_id == Some(7)));
     }
 }

@@ -5,13 +5,16 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{Connection, SqliteConnection, SqlitePool};
+use sqlx::{Connection, SqliteConnection};
 
-use super::{StoreError, StoreResult};
+use super::{Db, StoreError, StoreResult, on_db};
 
 /// Answers a trivial query within `limit`.
-pub async fn ping(pool: &SqlitePool, limit: Duration) -> Result<(), String> {
-    match tokio::time::timeout(limit, sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(pool)).await {
+pub async fn ping(db: &Db, limit: Duration) -> Result<(), String> {
+    let answer = on_db!(db, |pool| tokio::time::timeout(limit, sqlx::query("SELECT 1").execute(pool))
+        .await
+        .map(|r| r.map(drop)));
+    match answer {
         Ok(Ok(_)) => Ok(()),
         Ok(Err(err)) => Err(err.to_string()),
         Err(_) => Err(format!("no answer within {} ms", limit.as_millis())),
@@ -21,6 +24,11 @@ pub async fn ping(pool: &SqlitePool, limit: Duration) -> Result<(), String> {
 /// Why a backup or a restore was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum CopyError {
+    #[error(
+        "DATABASE_URL is a PostgreSQL database: back it up with the server's own tools (pg_dump, or \
+         base backups with WAL archiving) and keep the key beside it; this command copies SQLite files"
+    )]
+    NotSqlite,
     #[error("{0} already exists; a backup never overwrites a file")]
     Exists(String),
     #[error("{0} is not a database: {1}")]
@@ -50,7 +58,7 @@ pub async fn backup(url: &str, target: &Path) -> Result<(), CopyError> {
         return Err(CopyError::Exists(shown));
     }
     let mut conn = open_existing(url, false).await?;
-    sqlx::query("VACUUM INTO ?").bind(target.to_string_lossy().into_owned()).execute(&mut conn).await.map_err(
+    sqlx::query("VACUUM INTO $1").bind(target.to_string_lossy().into_owned()).execute(&mut conn).await.map_err(
         |err| match target.exists() {
             true => CopyError::Exists(shown.clone()),
             false => CopyError::Store(err.into()),

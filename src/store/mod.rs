@@ -5,6 +5,7 @@ pub mod dialogue;
 pub mod events;
 pub mod groups;
 pub mod invites;
+pub mod leader;
 pub mod maintenance;
 pub mod outbox;
 pub mod providers;
@@ -15,8 +16,10 @@ pub mod users;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 pub use calendar::CalendarCopies;
 pub use dialogue::DbStorage;
@@ -46,8 +49,131 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// Opens (creating if missing) the SQLite database with WAL, a busy timeout and foreign keys.
-pub async fn connect(url: &str) -> StoreResult<SqlitePool> {
+/// The database, whichever backend `DATABASE_URL` chose. Cloning shares the pool.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// One connection (or transaction) of either backend, for a query that joins its caller's work.
+pub enum Conn<'c> {
+    Sqlite(&'c mut SqliteConnection),
+    Postgres(&'c mut PgConnection),
+}
+
+impl<'c> From<&'c mut SqliteConnection> for Conn<'c> {
+    fn from(conn: &'c mut SqliteConnection) -> Self {
+        Conn::Sqlite(conn)
+    }
+}
+
+impl<'c> From<&'c mut PgConnection> for Conn<'c> {
+    fn from(conn: &'c mut PgConnection) -> Self {
+        Conn::Postgres(conn)
+    }
+}
+
+/// Runs the same sqlx code on whichever backend a `Db` is. The body is compiled once per
+/// backend, so each copy is type-checked against that backend's driver; SQL that differs
+/// between the two is picked with `Db::pick` before.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            $crate::store::Db::Sqlite($pool) => $body,
+            $crate::store::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// `on_db!` for a `Conn`.
+macro_rules! on_conn {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::store::Conn::Sqlite($c) => $body,
+            $crate::store::Conn::Postgres($c) => $body,
+        }
+    };
+}
+
+pub(crate) use on_conn;
+pub use on_db;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a `DATABASE_URL` names; SQLite for anything that is not PostgreSQL's.
+    pub fn of_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+impl Db {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The text of a query whose SQL differs between the backends.
+    pub(crate) fn pick(&self, sqlite: &'static str, postgres: &'static str) -> &'static str {
+        match self {
+            Db::Sqlite(_) => sqlite,
+            Db::Postgres(_) => postgres,
+        }
+    }
+
+    pub async fn close(&self) {
+        on_db!(self, |pool| pool.close().await)
+    }
+}
+
+impl Conn<'_> {
+    /// The same connection for one more call, leaving this one usable after it.
+    pub(crate) fn reborrow(&mut self) -> Conn<'_> {
+        match self {
+            Conn::Sqlite(c) => Conn::Sqlite(c),
+            Conn::Postgres(c) => Conn::Postgres(c),
+        }
+    }
+
+    pub(crate) fn pick(&self, sqlite: &'static str, postgres: &'static str) -> &'static str {
+        match self {
+            Conn::Sqlite(_) => sqlite,
+            Conn::Postgres(_) => postgres,
+        }
+    }
+}
+
+/// Opens the database `url` names: PostgreSQL for `postgres://…`, otherwise SQLite (created if
+/// missing).
+pub async fn connect(url: &str) -> StoreResult<Db> {
+    match Backend::of_url(url) {
+        Backend::Sqlite => Ok(Db::Sqlite(connect_sqlite(url).await?)),
+        Backend::Postgres => Ok(Db::Postgres(connect_postgres(url).await?)),
+    }
+}
+
+/// SQLite with WAL, a busy timeout and foreign keys.
+async fn connect_sqlite(url: &str) -> StoreResult<SqlitePool> {
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
@@ -62,22 +188,85 @@ pub async fn connect(url: &str) -> StoreResult<SqlitePool> {
     SqlitePoolOptions::new().max_connections(8).connect_with(options).await.map_err(failed)
 }
 
-/// Starts a transaction that writes. `BEGIN IMMEDIATE` takes the write lock at once, waiting for
-/// it under the busy timeout; a deferred transaction that reads first and writes later fails at
-/// once with "database is locked" when another writer got in between.
-pub async fn begin_write(pool: &SqlitePool) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
-    Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
+/// PostgreSQL. The error names the server and database, never the password.
+async fn connect_postgres(url: &str) -> StoreResult<PgPool> {
+    // A writer waits for the write lock as long as SQLite's busy timeout, then fails and retries.
+    let options = PgConnectOptions::from_str(url)?.application_name("webinar-bot").options([("lock_timeout", "5s")]);
+    let path = format!(
+        "postgres://{}:{}/{}",
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap_or_default()
+    );
+    PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options)
+        .await
+        .map_err(|source| StoreError::Open { path, source })
 }
 
-/// Applies the embedded migrations.
-pub async fn migrate(pool: &SqlitePool) -> StoreResult<()> {
-    sqlx::migrate!("./migrations").run(pool).await?;
+/// A pool whose write transactions keep SQLite's rule: one writer at a time, taken at `BEGIN`.
+pub trait WritePool {
+    type Database: sqlx::Database;
+
+    fn begin_write(&self) -> impl Future<Output = StoreResult<sqlx::Transaction<'static, Self::Database>>> + Send;
+}
+
+impl WritePool for SqlitePool {
+    type Database = sqlx::Sqlite;
+
+    /// `BEGIN IMMEDIATE` takes the write lock at once, waiting for it under the busy timeout; a
+    /// deferred transaction that reads first and writes later fails at once with "database is
+    /// locked" when another writer got in between.
+    async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.begin_with("BEGIN IMMEDIATE").await?)
+    }
+}
+
+/// The advisory lock every PostgreSQL write transaction holds: the store's read-then-write
+/// transactions were written for SQLite's single writer, and this keeps them exactly as safe
+/// across connections and instances. The outbox claims rows outside it, with `SKIP LOCKED`.
+pub const WRITE_LOCK: i64 = 0x7765_6269_6e61; // "webina"
+
+impl WritePool for PgPool {
+    type Database = sqlx::Postgres;
+
+    async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Postgres>> {
+        let mut tx = self.begin_with("BEGIN").await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut *tx).await?;
+        Ok(tx)
+    }
+}
+
+/// Starts a transaction that writes (see `WritePool`).
+pub async fn begin_write<P: WritePool>(pool: &P) -> StoreResult<sqlx::Transaction<'static, P::Database>> {
+    pool.begin_write().await
+}
+
+/// Applies the embedded migrations of the backend.
+pub async fn migrate(db: &Db) -> StoreResult<()> {
+    match db {
+        Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
+        Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+    }
     // SQLite has no SHA-256 of its own: the codes of older releases are hashed here.
-    let hashed = invites::hash_stored_codes(pool).await?;
+    let hashed = invites::hash_stored_codes(db).await?;
     if hashed > 0 {
         tracing::info!(hashed, "invitation codes stored in the clear were hashed");
     }
     Ok(())
+}
+
+/// This process among the instances that share a PostgreSQL database: the holder named on the
+/// outbox rows it claims and on the leader lease. Host, process and a random part, so a
+/// restarted process on the same host is a new instance.
+pub fn instance_id() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| {
+        let host = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "host".to_owned());
+        format!("{host}-{}-{:08x}", std::process::id(), rand::random::<u32>())
+    })
 }
 
 /// Timestamps are stored as RFC 3339 text in UTC, which sorts correctly.

@@ -4,12 +4,12 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqlitePool};
+use sqlx::FromRow;
 use teloxide::types::{ChatId, UserId};
 
 use super::invites::parse_stamp;
 use super::users::User;
-use super::{StoreError, StoreResult, stamp};
+use super::{Db, StoreError, StoreResult, on_db, stamp};
 use crate::crypto::SecretBox;
 use crate::domain::roles::Role;
 use crate::providers::jitsi::JitsiSettings;
@@ -135,13 +135,13 @@ fn draft_aad(chat: ChatId) -> Vec<u8> {
 
 #[derive(Clone)]
 pub struct Providers {
-    pool: SqlitePool,
+    db: Db,
     secrets: SecretBox,
 }
 
 impl Providers {
-    pub fn new(pool: SqlitePool, secrets: SecretBox) -> Self {
-        Self { pool, secrets }
+    pub fn new(db: Db, secrets: SecretBox) -> Self {
+        Self { db, secrets }
     }
 
     fn seal(&self, settings: &ProviderSettings, aad: &[u8]) -> StoreResult<Vec<u8>> {
@@ -157,95 +157,109 @@ impl Providers {
     /// Stores a new provider; its id is known only after the insert, and the sealed settings are
     /// bound to it, so both happen in one transaction.
     pub async fn create(&self, new: &NewProvider<'_>, now: DateTime<Utc>) -> StoreResult<i64> {
-        let now = stamp(now);
-        let mut tx = super::begin_write(&self.pool).await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO providers (kind, name, owner_id, visibility, host_id, sealed_settings, secret_hint,
-                                    checked_at, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, x'', ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(new.settings.kind().as_str())
-        .bind(new.name)
-        .bind(new.owner.0 as i64)
-        .bind(new.visibility.as_str())
-        .bind(new.host.map(|h| h.0 as i64))
-        .bind(secret_hint(new.settings))
-        .bind(new.checked_at.map(stamp))
-        .bind(&now)
-        .bind(&now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let sealed = self.seal(new.settings, &provider_aad(id))?;
-        sqlx::query("UPDATE providers SET sealed_settings = ? WHERE id = ?")
-            .bind(sealed)
-            .bind(id)
-            .execute(&mut *tx)
+        on_db!(&self.db, |pool| {
+            let now = stamp(now);
+            let mut tx = super::begin_write(pool).await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO providers (kind, name, owner_id, visibility, host_id, sealed_settings, secret_hint,
+                                        checked_at, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            )
+            .bind(new.settings.kind().as_str())
+            .bind(new.name)
+            .bind(new.owner.0 as i64)
+            .bind(new.visibility.as_str())
+            .bind(new.host.map(|h| h.0 as i64))
+            // Sealed below, bound to the id this insert gives.
+            .bind(Vec::<u8>::new())
+            .bind(secret_hint(new.settings))
+            .bind(new.checked_at.map(stamp))
+            .bind(&now)
+            .bind(&now)
+            .fetch_one(&mut *tx)
             .await?;
-        tx.commit().await?;
-        Ok(id)
+            let sealed = self.seal(new.settings, &provider_aad(id))?;
+            sqlx::query("UPDATE providers SET sealed_settings = $1 WHERE id = $2")
+                .bind(sealed)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(id)
+        })
     }
 
     pub async fn get(&self, id: i64) -> StoreResult<Option<ProviderSummary>> {
-        let row: Option<SummaryRow> =
-            sqlx::query_as(&format!("{SUMMARY} AND id = ?")).bind(id).fetch_optional(&self.pool).await?;
-        row.map(ProviderSummary::try_from).transpose()
+        on_db!(&self.db, |pool| {
+            let row: Option<SummaryRow> =
+                sqlx::query_as(&format!("{SUMMARY} AND id = $1")).bind(id).fetch_optional(pool).await?;
+            row.map(ProviderSummary::try_from).transpose()
+        })
     }
 
     /// Whether the key opens the secrets already stored: the newest sealed settings are tried.
     /// True on a database that holds none yet.
     pub async fn key_opens_stored(&self) -> StoreResult<bool> {
-        let newest: Option<(i64, Vec<u8>)> = sqlx::query_as(
-            "SELECT id, sealed_settings FROM providers WHERE length(sealed_settings) > 0 ORDER BY id DESC LIMIT 1",
-        )
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(newest.is_none_or(|(id, sealed)| self.secrets.open(&sealed, &provider_aad(id)).is_ok()))
+        on_db!(&self.db, |pool| {
+            let newest: Option<(i64, Vec<u8>)> = sqlx::query_as(
+                "SELECT id, sealed_settings FROM providers WHERE length(sealed_settings) > 0 ORDER BY id DESC LIMIT 1",
+            )
+            .fetch_optional(pool)
+            .await?;
+            Ok(newest.is_none_or(|(id, sealed)| self.secrets.open(&sealed, &provider_aad(id)).is_ok()))
+        })
     }
 
     /// The opened settings of a provider that is not deleted.
     pub async fn settings(&self, id: i64) -> StoreResult<Option<ProviderSettings>> {
-        let sealed: Option<Vec<u8>> =
-            sqlx::query_scalar("SELECT sealed_settings FROM providers WHERE id = ? AND deleted_at IS NULL")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-        sealed.map(|sealed| self.open(&sealed, &provider_aad(id))).transpose()
+        on_db!(&self.db, |pool| {
+            let sealed: Option<Vec<u8>> =
+                sqlx::query_scalar("SELECT sealed_settings FROM providers WHERE id = $1 AND deleted_at IS NULL")
+                    .bind(id)
+                    .fetch_optional(pool)
+                    .await?;
+            sealed.map(|sealed| self.open(&sealed, &provider_aad(id))).transpose()
+        })
     }
 
     /// The providers a person may manage: all for an administrator, their own for a teacher.
     pub async fn managed_by(&self, user: &User) -> StoreResult<Vec<ProviderSummary>> {
-        let rows: Vec<SummaryRow> = match user.role {
-            Role::Admin => sqlx::query_as(&format!("{SUMMARY} ORDER BY name, id")).fetch_all(&self.pool).await?,
-            Role::Teacher => {
-                sqlx::query_as(&format!("{SUMMARY} AND owner_id = ? ORDER BY name, id"))
-                    .bind(user.id.0 as i64)
-                    .fetch_all(&self.pool)
-                    .await?
-            }
-            Role::Listener => Vec::new(),
-        };
-        rows.into_iter().map(ProviderSummary::try_from).collect()
+        on_db!(&self.db, |pool| {
+            let rows: Vec<SummaryRow> = match user.role {
+                Role::Admin => sqlx::query_as(&format!("{SUMMARY} ORDER BY name, id")).fetch_all(pool).await?,
+                Role::Teacher => {
+                    sqlx::query_as(&format!("{SUMMARY} AND owner_id = $1 ORDER BY name, id"))
+                        .bind(user.id.0 as i64)
+                        .fetch_all(pool)
+                        .await?
+                }
+                Role::Listener => Vec::new(),
+            };
+            rows.into_iter().map(ProviderSummary::try_from).collect()
+        })
     }
 
     /// The providers a person may create events on: administrators all; teachers the shared
     /// ones, their own private ones and those assigned to them as host; listeners none.
     pub async fn usable_by(&self, user: &User) -> StoreResult<Vec<ProviderSummary>> {
-        let rows: Vec<SummaryRow> = match user.role {
-            Role::Admin => sqlx::query_as(&format!("{SUMMARY} ORDER BY name, id")).fetch_all(&self.pool).await?,
-            Role::Teacher => {
-                sqlx::query_as(&format!(
-                    "{SUMMARY} AND (visibility = 'shared'
-                                    OR (visibility = 'private' AND owner_id = ?1)
-                                    OR (visibility = 'host' AND host_id = ?1))
-                     ORDER BY name, id"
-                ))
-                .bind(user.id.0 as i64)
-                .fetch_all(&self.pool)
-                .await?
-            }
-            Role::Listener => Vec::new(),
-        };
-        rows.into_iter().map(ProviderSummary::try_from).collect()
+        on_db!(&self.db, |pool| {
+            let rows: Vec<SummaryRow> = match user.role {
+                Role::Admin => sqlx::query_as(&format!("{SUMMARY} ORDER BY name, id")).fetch_all(pool).await?,
+                Role::Teacher => {
+                    sqlx::query_as(&format!(
+                        "{SUMMARY} AND (visibility = 'shared'
+                                        OR (visibility = 'private' AND owner_id = $1)
+                                        OR (visibility = 'host' AND host_id = $1))
+                         ORDER BY name, id"
+                    ))
+                    .bind(user.id.0 as i64)
+                    .fetch_all(pool)
+                    .await?
+                }
+                Role::Listener => Vec::new(),
+            };
+            rows.into_iter().map(ProviderSummary::try_from).collect()
+        })
     }
 
     /// Whether `user` may create events on provider `id` right now.
@@ -254,13 +268,16 @@ impl Providers {
     }
 
     pub async fn rename(&self, id: i64, name: &str, now: DateTime<Utc>) -> StoreResult<bool> {
-        let done = sqlx::query("UPDATE providers SET name = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL")
-            .bind(name)
-            .bind(stamp(now))
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
+        on_db!(&self.db, |pool| {
+            let done =
+                sqlx::query("UPDATE providers SET name = $1, updated_at = $2 WHERE id = $3 AND deleted_at IS NULL")
+                    .bind(name)
+                    .bind(stamp(now))
+                    .bind(id)
+                    .execute(pool)
+                    .await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     /// New credentials (already checked): sealed, with a new hint.
@@ -270,72 +287,82 @@ impl Providers {
         settings: &ProviderSettings,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let sealed = self.seal(settings, &provider_aad(id))?;
-        let now = stamp(now);
-        let done = sqlx::query(
-            "UPDATE providers SET sealed_settings = ?, secret_hint = ?, checked_at = ?, updated_at = ?
-             WHERE id = ? AND deleted_at IS NULL",
-        )
-        .bind(sealed)
-        .bind(secret_hint(settings))
-        .bind(&now)
-        .bind(&now)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        on_db!(&self.db, |pool| {
+            let sealed = self.seal(settings, &provider_aad(id))?;
+            let now = stamp(now);
+            let done = sqlx::query(
+                "UPDATE providers SET sealed_settings = $1, secret_hint = $2, checked_at = $3, updated_at = $4
+                 WHERE id = $5 AND deleted_at IS NULL",
+            )
+            .bind(sealed)
+            .bind(secret_hint(settings))
+            .bind(&now)
+            .bind(&now)
+            .bind(id)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     pub async fn mark_checked(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
-        sqlx::query("UPDATE providers SET checked_at = ? WHERE id = ?")
-            .bind(stamp(now))
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        on_db!(&self.db, |pool| {
+            sqlx::query("UPDATE providers SET checked_at = $1 WHERE id = $2")
+                .bind(stamp(now))
+                .bind(id)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
     }
 
     /// Soft delete: events keep their reference for their history.
     pub async fn delete(&self, id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
-        let done = sqlx::query("UPDATE providers SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL")
-            .bind(stamp(now))
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
+        on_db!(&self.db, |pool| {
+            let done = sqlx::query("UPDATE providers SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL")
+                .bind(stamp(now))
+                .bind(id)
+                .execute(pool)
+                .await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     /// Planned events on this provider, soonest first.
     pub async fn planned_events(&self, id: i64) -> StoreResult<Vec<PlannedUse>> {
-        let rows: Vec<(i64, String, String)> = sqlx::query_as(
-            "SELECT id, title, starts_at FROM events WHERE provider_id = ? AND status = 'planned' ORDER BY starts_at, id",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|(id, title, starts_at)| Ok(PlannedUse { id, title, starts_at: parse_stamp(&starts_at)? }))
-            .collect()
+        on_db!(&self.db, |pool| {
+            let rows: Vec<(i64, String, String)> = sqlx::query_as(
+                "SELECT id, title, starts_at FROM events WHERE provider_id = $1 AND status = 'planned' ORDER BY starts_at, id",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?;
+            rows.into_iter()
+                .map(|(id, title, starts_at)| Ok(PlannedUse { id, title, starts_at: parse_stamp(&starts_at)? }))
+                .collect()
+        })
     }
 
     /// A fresh install gets one zero-setup provider: a shared Jitsi on meet.jit.si, owned by
     /// `owner`. Only when no provider was ever registered, so deleting it is respected.
     pub async fn ensure_default_jitsi(&self, owner: UserId, name: &str, now: DateTime<Utc>) -> StoreResult<bool> {
-        let any: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM providers").fetch_one(&self.pool).await?;
-        if any > 0 {
-            return Ok(false);
-        }
-        let settings = ProviderSettings::new(ServiceSettings::Jitsi(JitsiSettings::default()));
-        let new = NewProvider {
-            name,
-            owner,
-            visibility: Visibility::Shared,
-            host: None,
-            settings: &settings,
-            checked_at: None,
-        };
-        self.create(&new, now).await?;
-        Ok(true)
+        on_db!(&self.db, |pool| {
+            let any: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM providers").fetch_one(pool).await?;
+            if any > 0 {
+                return Ok(false);
+            }
+            let settings = ProviderSettings::new(ServiceSettings::Jitsi(JitsiSettings::default()));
+            let new = NewProvider {
+                name,
+                owner,
+                visibility: Visibility::Shared,
+                host: None,
+                settings: &settings,
+                checked_at: None,
+            };
+            self.create(&new, now).await?;
+            Ok(true)
+        })
     }
 
     /// Seals the settings of a dialogue in progress, so its secrets never sit in the dialogue

@@ -2,11 +2,11 @@
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
-use sqlx::{FromRow, SqlitePool};
+use sqlx::FromRow;
 use teloxide::types::UserId;
 
 use super::invites::parse_stamp;
-use super::{StoreError, StoreResult, stamp};
+use super::{Db, StoreError, StoreResult, on_db, stamp};
 use crate::domain::recurrence::Recurrence;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -65,12 +65,12 @@ impl TryFrom<SeriesRow> for Series {
 
 #[derive(Clone)]
 pub struct SeriesStore {
-    pool: SqlitePool,
+    db: Db,
 }
 
 impl SeriesStore {
-    pub fn new(pool: SqlitePool) -> Self {
-        Self { pool }
+    pub fn new(db: Db) -> Self {
+        Self { db }
     }
 
     pub async fn create(
@@ -82,61 +82,70 @@ impl SeriesStore {
         tz: Tz,
         now: DateTime<Utc>,
     ) -> StoreResult<i64> {
-        let id = sqlx::query_scalar(
-            "INSERT INTO series (owner_id, rule, first_date, local_time, timezone, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) RETURNING id",
-        )
-        .bind(owner.0 as i64)
-        .bind(serde_json::to_string(rule).map_err(|e| StoreError::Corrupt(e.to_string()))?)
-        .bind(first_date.format("%Y-%m-%d").to_string())
-        .bind(local_time.format("%H:%M").to_string())
-        .bind(tz.name())
-        .bind(stamp(now))
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(id)
+        on_db!(&self.db, |pool| {
+            let id = sqlx::query_scalar(
+                "INSERT INTO series (owner_id, rule, first_date, local_time, timezone, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+            )
+            .bind(owner.0 as i64)
+            .bind(serde_json::to_string(rule).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+            .bind(first_date.format("%Y-%m-%d").to_string())
+            .bind(local_time.format("%H:%M").to_string())
+            .bind(tz.name())
+            .bind(stamp(now))
+            .fetch_one(pool)
+            .await?;
+            Ok(id)
+        })
     }
 
     pub async fn get(&self, id: i64) -> StoreResult<Option<Series>> {
-        let row: Option<SeriesRow> =
-            sqlx::query_as("SELECT * FROM series WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
-        row.map(Series::try_from).transpose()
+        on_db!(&self.db, |pool| {
+            let row: Option<SeriesRow> =
+                sqlx::query_as("SELECT * FROM series WHERE id = $1").bind(id).fetch_optional(pool).await?;
+            row.map(Series::try_from).transpose()
+        })
     }
 
     pub async fn active(&self) -> StoreResult<Vec<Series>> {
-        let rows: Vec<SeriesRow> =
-            sqlx::query_as("SELECT * FROM series WHERE status = 'active' ORDER BY id").fetch_all(&self.pool).await?;
-        rows.into_iter().map(Series::try_from).collect()
+        on_db!(&self.db, |pool| {
+            let rows: Vec<SeriesRow> =
+                sqlx::query_as("SELECT * FROM series WHERE status = 'active' ORDER BY id").fetch_all(pool).await?;
+            rows.into_iter().map(Series::try_from).collect()
+        })
     }
 
     pub async fn set_status(&self, id: i64, status: &str, now: DateTime<Utc>) -> StoreResult<()> {
-        sqlx::query("UPDATE series SET status = ?, updated_at = ? WHERE id = ?")
-            .bind(status)
-            .bind(stamp(now))
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        on_db!(&self.db, |pool| {
+            sqlx::query("UPDATE series SET status = $1, updated_at = $2 WHERE id = $3")
+                .bind(status)
+                .bind(stamp(now))
+                .bind(id)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
     }
 
     /// Records a failed attempt at the next occurrence's meeting and when to try again.
     pub async fn record_failure(&self, id: i64, retry_at: DateTime<Utc>, now: DateTime<Utc>) -> StoreResult<i64> {
-        let attempts = sqlx::query_scalar(
-            "UPDATE series SET attempts = attempts + 1, retry_at = ?, updated_at = ? WHERE id = ? RETURNING attempts",
-        )
-        .bind(stamp(retry_at))
-        .bind(stamp(now))
-        .bind(id)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(attempts)
+        on_db!(&self.db, |pool| {
+            let attempts = sqlx::query_scalar(
+                "UPDATE series SET attempts = attempts + 1, retry_at = $1, updated_at = $2 WHERE id = $3 RETURNING attempts",
+            )
+            .bind(stamp(retry_at))
+            .bind(stamp(now))
+            .bind(id)
+            .fetch_one(pool)
+            .await?;
+            Ok(attempts)
+        })
     }
 
     pub async fn clear_failures(&self, id: i64) -> StoreResult<()> {
-        sqlx::query("UPDATE series SET attempts = 0, retry_at = NULL WHERE id = ?")
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        on_db!(&self.db, |pool| {
+            sqlx::query("UPDATE series SET attempts = 0, retry_at = NULL WHERE id = $1").bind(id).execute(pool).await?;
+            Ok(())
+        })
     }
 }

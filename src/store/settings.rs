@@ -1,20 +1,18 @@
 //! Switches an administrator can turn, kept as key/value text in the `settings` table.
 
-use sqlx::SqlitePool;
-
-use super::StoreResult;
+use super::{Db, StoreResult, on_db};
 
 /// Whether teachers may register providers of their own (on unless an administrator turns it off).
 const TEACHER_PROVIDERS: &str = "teachers_may_register_providers";
 
 #[derive(Clone)]
 pub struct Settings {
-    pool: SqlitePool,
+    db: Db,
 }
 
 impl Settings {
-    pub fn new(pool: SqlitePool) -> Self {
-        Self { pool }
+    pub fn new(db: Db) -> Self {
+        Self { db }
     }
 
     pub async fn teachers_may_register_providers(&self) -> StoreResult<bool> {
@@ -26,17 +24,21 @@ impl Settings {
     }
 
     async fn get(&self, key: &str) -> StoreResult<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(key).fetch_optional(&self.pool).await?)
+        on_db!(&self.db, |pool| {
+            Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(pool).await?)
+        })
     }
 
     async fn set(&self, key: &str, value: &str) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(key)
-        .bind(value)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        on_db!(&self.db, |pool| {
+            sqlx::query(
+                "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(key)
+            .bind(value)
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
     }
 }

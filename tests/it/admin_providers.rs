@@ -103,10 +103,12 @@ pub(crate) fn telemost_fake(server: &FakeServer) {
 
 async fn provider_rows(bot: &TestBot) -> Vec<(String, String, String, Option<String>)> {
     let pool = bot.db().await;
-    sqlx::query_as("SELECT kind, name, visibility, secret_hint FROM providers WHERE deleted_at IS NULL ORDER BY id")
-        .fetch_all(&pool)
-        .await
-        .unwrap()
+    webinar_bot::on_db!(&pool, |pool| sqlx::query_as(
+        "SELECT kind, name, visibility, secret_hint FROM providers WHERE deleted_at IS NULL ORDER BY id"
+    )
+    .fetch_all(pool)
+    .await)
+    .unwrap()
 }
 
 fn file_contains(path: &std::path::Path, needle: &str) -> bool {
@@ -453,15 +455,18 @@ async fn saved_providers_are_renamed_rechecked_replaced_and_deleted() {
     // Delete asks first and names the planned events that use it.
     let pool = bot.db().await;
     let id: i64 =
-        sqlx::query_scalar("SELECT id FROM providers WHERE kind = 'mts_link'").fetch_one(&pool).await.unwrap();
-    sqlx::query(
+        webinar_bot::on_db!(&pool, |pool| sqlx::query_scalar("SELECT id FROM providers WHERE kind = 'mts_link'")
+            .fetch_one(pool)
+            .await)
+        .unwrap();
+    webinar_bot::on_db!(&pool, |pool| sqlx::query(
         "INSERT INTO events (owner_id, provider_id, title, starts_at, duration_min, timezone, status, created_at, updated_at)
-         VALUES (?, ?, 'Пожарная безопасность', '2026-12-01T07:00:00.000Z', 60, 'Europe/Moscow', 'planned', '', '')",
+         VALUES ($1, $2, 'Пожарная безопасность', '2026-12-01T07:00:00.000Z', 60, 'Europe/Moscow', 'planned', '', '')",
     )
     .bind(ADMIN_ID)
     .bind(id)
-    .execute(&pool)
-    .await
+    .execute(pool)
+    .await.map(|done| done.rows_affected()))
     .unwrap();
     let ask = press(&bot, &admin, &card, "Удалить").await;
     assert!(ask.text().contains("1 запланированном мероприятии"), "{}", ask.text());

@@ -60,7 +60,11 @@ async fn make_teacher(bot: &TestBot, user: &TgUser) {
 
 async fn role(bot: &TestBot, id: i64) -> String {
     let pool = bot.db().await;
-    sqlx::query_scalar("SELECT role FROM users WHERE id = ?").bind(id).fetch_one(&pool).await.unwrap()
+    webinar_bot::on_db!(&pool, |pool| sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await)
+    .unwrap()
 }
 
 async fn refusal_after(bot: &TestBot, mark: usize) -> Call {
@@ -174,11 +178,12 @@ async fn a_revoked_teacher_keeps_nothing_privileged() {
     let mark = bot.tg.mark();
     bot.tg.press(&teacher, card.message_id().unwrap(), &format!("pv:dy:{id}"));
     refusal_after(&bot, mark).await;
-    let left: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM providers WHERE deleted_at IS NULL AND name = 'Моя ссылка'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let left: i64 = webinar_bot::on_db!(&pool, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM providers WHERE deleted_at IS NULL AND name = 'Моя ссылка'"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     assert_eq!(left, 1);
     let reply = bot.tg.ask(&teacher, "/providers").await;
     assert!(reply.text().contains("недоступно"), "{}", reply.text());
@@ -197,7 +202,10 @@ async fn a_listener_pressing_an_administrators_button_or_forged_data_changes_not
 
     // The administrator's own buttons, replayed by the listener, and data the bot never made.
     let mut forged: Vec<String> = screen.buttons().into_iter().map(|(_, data)| data).collect();
-    let jitsi: i64 = sqlx::query_scalar("SELECT id FROM providers").fetch_one(&bot.db().await).await.unwrap();
+    let jitsi: i64 = webinar_bot::on_db!(&bot.db().await, |pool| sqlx::query_scalar("SELECT id FROM providers")
+        .fetch_one(pool)
+        .await)
+    .unwrap();
     forged.extend(
         ["pv:add", "pv:k:zoom", "pv:ls", "tc:ap:0", "tc:inv", "tc:ry:230", "pv:f:tm-token", "pv:re"].map(str::to_owned),
     );
@@ -219,12 +227,20 @@ async fn a_listener_pressing_an_administrators_button_or_forged_data_changes_not
     assert_eq!(role(&bot, 230).await, "teacher");
     assert_eq!(role(&bot, 231).await, "listener");
     let pool = bot.db().await;
-    let invites: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invites").fetch_one(&pool).await.unwrap();
+    let invites: i64 =
+        webinar_bot::on_db!(&pool, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM invites").fetch_one(pool).await)
+            .unwrap();
     assert_eq!(invites, 1, "only the one the administrator made");
-    let settings: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM settings").fetch_one(&pool).await.unwrap();
+    let settings: i64 =
+        webinar_bot::on_db!(&pool, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM settings").fetch_one(pool).await)
+            .unwrap();
     assert_eq!(settings, 0);
-    let providers: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM providers WHERE deleted_at IS NULL").fetch_one(&pool).await.unwrap();
+    let providers: i64 = webinar_bot::on_db!(&pool, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM providers WHERE deleted_at IS NULL"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     assert_eq!(providers, 1);
     // Commands too.
     let reply = bot.tg.ask(&listener, "/teachers").await;

@@ -102,11 +102,11 @@ async fn press_and_wait(bot: &TestBot, user: &TgUser, under: &Call, label: &str,
 
 async fn events_of(bot: &TestBot, owner: i64) -> Vec<i64> {
     let pool = bot.db().await;
-    sqlx::query_scalar("SELECT id FROM events WHERE owner_id = ? ORDER BY id")
+    webinar_bot::on_db!(&pool, |pool| sqlx::query_scalar("SELECT id FROM events WHERE owner_id = $1 ORDER BY id")
         .bind(owner)
-        .fetch_all(&pool)
-        .await
-        .unwrap()
+        .fetch_all(pool)
+        .await)
+    .unwrap()
 }
 
 // ---- 1. copy ----
@@ -163,12 +163,13 @@ async fn an_owner_copies_only_the_groups_they_may_still_invite() {
     let foreign = admins_group(&bot, &[3103]).await;
     // The owner's class lists an administrator's group too (an administrator added it).
     let id = admins_event(&bot, "Своё занятие", TEACHER, shared, &[own, foreign]).await;
-    sqlx::query("UPDATE events SET owner_id = ? WHERE id = ?")
+    webinar_bot::on_db!(&bot.db().await, |pool| sqlx::query("UPDATE events SET owner_id = $1 WHERE id = $2")
         .bind(TEACHER)
         .bind(id.get())
-        .execute(&bot.db().await)
+        .execute(pool)
         .await
-        .unwrap();
+        .map(|done| done.rows_affected()))
+    .unwrap();
 
     let card = open_card(&bot, &owner, "Своё занятие").await;
     press_and_wait(&bot, &owner, &card, "Копировать", "скопировать").await;
@@ -267,7 +268,9 @@ async fn invite_codes_are_kept_only_as_hashes() {
         .await
         .unwrap();
     let pool = bot.db().await;
-    let stored: Vec<String> = sqlx::query_scalar("SELECT code FROM invites").fetch_all(&pool).await.unwrap();
+    let stored: Vec<String> =
+        webinar_bot::on_db!(&pool, |pool| sqlx::query_scalar("SELECT code FROM invites").fetch_all(pool).await)
+            .unwrap();
     assert_eq!(stored.len(), 1);
     assert!(!stored[0].contains(code.token()), "the token is not in the clear: {stored:?}");
     assert_eq!(stored[0].len(), 64, "a SHA-256 in hex: {stored:?}");
@@ -439,16 +442,22 @@ async fn provider_rights_are_checked_again_at_retry_and_new_link() {
     let draft = admins_event(&bot, "Черновик преподавателя", TEACHER, shared, &[]).await;
     let planned = admins_event(&bot, "Запланированное", TEACHER, shared, &[]).await;
     let pool = bot.db().await;
-    sqlx::query("UPDATE events SET owner_id = ? WHERE id IN (?, ?)")
+    webinar_bot::on_db!(&pool, |pool| sqlx::query("UPDATE events SET owner_id = $1 WHERE id IN ($2, $3)")
         .bind(TEACHER)
         .bind(draft.get())
         .bind(planned.get())
-        .execute(&pool)
+        .execute(pool)
         .await
-        .unwrap();
+        .map(|done| done.rows_affected()))
+    .unwrap();
     bot.ctx().events.set_status(draft, EventStatus::Draft, None, bot.clock.now()).await.unwrap();
     // The administrator takes the service back after the teacher chose it.
-    sqlx::query("UPDATE providers SET visibility = 'private' WHERE id = ?").bind(shared).execute(&pool).await.unwrap();
+    webinar_bot::on_db!(&pool, |pool| sqlx::query("UPDATE providers SET visibility = 'private' WHERE id = $1")
+        .bind(shared)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))
+    .unwrap();
 
     let card = open_card(&bot, &owner, "Черновик преподавателя").await;
     let refused = press_and_wait(&bot, &owner, &card, "Повторить", "недоступен").await;

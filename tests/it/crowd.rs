@@ -66,20 +66,27 @@ async fn a_thousand_joins_fifty_at_a_time_lose_nobody_and_repeat_nothing() {
         assert_eq!(count(&calls, person.id, "🗓"), 1, "carded once: {}", person.id);
     }
     let db = bot.db().await;
-    let listeners: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM event_listeners WHERE event_id = ? AND direct = 1")
-        .bind(id.0)
-        .fetch_one(&db)
-        .await
-        .unwrap();
-    let uses: i64 = sqlx::query_scalar("SELECT uses FROM invites WHERE kind = 'event' AND target_id = ?")
-        .bind(id.0)
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let listeners: i64 = webinar_bot::on_db!(&db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM event_listeners WHERE event_id = $1 AND direct = TRUE"
+    )
+    .bind(id.0)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
+    let uses: i64 = webinar_bot::on_db!(&db, |pool| sqlx::query_scalar(
+        "SELECT uses FROM invites WHERE kind = 'event' AND target_id = $1"
+    )
+    .bind(id.0)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     assert_eq!(listeners, JOINERS);
     assert_eq!(uses, JOINERS, "one use per listener let in");
     let stuck: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state <> 'sent'").fetch_one(&db).await.unwrap();
+        webinar_bot::on_db!(&db, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state <> 'sent'")
+            .fetch_one(pool)
+            .await)
+        .unwrap();
     assert_eq!(stuck, 0, "every invitation recorded as sent");
     bot.finish().await;
 }

@@ -134,14 +134,15 @@ async fn rows_caught_in_sending_by_a_crash_are_sent_after_restart() {
     bot.shutdown().await;
     let db = bot.db().await;
     let now = webinar_bot::store::stamp(bot.clock.now());
-    sqlx::query(
+    webinar_bot::on_db!(&db, |pool| sqlx::query(
         "INSERT INTO outbox (event_id, chat_id, kind, due_at, send_at, state, attempts, created_at, updated_at)
-         VALUES (?, 801, 'invitation', ?2, ?2, 'sending', 1, ?2, ?2)",
+         VALUES ($1, 801, 'invitation', $2, $2, 'sending', 1, $2, $2)",
     )
     .bind(id.0)
     .bind(&now)
-    .execute(&db)
+    .execute(pool)
     .await
+    .map(|done| done.rows_affected()))
     .unwrap();
     db.close().await;
     let mark = bot.tg.mark();

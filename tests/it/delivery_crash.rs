@@ -24,19 +24,21 @@ async fn seed(database_url: &str) {
     let pool = webinar_bot::store::connect(database_url).await.unwrap();
     webinar_bot::store::migrate(&pool).await.unwrap();
     let now = Utc::now();
-    let mut tx = webinar_bot::store::begin_write(&pool).await.unwrap();
-    for id in FIRST..FIRST + RECIPIENTS {
-        sqlx::query(
-            "INSERT INTO users (id, first_name, language, timezone, created_at, updated_at)
-             VALUES (?, 'Слушатель', 'ru', 'Europe/Moscow', ?2, ?2)",
-        )
-        .bind(id)
-        .bind(stamp(now))
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    }
-    tx.commit().await.unwrap();
+    webinar_bot::on_db!(&pool, |pool| {
+        let mut tx = webinar_bot::store::begin_write(pool).await.unwrap();
+        for id in FIRST..FIRST + RECIPIENTS {
+            sqlx::query(
+                "INSERT INTO users (id, first_name, language, timezone, created_at, updated_at)
+                 VALUES ($1, 'Слушатель', 'ru', 'Europe/Moscow', $2, $2)",
+            )
+            .bind(id)
+            .bind(stamp(now))
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+    });
     let event = Events::new(pool.clone())
         .insert(
             &NewEvent {
@@ -133,7 +135,7 @@ struct Report {
 async fn kill_in_the_middle(tg: &FakeTelegram) -> Report {
     tg.set_latency(Duration::from_millis(2));
     let dir = tempfile::tempdir().unwrap();
-    let database_url = format!("sqlite://{}", dir.path().join("bot.sqlite").display());
+    let database_url = support::fresh_database_url(dir.path()).await;
     seed(&database_url).await;
 
     let mut first = start_bot(dir.path(), tg, &database_url);
@@ -143,7 +145,10 @@ async fn kill_in_the_middle(tg: &FakeTelegram) -> Report {
     let served_before_kill = reminders(tg).len();
     let pool = webinar_bot::store::connect(&database_url).await.unwrap();
     let in_flight_at_kill: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'sending'").fetch_one(&pool).await.unwrap();
+        webinar_bot::on_db!(&pool, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'sending'")
+            .fetch_one(pool)
+            .await)
+        .unwrap();
     pool.close().await;
 
     let mut second = start_bot(dir.path(), tg, &database_url);
@@ -159,7 +164,10 @@ async fn kill_in_the_middle(tg: &FakeTelegram) -> Report {
     let counts = reminders(tg);
     let pool = webinar_bot::store::connect(&database_url).await.unwrap();
     let not_sent: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state <> 'sent'").fetch_one(&pool).await.unwrap();
+        webinar_bot::on_db!(&pool, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state <> 'sent'")
+            .fetch_one(pool)
+            .await)
+        .unwrap();
     Report {
         served_before_kill,
         in_flight_at_kill,

@@ -177,12 +177,13 @@ async fn a_save_failure_after_create_deletes_the_meeting() {
     server.on("DELETE", &format!("{CONF}/888"), Reply::empty(204));
     telemost(&bot, &server).await;
     let db = bot.db().await;
-    sqlx::query(
+    webinar_bot::on_db!(&db, |pool| sqlx::query(
         "CREATE TRIGGER disk_full BEFORE UPDATE OF meeting ON events WHEN NEW.meeting IS NOT NULL
          BEGIN SELECT RAISE(ABORT, 'disk full'); END",
     )
-    .execute(&db)
+    .execute(pool)
     .await
+    .map(|done| done.rows_affected()))
     .unwrap();
     let user = admin();
     let summary = up_to_summary(&bot, &user, "Не сохранится", "Телемост школы", "03.12.2026 12:00", "").await;

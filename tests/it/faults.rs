@@ -8,7 +8,7 @@ use std::time::{Duration as StdDuration, Instant};
 
 use chrono::Duration;
 use support::scenario::{event, invite, people};
-use support::{Call, Clock, Fault, TestBot, TgUser};
+use support::{Call, Clock, Fault, TestBot, TgUser, WriteLock};
 use webinar_bot::delivery::rules::MAX_ATTEMPTS;
 use webinar_bot::domain::event::EventId;
 use webinar_bot::store::outbox::{Row, RowState};
@@ -183,12 +183,10 @@ async fn a_delivery_the_database_refuses_to_record_is_recorded_later_not_left_se
     // While the send is on its way, another process takes the write lock and holds it past the
     // busy timeout, so marking the row sent fails at first.
     let db = bot.db().await;
-    let mut lock = db.acquire().await.unwrap();
-    sqlx::query("BEGIN EXCLUSIVE").execute(&mut *lock).await.unwrap();
+    let lock = WriteLock::take(&db).await;
     bot.tg.wait_for(mark, "the invitation", |c| c.chat_id() == Some(1301) && c.is_ok()).await;
     tokio::time::sleep(StdDuration::from_secs(6)).await;
-    sqlx::query("COMMIT").execute(&mut *lock).await.unwrap();
-    drop(lock);
+    lock.release().await;
     until_rows(&bot, id, "the row recorded", StdDuration::from_secs(15), all_sent).await;
     assert_eq!(invitations_to(&bot.tg.calls(), 1301), 1);
     bot.finish().await;

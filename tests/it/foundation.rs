@@ -94,11 +94,15 @@ async fn a_state_that_no_longer_reads_is_reset_with_an_apology() {
     bot.tg.ask(&user, "/help").await;
     bot.shutdown().await;
     let db = bot.db().await;
-    sqlx::query("INSERT OR REPLACE INTO dialogues (chat_id, state) VALUES (?, '{\"RemovedInV2\":{\"x\":1}}')")
-        .bind(user.id)
-        .execute(&db)
-        .await
-        .unwrap();
+    webinar_bot::on_db!(&db, |pool| sqlx::query(
+        "INSERT INTO dialogues (chat_id, state) VALUES ($1, '{\"RemovedInV2\":{\"x\":1}}')
+         ON CONFLICT (chat_id) DO UPDATE SET state = excluded.state",
+    )
+    .bind(user.id)
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()))
+    .unwrap();
     db.close().await;
     bot.restart().await;
     let mark = bot.tg.mark();
@@ -161,7 +165,11 @@ async fn forged_and_stale_buttons_change_nothing_and_are_answered() {
     }
     let db = bot.db().await;
     let (role, language): (String, String) =
-        sqlx::query_as("SELECT role, language FROM users WHERE id = ?").bind(user.id).fetch_one(&db).await.unwrap();
+        webinar_bot::on_db!(&db, |pool| sqlx::query_as("SELECT role, language FROM users WHERE id = $1")
+            .bind(user.id)
+            .fetch_one(pool)
+            .await)
+        .unwrap();
     assert_eq!((role.as_str(), language.as_str()), ("listener", "ru"));
     bot.finish().await;
 }
@@ -194,11 +202,11 @@ async fn blocking_and_coming_back_is_tracked() {
     bot.tg.set_membership(&user, "kicked");
     let db = bot.db().await;
     let active = || async {
-        sqlx::query_scalar::<_, bool>("SELECT active FROM users WHERE id = ?")
+        webinar_bot::on_db!(&db, |pool| sqlx::query_scalar::<_, bool>("SELECT active FROM users WHERE id = $1")
             .bind(user.id)
-            .fetch_one(&db)
-            .await
-            .unwrap()
+            .fetch_one(pool)
+            .await)
+        .unwrap()
     };
     for _ in 0..100 {
         if !active().await {

@@ -17,7 +17,12 @@ async fn teacher(bot: &TestBot, id: i64) -> TgUser {
     let user = TgUser::ru(id);
     bot.tg.ask(&user, "/start").await;
     let db = bot.db().await;
-    sqlx::query("UPDATE users SET role = 'teacher' WHERE id = ?").bind(id).execute(&db).await.unwrap();
+    webinar_bot::on_db!(&db, |pool| sqlx::query("UPDATE users SET role = 'teacher' WHERE id = $1")
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))
+    .unwrap();
     db.close().await;
     user
 }
@@ -82,7 +87,8 @@ async fn members(bot: &TestBot, owner: &TgUser, menu: &Call) -> Call {
 
 async fn scalar(bot: &TestBot, sql: &str, bind: i64) -> i64 {
     let db = bot.db().await;
-    let value = sqlx::query_scalar::<_, i64>(sql).bind(bind).fetch_one(&db).await.unwrap();
+    let value =
+        webinar_bot::on_db!(&db, |pool| sqlx::query_scalar::<_, i64>(sql).bind(bind).fetch_one(pool).await).unwrap();
     db.close().await;
     value
 }
@@ -135,8 +141,8 @@ async fn a_listener_joins_by_link_gives_a_profile_and_appears_in_the_member_list
     assert!(text.contains("30.11.2026 10:00"), "joined, in the teacher's zone: {text}");
     assert!(!text.contains("заблокировал"), "{text}");
     let id = group_id(&menu);
-    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM group_members WHERE group_id = ?", id).await, 2);
-    assert_eq!(scalar(&bot, "SELECT uses FROM invites WHERE target_id = ? AND kind = 'group'", id).await, 2);
+    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM group_members WHERE group_id = $1", id).await, 2);
+    assert_eq!(scalar(&bot, "SELECT uses FROM invites WHERE target_id = $1 AND kind = 'group'", id).await, 2);
     bot.finish().await;
 }
 
@@ -163,7 +169,7 @@ async fn revoked_expired_and_forged_links_are_refused_politely() {
         let reply = bot.tg.ask(&listener, &format!("/start {forged}")).await;
         assert!(reply.text().contains("ссылка-приглашение недействительна"), "{forged}: {}", reply.text());
     }
-    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM group_members WHERE user_id = ?", listener.id).await, 0);
+    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM group_members WHERE user_id = $1", listener.id).await, 0);
     bot.finish().await;
 }
 
@@ -172,14 +178,14 @@ async fn an_event_link_adds_the_person_to_that_event_only_and_leave_removes_them
     let bot = TestBot::start().await;
     let owner = teacher(&bot, 320).await;
     let db = bot.db().await;
-    let event: i64 = sqlx::query_scalar(
+    let event: i64 = webinar_bot::on_db!(&db, |pool| sqlx::query_scalar(
         "INSERT INTO events (owner_id, title, starts_at, duration_min, timezone, status, created_at, updated_at)
-         VALUES (?, 'Вводное занятие <1>', '2026-12-02T07:00:00.000Z', 60, 'Europe/Moscow', 'planned', 'x', 'x')
+         VALUES ($1, 'Вводное занятие <1>', '2026-12-02T07:00:00.000Z', 60, 'Europe/Moscow', 'planned', 'x', 'x')
          RETURNING id",
     )
     .bind(owner.id)
-    .fetch_one(&db)
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
     let ctx = bot.ctx();
     let now = bot.clock.now();
@@ -201,15 +207,16 @@ async fn an_event_link_adds_the_person_to_that_event_only_and_leave_removes_them
     let reply = join(&bot, &listener, &code.to_string()).await;
     assert!(reply.text().contains("Вы записаны на занятие «Вводное занятие &lt;1&gt;»"), "{}", reply.text());
     bot.tg.wait_for(mark, "the card", |c| c.chat_id() == Some(listener.id) && c.text().contains("🗓")).await;
-    let (direct, left): (i64, Option<String>) =
-        sqlx::query_as("SELECT direct, left_at FROM event_listeners WHERE event_id = ? AND user_id = ?")
-            .bind(event)
-            .bind(listener.id)
-            .fetch_one(&db)
-            .await
-            .unwrap();
+    let (direct, left): (i64, Option<String>) = webinar_bot::on_db!(&db, |pool| sqlx::query_as(
+        "SELECT direct, left_at FROM event_listeners WHERE event_id = $1 AND user_id = $2"
+    )
+    .bind(event)
+    .bind(listener.id)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     assert_eq!((direct, left), (1, None));
-    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM group_members WHERE user_id = ?", listener.id).await, 0);
+    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM group_members WHERE user_id = $1", listener.id).await, 0);
     let again = bot.tg.ask(&listener, &format!("/start {code}")).await;
     assert!(again.text().contains("уже записаны"), "{}", again.text());
 
@@ -218,17 +225,23 @@ async fn an_event_link_adds_the_person_to_that_event_only_and_leave_removes_them
     assert!(confirm.text().contains("Отказаться от занятия"), "{}", confirm.text());
     let done = press(&bot, &listener, &confirm, "Да, выйти").await;
     assert!(done.text().contains("больше не записаны"), "{}", done.text());
-    let left: Option<String> =
-        sqlx::query_scalar("SELECT left_at FROM event_listeners WHERE event_id = ? AND user_id = ?")
-            .bind(event)
-            .bind(listener.id)
-            .fetch_one(&db)
-            .await
-            .unwrap();
+    let left: Option<String> = webinar_bot::on_db!(&db, |pool| sqlx::query_scalar(
+        "SELECT left_at FROM event_listeners WHERE event_id = $1 AND user_id = $2"
+    )
+    .bind(event)
+    .bind(listener.id)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     assert!(left.is_some());
     assert!(bot.tg.ask(&listener, "/leave").await.text().contains("не состоите ни в одной группе"));
     // A cancelled event's link no longer works.
-    sqlx::query("UPDATE events SET status = 'cancelled' WHERE id = ?").bind(event).execute(&db).await.unwrap();
+    webinar_bot::on_db!(&db, |pool| sqlx::query("UPDATE events SET status = 'cancelled' WHERE id = $1")
+        .bind(event)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))
+    .unwrap();
     let reply = bot.tg.ask(&TgUser::ru(322), &format!("/start {code}")).await;
     assert!(reply.text().contains("недействительна"), "{}", reply.text());
     db.close().await;
@@ -388,7 +401,7 @@ async fn group_screens_take_turns_on_one_message_and_every_prompt_has_a_way_back
     // Back left the step: a typed line now makes no group.
     let said = bot.tg.ask(&owner, "Не группа").await;
     assert!(!said.text().contains("создана"), "{}", said.text());
-    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM listener_groups WHERE owner_id = ?", owner.id).await, 0);
+    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM listener_groups WHERE owner_id = $1", owner.id).await, 0);
 
     // The typed name: the menu is a new message, the prompt's Back button goes.
     let prompt = press(&bot, &owner, &back, "Создать группу").await;
@@ -451,7 +464,7 @@ async fn a_listener_cannot_manage_groups_even_with_forged_buttons() {
         let answer = press_for_answer(&bot, &listener, &settings, &forged).await;
         assert!(answer.text().contains("ведут преподаватели"), "{forged}: {}", answer.text());
     }
-    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM listener_groups WHERE id = ? AND deleted_at IS NULL", id).await, 1);
+    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM listener_groups WHERE id = $1 AND deleted_at IS NULL", id).await, 1);
     let help = bot.tg.ask(&listener, "/help").await;
     assert!(help.text().contains("/leave") && !help.text().contains("/groups"), "{}", help.text());
     bot.finish().await;
@@ -483,9 +496,9 @@ async fn another_teacher_neither_sees_nor_touches_the_group_but_an_administrator
         let answer = press_for_answer(&bot, &stranger, &list, &forged).await;
         assert!(answer.text().contains("группа не найдена"), "{forged}: {}", answer.text());
     }
-    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM listener_groups WHERE id = ? AND deleted_at IS NULL", id).await, 1);
-    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM group_members WHERE group_id = ?", id).await, 1);
-    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM invites WHERE target_id = ? AND created_by = 341", id).await, 0);
+    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM listener_groups WHERE id = $1 AND deleted_at IS NULL", id).await, 1);
+    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM group_members WHERE group_id = $1", id).await, 1);
+    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM invites WHERE target_id = $1 AND created_by = 341", id).await, 0);
     // Forged data that names no action at all is stale.
     let answer = press_for_answer(&bot, &stranger, &list, "gr:e:1:9").await;
     assert!(answer.text().contains("кнопка устарела"), "{}", answer.text());
@@ -529,7 +542,11 @@ async fn rename_checks_the_input_then_members_are_removed_and_the_group_deleted(
     assert_eq!(renamed.text().matches("&lt;b&gt;Группа&lt;/b&gt; №15 🚀").count(), 1, "{}", renamed.text());
     let name: String = {
         let db = bot.db().await;
-        sqlx::query_scalar("SELECT name FROM listener_groups WHERE id = ?").bind(id).fetch_one(&db).await.unwrap()
+        webinar_bot::on_db!(&db, |pool| sqlx::query_scalar("SELECT name FROM listener_groups WHERE id = $1")
+            .bind(id)
+            .fetch_one(pool)
+            .await)
+        .unwrap()
     };
     assert_eq!(name, "<b>Группа</b> №15 🚀");
 
@@ -538,14 +555,14 @@ async fn rename_checks_the_input_then_members_are_removed_and_the_group_deleted(
     assert!(confirm.text().contains("Исключить Иван"), "{}", confirm.text());
     let after = press(&bot, &owner, &confirm, "Да, исключить").await;
     assert!(after.text().contains("Участник исключён") && after.text().contains("0 участников"), "{}", after.text());
-    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM group_members WHERE group_id = ?", id).await, 0);
+    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM group_members WHERE group_id = $1", id).await, 0);
 
     let menu = press(&bot, &owner, &after, "Назад").await;
     let confirm = press(&bot, &owner, &menu, "Удалить").await;
     assert!(confirm.text().contains("Удалить группу"), "{}", confirm.text());
     let deleted = press(&bot, &owner, &confirm, "Да, удалить").await;
     assert!(deleted.text().contains("удалена"), "{}", deleted.text());
-    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM listener_groups WHERE id = ? AND deleted_at IS NULL", id).await, 0);
+    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM listener_groups WHERE id = $1 AND deleted_at IS NULL", id).await, 0);
     let reply = bot.tg.ask(&TgUser::ru(352), &format!("/start {code}")).await;
     assert!(reply.text().contains("недействительна"), "the deleted group's link is revoked: {}", reply.text());
     let list = bot.tg.ask(&owner, "/groups").await;
@@ -580,7 +597,7 @@ async fn a_group_chat_is_linked_once_and_only_by_the_owner_then_unlinked() {
     let mark = in_chat(&owner, &command.replace("/link", "/link@webinar_test_bot"));
     let done = bot.tg.reply_after(mark, chat).await;
     assert!(done.text().contains("привязан к группе «Группа с чатом»"), "{}", done.text());
-    assert_eq!(scalar(&bot, "SELECT group_id FROM group_chats WHERE chat_id = ?", chat).await, id);
+    assert_eq!(scalar(&bot, "SELECT group_id FROM group_chats WHERE chat_id = $1", chat).await, id);
     let mark = in_chat(&owner, &command);
     assert!(bot.tg.reply_after(mark, chat).await.text().contains("код привязки недействителен"), "one-time");
     let private = bot.tg.ask(&owner, &command).await;
@@ -591,7 +608,7 @@ async fn a_group_chat_is_linked_once_and_only_by_the_owner_then_unlinked() {
     assert!(chats.text().contains("Чат 15-ПБ"), "{}", chats.text());
     let after = press(&bot, &owner, &chats, "Отвязать").await;
     assert!(after.text().contains("Чат отвязан"), "{}", after.text());
-    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM group_chats WHERE group_id = ?", id).await, 0);
+    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM group_chats WHERE group_id = $1", id).await, 0);
     bot.finish().await;
 }
 
@@ -610,7 +627,7 @@ async fn a_member_who_blocked_the_bot_is_shown_as_such_and_leave_removes_a_membe
 
     bot.tg.set_membership(&blocker, "kicked");
     for _ in 0..200 {
-        if scalar(&bot, "SELECT active FROM users WHERE id = ?", blocker.id).await == 0 {
+        if scalar(&bot, "SELECT COUNT(*) FROM users WHERE id = $1 AND active", blocker.id).await == 0 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
@@ -624,13 +641,13 @@ async fn a_member_who_blocked_the_bot_is_shown_as_such_and_leave_removes_a_membe
     let confirm = press(&bot, &leaver, &menu, "Группа Б").await;
     let stayed = press(&bot, &leaver, &confirm, "Stay").await;
     assert!(stayed.text().contains("nothing changed"), "{}", stayed.text());
-    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM group_members WHERE group_id = ?", id).await, 2);
+    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM group_members WHERE group_id = $1", id).await, 2);
     let menu = bot.tg.ask(&leaver, "/leave").await;
     let confirm = press(&bot, &leaver, &menu, "Группа Б").await;
     assert!(confirm.text().contains("Leave the group"), "{}", confirm.text());
     let done = press(&bot, &leaver, &confirm, "Yes, leave").await;
     assert!(done.text().contains("You left the group"), "{}", done.text());
-    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM group_members WHERE user_id = ?", leaver.id).await, 0);
+    assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM group_members WHERE user_id = $1", leaver.id).await, 0);
     // The old confirmation pressed again finds nothing to leave.
     let answer = press_for_answer(&bot, &leaver, &confirm, &confirm.button_data("Yes, leave")).await;
     assert!(answer.text().contains("no longer a member"), "{}", answer.text());

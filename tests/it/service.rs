@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use support::scenario;
-use support::{Fault, TOKEN, TestBot, TgUser};
+use support::{Fault, TOKEN, TestBot, TgUser, WriteLock};
 use webinar_bot::providers::telemost::{LiveStreamAccess, TelemostSettings, WaitingRoomLevel};
 use webinar_bot::providers::{ProviderSettings, Secret, ServiceSettings};
 
@@ -100,16 +100,14 @@ async fn readyz_names_the_scheduler_while_it_stalls_and_turns_green_when_it_move
     // Another process holds the write lock (a long transaction, a backup tool): every pass of
     // the scheduler waits for it and fails.
     let db = bot.db().await;
-    let mut locker = db.acquire().await.unwrap();
-    sqlx::query("BEGIN IMMEDIATE").execute(&mut *locker).await.unwrap();
+    let locker = WriteLock::take(&db).await;
     bot.clock.advance(chrono::Duration::seconds(21));
     // Telegram's sign of life follows at the next long poll; hurry it.
     bot.tg.release_polls();
     let body = wait_ready_state(&bot, 503, &["scheduler"], Duration::from_secs(5)).await;
     assert!(reason(&body, "scheduler").contains("no heartbeat from the delivery scheduler for"), "{body:#}");
 
-    sqlx::query("ROLLBACK").execute(&mut *locker).await.unwrap();
-    drop(locker);
+    locker.release().await;
     db.close().await;
     // The scheduler's failed claim waits out the busy timeout (5 s) before it tries again.
     wait_ready_state(&bot, 200, &[], Duration::from_secs(15)).await;
@@ -162,7 +160,10 @@ async fn after_a_fan_out_to_100_listeners_metrics_count_what_the_outbox_holds() 
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
         let sent: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'sent'").fetch_one(&db).await.unwrap();
+            webinar_bot::on_db!(&db, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'sent'")
+                .fetch_one(pool)
+                .await)
+            .unwrap();
         if sent == 100 {
             break;
         }
@@ -183,11 +184,11 @@ async fn after_a_fan_out_to_100_listeners_metrics_count_what_the_outbox_holds() 
     assert!(response.headers()["content-type"].to_str().unwrap().contains("openmetrics-text"));
     let text = response.text().await.unwrap();
     let metrics = samples(&text);
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+    let rows: Vec<(String, String, i64)> = webinar_bot::on_db!(&db, |pool| sqlx::query_as(
         "SELECT state, substr(kind, 1, instr(kind || ':', ':') - 1), COUNT(*) FROM outbox GROUP BY 1, 2",
     )
-    .fetch_all(&db)
-    .await
+    .fetch_all(pool)
+    .await)
     .unwrap();
     assert!(!rows.is_empty());
     for (state, kind, count) in &rows {
@@ -313,10 +314,16 @@ async fn a_backup_taken_mid_fan_out_restores_into_a_bot_that_delivers_what_was_p
 
     // The copy opens and is sound, and it caught the fan-out half way.
     let backup = webinar_bot::store::connect(&format!("sqlite://{}", copy.display())).await.unwrap();
-    let integrity: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&backup).await.unwrap();
+    let integrity: String =
+        webinar_bot::on_db!(&backup, |pool| sqlx::query_scalar("PRAGMA integrity_check").fetch_one(pool).await)
+            .unwrap();
     assert_eq!(integrity, "ok");
-    let rows: Vec<(i64, String)> =
-        sqlx::query_as("SELECT chat_id, state FROM outbox WHERE kind = 'invitation'").fetch_all(&backup).await.unwrap();
+    let rows: Vec<(i64, String)> = webinar_bot::on_db!(&backup, |pool| sqlx::query_as(
+        "SELECT chat_id, state FROM outbox WHERE kind = 'invitation'"
+    )
+    .fetch_all(pool)
+    .await)
+    .unwrap();
     backup.close().await;
     assert_eq!(rows.len(), 200);
     let pending: HashSet<i64> = rows.iter().filter(|(_, s)| s != "sent").map(|(c, _)| *c).collect();
@@ -373,7 +380,10 @@ async fn a_backup_taken_mid_fan_out_restores_into_a_bot_that_delivers_what_was_p
     assert!(sent_before.is_subset(&old_sends));
     let db = bot.db().await;
     let left: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state != 'sent'").fetch_one(&db).await.unwrap();
+        webinar_bot::on_db!(&db, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state != 'sent'")
+            .fetch_one(pool)
+            .await)
+        .unwrap();
     assert_eq!(left, 0);
     db.close().await;
     bot.finish().await;

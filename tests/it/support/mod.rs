@@ -45,6 +45,70 @@ pub struct TestBot {
     limits: Option<webinar_bot::telegram::Limits>,
 }
 
+/// The PostgreSQL server the suite runs on, when `TEST_DATABASE_URL` names one (`scripts/test`
+/// starts a throwaway one); SQLite files otherwise.
+pub fn postgres_server() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL").ok().filter(|url| !url.is_empty())
+}
+
+pub fn on_postgres() -> bool {
+    postgres_server().is_some()
+}
+
+/// A database of its own for one bot: a file in `dir` on SQLite, a new database on the
+/// PostgreSQL server otherwise (databases, not schemas, so the write lock of one test never
+/// waits for another's).
+pub async fn fresh_database_url(dir: &std::path::Path) -> String {
+    let Some(server) = postgres_server() else {
+        return format!("sqlite://{}", dir.join("bot.sqlite").display());
+    };
+    use sqlx::Connection;
+    let name = format!("wb_{:016x}", rand::random::<u64>());
+    let mut admin = sqlx::PgConnection::connect(&server).await.expect("connect to TEST_DATABASE_URL");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create a test database");
+    let _ = admin.close().await;
+    let (base, _) = server.split_once('?').map_or((server.as_str(), ""), |(b, q)| (b, q));
+    let (server_part, _) = base.rsplit_once('/').expect("TEST_DATABASE_URL names a database");
+    format!("{server_part}/{name}")
+}
+
+/// Another process holding the database's write lock (a long transaction, a backup tool)
+/// until `release`: writers wait for it, then give up after the lock timeout.
+pub enum WriteLock {
+    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
+}
+
+impl WriteLock {
+    pub async fn take(db: &webinar_bot::store::Db) -> WriteLock {
+        match db {
+            webinar_bot::store::Db::Sqlite(pool) => {
+                let mut conn = pool.acquire().await.unwrap();
+                sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await.unwrap();
+                WriteLock::Sqlite(conn)
+            }
+            webinar_bot::store::Db::Postgres(pool) => {
+                let mut conn = pool.acquire().await.unwrap();
+                sqlx::query("BEGIN").execute(&mut *conn).await.unwrap();
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(webinar_bot::store::WRITE_LOCK)
+                    .execute(&mut *conn)
+                    .await
+                    .unwrap();
+                sqlx::query("LOCK TABLE outbox IN EXCLUSIVE MODE").execute(&mut *conn).await.unwrap();
+                WriteLock::Postgres(conn)
+            }
+        }
+    }
+
+    pub async fn release(self) {
+        match self {
+            WriteLock::Sqlite(mut conn) => drop(sqlx::query("ROLLBACK").execute(&mut *conn).await.unwrap()),
+            WriteLock::Postgres(mut conn) => drop(sqlx::query("ROLLBACK").execute(&mut *conn).await.unwrap()),
+        }
+    }
+}
+
 impl TestBot {
     pub async fn start() -> Self {
         Self::start_with(&[]).await
@@ -56,8 +120,8 @@ impl TestBot {
         Self::start_in(tempfile::tempdir().expect("temporary directory"), vars).await
     }
 
-    /// Like `start_with`, on a data folder prepared beforehand (a restored backup, say): its
-    /// database is `bot.sqlite` in it.
+    /// Like `start_with`, on a data folder prepared beforehand (a restored backup, say): on
+    /// SQLite its database is `bot.sqlite` in it.
     pub async fn start_in(dir: TempDir, vars: &[(&str, &str)]) -> Self {
         if let Ok(filter) = std::env::var("TEST_LOG") {
             let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
@@ -67,7 +131,7 @@ impl TestBot {
             ("TELOXIDE_TOKEN".into(), TOKEN.into()),
             ("TELOXIDE_API_URL".into(), tg.url()),
             ("DATA_DIR".into(), dir.path().display().to_string()),
-            ("DATABASE_URL".into(), format!("sqlite://{}", dir.path().join("bot.sqlite").display())),
+            ("DATABASE_URL".into(), fresh_database_url(dir.path()).await),
             ("ADMIN_IDS".into(), ADMIN_ID.to_string()),
             // The fake services listen on loopback; a test that wants production's refusal
             // passes ALLOW_LOOPBACK_PROVIDERS=0.
@@ -187,7 +251,7 @@ impl TestBot {
     }
 
     /// A separate connection to the bot's database, for assertions.
-    pub async fn db(&self) -> sqlx::SqlitePool {
+    pub async fn db(&self) -> webinar_bot::store::Db {
         webinar_bot::store::connect(&self.config.database_url).await.expect("open the test database")
     }
 }

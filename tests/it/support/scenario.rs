@@ -74,32 +74,38 @@ pub async fn invite(bot: &TestBot, event: EventId, people: &[TgUser]) {
 pub async fn group(bot: &TestBot, members: &[TgUser], chat: Option<i64>) -> GroupId {
     let db = bot.db().await;
     let now = webinar_bot::store::stamp(bot.clock.now());
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO listener_groups (owner_id, name, created_at) VALUES (?, 'Группа №15-ПБ', ?) RETURNING id",
+    let id: i64 = webinar_bot::on_db!(&db, |pool| sqlx::query_scalar(
+        "INSERT INTO listener_groups (owner_id, name, created_at) VALUES ($1, 'Группа №15-ПБ', $2) RETURNING id",
     )
     .bind(ADMIN_ID)
     .bind(&now)
-    .fetch_one(&db)
-    .await
+    .fetch_one(pool)
+    .await)
     .unwrap();
     for member in members {
-        sqlx::query("INSERT INTO group_members (group_id, user_id, joined_at) VALUES (?, ?, ?)")
-            .bind(id)
-            .bind(member.id)
-            .bind(&now)
-            .execute(&db)
-            .await
-            .unwrap();
+        webinar_bot::on_db!(&db, |pool| sqlx::query(
+            "INSERT INTO group_members (group_id, user_id, joined_at) VALUES ($1, $2, $3)"
+        )
+        .bind(id)
+        .bind(member.id)
+        .bind(&now)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))
+        .unwrap();
     }
     if let Some(chat) = chat {
-        sqlx::query("INSERT INTO group_chats (chat_id, group_id, linked_by, linked_at) VALUES (?, ?, ?, ?)")
-            .bind(chat)
-            .bind(id)
-            .bind(ADMIN_ID)
-            .bind(&now)
-            .execute(&db)
-            .await
-            .unwrap();
+        webinar_bot::on_db!(&db, |pool| sqlx::query(
+            "INSERT INTO group_chats (chat_id, group_id, linked_by, linked_at) VALUES ($1, $2, $3, $4)"
+        )
+        .bind(chat)
+        .bind(id)
+        .bind(ADMIN_ID)
+        .bind(&now)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))
+        .unwrap();
     }
     db.close().await;
     GroupId(id)
