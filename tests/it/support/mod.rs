@@ -51,23 +51,34 @@ pub fn postgres_server() -> Option<String> {
     std::env::var("TEST_DATABASE_URL").ok().filter(|url| !url.is_empty())
 }
 
-pub fn on_postgres() -> bool {
-    postgres_server().is_some()
+/// A PostgreSQL server for what only PostgreSQL does (two instances, moving from SQLite), on
+/// either run: `scripts/test` starts one for both.
+pub fn required_postgres() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+        .or_else(postgres_server)
+        .expect("this test needs PostgreSQL: run it with scripts/test, or set TEST_POSTGRES_URL")
 }
 
 /// A database of its own for one bot: a file in `dir` on SQLite, a new database on the
 /// PostgreSQL server otherwise (databases, not schemas, so the write lock of one test never
 /// waits for another's).
 pub async fn fresh_database_url(dir: &std::path::Path) -> String {
-    let Some(server) = postgres_server() else {
-        return format!("sqlite://{}", dir.join("bot.sqlite").display());
-    };
+    match postgres_server() {
+        Some(server) => fresh_postgres_database(&server).await,
+        None => format!("sqlite://{}", dir.join("bot.sqlite").display()),
+    }
+}
+
+/// A new, empty database on the PostgreSQL server `server` names.
+pub async fn fresh_postgres_database(server: &str) -> String {
     use sqlx::Connection;
     let name = format!("wb_{:016x}", rand::random::<u64>());
-    let mut admin = sqlx::PgConnection::connect(&server).await.expect("connect to TEST_DATABASE_URL");
+    let mut admin = sqlx::PgConnection::connect(server).await.expect("connect to the PostgreSQL server");
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create a test database");
     let _ = admin.close().await;
-    let (base, _) = server.split_once('?').map_or((server.as_str(), ""), |(b, q)| (b, q));
+    let base = server.split_once('?').map_or(server, |(base, _)| base);
     let (server_part, _) = base.rsplit_once('/').expect("TEST_DATABASE_URL names a database");
     format!("{server_part}/{name}")
 }
