@@ -36,6 +36,7 @@ use webinar_bot::delivery::plan::{MARGIN, sending_time};
 use webinar_bot::delivery::rules::bulk_rate;
 use webinar_bot::domain::event::EventStatus;
 use webinar_bot::domain::reminders::ReminderOffset;
+use webinar_bot::on_db;
 use webinar_bot::providers::{Meeting, MeetingExtra};
 use webinar_bot::store::Db;
 use webinar_bot::store::outbox::Outbox;
@@ -43,6 +44,7 @@ use webinar_bot::store::{NewEvent, stamp};
 use webinar_bot::telegram::Limits;
 
 const USAGE: &str = "usage: cargo bench --bench bench -- <fan-out | dialogue | footprint | scale> [--option value]...
+  (on SQLite; with BENCH_DATABASE_URL=postgres://…/postgres, each run gets a database of its own there)
   fan-out    --n 10000 --rate 30 --runs 5     one reminder to n listeners at `rate` msg/s (bot and fake)
   dialogue   --teachers 200 --flow settings|buttons --rounds 1 (buttons: 20) --think-ms 0
              --limits production|open --runs 5
@@ -216,13 +218,19 @@ struct Harness {
 }
 
 /// Metrics are kept only while the HTTP server is on: `off` is the bot without them.
-fn config_with_metrics(tg_url: &str, dir: &std::path::Path, send_rate: u32, metrics: bool) -> anyhow::Result<Config> {
+fn config_with_metrics(
+    tg_url: &str,
+    dir: &std::path::Path,
+    database_url: String,
+    send_rate: u32,
+    metrics: bool,
+) -> anyhow::Result<Config> {
     let http_addr = if metrics { "127.0.0.1:0" } else { "off" };
     let env: HashMap<&str, String> = HashMap::from([
         ("TELOXIDE_TOKEN", TOKEN.to_owned()),
         ("TELOXIDE_API_URL", tg_url.to_owned()),
         ("DATA_DIR", dir.display().to_string()),
-        ("DATABASE_URL", database_in(dir)),
+        ("DATABASE_URL", database_url),
         ("ADMIN_IDS", ADMIN_ID.to_string()),
         ("SEND_RATE", send_rate.min(1000).to_string()),
         // Metrics on, as in production, on a port of its own; or off.
@@ -242,7 +250,9 @@ impl Harness {
     }
 
     async fn start_configured(dir: TempDir, tg: FakeTelegram, tuning: Tuning, metrics: bool) -> anyhow::Result<Self> {
-        let config = config_with_metrics(&tg.url(), dir.path(), tuning.limits.overall_per_sec as u32, metrics)?;
+        let database_url = database_in(dir.path()).await?;
+        let config =
+            config_with_metrics(&tg.url(), dir.path(), database_url, tuning.limits.overall_per_sec as u32, metrics)?;
         let shutdown = CancellationToken::new();
         let running = app::start(config, Arc::new(SystemClock), tuning, shutdown.clone()).await?;
         let harness = Self { tg, ctx: running.ctx, stats: running.stats, shutdown, task: running.task, _dir: dir };
@@ -264,9 +274,52 @@ impl Harness {
     }
 }
 
-/// The database a harness started in `dir` will open.
-fn database_in(dir: &std::path::Path) -> String {
-    format!("sqlite://{}", dir.join("bot.sqlite").display())
+/// The database a harness started in `dir` will open: a file in it, or with
+/// `BENCH_DATABASE_URL=postgres://…/postgres` a database named after it on that server (created
+/// at the first call), so the same scenario measures either backend.
+async fn database_in(dir: &std::path::Path) -> anyhow::Result<String> {
+    let Some(server) = std::env::var("BENCH_DATABASE_URL").ok().filter(|u| !u.is_empty()) else {
+        return Ok(format!("sqlite://{}", dir.join("bot.sqlite").display()));
+    };
+    use sqlx::Connection;
+    let folder = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name: String = format!("bench_{folder}")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .collect();
+    let mut admin = sqlx::PgConnection::connect(&server).await.context("BENCH_DATABASE_URL")?;
+    let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
+        .bind(&name)
+        .fetch_optional(&mut admin)
+        .await?;
+    if exists.is_none() {
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await?;
+    }
+    admin.close().await?;
+    let base = server.split_once('?').map_or(server.as_str(), |(base, _)| base);
+    let (server_part, _) = base.rsplit_once('/').context("BENCH_DATABASE_URL names a database")?;
+    Ok(format!("{server_part}/{name}"))
+}
+
+/// Which backend the scenarios run on, for their titles.
+fn backend_name() -> &'static str {
+    match std::env::var("BENCH_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+        Some(_) => "PostgreSQL",
+        None => "SQLite",
+    }
+}
+
+/// A time `seconds` (an SQL expression) after the stamp `base` (an SQL expression), as the
+/// store's RFC 3339 text, in the backend's own date functions: seeding a million rows is done
+/// by the database, not row by row.
+fn shifted(db: &Db, base: &str, seconds: &str) -> String {
+    match db {
+        Db::Sqlite(_) => format!("strftime('%Y-%m-%dT%H:%M:%fZ', {base}, printf('%+d seconds', {seconds}))"),
+        Db::Postgres(_) => format!(
+            "to_char((({base})::timestamptz + ({seconds}) * INTERVAL '1 second') AT TIME ZONE 'UTC', \
+             'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+        ),
+    }
 }
 
 /// Converts the fake's `Instant`s to wall-clock time.
@@ -325,47 +378,51 @@ fn new_event(title: &str, starts_at: DateTime<Utc>, reminders: Vec<ReminderOffse
 }
 
 /// Inserts people `first..first + count` as Russian-speaking listeners, in one statement.
-async fn seed_people(pool: &SqlitePool, first: i64, count: i64, now: DateTime<Utc>) -> anyhow::Result<()> {
-    sqlx::query(
-        "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?2)
-         INSERT INTO users (id, first_name, username, language, timezone, created_at, updated_at)
-         SELECT ?1 + i, 'Слушатель', 'user' || (?1 + i), 'ru', 'Europe/Moscow', ?3, ?3 FROM seq",
-    )
-    .bind(first)
-    .bind(count)
-    .bind(stamp(now))
-    .execute(pool)
-    .await?;
-    Ok(())
+async fn seed_people(pool: &Db, first: i64, count: i64, now: DateTime<Utc>) -> anyhow::Result<()> {
+    on_db!(pool, |pool| {
+        sqlx::query(
+            "WITH RECURSIVE seq(i) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < $2)
+             INSERT INTO users (id, first_name, username, language, timezone, created_at, updated_at)
+             SELECT $1 + i, 'Слушатель', 'user' || ($1 + i), 'ru', 'Europe/Moscow', $3, $3 FROM seq",
+        )
+        .bind(first)
+        .bind(count)
+        .bind(stamp(now))
+        .execute(pool)
+        .await?;
+        Ok(())
+    })
 }
 
 /// People `first..first + n` listen to the event and already have its invitation, so only a
 /// reminder fans out.
-async fn seed_audience(pool: &SqlitePool, event: i64, first: i64, n: i64, now: DateTime<Utc>) -> anyhow::Result<()> {
-    let mut tx = webinar_bot::store::begin_write(pool).await?;
-    sqlx::query(
-        "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?3)
-         INSERT INTO event_listeners (event_id, user_id, direct) SELECT ?1, ?2 + i, 1 FROM seq",
-    )
-    .bind(event)
-    .bind(first)
-    .bind(n)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?3)
-         INSERT INTO outbox (event_id, chat_id, kind, due_at, send_at, state, attempts, message_id,
-                             created_at, updated_at, sent_at)
-         SELECT ?1, ?2 + i, 'invitation', ?4, ?4, 'sent', 1, 1 + i, ?4, ?4, ?4 FROM seq",
-    )
-    .bind(event)
-    .bind(first)
-    .bind(n)
-    .bind(stamp(now))
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(())
+async fn seed_audience(pool: &Db, event: i64, first: i64, n: i64, now: DateTime<Utc>) -> anyhow::Result<()> {
+    on_db!(pool, |pool| {
+        let mut tx = webinar_bot::store::begin_write(pool).await?;
+        sqlx::query(
+            "WITH RECURSIVE seq(i) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < $3)
+             INSERT INTO event_listeners (event_id, user_id, direct) SELECT $1, $2 + i, TRUE FROM seq",
+        )
+        .bind(event)
+        .bind(first)
+        .bind(n)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "WITH RECURSIVE seq(i) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < $3)
+             INSERT INTO outbox (event_id, chat_id, kind, due_at, send_at, state, attempts, message_id,
+                                 created_at, updated_at, sent_at)
+             SELECT $1, $2 + i, 'invitation', $4, $4, 'sent', 1, 1 + i, $4, $4, $4 FROM seq",
+        )
+        .bind(event)
+        .bind(first)
+        .bind(n)
+        .bind(stamp(now))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
 }
 
 /// Collects the fake's record of the reminders to `first..first + n` until each has one (or the
@@ -437,7 +494,7 @@ async fn fan_out(options: &Options) -> anyhow::Result<()> {
             figure.values.push(value);
         }
     }
-    print_table(&format!("fan-out: N = {n}, rate = {rate}/s, {runs} runs"), &figures);
+    print_table(&format!("fan-out on {}: N = {n}, rate = {rate}/s, {runs} runs", backend_name()), &figures);
     Ok(())
 }
 
@@ -480,12 +537,12 @@ async fn fan_out_once(n: i64, rate: u32) -> anyhow::Result<FanOut> {
     // The scheduler makes the plan, a moment after the rows are queued.
     let planned_by = Instant::now() + Duration::from_secs(5);
     let (send_at, due_at) = loop {
-        let (send_at, due_at): (String, String) = sqlx::query_as(
-            "SELECT MIN(send_at), MIN(due_at) FROM outbox WHERE event_id = ? AND kind LIKE 'reminder:%'",
+        let (send_at, due_at): (String, String) = on_db!(&pool, |pool| sqlx::query_as(
+            "SELECT MIN(send_at), MIN(due_at) FROM outbox WHERE event_id = $1 AND kind LIKE 'reminder:%'",
         )
         .bind(event.0)
-        .fetch_one(&pool)
-        .await?;
+        .fetch_one(pool)
+        .await)?;
         let (send_at, due_at) = (parse_utc(&send_at)?, parse_utc(&due_at)?);
         if send_at < due_at || Instant::now() > planned_by {
             break (send_at, due_at);
@@ -730,7 +787,7 @@ impl Teachers {
     /// With `stop`, each runs until it is set instead of for `rounds`.
     async fn start(
         tg: &FakeTelegram,
-        pool: &SqlitePool,
+        pool: &Db,
         count: i64,
         flow: Flow,
         rounds: usize,
@@ -738,15 +795,16 @@ impl Teachers {
         stop: Option<Arc<std::sync::atomic::AtomicBool>>,
     ) -> anyhow::Result<Self> {
         // Only teachers may use /new.
-        sqlx::query(
-            "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?1)
+        on_db!(pool, |pool| sqlx::query(
+            "WITH RECURSIVE seq(i) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < $1)
              INSERT INTO users (id, first_name, role, language, timezone, created_at, updated_at)
-             SELECT 2000000 + i, 'Иван', 'teacher', 'ru', 'Europe/Moscow', ?2, ?2 FROM seq",
+             SELECT 2000000 + i, 'Иван', 'teacher', 'ru', 'Europe/Moscow', $2, $2 FROM seq",
         )
         .bind(count)
         .bind(stamp(Utc::now()))
         .execute(pool)
-        .await?;
+        .await
+        .map(drop))?;
 
         // One reader of the fake's calls hands each teacher the calls in their chat.
         let mut tap = tg.tap();
@@ -1066,76 +1124,82 @@ async fn footprint(options: &Options) -> anyhow::Result<()> {
 }
 
 async fn seed_footprint(dir: &std::path::Path, events: i64, listeners: i64, queued: i64) -> anyhow::Result<()> {
-    let pool = webinar_bot::store::connect(&format!("sqlite://{}", dir.join("bot.sqlite").display())).await?;
+    let pool = webinar_bot::store::connect(&database_in(dir).await?).await?;
     webinar_bot::store::migrate(&pool).await?;
-    let now = Utc::now();
-    let mut tx = webinar_bot::store::begin_write(&pool).await?;
-    sqlx::query(
-        "INSERT INTO users (id, first_name, role, language, timezone, created_at, updated_at)
-         VALUES (?1, 'Admin', 'admin', 'ru', 'Europe/Moscow', ?2, ?2)",
-    )
-    .bind(ADMIN_ID)
-    .bind(stamp(now))
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?2)
-         INSERT INTO users (id, first_name, username, language, timezone, created_at, updated_at)
-         SELECT 1000000 + i, 'Слушатель', 'user' || (1000000 + i), 'ru', 'Europe/Moscow', ?1, ?1 FROM seq",
-    )
-    .bind(stamp(now))
-    .bind(listeners)
-    .execute(&mut *tx)
-    .await?;
-    // Events start over the next three weeks, each with a Jitsi room and three reminders.
-    let meeting = serde_json::to_string(&jitsi("benchroom123"))?;
-    sqlx::query(
-        "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 <= ?2)
-         INSERT INTO events (id, owner_id, title, description, starts_at, duration_min, timezone, status,
-                             meeting, reminders, created_at, updated_at)
-         SELECT i, ?3, 'Занятие №' || i, 'Тема: дроби и проценты, группа ' || (i % 50),
-                strftime('%Y-%m-%dT%H:%M:%fZ', ?1, printf('+%d minutes', 1440 + i * 3)), 90, 'Europe/Moscow',
-                'planned', ?4, '1d,1h,15m', ?1, ?1
-           FROM seq",
-    )
-    .bind(stamp(now))
-    .bind(events)
-    .bind(ADMIN_ID)
-    .bind(&meeting)
-    .execute(&mut *tx)
-    .await?;
-    // Every listener belongs to one event (listeners ÷ events each).
-    sqlx::query(
-        "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?1)
-         INSERT INTO event_listeners (event_id, user_id, direct) SELECT 1 + i % ?2, 1000000 + i, 1 FROM seq",
-    )
-    .bind(listeners)
-    .bind(events)
-    .execute(&mut *tx)
-    .await?;
-    // The queued deliveries: that event's reminders for each listener, all in the future.
-    let kinds = ["reminder:1d:0", "reminder:1h:0", "reminder:15m:0"];
-    let per_kind = (queued + kinds.len() as i64 - 1) / kinds.len() as i64;
-    for (k, kind) in kinds.iter().enumerate() {
-        let count = per_kind.min(queued - per_kind * k as i64).max(0);
+    let starts = shifted(&pool, "$1", "(1440 + i * 3) * 60");
+    let due = shifted(&pool, "$5", "(60 + i % 10000) * 60");
+    on_db!(&pool, |pool| {
+        let now = Utc::now();
+        let mut tx = webinar_bot::store::begin_write(pool).await?;
         sqlx::query(
-            "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?1)
-             INSERT INTO outbox (event_id, chat_id, kind, due_at, send_at, created_at, updated_at)
-             SELECT 1 + (i % ?2) % ?3, 1000000 + i % ?2, ?4 || CASE WHEN i >= ?2 THEN ':' || (i / ?2) ELSE '' END,
-                    strftime('%Y-%m-%dT%H:%M:%fZ', ?5, printf('+%d minutes', 60 + i % 10000)),
-                    strftime('%Y-%m-%dT%H:%M:%fZ', ?5, printf('+%d minutes', 60 + i % 10000)), ?5, ?5
-               FROM seq",
+            "INSERT INTO users (id, first_name, role, language, timezone, created_at, updated_at)
+             VALUES ($1, 'Admin', 'admin', 'ru', 'Europe/Moscow', $2, $2)",
         )
-        .bind(count)
-        .bind(listeners)
-        .bind(events)
-        .bind(kind)
+        .bind(ADMIN_ID)
         .bind(stamp(now))
         .execute(&mut *tx)
         .await?;
-    }
-    tx.commit().await?;
-    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'pending'").fetch_one(&pool).await?;
+        sqlx::query(
+            "WITH RECURSIVE seq(i) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < $2)
+             INSERT INTO users (id, first_name, username, language, timezone, created_at, updated_at)
+             SELECT 1000000 + i, 'Слушатель', 'user' || (1000000 + i), 'ru', 'Europe/Moscow', $1, $1 FROM seq",
+        )
+        .bind(stamp(now))
+        .bind(listeners)
+        .execute(&mut *tx)
+        .await?;
+        // Events start over the next three weeks, each with a Jitsi room and three reminders.
+        let meeting = serde_json::to_string(&jitsi("benchroom123"))?;
+        sqlx::query(&format!(
+            "WITH RECURSIVE seq(i) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT i + 1 FROM seq WHERE i + 1 <= $2)
+             INSERT INTO events (id, owner_id, title, description, starts_at, duration_min, timezone, status,
+                                 meeting, reminders, created_at, updated_at)
+             SELECT i, $3, 'Занятие №' || i, 'Тема: дроби и проценты, группа ' || (i % 50),
+                    {starts}, 90, 'Europe/Moscow',
+                    'planned', $4, '1d,1h,15m', $1, $1
+               FROM seq"
+        ))
+        .bind(stamp(now))
+        .bind(events)
+        .bind(ADMIN_ID)
+        .bind(&meeting)
+        .execute(&mut *tx)
+        .await?;
+        // Every listener belongs to one event (listeners ÷ events each).
+        sqlx::query(
+            "WITH RECURSIVE seq(i) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < $1)
+             INSERT INTO event_listeners (event_id, user_id, direct) SELECT 1 + i % $2, 1000000 + i, TRUE FROM seq",
+        )
+        .bind(listeners)
+        .bind(events)
+        .execute(&mut *tx)
+        .await?;
+        // The queued deliveries: that event's reminders for each listener, all in the future.
+        let kinds = ["reminder:1d:0", "reminder:1h:0", "reminder:15m:0"];
+        let per_kind = (queued + kinds.len() as i64 - 1) / kinds.len() as i64;
+        for (k, kind) in kinds.iter().enumerate() {
+            let count = per_kind.min(queued - per_kind * k as i64).max(0);
+            sqlx::query(&format!(
+                "WITH RECURSIVE seq(i) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < $1)
+                 INSERT INTO outbox (event_id, chat_id, kind, due_at, send_at, created_at, updated_at)
+                 SELECT 1 + (i % $2) % $3, 1000000 + i % $2, $4 || CASE WHEN i >= $2 THEN ':' || (i / $2) ELSE '' END,
+                        {due}, {due}, $5, $5
+                   FROM seq"
+            ))
+            .bind(count)
+            .bind(listeners)
+            .bind(events)
+            .bind(kind)
+            .bind(stamp(now))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        anyhow::Ok(())
+    })?;
+    let rows: i64 = on_db!(&pool, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'pending'")
+        .fetch_one(pool)
+        .await)?;
     if rows != queued {
         bail!("seeded {rows} pending rows, expected {queued}");
     }
@@ -1159,7 +1223,7 @@ async fn footprint_once(binary: &str, dir: &std::path::Path) -> anyhow::Result<F
         .env("TELOXIDE_TOKEN", TOKEN)
         .env("TELOXIDE_API_URL", tg.url())
         .env("DATA_DIR", dir)
-        .env("DATABASE_URL", format!("sqlite://{}", dir.join("bot.sqlite").display()))
+        .env("DATABASE_URL", database_in(dir).await?)
         .env("ADMIN_IDS", ADMIN_ID.to_string())
         .env("RUST_LOG", "warn")
         .current_dir(dir)
@@ -1236,16 +1300,16 @@ fn memory_of(pid: u32) -> anyhow::Result<(f64, f64)> {
 
 /// The scheduler's queries, as in `store/outbox.rs`, for EXPLAIN QUERY PLAN.
 const NEXT_SEND_AT: &str = "SELECT send_at FROM outbox WHERE state = 'pending' ORDER BY send_at, id LIMIT 1";
-const DUE: &str = "UPDATE outbox SET state = 'sending', updated_at = ?1 \
-                   WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND send_at <= ?1 \
-                                 ORDER BY send_at, id LIMIT ?2) RETURNING id";
+const DUE: &str = "UPDATE outbox SET state = 'sending', updated_at = $1 \
+                   WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND send_at <= $1 \
+                                 ORDER BY send_at, id LIMIT $2) RETURNING id";
 const COLLAPSE: &str =
-    "UPDATE outbox SET state = 'skipped', reason = 'collapsed into a later reminder', updated_at = ?1
-  WHERE state = 'pending' AND send_at <= ?1 AND kind LIKE 'reminder:%' AND due_at < ?2
+    "UPDATE outbox SET state = 'skipped', reason = 'collapsed into a later reminder', updated_at = $1
+  WHERE state = 'pending' AND send_at <= $1 AND kind LIKE 'reminder:%' AND due_at < $2
     AND EXISTS (SELECT 1 FROM outbox later
                  WHERE later.event_id = outbox.event_id AND later.chat_id = outbox.chat_id
                    AND later.state = 'pending' AND later.kind LIKE 'reminder:%'
-                   AND later.due_at < ?2 AND later.due_at > outbox.due_at)";
+                   AND later.due_at < $2 AND later.due_at > outbox.due_at)";
 
 async fn scale(options: &Options) -> anyhow::Result<()> {
     let sizes: Vec<i64> = options
@@ -1260,7 +1324,7 @@ async fn scale(options: &Options) -> anyhow::Result<()> {
     let mut figures = Vec::new();
     for size in &sizes {
         let dir = tempfile::tempdir()?;
-        let url = format!("sqlite://{}", dir.path().join("bot.sqlite").display());
+        let url = database_in(dir.path()).await?;
         let pool = webinar_bot::store::connect(&url).await?;
         webinar_bot::store::migrate(&pool).await?;
         let seeded = Instant::now();
@@ -1269,22 +1333,29 @@ async fn scale(options: &Options) -> anyhow::Result<()> {
             "\n{size} rows ({pending} pending, half of them due) seeded in {:.1} s; query plans:",
             seeded.elapsed().as_secs_f64()
         );
-        for (name, sql) in
-            [("next_send_at", NEXT_SEND_AT), ("claim_due", DUE), ("collapse_overdue_reminders", COLLAPSE)]
-        {
-            let plan: Vec<(i64, i64, i64, String)> =
-                sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}")).fetch_all(&pool).await?;
+        let (at, before) = (format!("'{}'", stamp(now)), format!("'{}'", stamp(now - chrono::Duration::seconds(60))));
+        for (name, sql, params) in [
+            ("next_send_at", NEXT_SEND_AT, vec![]),
+            ("claim_due", DUE, vec![at.clone(), "256".to_owned()]),
+            ("collapse_overdue_reminders", COLLAPSE, vec![at.clone(), before]),
+        ] {
             println!("  {name}:");
-            for (_, _, _, detail) in plan {
-                println!("    {detail}");
+            for line in query_plan(&pool, sql, &params).await? {
+                println!("    {line}");
             }
         }
+        if let Db::Postgres(pg) = &pool {
+            // The outbox claims only under the leader lease, as the running bot does.
+            let epoch = webinar_bot::store::leader::acquire(pg, Duration::from_secs(3600)).await?;
+            webinar_bot::store::leader::hold(epoch.context("the bench's database has another leader")?);
+        }
         let pool = if cache_mib > 0 {
+            let Db::Sqlite(_) = &pool else { bail!("--cache-mib is an experiment with SQLite's page cache") };
             pool.close().await;
             let options = <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&url)?
                 .pragma("cache_size", format!("-{}", u64::from(cache_mib) * 1024));
             println!("  (experiment: cache_size of {cache_mib} MiB per connection)");
-            sqlx::sqlite::SqlitePoolOptions::new().max_connections(8).connect_with(options).await?
+            Db::Sqlite(sqlx::sqlite::SqlitePoolOptions::new().max_connections(8).connect_with(options).await?)
         } else {
             pool
         };
@@ -1312,16 +1383,14 @@ async fn scale(options: &Options) -> anyhow::Result<()> {
                 if rows.len() != 256 {
                     bail!("claim_due() returned {} rows", rows.len());
                 }
-                outbox.recover_sending(now).await?;
-                Ok(())
+                release(&pool).await
             })
             .await?;
             due.values.push(m);
             due99.values.push(p);
             let (m, _) = time_calls(calls, || async {
                 outbox.claim_due(now, 1).await?;
-                outbox.recover_sending(now).await?;
-                Ok(())
+                release(&pool).await
             })
             .await?;
             due1.values.push(m);
@@ -1336,7 +1405,10 @@ async fn scale(options: &Options) -> anyhow::Result<()> {
         pool.close().await;
     }
     print_table(
-        &format!("scale: {calls} timed calls per run (after 50 warm-up calls), {runs} runs; each run's median/p99"),
+        &format!(
+            "scale on {}: {calls} timed calls per run (after 50 warm-up calls), {runs} runs; each run's median/p99",
+            backend_name()
+        ),
         &figures,
     );
     Ok(())
@@ -1361,58 +1433,92 @@ where
     Ok((quantile(&times, 0.5), quantile(&times, 0.99)))
 }
 
+/// Puts the claimed rows back, as a restart of the only instance would.
+async fn release(pool: &Db) -> anyhow::Result<()> {
+    let sql = match pool {
+        Db::Sqlite(_) => "UPDATE outbox SET state = 'pending' WHERE state = 'sending'",
+        Db::Postgres(_) => {
+            "UPDATE outbox SET state = 'pending', claimed_by = NULL, lease_until = NULL WHERE state = 'sending'"
+        }
+    };
+    on_db!(pool, |pool| sqlx::query(sql).execute(pool).await.map(drop))?;
+    Ok(())
+}
+
+/// How the backend runs `sql`, one line per step of its plan. PostgreSQL 15 plans only a query
+/// whose parameters have values: `params` are put in as literals there.
+async fn query_plan(pool: &Db, sql: &str, params: &[String]) -> anyhow::Result<Vec<String>> {
+    Ok(match pool {
+        Db::Sqlite(pool) => {
+            let plan: Vec<(i64, i64, i64, String)> =
+                sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}")).fetch_all(pool).await?;
+            plan.into_iter().map(|(_, _, _, detail)| detail).collect()
+        }
+        // EXPLAIN without ANALYZE: the plan for generic parameters, nothing written.
+        Db::Postgres(pool) => {
+            let literal = params
+                .iter()
+                .enumerate()
+                .rev()
+                .fold(sql.to_owned(), |sql, (i, value)| sql.replace(&format!("${}", i + 1), value));
+            sqlx::query_scalar(&format!("EXPLAIN {literal}")).fetch_all(pool).await?
+        }
+    })
+}
+
 /// `size` outbox rows over 100 events: most sent in the past, some pending (max(1000, 2 %)) with
 /// send times spread over a day around `now`, so half of the pending ones are due.
-async fn seed_outbox(pool: &SqlitePool, size: i64) -> anyhow::Result<(DateTime<Utc>, i64)> {
-    let now = whole_second(Utc::now());
-    let events = 100;
-    let mut tx = webinar_bot::store::begin_write(pool).await?;
-    sqlx::query(
-        "INSERT INTO users (id, first_name, role, language, timezone, created_at, updated_at)
-         VALUES (?1, 'Admin', 'admin', 'ru', 'Europe/Moscow', ?2, ?2)",
-    )
-    .bind(ADMIN_ID)
-    .bind(stamp(now))
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 <= ?2)
-         INSERT INTO events (id, owner_id, title, starts_at, duration_min, timezone, status, reminders, created_at, updated_at)
-         SELECT i, ?3, 'Занятие №' || i, strftime('%Y-%m-%dT%H:%M:%fZ', ?1, '+2 days'), 90, 'Europe/Moscow',
-                'planned', '1h', ?1, ?1 FROM seq",
-    )
-    .bind(stamp(now))
-    .bind(events)
-    .bind(ADMIN_ID)
-    .execute(&mut *tx)
-    .await?;
-    let every = (size / (size / 50).max(1000)).max(1);
-    sqlx::query(
-        "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?1)
-         INSERT INTO outbox (event_id, chat_id, kind, due_at, send_at, state, attempts, message_id,
-                             created_at, updated_at, sent_at)
-         SELECT 1 + i % ?2, 1000000 + i / ?2,
-                CASE WHEN i % ?3 = 0 THEN 'reminder:1h:0' ELSE 'invitation' END,
-                t, t,
-                CASE WHEN i % ?3 = 0 THEN 'pending' ELSE 'sent' END,
-                CASE WHEN i % ?3 = 0 THEN 0 ELSE 1 END,
-                CASE WHEN i % ?3 = 0 THEN NULL ELSE i END,
-                ?4, ?4, CASE WHEN i % ?3 = 0 THEN NULL ELSE t END
-           FROM (SELECT i, CASE WHEN i % ?3 = 0
-                                THEN strftime('%Y-%m-%dT%H:%M:%fZ', ?4, printf('%+d seconds', (i * 7919) % 86400 - 43200))
-                                ELSE strftime('%Y-%m-%dT%H:%M:%fZ', ?4, printf('-%d seconds', i % 2592000 + 1)) END AS t
-                   FROM seq)",
-    )
-    .bind(size)
-    .bind(events)
-    .bind(every)
-    .bind(stamp(now))
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    let pending: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'pending'").fetch_one(pool).await?;
-    Ok((now, pending))
+async fn seed_outbox(db: &Db, size: i64) -> anyhow::Result<(DateTime<Utc>, i64)> {
+    on_db!(db, |pool| {
+        let now = whole_second(Utc::now());
+        let events = 100;
+        let mut tx = webinar_bot::store::begin_write(pool).await?;
+        sqlx::query(
+            "INSERT INTO users (id, first_name, role, language, timezone, created_at, updated_at)
+             VALUES ($1, 'Admin', 'admin', 'ru', 'Europe/Moscow', $2, $2)",
+        )
+        .bind(ADMIN_ID)
+        .bind(stamp(now))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(&format!(
+            "WITH RECURSIVE seq(i) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT i + 1 FROM seq WHERE i + 1 <= $2)
+             INSERT INTO events (id, owner_id, title, starts_at, duration_min, timezone, status, reminders, created_at, updated_at)
+             SELECT i, $3, 'Занятие №' || i, {}, 90, 'Europe/Moscow', 'planned', '1h', $1, $1 FROM seq",
+            shifted(db, "$1", "172800")
+        ))
+        .bind(stamp(now))
+        .bind(events)
+        .bind(ADMIN_ID)
+        .execute(&mut *tx)
+        .await?;
+        let every = (size / (size / 50).max(1000)).max(1);
+        sqlx::query(&format!(
+            "WITH RECURSIVE seq(i) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < $1)
+             INSERT INTO outbox (event_id, chat_id, kind, due_at, send_at, state, attempts, message_id,
+                                 created_at, updated_at, sent_at)
+             SELECT 1 + i % $2, 1000000 + i / $2,
+                    CASE WHEN i % $3 = 0 THEN 'reminder:1h:0' ELSE 'invitation' END,
+                    t, t,
+                    CASE WHEN i % $3 = 0 THEN 'pending' ELSE 'sent' END,
+                    CASE WHEN i % $3 = 0 THEN 0 ELSE 1 END,
+                    CASE WHEN i % $3 = 0 THEN NULL ELSE i END,
+                    $4, $4, CASE WHEN i % $3 = 0 THEN NULL ELSE t END
+               FROM (SELECT i, CASE WHEN i % $3 = 0 THEN {} ELSE {} END AS t FROM seq) AS timed",
+            shifted(db, "$4", "(i * 7919) % 86400 - 43200"),
+            shifted(db, "$4", "-(i % 2592000 + 1)")
+        ))
+        .bind(size)
+        .bind(events)
+        .bind(every)
+        .bind(stamp(now))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let pending: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'pending'").fetch_one(pool).await?;
+        Ok((now, pending))
+    })
 }
 
 // ---- joins ----
@@ -1538,10 +1644,12 @@ async fn joins_once(n: i64, rate: f64, tuning: Tuning, fake_limits: Option<(f64,
         .filter_map(|(chat, at)| Some(at.first()?.duration_since(*queued.get(chat)?).as_secs_f64() * 1000.0))
         .collect();
     answer_ms.sort_by(f64::total_cmp);
-    let uses: i64 = sqlx::query_scalar("SELECT uses FROM invites WHERE kind = 'event' AND target_id = ?")
-        .bind(event.0)
-        .fetch_one(&ctx.pool)
-        .await?;
+    let uses: i64 = webinar_bot::on_db!(&ctx.pool, |pool| sqlx::query_scalar(
+        "SELECT uses FROM invites WHERE kind = 'event' AND target_id = $1"
+    )
+    .bind(event.0)
+    .fetch_one(pool)
+    .await)?;
     let wrong = (first_id..first_id + n)
         .filter(|chat| answered.get(chat).map_or(0, Vec::len) != 1 || carded.get(chat).copied().unwrap_or(0) != 1)
         .count()
@@ -1762,13 +1870,16 @@ async fn drain(options: &Options) -> anyhow::Result<()> {
         let mut drained = Figure::new(format!("{backlog} overdue: rows sent meanwhile"), "count", Target::None);
         for _ in 1..=runs {
             let dir = tempfile::tempdir()?;
-            seed_backlog(&database_in(dir.path()), backlog).await?;
+            seed_backlog(&database_in(dir.path()).await?, backlog).await?;
             let tg = FakeTelegram::start().await.with_limits(30.0, 1.0);
             let bot = Harness::start_in(dir, tg.clone(), Tuning::default()).await?;
             let crowd = Teachers::start(&tg, &bot.ctx.pool, teachers, Flow::Buttons, presses, think, None).await?;
             let samples = crowd.finish().await?;
-            let sent: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'sent'").fetch_one(&bot.ctx.pool).await?;
+            let sent: i64 = webinar_bot::on_db!(&bot.ctx.pool, |pool| sqlx::query_scalar(
+                "SELECT COUNT(*) FROM outbox WHERE state = 'sent'"
+            )
+            .fetch_one(pool)
+            .await)?;
             let of = |kind: &str| -> Vec<f64> {
                 let mut v: Vec<f64> = samples.iter().filter(|s| s.kind == kind).map(|s| s.handed_ms).collect();
                 v.sort_by(f64::total_cmp);
@@ -1804,17 +1915,18 @@ async fn seed_backlog(url: &str, rows: i64) -> anyhow::Result<()> {
     let event = webinar_bot::store::Events::new(pool.clone())
         .insert(&new_event("Пропущенное", now + chrono::Duration::days(1), vec![]), now)
         .await?;
-    sqlx::query(
-        "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?3)
+    on_db!(&pool, |pool| sqlx::query(
+        "WITH RECURSIVE seq(i) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < $3)
          INSERT INTO outbox (event_id, chat_id, kind, due_at, send_at, created_at, updated_at)
-         SELECT ?1, ?2 + i, 'invitation', ?4, ?4, ?4, ?4 FROM seq",
+         SELECT $1, $2 + i, 'invitation', $4, $4, $4, $4 FROM seq",
     )
     .bind(event.0)
     .bind(first_id)
     .bind(rows)
     .bind(stamp(now - chrono::Duration::hours(1)))
-    .execute(&pool)
-    .await?;
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()))?;
     pool.close().await;
     Ok(())
 }

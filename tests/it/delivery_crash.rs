@@ -17,10 +17,10 @@ use webinar_bot::domain::reminders::ReminderOffset;
 use webinar_bot::store::outbox::{Kind, NewRow, Outbox};
 use webinar_bot::store::{Events, NewEvent, stamp};
 
-const RECIPIENTS: i64 = 1_000;
+pub(crate) const RECIPIENTS: i64 = 1_000;
 const FIRST: i64 = 10_000;
 
-async fn seed(database_url: &str) {
+pub(crate) async fn seed(database_url: &str) {
     let pool = webinar_bot::store::connect(database_url).await.unwrap();
     webinar_bot::store::migrate(&pool).await.unwrap();
     let now = Utc::now();
@@ -74,7 +74,7 @@ async fn seed(database_url: &str) {
 }
 
 /// The bot process; killed if the test ends before it stopped, so a failed run leaves no orphan.
-struct BotProcess(Child);
+pub(crate) struct BotProcess(pub(crate) Child);
 
 impl Drop for BotProcess {
     fn drop(&mut self) {
@@ -100,7 +100,7 @@ fn start_bot(dir: &Path, tg: &FakeTelegram, database_url: &str) -> BotProcess {
 }
 
 /// Successful reminders per recipient so far.
-fn reminders(tg: &FakeTelegram) -> HashMap<i64, usize> {
+pub(crate) fn reminders(tg: &FakeTelegram) -> HashMap<i64, usize> {
     let mut per_chat = HashMap::new();
     for call in tg.calls() {
         if call.method == "SendMessage" && call.is_ok() && call.text().contains("Общая лекция") {
@@ -110,7 +110,7 @@ fn reminders(tg: &FakeTelegram) -> HashMap<i64, usize> {
     per_chat
 }
 
-async fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+pub(crate) async fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
     for _ in 0..limit.as_millis() / 10 {
         if done() {
             return;

@@ -177,14 +177,20 @@ async fn a_save_failure_after_create_deletes_the_meeting() {
     server.on("DELETE", &format!("{CONF}/888"), Reply::empty(204));
     telemost(&bot, &server).await;
     let db = bot.db().await;
-    webinar_bot::on_db!(&db, |pool| sqlx::query(
-        "CREATE TRIGGER disk_full BEFORE UPDATE OF meeting ON events WHEN NEW.meeting IS NOT NULL
-         BEGIN SELECT RAISE(ABORT, 'disk full'); END",
-    )
-    .execute(pool)
-    .await
-    .map(|done| done.rows_affected()))
-    .unwrap();
+    // Saving the meeting fails, as a full disk would make it.
+    let trigger: &[&str] = match &db {
+        webinar_bot::store::Db::Sqlite(_) => &["CREATE TRIGGER disk_full BEFORE UPDATE OF meeting ON events
+              WHEN NEW.meeting IS NOT NULL BEGIN SELECT RAISE(ABORT, 'disk full'); END"],
+        webinar_bot::store::Db::Postgres(_) => &[
+            "CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS $$
+              BEGIN RAISE EXCEPTION 'disk full'; END $$",
+            "CREATE TRIGGER disk_full BEFORE UPDATE OF meeting ON events FOR EACH ROW
+              WHEN (NEW.meeting IS NOT NULL) EXECUTE FUNCTION disk_full()",
+        ],
+    };
+    for statement in trigger {
+        webinar_bot::on_db!(&db, |pool| sqlx::query(statement).execute(pool).await.map(drop)).unwrap();
+    }
     let user = admin();
     let summary = up_to_summary(&bot, &user, "Не сохранится", "Телемост школы", "03.12.2026 12:00", "").await;
     let mark = bot.tg.mark();

@@ -207,7 +207,7 @@ async fn an_event_link_adds_the_person_to_that_event_only_and_leave_removes_them
     let reply = join(&bot, &listener, &code.to_string()).await;
     assert!(reply.text().contains("Вы записаны на занятие «Вводное занятие &lt;1&gt;»"), "{}", reply.text());
     bot.tg.wait_for(mark, "the card", |c| c.chat_id() == Some(listener.id) && c.text().contains("🗓")).await;
-    let (direct, left): (i64, Option<String>) = webinar_bot::on_db!(&db, |pool| sqlx::query_as(
+    let (direct, left): (bool, Option<String>) = webinar_bot::on_db!(&db, |pool| sqlx::query_as(
         "SELECT direct, left_at FROM event_listeners WHERE event_id = $1 AND user_id = $2"
     )
     .bind(event)
@@ -215,7 +215,7 @@ async fn an_event_link_adds_the_person_to_that_event_only_and_leave_removes_them
     .fetch_one(pool)
     .await)
     .unwrap();
-    assert_eq!((direct, left), (1, None));
+    assert_eq!((direct, left), (true, None));
     assert_eq!(scalar(&bot, "SELECT COUNT(*) FROM group_members WHERE user_id = $1", listener.id).await, 0);
     let again = bot.tg.ask(&listener, &format!("/start {code}")).await;
     assert!(again.text().contains("уже записаны"), "{}", again.text());

@@ -13,6 +13,7 @@ mod crowd;
 mod delivery;
 mod delivery_crash;
 mod events_new;
+mod failover;
 mod faults;
 mod foundation;
 mod listener_groups;

@@ -184,12 +184,19 @@ async fn after_a_fan_out_to_100_listeners_metrics_count_what_the_outbox_holds() 
     assert!(response.headers()["content-type"].to_str().unwrap().contains("openmetrics-text"));
     let text = response.text().await.unwrap();
     let metrics = samples(&text);
-    let rows: Vec<(String, String, i64)> = webinar_bot::on_db!(&db, |pool| sqlx::query_as(
-        "SELECT state, substr(kind, 1, instr(kind || ':', ':') - 1), COUNT(*) FROM outbox GROUP BY 1, 2",
+    let by_kind: Vec<(String, String, i64)> = webinar_bot::on_db!(&db, |pool| sqlx::query_as(
+        "SELECT state, kind, COUNT(*) FROM outbox GROUP BY state, kind",
     )
     .fetch_all(pool)
     .await)
     .unwrap();
+    // By kind without its parameters (`reminder`, not `reminder:1h:0`), as the metric counts.
+    let mut families: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for (state, kind, count) in by_kind {
+        let family = kind.split(':').next().unwrap_or_default().to_owned();
+        *families.entry((state, family)).or_default() += count;
+    }
+    let rows: Vec<(String, String, i64)> = families.into_iter().map(|((s, k), n)| (s, k, n)).collect();
     assert!(!rows.is_empty());
     for (state, kind, count) in &rows {
         let key = format!("webinar_outbox_rows{{state=\"{state}\",kind=\"{kind}\"}}");
@@ -305,6 +312,14 @@ async fn a_backup_taken_mid_fan_out_restores_into_a_bot_that_delivers_what_was_p
     })
     .await
     .unwrap();
+    if support::postgres_server().is_some() {
+        // PostgreSQL has its own tools; the command says which and writes nothing.
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        assert!(text(&out.stderr).contains("pg_dump"), "{}", text(&out.stderr));
+        assert!(!copy.exists(), "nothing written");
+        bot.finish().await;
+        return;
+    }
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("KEEP THE KEY WITH THE BACKUP"), "{}", text(&out.stderr));
     // A second backup to the same file is refused; the first is untouched.

@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod fake_provider;
+pub mod proxy;
 pub mod scenario;
 pub mod telegram;
 

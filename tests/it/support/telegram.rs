@@ -108,6 +108,8 @@ pub struct Call {
     pub fault: Option<Fault>,
     /// When the request reached the fake.
     pub at: Instant,
+    /// The instance that made it, for a bot given `url_for(instance)`.
+    pub via: Option<String>,
 }
 
 impl Call {
@@ -295,6 +297,8 @@ struct Inner {
     sent_in_retry_window: usize,
     /// getUpdates calls answered with a fault.
     failed_get_updates: usize,
+    /// getUpdates calls that came while another was open.
+    get_updates_conflicts: usize,
     /// The webhook the bot set (url, secret token), as getWebhookInfo reports it.
     webhook: Option<(String, Option<String>)>,
 }
@@ -339,7 +343,10 @@ impl FakeTelegram {
         let shared = Arc::new(Shared::default());
         shared.lock().next_update_id = 1;
         shared.lock().next_message_id = 1;
-        let app = Router::new().route("/{token}/{method}", post(handle)).with_state(shared.clone());
+        let app = Router::new()
+            .route("/{token}/{method}", post(handle))
+            .route("/{via}/{token}/{method}", post(handle_via))
+            .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind(addr).await.expect("bind the fake Bot API");
         let addr = listener.local_addr().expect("local address");
         tokio::spawn(async move { axum::serve(listener, app).await.expect("fake Bot API") });
@@ -348,6 +355,18 @@ impl FakeTelegram {
 
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The address for one of several instances of the bot: every call it makes is recorded
+    /// with `via` set to `instance`, so a test sees who sent what.
+    pub fn url_for(&self, instance: &str) -> String {
+        format!("http://{}/{instance}", self.addr)
+    }
+
+    /// getUpdates calls that came while another was still open: two consumers of the updates
+    /// at one moment. Telegram answers the newcomer 409 Conflict, and so does the fake.
+    pub fn get_updates_conflicts(&self) -> usize {
+        self.shared.lock().get_updates_conflicts
     }
 
     /// Switches on Telegram's flood limits: a message over them is answered with
@@ -666,6 +685,18 @@ async fn handle(
     Path((token, method)): Path<(String, String)>,
     req: Request,
 ) -> Response {
+    serve(shared, None, token, method, req).await
+}
+
+async fn handle_via(
+    State(shared): State<Arc<Shared>>,
+    Path((via, token, method)): Path<(String, String, String)>,
+    req: Request,
+) -> Response {
+    serve(shared, Some(via), token, method, req).await
+}
+
+async fn serve(shared: Arc<Shared>, via: Option<String>, token: String, method: String, req: Request) -> Response {
     if !token.starts_with("bot") {
         return envelope_error(StatusCode::NOT_FOUND, "Not Found", None);
     }
@@ -712,7 +743,7 @@ async fn handle(
     {
         let mut inner = shared.lock();
         let seq = inner.calls.len();
-        let call = Call { seq, method, body, result, fault, at };
+        let call = Call { seq, method, body, result, fault, at, via };
         inner.taps.retain(|tap| tap.send(call.clone()).is_ok());
         inner.calls.push(call);
     }
@@ -801,6 +832,14 @@ fn resolve_attachments(mut fields: serde_json::Map<String, Value>) -> Value {
 }
 
 async fn get_updates(shared: &Arc<Shared>, body: &Value) -> Response {
+    if shared.lock().polls_in_flight > 0 {
+        shared.lock().get_updates_conflicts += 1;
+        return envelope_error(
+            StatusCode::CONFLICT,
+            "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+            None,
+        );
+    }
     let offset = body.get("offset").and_then(as_i64).unwrap_or(0);
     let timeout = body.get("timeout").and_then(as_i64).unwrap_or(0).clamp(0, 60) as u64;
     let limit = body.get("limit").and_then(as_i64).unwrap_or(100).clamp(1, 100) as usize;
