@@ -67,6 +67,7 @@ pub async fn start(
 }
 
 fn router(probes: Arc<Probes>, webhook: Option<WebhookRoute>) -> Router {
+    let health = probes.health.clone();
     let mut app = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(ready::readyz))
@@ -74,7 +75,7 @@ fn router(probes: Arc<Probes>, webhook: Option<WebhookRoute>) -> Router {
         .with_state(probes)
         .fallback(problem::not_found);
     if let Some(webhook) = webhook {
-        app = app.merge(webhook.into_router());
+        app = app.merge(webhook.into_router(health));
     }
     app
 }
