@@ -112,6 +112,11 @@ pub async fn start(
     shutdown: CancellationToken,
 ) -> anyhow::Result<Running> {
     let pool = open_store(&config).await?;
+    let single = match &pool {
+        Db::Sqlite(_) => Some(store::maintenance::hold_single_instance(&config.database_url)?),
+        // Several instances share PostgreSQL: the leader lease decides who serves.
+        Db::Postgres(_) => None,
+    };
     let users = Users::new(pool.clone());
     users
         .sync_admins(&config.admin_ids, config.default_language, config.default_timezone, clock.now())
@@ -226,6 +231,7 @@ pub async fn start(
             let _ = tokio::time::timeout(Duration::from_secs(5), server.task).await;
         }
         pool.close().await;
+        drop(single);
         if result.is_ok() {
             tracing::info!("stopped");
         }

@@ -83,3 +83,34 @@ pub async fn check_integrity(path: &Path) -> Result<(), CopyError> {
         _ => Err(CopyError::Damaged { path: shown, report: report.join("; ") }),
     }
 }
+
+/// Held by the one instance serving a SQLite database: a second one on the same file would send
+/// every reminder twice. An advisory lock on the database file itself, apart from SQLite's own
+/// (POSIX record) locks, so it leaves no file behind and dies with the process.
+pub struct SingleInstance(#[allow(dead_code)] std::fs::File);
+
+#[derive(Debug, thiserror::Error)]
+pub enum InstanceError {
+    #[error(
+        "another instance of the bot serves {0}: one SQLite database takes one instance (stop the other \
+         first; for a standby, use PostgreSQL)"
+    )]
+    Taken(String),
+    #[error("cannot open {0} to hold it: {1}")]
+    Io(String, std::io::Error),
+}
+
+/// Takes the database file at `url` for this process.
+pub fn hold_single_instance(url: &str) -> Result<SingleInstance, InstanceError> {
+    let path = SqliteConnectOptions::from_str(url)
+        .map(|o| o.get_filename().to_owned())
+        .map_err(|e| InstanceError::Io(url.to_owned(), std::io::Error::other(e.to_string())))?;
+    let shown = path.display().to_string();
+    let file = std::fs::File::open(&path).map_err(|e| InstanceError::Io(shown.clone(), e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(SingleInstance(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(InstanceError::Taken(shown)),
+        Err(std::fs::TryLockError::Error(e)) => Err(InstanceError::Io(shown, e)),
+    }
+}
+

@@ -84,11 +84,16 @@ impl Drop for BotProcess {
 }
 
 fn start_bot(dir: &Path, tg: &FakeTelegram, database_url: &str) -> BotProcess {
+    start_bot_at(dir, &tg.url(), database_url)
+}
+
+/// The bot binary sending at 100/s to the Bot API at `api_url`, with its data in `dir`.
+pub(crate) fn start_bot_at(dir: &Path, api_url: &str, database_url: &str) -> BotProcess {
     let child = Command::new(env!("CARGO_BIN_EXE_webinar-bot"))
         .env_clear()
         .current_dir(dir)
         .env("TELOXIDE_TOKEN", "123456:crash-test")
-        .env("TELOXIDE_API_URL", tg.url())
+        .env("TELOXIDE_API_URL", api_url)
         .env("DATABASE_URL", database_url)
         .env("DATA_DIR", dir)
         .env("SEND_RATE", "100")

@@ -2,35 +2,20 @@
 //! one fake Telegram, each with an address of its own there, so every call is known by who made
 //! it. These need PostgreSQL on either run of the suite (`support::required_postgres`).
 
-use crate::delivery_crash::{BotProcess, RECIPIENTS, reminders, seed, wait_until};
+use crate::delivery_crash::{BotProcess, RECIPIENTS, reminders, seed, start_bot_at, wait_until};
 use crate::support;
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use support::proxy::TcpProxy;
 use support::{Call, FakeTelegram};
 
-/// Both instances seal with the same key, as a standby must to read the providers.
-const KEY: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-
+/// Two instances in one data folder: they share its `secret.key`, as standbys must share the
+/// key to read the providers (on separate machines: the same `BOT_SECRET_KEY`).
 fn start_instance(name: &str, dir: &Path, tg: &FakeTelegram, database_url: &str) -> BotProcess {
-    let child = Command::new(env!("CARGO_BIN_EXE_webinar-bot"))
-        .env_clear()
-        .current_dir(dir)
-        .env("TELOXIDE_TOKEN", "123456:failover-test")
-        .env("TELOXIDE_API_URL", tg.url_for(name))
-        .env("DATABASE_URL", database_url)
-        .env("DATA_DIR", dir)
-        .env("BOT_SECRET_KEY", KEY)
-        .env("SEND_RATE", "100")
-        .env("HTTP_ADDR", "off")
-        .env("RUST_LOG", "warn")
-        .spawn()
-        .expect("start the bot binary");
-    BotProcess(child)
+    start_bot_at(dir, &tg.url_for(name), database_url)
 }
 
 /// The reminders each instance got out, in the order they reached Telegram.
