@@ -296,7 +296,9 @@ async fn copy_from(source: &SqlitePool, from: &str, to: &str, started: Instant) 
         let Db::Postgres(pool) = &target else { unreachable!("a postgres:// URL") };
         let mut write = super::begin_write(pool).await?;
         ensure_empty(&mut write, &target_name).await?;
-        let mut read = source.begin().await?;
+        // Deferred on purpose: it only reads, and its snapshot starts at its first SELECT; the
+        // write lock stays free, so a bot running on the source goes on meanwhile (WAL).
+        let mut read = source.begin_with("BEGIN DEFERRED").await?;
         let counts = copy_all(&mut read, &mut write).await?;
         write.commit().await?;
         read.rollback().await?;
