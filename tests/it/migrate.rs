@@ -496,3 +496,35 @@ async fn a_source_behind_is_brought_up_first_and_one_ahead_is_refused() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("has migrations this binary does not know (9999)"), "{}", text(&out.stderr));
 }
+
+/// A row PostgreSQL refuses half-way through (a listener of a class that is gone, written while
+/// SQLite's foreign keys were off): the command fails naming the table, and the target holds
+/// nothing of what was copied before it.
+#[tokio::test]
+async fn a_failure_half_way_leaves_the_target_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = sqlite_url(&dir);
+    let db = webinar_bot::store::connect(&source).await.unwrap();
+    webinar_bot::store::migrate(&db).await.unwrap();
+    let Db::Sqlite(pool) = &db else { unreachable!() };
+    let mut conn = pool.acquire().await.unwrap();
+    for sql in [
+        "PRAGMA foreign_keys = OFF",
+        "INSERT INTO users (id, first_name, language, timezone, role, created_at, updated_at)
+         VALUES (100, 'A', 'ru', 'Europe/Moscow', 'admin', '2026-11-01T07:00:00.000Z', '2026-11-01T07:00:00.000Z')",
+        "INSERT INTO event_listeners (event_id, user_id) VALUES (999, 100)",
+    ] {
+        sqlx::query(sql).execute(&mut *conn).await.unwrap();
+    }
+    drop(conn);
+    db.close().await;
+
+    let target = fresh_postgres_database(&required_postgres()).await;
+    let out = migrate_to_postgres(&source, &target).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("copying event_listeners") && stderr.contains("foreign key"), "{stderr}");
+    let target_db = webinar_bot::store::connect(&target).await.unwrap();
+    assert!(counts(&target_db).await.values().all(|n| *n == 0), "nothing committed");
+    target_db.close().await;
+}
