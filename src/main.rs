@@ -11,7 +11,10 @@ use webinar_bot::clock::SystemClock;
 use webinar_bot::config::{Config, ConfigError, LogFormat};
 use webinar_bot::logging;
 
-const USAGE: &str = "usage: webinar-bot [run | migrate | check-config | backup PATH | restore PATH | healthcheck]";
+mod move_to_postgres;
+
+const USAGE: &str = "usage: webinar-bot [run | migrate | check-config | backup PATH | restore PATH | healthcheck \
+                     | migrate-to-postgres --from sqlite://… --to postgres://…]";
 
 enum Command {
     Run,
@@ -20,6 +23,7 @@ enum Command {
     Backup(PathBuf),
     Restore(PathBuf),
     Healthcheck,
+    MigrateToPostgres { from: String, to: String },
 }
 
 impl Command {
@@ -31,9 +35,26 @@ impl Command {
             Some("healthcheck") => Command::Healthcheck,
             Some("backup") => Command::Backup(args.next()?.into()),
             Some("restore") => Command::Restore(args.next()?.into()),
+            Some("migrate-to-postgres") => return Self::parse_move(args),
             Some(_) => return None,
         };
         args.next().is_none().then_some(command)
+    }
+
+    /// `--from URL --to URL`, in either order, each once.
+    fn parse_move(mut args: impl Iterator<Item = String>) -> Option<Self> {
+        let (mut from, mut to) = (None, None);
+        while let Some(flag) = args.next() {
+            let slot = match flag.as_str() {
+                "--from" => &mut from,
+                "--to" => &mut to,
+                _ => return None,
+            };
+            if slot.replace(args.next()?).is_some() {
+                return None;
+            }
+        }
+        Some(Command::MigrateToPostgres { from: from?, to: to? })
     }
 }
 
@@ -42,6 +63,10 @@ fn main() -> ExitCode {
         eprintln!("{USAGE}");
         return ExitCode::from(2);
     };
+    // Needs neither the token nor the key: the copy moves sealed secrets as they are.
+    if let Command::MigrateToPostgres { from, to } = &command {
+        return move_to_postgres::run(from, to);
+    }
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(err) => {
@@ -72,7 +97,7 @@ fn main() -> ExitCode {
             Command::Backup(path) => return take_backup(&config, &path).await,
             Command::Restore(path) => return restore(&config, &path).await,
             Command::Healthcheck => return healthcheck(&config).await,
-            Command::Run | Command::CheckConfig => {}
+            Command::Run | Command::CheckConfig | Command::MigrateToPostgres { .. } => {}
         }
         let shutdown = CancellationToken::new();
         tokio::spawn(stop_on_signal(shutdown.clone()));

@@ -1,6 +1,7 @@
 //! All SQL lives here.
 
 pub mod calendar;
+pub mod copy;
 pub mod dialogue;
 pub mod events;
 pub mod groups;
@@ -39,6 +40,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored value {0:?} is not valid")]
     Corrupt(String),
+    #[error("the database {0} does not exist")]
+    Missing(String),
     #[error("cannot open the database {path}: {source}")]
     Open {
         path: String,
@@ -192,15 +195,33 @@ async fn connect_sqlite(url: &str) -> StoreResult<SqlitePool> {
 async fn connect_postgres(url: &str) -> StoreResult<PgPool> {
     // A writer waits for the write lock as long as SQLite's busy timeout, then fails and retries.
     let options = PgConnectOptions::from_str(url)?.application_name("webinar-bot").options([("lock_timeout", "5s")]);
-    let path = format!(
-        "postgres://{}:{}/{}",
-        options.get_host(),
-        options.get_port(),
-        options.get_database().unwrap_or_default()
-    );
+    let path = postgres_name(&options);
     PgPoolOptions::new()
         .max_connections(16)
         .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options)
+        .await
+        .map_err(|source| StoreError::Open { path, source })
+}
+
+/// Server and database of a PostgreSQL URL, never its password: for messages.
+pub(crate) fn postgres_name(options: &PgConnectOptions) -> String {
+    format!("postgres://{}:{}/{}", options.get_host(), options.get_port(), options.get_database().unwrap_or_default())
+}
+
+/// An SQLite database that must already exist: never created, and a missing file named as such
+/// rather than as SQLite's "unable to open database file".
+pub(crate) async fn connect_existing_sqlite(url: &str) -> StoreResult<SqlitePool> {
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(false)
+        .busy_timeout(Duration::from_secs(5))
+        .foreign_keys(true);
+    let path = options.get_filename().display().to_string();
+    if !options.get_filename().is_file() {
+        return Err(StoreError::Missing(path));
+    }
+    SqlitePoolOptions::new()
+        .max_connections(2)
         .connect_with(options)
         .await
         .map_err(|source| StoreError::Open { path, source })
@@ -244,11 +265,15 @@ pub async fn begin_write<P: WritePool>(pool: &P) -> StoreResult<sqlx::Transactio
     pool.begin_write().await
 }
 
+/// The migrations embedded in the binary, one folder per backend.
+pub(crate) static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
 /// Applies the embedded migrations of the backend.
 pub async fn migrate(db: &Db) -> StoreResult<()> {
     match db {
-        Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
-        Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+        Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+        Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
     }
     // SQLite has no SHA-256 of its own: the codes of older releases are hashed here.
     let hashed = invites::hash_stored_codes(db).await?;

@@ -19,6 +19,7 @@ mod foundation;
 mod listener_groups;
 mod locales;
 mod logs;
+mod migrate;
 mod planning;
 mod providers_external;
 mod providers_jitsi;

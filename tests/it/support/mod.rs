@@ -135,6 +135,13 @@ impl TestBot {
     /// Like `start_with`, on a data folder prepared beforehand (a restored backup, say): on
     /// SQLite its database is `bot.sqlite` in it.
     pub async fn start_in(dir: TempDir, vars: &[(&str, &str)]) -> Self {
+        let database_url = fresh_database_url(dir.path()).await;
+        Self::start_on(dir, &database_url, vars).await
+    }
+
+    /// Like `start_in`, on the database `database_url` names, whichever backend the suite runs
+    /// on: a school on SQLite moved to PostgreSQL, say.
+    pub async fn start_on(dir: TempDir, database_url: &str, vars: &[(&str, &str)]) -> Self {
         if let Ok(filter) = std::env::var("TEST_LOG") {
             let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
         }
@@ -143,7 +150,7 @@ impl TestBot {
             ("TELOXIDE_TOKEN".into(), TOKEN.into()),
             ("TELOXIDE_API_URL".into(), tg.url()),
             ("DATA_DIR".into(), dir.path().display().to_string()),
-            ("DATABASE_URL".into(), fresh_database_url(dir.path()).await),
+            ("DATABASE_URL".into(), database_url.to_owned()),
             ("ADMIN_IDS".into(), ADMIN_ID.to_string()),
             // The fake services listen on loopback; a test that wants production's refusal
             // passes ALLOW_LOOPBACK_PROVIDERS=0.
