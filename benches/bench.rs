@@ -315,7 +315,7 @@ fn backend_name() -> &'static str {
 fn shifted(db: &Db, base: &str, seconds: &str) -> String {
     match db {
         Db::Sqlite(_) => format!("strftime('%Y-%m-%dT%H:%M:%fZ', {base}, printf('%+d seconds', {seconds}))"),
-        Db::Postgres(_) => format!(
+        Db::Postgres(..) => format!(
             "to_char((({base})::timestamptz + ({seconds}) * INTERVAL '1 second') AT TIME ZONE 'UTC', \
              'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
         ),
@@ -1344,10 +1344,10 @@ async fn scale(options: &Options) -> anyhow::Result<()> {
                 println!("    {line}");
             }
         }
-        if let Db::Postgres(pg) = &pool {
+        if let Db::Postgres(pg, me) = &pool {
             // The outbox claims only under the leader lease, as the running bot does.
-            let epoch = webinar_bot::store::leader::acquire(pg, Duration::from_secs(3600)).await?;
-            webinar_bot::store::leader::hold(epoch.context("the bench's database has another leader")?);
+            let epoch = webinar_bot::store::leader::acquire(pg, me, Duration::from_secs(3600)).await?;
+            me.hold(epoch.context("the bench's database has another leader")?);
         }
         let pool = if cache_mib > 0 {
             let Db::Sqlite(_) = &pool else { bail!("--cache-mib is an experiment with SQLite's page cache") };
@@ -1437,7 +1437,7 @@ where
 async fn release(pool: &Db) -> anyhow::Result<()> {
     let sql = match pool {
         Db::Sqlite(_) => "UPDATE outbox SET state = 'pending' WHERE state = 'sending'",
-        Db::Postgres(_) => {
+        Db::Postgres(..) => {
             "UPDATE outbox SET state = 'pending', claimed_by = NULL, lease_until = NULL WHERE state = 'sending'"
         }
     };
@@ -1455,7 +1455,7 @@ async fn query_plan(pool: &Db, sql: &str, params: &[String]) -> anyhow::Result<V
             plan.into_iter().map(|(_, _, _, detail)| detail).collect()
         }
         // EXPLAIN without ANALYZE: the plan for generic parameters, nothing written.
-        Db::Postgres(pool) => {
+        Db::Postgres(pool, _) => {
             let literal = params
                 .iter()
                 .enumerate()

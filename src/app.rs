@@ -115,7 +115,7 @@ pub async fn start(
     let single = match &pool {
         Db::Sqlite(_) => Some(store::maintenance::hold_single_instance(&config.database_url)?),
         // Several instances share PostgreSQL: the leader lease decides who serves.
-        Db::Postgres(_) => None,
+        Db::Postgres(..) => None,
     };
     let users = Users::new(pool.clone());
     users
@@ -259,11 +259,11 @@ impl Serving {
     where
         W: UpdateListener<Err = Infallible> + Send,
     {
-        let Db::Postgres(pool) = self.ctx.pool.clone() else {
+        let Db::Postgres(pool, me) = self.ctx.pool.clone() else {
             self.metrics.set_role(Role::Single);
             return self.serve(shutdown, None, webhook).await;
         };
-        let Some(term) = leader::wait_for_lease(&pool, &self.health, &self.metrics, &shutdown).await else {
+        let Some(term) = leader::wait_for_lease(&pool, &me, &self.health, &self.metrics, &shutdown).await else {
             return Ok(());
         };
         let halting = tokio::spawn({

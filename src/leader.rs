@@ -7,6 +7,7 @@
 //! renew gives up before its lease can expire (fencing), so two never send at once; the outbox
 //! checks the epoch besides, on every claim.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::PgPool;
@@ -15,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::health::{Health, Role};
 use crate::metrics::Metrics;
-use crate::store::leader;
+use crate::store::{Instance, leader};
 
 pub const RENEW_EVERY: Duration = Duration::from_secs(2);
 pub const LEASE_VALID: Duration = Duration::from_secs(10);
@@ -29,6 +30,7 @@ const GIVE_UP_AFTER: Duration = Duration::from_secs(6);
 /// `lost` only when the lease is lost.
 pub struct Term {
     pub epoch: i64,
+    me: Arc<Instance>,
     pub serving: CancellationToken,
     pub lost: CancellationToken,
     renewer: tokio::task::JoinHandle<()>,
@@ -37,6 +39,7 @@ pub struct Term {
 /// Waits as a standby until this instance holds the lease; None when asked to stop meanwhile.
 pub async fn wait_for_lease(
     pool: &PgPool,
+    me: &Arc<Instance>,
     health: &Health,
     metrics: &Metrics,
     shutdown: &CancellationToken,
@@ -45,12 +48,12 @@ pub async fn wait_for_lease(
     metrics.set_role(Role::Standby);
     let mut said = false;
     loop {
-        match leader::acquire(pool, LEASE_VALID).await {
+        match leader::acquire(pool, me, LEASE_VALID).await {
             Ok(Some(epoch)) => {
                 tracing::info!(epoch, "holding the leader lease: this instance serves Telegram");
                 health.set_role(Role::Leader);
                 metrics.set_role(Role::Leader);
-                return Some(Term::begin(pool.clone(), epoch, metrics.clone(), shutdown));
+                return Some(Term::begin(pool.clone(), me.clone(), epoch, metrics.clone(), shutdown));
             }
             Ok(None) if !said => {
                 said = true;
@@ -68,12 +71,12 @@ pub async fn wait_for_lease(
 }
 
 impl Term {
-    fn begin(pool: PgPool, epoch: i64, metrics: Metrics, shutdown: &CancellationToken) -> Term {
-        leader::hold(epoch);
+    fn begin(pool: PgPool, me: Arc<Instance>, epoch: i64, metrics: Metrics, shutdown: &CancellationToken) -> Term {
+        me.hold(epoch);
         let serving = shutdown.child_token();
         let lost = CancellationToken::new();
-        let renewer = tokio::spawn(renew(pool, epoch, serving.clone(), lost.clone(), metrics));
-        Term { epoch, serving, lost, renewer }
+        let renewer = tokio::spawn(renew(pool, me.clone(), epoch, serving.clone(), lost.clone(), metrics));
+        Term { epoch, me, serving, lost, renewer }
     }
 
     /// Ends the term at a stop, letting a lease still held go, so a standby takes over at once
@@ -82,7 +85,7 @@ impl Term {
         self.serving.cancel();
         let _ = self.renewer.await;
         if !self.lost.is_cancelled()
-            && let Err(err) = leader::release(pool).await
+            && let Err(err) = leader::release(pool, &self.me).await
         {
             tracing::warn!(%err, "could not let the leader lease go; a standby takes over when it expires");
         }
@@ -92,7 +95,14 @@ impl Term {
 /// Renews until the lease is lost or the term ends. A renewal that another instance won (the
 /// lease expired meanwhile) ends the term at once; failing ones end it once the last good
 /// renewal is `GIVE_UP_AFTER` old.
-async fn renew(pool: PgPool, epoch: i64, serving: CancellationToken, lost: CancellationToken, metrics: Metrics) {
+async fn renew(
+    pool: PgPool,
+    me: Arc<Instance>,
+    epoch: i64,
+    serving: CancellationToken,
+    lost: CancellationToken,
+    metrics: Metrics,
+) {
     let mut renewed = Instant::now();
     loop {
         tokio::select! {
@@ -100,7 +110,7 @@ async fn renew(pool: PgPool, epoch: i64, serving: CancellationToken, lost: Cance
             _ = serving.cancelled() => return,
         }
         let started = Instant::now();
-        match tokio::time::timeout(RENEW_EVERY, leader::acquire(&pool, LEASE_VALID)).await {
+        match tokio::time::timeout(RENEW_EVERY, leader::acquire(&pool, &me, LEASE_VALID)).await {
             Ok(Ok(Some(now))) if now == epoch => renewed = started,
             Ok(Ok(_)) => {
                 tracing::error!(epoch, "the leader lease went to another instance; this one stops sending");
@@ -116,7 +126,7 @@ async fn renew(pool: PgPool, epoch: i64, serving: CancellationToken, lost: Cance
             }
         }
     }
-    leader::hold(0);
+    me.hold(0);
     metrics.set_role(Role::Standby);
     lost.cancel();
     serving.cancel();

@@ -293,7 +293,7 @@ async fn copy_from(source: &SqlitePool, from: &str, to: &str, started: Instant) 
     let target = super::connect(to).await?;
     let outcome = async {
         super::migrate(&target).await?;
-        let Db::Postgres(pool) = &target else { unreachable!("a postgres:// URL") };
+        let Db::Postgres(pool, _) = &target else { unreachable!("a postgres:// URL") };
         let mut write = super::begin_write(pool).await?;
         ensure_empty(&mut write, &target_name).await?;
         // Deferred on purpose: it only reads, and its snapshot starts at its first SELECT; the

@@ -252,7 +252,14 @@ impl Invites {
             }
             let taken = match card {
                 true => {
-                    super::outbox::take_new_invitation(Conn::from(&mut *tx), event, ChatId(user.0 as i64), now).await?
+                    super::outbox::take_new_invitation(
+                        Conn::from(&mut *tx),
+                        self.db.claimer(),
+                        event,
+                        ChatId(user.0 as i64),
+                        now,
+                    )
+                    .await?
                 }
                 false => None,
             };
@@ -283,7 +290,14 @@ impl Invites {
             let mut taken = Vec::with_capacity(events.len());
             for &event in &events {
                 taken.extend(
-                    super::outbox::take_new_invitation(Conn::from(&mut *tx), event, ChatId(user.0 as i64), now).await?,
+                    super::outbox::take_new_invitation(
+                        Conn::from(&mut *tx),
+                        self.db.claimer(),
+                        event,
+                        ChatId(user.0 as i64),
+                        now,
+                    )
+                    .await?,
                 );
             }
             tx.commit().await?;

@@ -2,21 +2,11 @@
 //! Its times are the database server's, so the instances agree on them whatever their own clocks
 //! say. SQLite has one instance by construction and no lease.
 
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use sqlx::PgPool;
 
-use super::{StoreResult, instance_id};
-
-/// The epoch of the lease this process holds; 0 while it holds none. The outbox claims rows
-/// only under it (see `Outbox::claim_due`), so a leader that lost the lease claims nothing more
-/// even before it notices.
-static HELD_EPOCH: AtomicI64 = AtomicI64::new(0);
-
-pub fn held_epoch() -> i64 {
-    HELD_EPOCH.load(Ordering::Acquire)
-}
+use super::{Instance, StoreResult};
 
 /// The lease row as the database has it, for the readiness check and the logs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,7 +18,7 @@ pub struct LeaseHolder {
 /// Takes the lease, or renews it when this instance holds it already, for `valid`. Another
 /// instance's lease is taken only once it expired, and then with the next epoch. The epoch now
 /// held, or None when another instance holds a live lease.
-pub async fn acquire(pool: &PgPool, valid: Duration) -> StoreResult<Option<i64>> {
+pub async fn acquire(pool: &PgPool, me: &Instance, valid: Duration) -> StoreResult<Option<i64>> {
     let epoch: Option<i64> = sqlx::query_scalar(
         "INSERT INTO leader_lease (name, holder, epoch, renewed_at, expires_at)
          VALUES ('leader', $1, 1, clock_timestamp(), clock_timestamp() + $2 * INTERVAL '1 millisecond')
@@ -41,23 +31,18 @@ pub async fn acquire(pool: &PgPool, valid: Duration) -> StoreResult<Option<i64>>
           WHERE leader_lease.holder = excluded.holder OR leader_lease.expires_at < clock_timestamp()
          RETURNING epoch",
     )
-    .bind(instance_id())
+    .bind(me.id())
     .bind(valid.as_millis() as i64)
     .fetch_optional(pool)
     .await?;
     Ok(epoch)
 }
 
-/// Records the epoch the outbox claims under; 0 gives it up.
-pub fn hold(epoch: i64) {
-    HELD_EPOCH.store(epoch, Ordering::Release);
-}
-
 /// Lets the lease go at a clean stop, so a standby takes over at once instead of after expiry.
-pub async fn release(pool: &PgPool) -> StoreResult<()> {
-    hold(0);
+pub async fn release(pool: &PgPool, me: &Instance) -> StoreResult<()> {
+    me.hold(0);
     sqlx::query("UPDATE leader_lease SET expires_at = clock_timestamp() WHERE name = 'leader' AND holder = $1")
-        .bind(instance_id())
+        .bind(me.id())
         .execute(pool)
         .await?;
     Ok(())

@@ -113,4 +113,3 @@ pub fn hold_single_instance(url: &str) -> Result<SingleInstance, InstanceError> 
         Err(std::fs::TryLockError::Error(e)) => Err(InstanceError::Io(shown, e)),
     }
 }
-

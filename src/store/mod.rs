@@ -15,6 +15,8 @@ pub mod settings;
 pub mod users;
 
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
@@ -56,7 +58,41 @@ pub type StoreResult<T> = Result<T, StoreError>;
 #[derive(Clone, Debug)]
 pub enum Db {
     Sqlite(SqlitePool),
-    Postgres(PgPool),
+    /// With the instance this handle speaks for: clones (every store of one bot) share it.
+    Postgres(PgPool, Arc<Instance>),
+}
+
+/// One bot among those sharing a PostgreSQL database: the holder named on the outbox rows it
+/// claims and on the leader lease, and the epoch of the lease it holds. Host, process and a
+/// random part, so a restarted process, or a second bot in one process, is another instance.
+#[derive(Debug)]
+pub struct Instance {
+    id: String,
+    /// 0 while it holds no lease. The outbox claims rows only under it (see
+    /// `Outbox::claim_due`), so a leader that lost the lease claims nothing more even before
+    /// it notices.
+    epoch: AtomicI64,
+}
+
+impl Instance {
+    fn new() -> Instance {
+        let host = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "host".to_owned());
+        let id = format!("{host}-{}-{:08x}", std::process::id(), rand::random::<u32>());
+        Instance { id, epoch: AtomicI64::new(0) }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn held_epoch(&self) -> i64 {
+        self.epoch.load(Ordering::Acquire)
+    }
+
+    /// Records the epoch of the lease now held; 0 gives it up.
+    pub fn hold(&self, epoch: i64) {
+        self.epoch.store(epoch, Ordering::Release);
+    }
 }
 
 /// One connection (or transaction) of either backend, for a query that joins its caller's work.
@@ -86,7 +122,7 @@ macro_rules! on_db {
     ($db:expr, |$pool:ident| $body:expr) => {
         match $db {
             $crate::store::Db::Sqlite($pool) => $body,
-            $crate::store::Db::Postgres($pool) => $body,
+            $crate::store::Db::Postgres($pool, _) => $body,
         }
     };
 }
@@ -132,7 +168,7 @@ impl Db {
     pub fn backend(&self) -> Backend {
         match self {
             Db::Sqlite(_) => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
+            Db::Postgres(..) => Backend::Postgres,
         }
     }
 
@@ -140,7 +176,15 @@ impl Db {
     pub(crate) fn pick(&self, sqlite: &'static str, postgres: &'static str) -> &'static str {
         match self {
             Db::Sqlite(_) => sqlite,
-            Db::Postgres(_) => postgres,
+            Db::Postgres(..) => postgres,
+        }
+    }
+
+    /// Who this handle claims outbox rows as; SQLite has one instance and names none.
+    pub(crate) fn claimer(&self) -> &str {
+        match self {
+            Db::Sqlite(_) => "",
+            Db::Postgres(_, instance) => instance.id(),
         }
     }
 
@@ -171,7 +215,7 @@ impl Conn<'_> {
 pub async fn connect(url: &str) -> StoreResult<Db> {
     match Backend::of_url(url) {
         Backend::Sqlite => Ok(Db::Sqlite(connect_sqlite(url).await?)),
-        Backend::Postgres => Ok(Db::Postgres(connect_postgres(url).await?)),
+        Backend::Postgres => Ok(Db::Postgres(connect_postgres(url).await?, Arc::new(Instance::new()))),
     }
 }
 
@@ -273,7 +317,7 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 pub async fn migrate(db: &Db) -> StoreResult<()> {
     match db {
         Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
-        Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        Db::Postgres(pool, _) => POSTGRES_MIGRATIONS.run(pool).await?,
     }
     // SQLite has no SHA-256 of its own: the codes of older releases are hashed here.
     let hashed = invites::hash_stored_codes(db).await?;
@@ -281,17 +325,6 @@ pub async fn migrate(db: &Db) -> StoreResult<()> {
         tracing::info!(hashed, "invitation codes stored in the clear were hashed");
     }
     Ok(())
-}
-
-/// This process among the instances that share a PostgreSQL database: the holder named on the
-/// outbox rows it claims and on the leader lease. Host, process and a random part, so a
-/// restarted process on the same host is a new instance.
-pub fn instance_id() -> &'static str {
-    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    ID.get_or_init(|| {
-        let host = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "host".to_owned());
-        format!("{host}-{}-{:08x}", std::process::id(), rand::random::<u32>())
-    })
 }
 
 /// Timestamps are stored as RFC 3339 text in UTC, which sorts correctly.

@@ -8,7 +8,7 @@ use sqlx::FromRow;
 use teloxide::types::{ChatId, MessageId};
 
 use super::invites::parse_stamp;
-use super::{Conn, Db, StoreError, StoreResult, instance_id, on_conn, on_db, stamp};
+use super::{Conn, Db, StoreError, StoreResult, on_conn, on_db, stamp};
 use crate::domain::event::EventId;
 use crate::domain::reminders::ReminderOffset;
 
@@ -281,7 +281,7 @@ impl Outbox {
                     .await?;
                 Ok(done.rows_affected())
             }
-            Db::Postgres(_) => self.recover_expired_claims(now).await,
+            Db::Postgres(..) => self.recover_expired_claims(now).await,
         }
     }
 
@@ -291,13 +291,13 @@ impl Outbox {
     pub async fn recover_expired_claims(&self, now: DateTime<Utc>) -> StoreResult<u64> {
         let done = match &self.db {
             Db::Sqlite(_) => 0,
-            Db::Postgres(pool) => sqlx::query(
+            Db::Postgres(pool, me) => sqlx::query(
                 "UPDATE outbox SET state = 'pending', claimed_by = NULL, lease_until = NULL, updated_at = $1
                       WHERE state = 'sending' AND (lease_until IS NULL OR lease_until < $1)
                         AND claimed_by IS DISTINCT FROM $2",
             )
             .bind(stamp(now))
-            .bind(instance_id())
+            .bind(me.id())
             .execute(pool)
             .await?
             .rows_affected(),
@@ -360,7 +360,7 @@ impl Outbox {
                 }
                 tx.commit().await?;
             }
-            Db::Postgres(pool) => {
+            Db::Postgres(pool, me) => {
                 for paid_only in [true, false] {
                     let left = limit - raw.len() as i64;
                     if left <= 0 {
@@ -378,9 +378,9 @@ impl Outbox {
                     .bind(stamp(now))
                     .bind(left)
                     .bind(paid_only)
-                    .bind(instance_id())
+                    .bind(me.id())
                     .bind(stamp(now + CLAIM_LEASE))
-                    .bind(super::leader::held_epoch())
+                    .bind(me.held_epoch())
                     .fetch_all(pool)
                     .await?;
                     raw.extend(claimed);
@@ -805,6 +805,7 @@ impl Outbox {
 /// has an invitation row already. Recovery at start sends it if the taker stopped mid-way.
 pub(super) async fn take_new_invitation(
     conn: Conn<'_>,
+    claimer: &str,
     event: EventId,
     chat: ChatId,
     now: DateTime<Utc>,
@@ -823,7 +824,7 @@ pub(super) async fn take_new_invitation(
             .bind(chat.0)
             .bind(Kind::Invitation.to_string())
             .bind(stamp(now))
-            .bind(instance_id())
+            .bind(claimer)
             .bind(stamp(now + CLAIM_LEASE))
             .fetch_optional(c)
             .await

@@ -181,7 +181,7 @@ async fn a_save_failure_after_create_deletes_the_meeting() {
     let trigger: &[&str] = match &db {
         webinar_bot::store::Db::Sqlite(_) => &["CREATE TRIGGER disk_full BEFORE UPDATE OF meeting ON events
               WHEN NEW.meeting IS NOT NULL BEGIN SELECT RAISE(ABORT, 'disk full'); END"],
-        webinar_bot::store::Db::Postgres(_) => &[
+        webinar_bot::store::Db::Postgres(..) => &[
             "CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS $$
               BEGIN RAISE EXCEPTION 'disk full'; END $$",
             "CREATE TRIGGER disk_full BEFORE UPDATE OF meeting ON events FOR EACH ROW

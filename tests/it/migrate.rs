@@ -365,7 +365,7 @@ async fn the_copied_columns_are_the_postgres_schema_but_the_claim_lease() {
     let target = fresh_postgres_database(&required_postgres()).await;
     let db = webinar_bot::store::connect(&target).await.unwrap();
     webinar_bot::store::migrate(&db).await.unwrap();
-    let Db::Postgres(pool) = &db else { unreachable!() };
+    let Db::Postgres(pool, _) = &db else { unreachable!() };
     let columns: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT table_name::text, column_name::text, data_type::text FROM information_schema.columns
           WHERE table_schema = 'public' AND table_name NOT IN ('_sqlx_migrations', 'leader_lease')
@@ -437,7 +437,7 @@ async fn a_large_outbox_moves_in_batches_with_every_row() {
     let paid = "SELECT COUNT(*) FROM outbox WHERE paid";
     assert_eq!(scalar(&target_db, paid).await, (rows + 10) / 11);
     // The next id is past the largest copied.
-    let Db::Postgres(pool) = &target_db else { unreachable!() };
+    let Db::Postgres(pool, _) = &target_db else { unreachable!() };
     let next: i64 = sqlx::query_scalar(
         "INSERT INTO outbox (event_id, chat_id, kind, due_at, send_at, created_at, updated_at)
          VALUES (1, 1, 'x', '', '', '', '') RETURNING id",

@@ -135,3 +135,33 @@ fn a_key_that_does_not_open_the_stored_secrets_refuses_to_start() {
     assert!(stderr.contains("does not match the database"), "{stderr}");
     assert!(!stderr.contains(&first) && !stderr.contains(&"22".repeat(32)), "{stderr}");
 }
+
+/// A second bot on the same database: on SQLite it would send everything twice, so it is refused;
+/// on PostgreSQL it becomes a standby that answers nobody while the first leads.
+#[tokio::test]
+async fn a_second_instance_on_the_same_database_is_refused_on_sqlite_and_stands_by_on_postgres() {
+    let bot = support::TestBot::start().await;
+    let shutdown = CancellationToken::new();
+    let second = app::start(bot.config.clone(), Arc::new(SystemClock), Tuning::default(), shutdown.clone()).await;
+    match support::postgres_server() {
+        None => {
+            let err = second.err().expect("a second instance on one SQLite file is refused");
+            assert!(err.to_string().contains("another instance of the bot serves"), "{err:#}");
+        }
+        Some(_) => {
+            let second = second.expect("a standby starts");
+            let url = format!("http://{}/readyz", second.http_addr.expect("its HTTP server"));
+            let ready: serde_json::Value = reqwest::get(&url).await.unwrap().json().await.unwrap();
+            assert_eq!((ready["role"].as_str(), ready["status"].as_str()), (Some("standby"), Some("ready")), "{ready}");
+            let mark = bot.tg.mark();
+            let reply = bot.tg.ask(&TgUser::ru(42), "/start").await;
+            assert!(reply.seq >= mark, "the leader answers");
+            shutdown.cancel();
+            tokio::time::timeout(Duration::from_secs(10), second.task).await.unwrap().unwrap().unwrap();
+        }
+    }
+    // Whatever the second did, the first still serves.
+    let reply = bot.tg.ask(&TgUser::ru(43), "/start").await;
+    assert!(reply.text().contains("Здравствуйте"), "{}", reply.text());
+    bot.finish().await;
+}

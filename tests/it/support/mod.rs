@@ -99,7 +99,7 @@ impl WriteLock {
                 sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await.unwrap();
                 WriteLock::Sqlite(conn)
             }
-            webinar_bot::store::Db::Postgres(pool) => {
+            webinar_bot::store::Db::Postgres(pool, _) => {
                 let mut conn = pool.acquire().await.unwrap();
                 sqlx::query("BEGIN").execute(&mut *conn).await.unwrap();
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")
