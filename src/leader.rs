@@ -47,6 +47,7 @@ pub async fn wait_for_lease(
     health.set_role(Role::Standby);
     metrics.set_role(Role::Standby);
     let mut said = false;
+    let mut warned: Option<Instant> = None;
     loop {
         match leader::acquire(pool, me, LEASE_VALID).await {
             Ok(Some(epoch)) => {
@@ -61,7 +62,12 @@ pub async fn wait_for_lease(
                 tracing::info!(leader = %holder, "another instance leads; standing by");
             }
             Ok(None) => {}
-            Err(err) => tracing::warn!(%err, "could not read the leader lease; standing by"),
+            // A database that is down stays down for a while: said once, then once a minute.
+            Err(err) if warned.is_none_or(|at| at.elapsed() >= Duration::from_secs(60)) => {
+                warned = Some(Instant::now());
+                tracing::warn!(%err, "could not read the leader lease; standing by");
+            }
+            Err(_) => {}
         }
         tokio::select! {
             _ = tokio::time::sleep(RENEW_EVERY) => {}

@@ -340,20 +340,21 @@ impl Outbox {
         match &self.db {
             Db::Sqlite(pool) => {
                 let mut tx = super::begin_write(pool).await?;
-                for paid_only in [true, false] {
+                // `paid = 1` as the partial index `outbox_due_paid` says it, or SQLite does not use
+                // the index and reads every due row to find the paid ones.
+                for only in [" AND paid = 1", ""] {
                     let left = limit - raw.len() as i64;
                     if left <= 0 {
                         break;
                     }
                     let claimed: Vec<RawRow> = sqlx::query_as(&format!(
                         "UPDATE outbox SET state = 'sending', updated_at = $1
-                          WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND send_at <= $1 AND (NOT $3 OR paid)
+                          WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND send_at <= $1{only}
                                         ORDER BY send_at, id LIMIT $2)
                           RETURNING {COLUMNS}"
                     ))
                     .bind(stamp(now))
                     .bind(left)
-                    .bind(paid_only)
                     .fetch_all(&mut *tx)
                     .await?;
                     raw.extend(claimed);
@@ -361,23 +362,22 @@ impl Outbox {
                 tx.commit().await?;
             }
             Db::Postgres(pool, me) => {
-                for paid_only in [true, false] {
+                for only in [" AND paid", ""] {
                     let left = limit - raw.len() as i64;
                     if left <= 0 {
                         break;
                     }
                     // Fencing: nothing is claimed under a lease that ran out or changed hands.
                     let claimed: Vec<RawRow> = sqlx::query_as(&format!(
-                        "UPDATE outbox SET state = 'sending', updated_at = $1, claimed_by = $4, lease_until = $5
-                          WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND send_at <= $1 AND (NOT $3 OR paid)
+                        "UPDATE outbox SET state = 'sending', updated_at = $1, claimed_by = $3, lease_until = $4
+                          WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND send_at <= $1{only}
                                         ORDER BY send_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
-                            AND EXISTS (SELECT 1 FROM leader_lease WHERE name = 'leader' AND holder = $4 AND epoch = $6
+                            AND EXISTS (SELECT 1 FROM leader_lease WHERE name = 'leader' AND holder = $3 AND epoch = $5
                                                                      AND expires_at > clock_timestamp())
                           RETURNING {COLUMNS}"
                     ))
                     .bind(stamp(now))
                     .bind(left)
-                    .bind(paid_only)
                     .bind(me.id())
                     .bind(stamp(now + CLAIM_LEASE))
                     .bind(me.held_epoch())
