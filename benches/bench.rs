@@ -733,6 +733,11 @@ struct Sample {
     kind: String,
     handed_ms: f64,
     queued_ms: f64,
+    /// The chat, when the update was handed out and when the answer reached the fake: what the
+    /// busy scenario needs to tell a chat's own limit from the rest of a wait.
+    chat: i64,
+    handed: Instant,
+    at: Instant,
 }
 
 async fn dialogue_once(
@@ -1033,7 +1038,14 @@ impl Teacher {
         let times = self.tg.update_times(update).context("the fake lost the update")?;
         let handed = times.handed_out.context("an answer came to an update never handed out")?;
         let ms = |from: Instant| first.at.saturating_duration_since(from).as_secs_f64() * 1e3;
-        samples.push(Sample { kind, handed_ms: ms(handed), queued_ms: ms(times.queued) });
+        samples.push(Sample {
+            kind,
+            handed_ms: ms(handed),
+            queued_ms: ms(times.queued),
+            chat: self.user.id,
+            handed,
+            at: first.at,
+        });
         next.context("no next question")
     }
 
@@ -1056,7 +1068,14 @@ impl Teacher {
         let times = self.tg.update_times(update).context("the fake lost the update")?;
         let handed = times.handed_out.context("an answer came to an update never handed out")?;
         let ms = |from: Instant| call.at.saturating_duration_since(from).as_secs_f64() * 1e3;
-        let sample = Sample { kind: method.to_owned(), handed_ms: ms(handed), queued_ms: ms(times.queued) };
+        let sample = Sample {
+            kind: method.to_owned(),
+            handed_ms: ms(handed),
+            queued_ms: ms(times.queued),
+            chat: self.user.id,
+            handed,
+            at: call.at,
+        };
         Ok((call, sample))
     }
 }
@@ -1774,8 +1793,13 @@ async fn busy(options: &Options) -> anyhow::Result<()> {
         v
     };
     let (edits, answers) = (of("EditMessageText"), of("AnswerCallbackQuery"));
+    let waits = ChatWaits::of(&samples, &tg.rate_limited_calls());
+    report_rate_limited(&tg, clock, first_id, n);
+    waits.report();
     let mut figures = vec![
         Figure::new("p99 press → its edit (the answer people see)", "ms", Target::AtMost(250.0)),
+        Figure::new("p99 of that spent waiting for the teacher's own chat", "ms", Target::None),
+        Figure::new("p99 press → its edit, less that own-chat wait", "ms", Target::AtMost(250.0)),
         Figure::new("p50 press → its edit", "ms", Target::None),
         Figure::new("p99 press → callback answered", "ms", Target::None),
         Figure::new("last recipient relative to due", "s", Target::AtMost(0.0)),
@@ -1786,6 +1810,8 @@ async fn busy(options: &Options) -> anyhow::Result<()> {
     ];
     let values = [
         quantile(&edits, 0.99),
+        quantile(&waits.own, 0.99),
+        quantile(&waits.beyond, 0.99),
         quantile(&edits, 0.5),
         quantile(&answers, 0.99),
         seconds(clock.utc(last) - due),
@@ -1800,6 +1826,104 @@ async fn busy(options: &Options) -> anyhow::Result<()> {
     bot.stop().await?;
     print_table(&format!("busy: {teachers} teachers during a fan-out of {n} at {rate}/s, 1 run"), &figures);
     Ok(())
+}
+
+/// Every 429 the fake's limiter answered: which limit, whose chat, and by how much the message
+/// was early. A bot that keeps the limits and loses a few milliseconds on the way is early by
+/// milliseconds; one that ignores a limit, by up to a second.
+fn report_rate_limited(tg: &FakeTelegram, clock: WallClock, first_listener: i64, listeners: i64) {
+    let whose = |chat: i64| match chat {
+        c if c < 0 => "a group",
+        c if c >= TEACHER_IDS => "a teacher",
+        c if (first_listener..first_listener + listeners).contains(&c) => "a listener",
+        _ => "another private chat",
+    };
+    for hit in tg.rate_limited_calls() {
+        let limit = match hit.over.limit {
+            telegram::Limit::Overall => "the bot-wide rate".to_owned(),
+            telegram::Limit::Chat(chat) => format!("the bucket of {} ({chat})", whose(chat)),
+        };
+        println!(
+            "429 at {}: over {limit}, {:.1} ms early",
+            clock.utc(hit.at).format("%H:%M:%S%.3f"),
+            hit.over.wait.as_secs_f64() * 1e3
+        );
+    }
+}
+
+/// The first teacher's id (the crowd's are consecutive from here).
+const TEACHER_IDS: i64 = 2_000_000;
+
+/// How each press's edit spent its time: waiting for the teacher's own chat (Telegram's bucket of
+/// 1 a second with bursts of 3, replayed over that chat's earlier edits as the fake saw them), the
+/// rest, and whether a bot-wide 429 pause fell inside it.
+struct ChatWaits {
+    own: Vec<f64>,
+    beyond: Vec<f64>,
+    slow_own: usize,
+    slow_paused: usize,
+    slow_other: usize,
+}
+
+impl ChatWaits {
+    const SLOW_MS: f64 = 250.0;
+
+    fn of(samples: &[Sample], hits: &[telegram::RateLimited]) -> Self {
+        let pauses: Vec<(Instant, Instant)> =
+            hits.iter().map(|h| (h.at, h.at + Duration::from_secs(u64::from(h.over.retry_after())))).collect();
+        let mut by_chat: HashMap<i64, Vec<&Sample>> = HashMap::new();
+        for sample in samples.iter().filter(|s| s.kind == "EditMessageText") {
+            by_chat.entry(sample.chat).or_default().push(sample);
+        }
+        let mut waits = Self { own: Vec::new(), beyond: Vec::new(), slow_own: 0, slow_paused: 0, slow_other: 0 };
+        for edits in by_chat.values_mut() {
+            edits.sort_by_key(|s| s.handed);
+            waits.add_chat(edits, &pauses);
+        }
+        waits.own.sort_by(f64::total_cmp);
+        waits.beyond.sort_by(f64::total_cmp);
+        waits
+    }
+
+    fn add_chat(&mut self, edits: &[&Sample], pauses: &[(Instant, Instant)]) {
+        const RATE: f64 = 1.0;
+        const BURST: f64 = 3.0;
+        let (mut tokens, mut last) = (BURST, None::<Instant>);
+        for edit in edits {
+            let refill = |at: Instant, tokens: f64, last: Option<Instant>| {
+                let elapsed = last.map_or(BURST, |l| at.saturating_duration_since(l).as_secs_f64());
+                (tokens + elapsed * RATE).min(BURST)
+            };
+            let before = refill(edit.handed, tokens, last);
+            let own = if before >= 1.0 { 0.0 } else { (1.0 - before) / RATE * 1e3 };
+            let paused = pauses.iter().any(|(from, to)| *from < edit.at && *to > edit.handed);
+            self.own.push(own);
+            self.beyond.push((edit.handed_ms - own).max(0.0));
+            if edit.handed_ms > Self::SLOW_MS {
+                match (paused, own > 0.0) {
+                    (true, _) => self.slow_paused += 1,
+                    (false, true) => self.slow_own += 1,
+                    (false, false) => self.slow_other += 1,
+                }
+            }
+            tokens = refill(edit.at, tokens, last) - 1.0;
+            last = Some(edit.at);
+        }
+    }
+
+    fn report(&self) {
+        let waited = self.own.iter().filter(|w| **w > 0.0).count();
+        println!(
+            "edits: {} of {} waited for their own chat; over {} ms: {} in a 429 pause, {} waiting for their own chat, \
+             {} neither",
+            waited,
+            self.own.len(),
+            Self::SLOW_MS,
+            self.slow_paused,
+            self.slow_own,
+            self.slow_other
+        );
+    }
 }
 
 // ---- metrics: what keeping them costs an update ----

@@ -57,11 +57,23 @@ impl Limits {
         self.private_burst.max(1.0)
     }
 
+    /// Tokens a private chat's bucket must hold before a message goes: one, and `CHAT_SLACK`'s
+    /// worth.
+    fn private_need(&self) -> f64 {
+        1.0 + CHAT_SLACK.as_secs_f64() * self.private_per_sec
+    }
+
     /// A group's window: so many messages in any minute.
     fn group_window(&self) -> Window {
         Window { limit: self.group_per_min, span: Duration::from_secs(60) }
     }
 }
+
+/// How much later than its own limit a message to one chat goes. The budget counts a message when
+/// it lets it go, Telegram when it arrives; a message held up on the way (a busy runtime, a new
+/// connection) makes the next one to the same chat arrive early by as much, and a 429 for one
+/// chat pauses the whole bot. Only a chat already at its limit waits this long.
+const CHAT_SLACK: Duration = Duration::from_millis(25);
 
 /// Who is waiting for a slot. Replies go first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -329,7 +341,9 @@ impl ChatPace {
 
     fn ready_at(&mut self, limits: &Limits, now: Instant) -> Instant {
         match self {
-            ChatPace::Private(bucket) => bucket.ready_at(limits.private_capacity(), limits.private_per_sec, now),
+            ChatPace::Private(bucket) => {
+                bucket.ready_for(limits.private_need(), limits.private_capacity(), limits.private_per_sec, now)
+            }
             ChatPace::Group(recent) => recent.ready_at(limits.group_window(), now),
         }
     }
@@ -378,7 +392,7 @@ impl Recent {
     /// those leaves it.
     fn ready_at(&self, window: Window, now: Instant) -> Instant {
         match self.sent.len().checked_sub(window.limit.max(1)) {
-            Some(kept) => (self.sent[kept] + window.span).max(now),
+            Some(kept) => (self.sent[kept] + window.span + CHAT_SLACK).max(now),
             None => now,
         }
     }
@@ -411,10 +425,16 @@ impl Bucket {
 
     /// When the bucket holds a whole token.
     fn ready_at(&mut self, capacity: f64, rate: f64, now: Instant) -> Instant {
+        self.ready_for(1.0, capacity, rate, now)
+    }
+
+    /// When the bucket holds `need` tokens (at most its capacity).
+    fn ready_for(&mut self, need: f64, capacity: f64, rate: f64, now: Instant) -> Instant {
         let elapsed = now.saturating_duration_since(self.at).as_secs_f64();
         self.tokens = (self.tokens + elapsed * rate).min(capacity);
         self.at = now;
-        if self.tokens >= 1.0 { now } else { now + Duration::from_secs_f64((1.0 - self.tokens) / rate) }
+        let need = need.min(capacity);
+        if self.tokens >= need { now } else { now + Duration::from_secs_f64((need - self.tokens) / rate) }
     }
 }
 
@@ -489,13 +509,16 @@ mod tests {
         let mut same = wait(&mut state, Lane::Bulk, &[7, 7, 7, 7, 7]);
         let mut others = wait(&mut state, Lane::Bulk, &[8, 9]);
         state.release(start);
-        assert_eq!(granted(&mut same), 3, "a burst of three in a private chat");
         assert_eq!(granted(&mut others), 2, "the others went past the busy chat");
-        run(&mut state, start, 0.99);
+        // Each run goes on from where the last ended: a bucket must not see time go back.
+        let at = |seconds: f64| start + Duration::from_secs_f64(seconds);
+        run(&mut state, start, 0.1);
+        assert_eq!(granted(&mut same), 3, "a burst of three in a private chat");
+        run(&mut state, at(0.1), 0.9);
         assert_eq!(granted(&mut same), 0);
-        run(&mut state, start, 1.0);
+        run(&mut state, at(1.0), 0.1);
         assert_eq!(granted(&mut same), 1, "then one a second");
-        run(&mut state, start, 2.0);
+        run(&mut state, at(1.1), 1.0);
         assert_eq!(granted(&mut same), 1);
     }
 
@@ -513,12 +536,40 @@ mod tests {
         let start = Instant::now();
         let mut state = State::new(limits(100.0), start);
         let mut first = wait(&mut state, Lane::Bulk, &[7; 3]);
-        state.release(start);
+        run(&mut state, start, 0.1);
         assert_eq!(granted(&mut first), 3);
         let later = start + Duration::from_secs(3);
         let mut second = wait(&mut state, Lane::Bulk, &[7; 4]);
-        state.release(later);
+        run(&mut state, later, 0.1);
         assert_eq!(granted(&mut second), 3, "three seconds refill the burst, and no more");
+    }
+
+    /// Telegram judges a message when it arrives. However a chat's messages are held up on the
+    /// way, by less than `CHAT_SLACK` each, Telegram's bucket of a chat at its limit still holds a
+    /// token for every one of them.
+    #[test]
+    fn a_chat_at_its_limit_keeps_to_it_as_telegram_sees_it() {
+        let start = Instant::now();
+        let mut state = State::new(limits(100.0), start);
+        let mut chat = wait(&mut state, Lane::Reply, &[7; 12]);
+        let mut granted_at = Vec::new();
+        let mut now = start;
+        while granted_at.len() < chat.len() {
+            let next = state.release(now);
+            granted_at.extend(std::iter::repeat_n(now, granted(&mut chat)));
+            now = next.map_or(now, |next| next.max(now + Duration::from_micros(1)));
+        }
+        // The worst case: Telegram starts counting from the first messages, held up almost the
+        // whole slack, and every later one arrives at once, so looks early by as much.
+        let held_up = CHAT_SLACK - Duration::from_millis(1);
+        let mut arrivals: Vec<Instant> =
+            granted_at.iter().enumerate().map(|(i, at)| if i < 3 { *at + held_up } else { *at }).collect();
+        arrivals.sort();
+        let mut telegram = Bucket::full(3.0, start);
+        for (i, at) in arrivals.into_iter().enumerate() {
+            assert_eq!(telegram.ready_at(3.0, 1.0, at), at, "message {i} would draw a 429");
+            telegram.tokens -= 1.0;
+        }
     }
 
     #[test]

@@ -218,9 +218,10 @@ impl Limiter {
         }
     }
 
-    /// Takes one message's worth from both buckets, or says how many seconds to wait. A paid
-    /// broadcast is not held to the overall limit (Telegram allows it up to 1,000 a second).
-    fn admit(&mut self, chat: Option<i64>, paid: bool, now: Instant) -> Result<(), u32> {
+    /// Takes one message's worth from both buckets, or says which limit it is over and by how
+    /// much. A paid broadcast is not held to the overall limit (Telegram allows it up to 1,000 a
+    /// second).
+    fn admit(&mut self, chat: Option<i64>, paid: bool, now: Instant) -> Result<(), Over> {
         let RateLimits { overall_per_sec, per_chat_per_sec, per_chat_burst } = self.limits;
         let overall_capacity = overall_per_sec.max(1.0);
         let overall = if paid { f64::INFINITY } else { self.overall.refill(overall_per_sec, overall_capacity, now) };
@@ -232,10 +233,12 @@ impl Limiter {
             Some(tokens) if tokens < 1.0 => (1.0 - tokens) / per_chat_per_sec,
             _ => 0.0,
         };
-        let wait = wait_overall.max(wait_chat);
-        if wait > 0.0 {
-            // Telegram says whole seconds, at least one.
-            return Err(wait.ceil().max(1.0) as u32);
+        if wait_overall > 0.0 || wait_chat > 0.0 {
+            let limit = match chat {
+                Some(c) if wait_chat >= wait_overall => Limit::Chat(c),
+                _ => Limit::Overall,
+            };
+            return Err(Over { limit, wait: Duration::from_secs_f64(wait_overall.max(wait_chat)) });
         }
         if !paid {
             self.overall.tokens -= 1.0;
@@ -247,6 +250,38 @@ impl Limiter {
         }
         Ok(())
     }
+}
+
+/// Which of the limits a message was over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    /// The bot-wide rate.
+    Overall,
+    /// One chat's bucket: a private chat when the id is positive, a group when it is negative.
+    Chat(i64),
+}
+
+/// A 429 of the flood limiter: which limit, and how long the message came too early, which tells
+/// a bot that ignores a limit (seconds) from one that keeps it but loses a little on the way
+/// (milliseconds).
+#[derive(Clone, Copy, Debug)]
+pub struct Over {
+    pub limit: Limit,
+    pub wait: Duration,
+}
+
+impl Over {
+    /// What Telegram says: whole seconds, at least one.
+    pub fn retry_after(&self) -> u32 {
+        self.wait.as_secs_f64().ceil().max(1.0) as u32
+    }
+}
+
+/// One 429 the limiter answered.
+#[derive(Clone, Copy, Debug)]
+pub struct RateLimited {
+    pub at: Instant,
+    pub over: Over,
 }
 
 /// Methods Telegram's flood limits count: messages sent, and messages edited.
@@ -277,7 +312,7 @@ struct Inner {
     polls_in_flight: usize,
     limiter: Option<Limiter>,
     /// Answers of 429 the limiter gave.
-    rate_limited: usize,
+    rate_limited: Vec<RateLimited>,
     update_times: HashMap<i64, UpdateTimes>,
     first_get_updates: Option<Instant>,
     /// A copy of every recorded call goes to each of these too, for readers that wait on many
@@ -383,7 +418,12 @@ impl FakeTelegram {
 
     /// How many calls the flood limiter answered with 429.
     pub fn rate_limited(&self) -> usize {
-        self.shared.lock().rate_limited
+        self.shared.lock().rate_limited.len()
+    }
+
+    /// Each 429 the flood limiter answered, with the limit it came from.
+    pub fn rate_limited_calls(&self) -> Vec<RateLimited> {
+        self.shared.lock().rate_limited.clone()
     }
 
     /// Messages that arrived inside an open retry window (after its grace): each is a send the
@@ -781,9 +821,9 @@ fn over_limits(shared: &Shared, method: &str, body: &Value, now: Instant) -> Opt
     let chat = body.get("chat_id").and_then(as_i64);
     let mut inner = shared.lock();
     let paid = body.get("allow_paid_broadcast").and_then(Value::as_bool).unwrap_or(false);
-    let retry_after = inner.limiter.as_mut()?.admit(chat, paid, now).err()?;
-    inner.rate_limited += 1;
-    Some(Fault::RetryAfter(retry_after))
+    let over = inner.limiter.as_mut()?.admit(chat, paid, now).err()?;
+    inner.rate_limited.push(RateLimited { at: now, over });
+    Some(Fault::RetryAfter(over.retry_after()))
 }
 
 async fn read_body(req: Request) -> Value {
