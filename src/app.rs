@@ -22,7 +22,7 @@ use crate::bot::{self, BotError, Ctx, SharedCtx, State};
 use crate::clock::SharedClock;
 use crate::config::{Config, ConfigError, Webhook};
 use crate::delivery::{Delivery, DeliveryConfig};
-use crate::health::{Health, ReadyLimits, Role};
+use crate::health::{Health, ReadyLimits};
 use crate::http::{Probes, UpdatesVia, WebhookRoute};
 use crate::leader;
 use crate::meetings::Meetings;
@@ -260,10 +260,9 @@ impl Serving {
         W: UpdateListener<Err = Infallible> + Send,
     {
         let Db::Postgres(pool, me) = self.ctx.pool.clone() else {
-            self.metrics.set_role(Role::Single);
             return self.serve(shutdown, None, webhook).await;
         };
-        let Some(term) = leader::wait_for_lease(&pool, &me, &self.health, &self.metrics, &shutdown).await else {
+        let Some(term) = leader::wait_for_lease(&pool, &me, &self.health, &shutdown).await else {
             return Ok(());
         };
         let halting = tokio::spawn({

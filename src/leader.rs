@@ -15,7 +15,6 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::health::{Health, Role};
-use crate::metrics::Metrics;
 use crate::store::{Instance, leader};
 
 pub const RENEW_EVERY: Duration = Duration::from_secs(2);
@@ -29,7 +28,6 @@ const GIVE_UP_AFTER: Duration = Duration::from_secs(6);
 /// This instance's term as leader. `serving` ends with the term (a stop, or the lease lost);
 /// `lost` only when the lease is lost.
 pub struct Term {
-    pub epoch: i64,
     me: Arc<Instance>,
     pub serving: CancellationToken,
     pub lost: CancellationToken,
@@ -40,12 +38,10 @@ pub struct Term {
 pub async fn wait_for_lease(
     pool: &PgPool,
     me: &Arc<Instance>,
-    health: &Health,
-    metrics: &Metrics,
+    health: &Arc<Health>,
     shutdown: &CancellationToken,
 ) -> Option<Term> {
     health.set_role(Role::Standby);
-    metrics.set_role(Role::Standby);
     let mut said = false;
     let mut warned: Option<Instant> = None;
     loop {
@@ -53,12 +49,11 @@ pub async fn wait_for_lease(
             Ok(Some(epoch)) => {
                 tracing::info!(epoch, "holding the leader lease: this instance serves Telegram");
                 health.set_role(Role::Leader);
-                metrics.set_role(Role::Leader);
-                return Some(Term::begin(pool.clone(), me.clone(), epoch, metrics.clone(), shutdown));
+                return Some(Term::begin(pool.clone(), me.clone(), epoch, health.clone(), shutdown));
             }
             Ok(None) if !said => {
                 said = true;
-                let holder = leader::current(pool).await.ok().flatten().map(|l| l.holder).unwrap_or_default();
+                let holder = leader::holder(pool).await.ok().flatten().unwrap_or_default();
                 tracing::info!(leader = %holder, "another instance leads; standing by");
             }
             Ok(None) => {}
@@ -77,12 +72,12 @@ pub async fn wait_for_lease(
 }
 
 impl Term {
-    fn begin(pool: PgPool, me: Arc<Instance>, epoch: i64, metrics: Metrics, shutdown: &CancellationToken) -> Term {
+    fn begin(pool: PgPool, me: Arc<Instance>, epoch: i64, health: Arc<Health>, shutdown: &CancellationToken) -> Term {
         me.hold(epoch);
         let serving = shutdown.child_token();
         let lost = CancellationToken::new();
-        let renewer = tokio::spawn(renew(pool, me.clone(), epoch, serving.clone(), lost.clone(), metrics));
-        Term { epoch, me, serving, lost, renewer }
+        let renewer = tokio::spawn(renew(pool, me.clone(), epoch, serving.clone(), lost.clone(), health));
+        Term { me, serving, lost, renewer }
     }
 
     /// Ends the term at a stop, letting a lease still held go, so a standby takes over at once
@@ -107,7 +102,7 @@ async fn renew(
     epoch: i64,
     serving: CancellationToken,
     lost: CancellationToken,
-    metrics: Metrics,
+    health: Arc<Health>,
 ) {
     let mut renewed = Instant::now();
     loop {
@@ -133,7 +128,7 @@ async fn renew(
         }
     }
     me.hold(0);
-    metrics.set_role(Role::Standby);
+    health.set_role(Role::Standby);
     lost.cancel();
     serving.cancel();
 }

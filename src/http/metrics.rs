@@ -22,6 +22,7 @@ pub async fn scrape(State(probes): State<Arc<Probes>>, headers: HeaderMap) -> Re
     }
     // Fills the `webinar_ready` gauges.
     super::ready::assess(&probes).await;
+    probes.metrics.set_role(probes.health.role());
     match stored(&probes).await {
         Ok(figures) => probes.metrics.set_stored(&figures),
         // The counters are still worth reading; the readiness gauges say the database is down.

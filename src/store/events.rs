@@ -244,17 +244,12 @@ pub(super) async fn insert_direct_listener(conn: Conn<'_>, id: EventId, user: Us
 
 /// Whether `user` listens to the event by its own link and has not left it.
 pub(super) async fn is_direct_listener(conn: Conn<'_>, id: EventId, user: UserId) -> StoreResult<bool> {
-    let found = on_conn!(conn, |c| {
-        sqlx::query(
-            "SELECT 1 FROM event_listeners WHERE event_id = $1 AND user_id = $2 AND direct = TRUE AND left_at IS NULL",
-        )
-        .bind(id.0)
-        .bind(user.0 as i64)
-        .fetch_optional(c)
-        .await
-        .map(|row| row.is_some())
-    })?;
-    Ok(found)
+    super::pair_exists(
+        conn,
+        "SELECT 1 FROM event_listeners WHERE event_id = $1 AND user_id = $2 AND direct = TRUE AND left_at IS NULL",
+        (id.0, user.0 as i64),
+    )
+    .await
 }
 
 #[derive(Clone)]

@@ -29,15 +29,12 @@ pub(super) async fn insert_member(conn: Conn<'_>, id: GroupId, user: UserId, now
 }
 
 pub(super) async fn member_exists(conn: Conn<'_>, id: GroupId, user: UserId) -> StoreResult<bool> {
-    let found = on_conn!(conn, |c| {
-        sqlx::query("SELECT 1 FROM group_members WHERE group_id = $1 AND user_id = $2")
-            .bind(id.get())
-            .bind(user.0 as i64)
-            .fetch_optional(c)
-            .await
-            .map(|row| row.is_some())
-    })?;
-    Ok(found)
+    super::pair_exists(
+        conn,
+        "SELECT 1 FROM group_members WHERE group_id = $1 AND user_id = $2",
+        (id.get(), user.0 as i64),
+    )
+    .await
 }
 
 /// A listener group that has not been deleted.

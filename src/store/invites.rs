@@ -139,6 +139,36 @@ async fn use_once(conn: Conn<'_>, key: &str, now: DateTime<Utc>) -> StoreResult<
     Ok(done == 1)
 }
 
+/// Makes a new random code and stores its hash; `max_uses: Some(1)` is a one-time link.
+async fn insert_code(
+    conn: Conn<'_>,
+    kind: InviteKind,
+    target_id: Option<i64>,
+    created_by: UserId,
+    expires_at: Option<DateTime<Utc>>,
+    max_uses: Option<i64>,
+    now: DateTime<Utc>,
+) -> StoreResult<InviteCode> {
+    let code = generate(kind, &mut rand::rngs::OsRng);
+    on_conn!(conn, |c| {
+        sqlx::query(
+            "INSERT INTO invites (code, kind, target_id, created_by, created_at, expires_at, max_uses, hashed)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE)",
+        )
+        .bind(hash_token(code.token()))
+        .bind(kind_str(kind))
+        .bind(target_id)
+        .bind(created_by.0 as i64)
+        .bind(stamp(now))
+        .bind(expires_at.map(stamp))
+        .bind(max_uses)
+        .execute(c)
+        .await
+        .map(drop)
+    })?;
+    Ok(code)
+}
+
 /// Codes stored in the clear before they were hashed (their rows say `hashed = FALSE`) are hashed
 /// in place; run after the SQL migrations, and a no-op once done.
 pub(super) async fn hash_stored_codes(db: &Db) -> StoreResult<u64> {
@@ -179,21 +209,8 @@ impl Invites {
         now: DateTime<Utc>,
     ) -> StoreResult<InviteCode> {
         on_db!(&self.db, |pool| {
-            let code = generate(kind, &mut rand::rngs::OsRng);
-            sqlx::query(
-                "INSERT INTO invites (code, kind, target_id, created_by, created_at, expires_at, max_uses, hashed)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE)",
-            )
-            .bind(hash_token(code.token()))
-            .bind(kind_str(kind))
-            .bind(target_id)
-            .bind(created_by.0 as i64)
-            .bind(stamp(now))
-            .bind(expires_at.map(stamp))
-            .bind(max_uses)
-            .execute(pool)
-            .await?;
-            Ok(code)
+            let mut conn = pool.acquire().await?;
+            insert_code(Conn::from(&mut *conn), kind, target_id, created_by, expires_at, max_uses, now).await
         })
     }
 
@@ -345,7 +362,6 @@ impl Invites {
         now: DateTime<Utc>,
     ) -> StoreResult<InviteCode> {
         on_db!(&self.db, |pool| {
-            let code = generate(kind, &mut rand::rngs::OsRng);
             let mut tx = super::begin_write(pool).await?;
             sqlx::query("UPDATE invites SET revoked_at = $1 WHERE kind = $2 AND target_id = $3 AND revoked_at IS NULL")
                 .bind(stamp(now))
@@ -353,18 +369,8 @@ impl Invites {
                 .bind(target_id)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query(
-                "INSERT INTO invites (code, kind, target_id, created_by, created_at, expires_at, max_uses, hashed)
-                 VALUES ($1, $2, $3, $4, $5, $6, NULL, TRUE)",
-            )
-            .bind(hash_token(code.token()))
-            .bind(kind_str(kind))
-            .bind(target_id)
-            .bind(created_by.0 as i64)
-            .bind(stamp(now))
-            .bind(expires_at.map(stamp))
-            .execute(&mut *tx)
-            .await?;
+            let code =
+                insert_code(Conn::from(&mut *tx), kind, Some(target_id), created_by, expires_at, None, now).await?;
             tx.commit().await?;
             Ok(code)
         })

@@ -8,13 +8,6 @@ use sqlx::PgPool;
 
 use super::{Instance, StoreResult};
 
-/// The lease row as the database has it, for the readiness check and the logs.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LeaseHolder {
-    pub holder: String,
-    pub epoch: i64,
-}
-
 /// Takes the lease, or renews it when this instance holds it already, for `valid`. Another
 /// instance's lease is taken only once it expired, and then with the next epoch. The epoch now
 /// held, or None when another instance holds a live lease.
@@ -49,11 +42,8 @@ pub async fn release(pool: &PgPool, me: &Instance) -> StoreResult<()> {
 }
 
 /// Who holds a live lease now, if anyone.
-pub async fn current(pool: &PgPool) -> StoreResult<Option<LeaseHolder>> {
-    let row: Option<(String, i64)> = sqlx::query_as(
-        "SELECT holder, epoch FROM leader_lease WHERE name = 'leader' AND expires_at > clock_timestamp()",
-    )
-    .fetch_optional(pool)
-    .await?;
-    Ok(row.map(|(holder, epoch)| LeaseHolder { holder, epoch }))
+pub async fn holder(pool: &PgPool) -> StoreResult<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT holder FROM leader_lease WHERE name = 'leader' AND expires_at > clock_timestamp()")
+        .fetch_optional(pool)
+        .await?)
 }

@@ -87,7 +87,9 @@ pub async fn check_integrity(path: &Path) -> Result<(), CopyError> {
 /// Held by the one instance serving a SQLite database: a second one on the same file would send
 /// every reminder twice. An advisory lock on the database file itself, apart from SQLite's own
 /// (POSIX record) locks, so it leaves no file behind and dies with the process.
-pub struct SingleInstance(#[allow(dead_code)] std::fs::File);
+pub struct SingleInstance {
+    _locked: std::fs::File,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum InstanceError {
@@ -108,7 +110,7 @@ pub fn hold_single_instance(url: &str) -> Result<SingleInstance, InstanceError> 
     let shown = path.display().to_string();
     let file = std::fs::File::open(&path).map_err(|e| InstanceError::Io(shown.clone(), e))?;
     match file.try_lock() {
-        Ok(()) => Ok(SingleInstance(file)),
+        Ok(()) => Ok(SingleInstance { _locked: file }),
         Err(std::fs::TryLockError::WouldBlock) => Err(InstanceError::Taken(shown)),
         Err(std::fs::TryLockError::Error(e)) => Err(InstanceError::Io(shown, e)),
     }

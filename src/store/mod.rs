@@ -210,6 +210,14 @@ impl Conn<'_> {
     }
 }
 
+/// Whether `sql`, a `SELECT 1 …` over the two ids it binds as `$1` and `$2`, finds a row.
+async fn pair_exists(conn: Conn<'_>, sql: &str, (first, second): (i64, i64)) -> StoreResult<bool> {
+    let found = on_conn!(conn, |c| {
+        sqlx::query(sql).bind(first).bind(second).fetch_optional(c).await.map(|row| row.is_some())
+    })?;
+    Ok(found)
+}
+
 /// Opens the database `url` names: PostgreSQL for `postgres://…`, otherwise SQLite (created if
 /// missing).
 pub async fn connect(url: &str) -> StoreResult<Db> {
