@@ -1,6 +1,7 @@
 //! webinar-bot: online classes on external video services, run from Telegram.
 
 pub mod app;
+pub mod attendance;
 pub mod backup;
 pub mod bot;
 pub mod callback;

@@ -6,6 +6,7 @@
 //! Errors that can reach a user carry `i18n_key()`, the Fluent message id in
 //! `locales/*/domain.ftl`; the bot renders it with the variables named in that file.
 
+pub mod attendance;
 pub mod calendar;
 pub mod event;
 pub mod group;

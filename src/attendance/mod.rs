@@ -1,0 +1,4 @@
+//! Attendance: fetching the services' reports after a class, counting Join presses where no
+//! report exists, and the reports teachers read.
+
+pub mod report;
