@@ -41,6 +41,8 @@ FLAGS = {
     ("event_listeners", "direct"),
     ("outbox", "late"),
     ("outbox", "paid"),
+    ("attendance", "joined_late"),
+    ("attendance", "left_early"),
 }
 # INTEGER columns Rust reads as i32: INTEGER on PostgreSQL. Every other INTEGER is BIGINT.
 INT4 = {("outbox", "message_id")}
@@ -49,9 +51,13 @@ BYTEWISE = {
     ("series", "first_date"),
     ("series", "local_time"),
     ("outbox", "kind"),
+    ("join_links", "token_hash"),
+    ("attendance", "first_joined"),
+    ("attendance", "last_left"),
 }
-# Rowid aliases that are Telegram ids, not generated: no identity on PostgreSQL.
-TELEGRAM_IDS = {("users", "id"), ("dialogues", "chat_id"), ("group_chats", "chat_id")}
+# Rowid aliases that are given, not generated (Telegram ids, a key that is another table's id):
+# no identity on PostgreSQL.
+TELEGRAM_IDS = {("users", "id"), ("dialogues", "chat_id"), ("group_chats", "chat_id"), ("attendance_fetches", "event_id")}
 
 # What only PostgreSQL has: (data_type, collation, nullable, identity).
 PG_ONLY_COLUMNS = {

@@ -21,7 +21,8 @@ use tokio_util::sync::CancellationToken;
 use crate::bot::{self, BotError, Ctx, SharedCtx, State};
 use crate::clock::SharedClock;
 use crate::config::{Config, ConfigError, Webhook};
-use crate::delivery::{Delivery, DeliveryConfig};
+use crate::delivery::{Delivery, DeliveryConfig, JoinLinks};
+use crate::domain::attendance::JoinTokens;
 use crate::health::{Health, ReadyLimits};
 use crate::http::{Probes, UpdatesVia, WebhookRoute};
 use crate::leader;
@@ -146,6 +147,10 @@ pub async fn start(
             default_lang: config.default_language,
             default_tz: config.default_timezone,
         },
+        Some(JoinLinks {
+            tokens: JoinTokens::new(key.derive(JOIN_LINKS_PURPOSE)),
+            public_url: config.public_url.clone(),
+        }),
         health.clone(),
         metrics.clone(),
     );
@@ -239,6 +244,9 @@ pub async fn start(
     });
     Ok(Running { ctx, stats, http_addr, task })
 }
+
+/// What the key derives the join-link tokens' key for; changing it changes every token.
+const JOIN_LINKS_PURPOSE: &str = "webinar-bot join links v1";
 
 /// What the background task needs to serve.
 struct Serving {

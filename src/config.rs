@@ -51,6 +51,9 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Updates come by webhook instead of long polling.
     pub webhook: Option<Webhook>,
+    /// The address people reach the HTTP server at. With it, Join buttons of services that report
+    /// no attendance lead through the bot's redirect `/j/<token>`, which counts the press.
+    pub public_url: Option<Url>,
 }
 
 /// How log lines are written.
@@ -194,6 +197,7 @@ impl Config {
             Some("json") => LogFormat::Json,
             Some(other) => return Err(ConfigError::new("LOG_FORMAT", format!("{other:?} is not one of: text, json"))),
         };
+        let public_url = value("PUBLIC_URL").map(|url| parse_public_url(&url, http_addr)).transpose()?;
         let webhook = match value("WEBHOOK_URL") {
             Some(url) => Some(parse_webhook(&url, value("WEBHOOK_SECRET"), http_addr)?),
             None if value("WEBHOOK_SECRET").is_some() => {
@@ -217,8 +221,25 @@ impl Config {
             metrics_token,
             log_format,
             webhook,
+            public_url,
         })
     }
+}
+
+/// An http(s) address with nothing after its path: the redirect's path is added to it.
+fn parse_public_url(url: &str, http_addr: Option<SocketAddr>) -> Result<Url, ConfigError> {
+    let invalid = |reason: String| ConfigError::new("PUBLIC_URL", reason);
+    let parsed = Url::parse(url).map_err(|e| invalid(format!("{url:?} is not a URL: {e}")))?;
+    if !matches!(parsed.scheme(), "https" | "http") || parsed.host_str().is_none_or(str::is_empty) {
+        return Err(invalid(format!("{url:?} is not an http:// or https:// address")));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(invalid(format!("{url:?} has a query or a fragment; give the address only")));
+    }
+    if http_addr.is_none() {
+        return Err(invalid("needs the HTTP server, but HTTP_ADDR is off".to_owned()));
+    }
+    Ok(parsed)
 }
 
 fn parse_http_addr(text: &str) -> Result<Option<SocketAddr>, ConfigError> {
@@ -307,6 +328,18 @@ mod tests {
     }
 
     const TOKEN: (&str, &str) = ("TELOXIDE_TOKEN", "123456:ABC-def");
+
+    #[test]
+    fn public_url_is_an_address_the_server_answers_at() {
+        let ok = config(&[TOKEN, ("PUBLIC_URL", "https://bot.example.org/")]).unwrap();
+        assert_eq!(ok.public_url.unwrap().as_str(), "https://bot.example.org/");
+        for bad in ["ftp://bot.example.org", "https://bot.example.org/?a=1", "not a url"] {
+            assert_eq!(config(&[TOKEN, ("PUBLIC_URL", bad)]).unwrap_err().var, "PUBLIC_URL", "{bad}");
+        }
+        let off = config(&[TOKEN, ("PUBLIC_URL", "https://bot.example.org"), ("HTTP_ADDR", "off")]);
+        assert_eq!(off.unwrap_err().var, "PUBLIC_URL");
+        assert!(config(&[TOKEN]).unwrap().public_url.is_none());
+    }
 
     #[test]
     fn defaults_apply_when_only_the_token_is_set() {

@@ -100,6 +100,15 @@ impl Key {
         Ok(Self(bytes))
     }
 
+    /// A key of its own for `purpose` (HMAC-SHA256 of the purpose under this key), so one secret
+    /// can sign links without the sealing key ever being used for anything else.
+    pub fn derive(&self, purpose: &str) -> [u8; KEY_BYTES] {
+        use hmac::Mac;
+        let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes a key of any length");
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
     /// The text written to the key file: standard base64, which `parse` and `BOT_SECRET_KEY`
     /// accept, so an operator can move the key into the environment as it is.
     fn to_file_text(&self) -> String {

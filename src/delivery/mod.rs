@@ -2,6 +2,7 @@
 //! that sends messages to listeners; handlers only answer the person who wrote.
 
 pub mod calendar;
+pub mod join;
 pub mod plan;
 mod planner;
 pub mod render;
@@ -26,7 +27,9 @@ use crate::health::Health;
 use crate::i18n::Lang;
 use crate::metrics::Metrics;
 use crate::store::outbox::{Figures, Kind, NewRow, Outbox};
+use crate::store::attendance::AttendanceStore;
 use crate::store::{CalendarCopies, Event, Events, SeriesStore, StoreResult, Users};
+pub use join::JoinLinks;
 use crate::telegram::Tg;
 
 /// Settings of the engine.
@@ -55,6 +58,9 @@ struct Inner {
     users: Users,
     series: SeriesStore,
     calendars: CalendarCopies,
+    attendance: AttendanceStore,
+    /// Personal Join links; None: every button is the meeting's own link.
+    join: Option<JoinLinks>,
     config: DeliveryConfig,
     wake: Notify,
     /// The global plan is to be made again before the next claim.
@@ -72,6 +78,7 @@ impl Delivery {
         bot: Tg,
         clock: SharedClock,
         config: DeliveryConfig,
+        join: Option<JoinLinks>,
         health: Arc<Health>,
         metrics: Metrics,
     ) -> Self {
@@ -82,6 +89,8 @@ impl Delivery {
             outbox: Outbox::new(pool.clone()),
             series: SeriesStore::new(pool.clone()),
             calendars: CalendarCopies::new(pool.clone()),
+            attendance: AttendanceStore::new(pool.clone()),
+            join,
             users: Users::new(pool),
             config,
             wake: Notify::new(),

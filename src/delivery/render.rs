@@ -15,7 +15,7 @@ use crate::keyboards::{button, utc_offset, zone_name};
 use crate::store::{Event, Rsvp, RsvpCounts};
 
 /// Who the message is for.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Viewer {
     pub lang: Lang,
     pub tz: Tz,
@@ -26,6 +26,8 @@ pub struct Viewer {
     /// The chat may have the class in a calendar: a cancelled card then offers the file that
     /// removes it.
     pub holds_calendar: bool,
+    /// Where their Join button leads (see `join`): their own link, or the meeting's.
+    pub join: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -160,12 +162,13 @@ pub fn card(event: &Event, host: Option<&str>, repeat: Option<&str>, viewer: &Vi
         )),
         (None, None) => {}
     }
-    Rendered { text: lines.join("\n").trim_end().to_owned(), keyboard: Some(card_keyboard(event, lang)) }
+    Rendered { text: lines.join("\n").trim_end().to_owned(), keyboard: Some(card_keyboard(event, viewer)) }
 }
 
-fn card_keyboard(event: &Event, lang: Lang) -> InlineKeyboardMarkup {
+fn card_keyboard(event: &Event, viewer: &Viewer) -> InlineKeyboardMarkup {
+    let lang = viewer.lang;
     let mut rows = Vec::new();
-    if let Some(row) = join_row(event, lang) {
+    if let Some(row) = join_row(viewer, lang) {
         rows.push(row);
     }
     rows.push(vec![
@@ -176,13 +179,13 @@ fn card_keyboard(event: &Event, lang: Lang) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new(rows)
 }
 
-fn join_row(event: &Event, lang: Lang) -> Option<Vec<InlineKeyboardButton>> {
-    let url = event.join_url()?.parse().ok()?;
+fn join_row(viewer: &Viewer, lang: Lang) -> Option<Vec<InlineKeyboardButton>> {
+    let url = viewer.join.as_deref()?.parse().ok()?;
     Some(vec![InlineKeyboardButton::url(tr(lang, "button-join"), url)])
 }
 
-fn with_join(event: &Event, lang: Lang, text: String) -> Rendered {
-    Rendered { text, keyboard: join_row(event, lang).map(|row| InlineKeyboardMarkup::new([row])) }
+fn with_join(viewer: &Viewer, text: String) -> Rendered {
+    Rendered { text, keyboard: join_row(viewer, viewer.lang).map(|row| InlineKeyboardMarkup::new([row])) }
 }
 
 /// "Через 1 час начнётся «…»", or "starting now" for the reminder at the start.
@@ -201,7 +204,7 @@ pub fn reminder(event: &Event, offset: ReminderOffset, late: bool, viewer: &View
         message.push_str("\n\n");
         message.push_str(&tr(lang, "reminder-late"));
     }
-    with_join(event, lang, message)
+    with_join(viewer, message)
 }
 
 /// "1 день 2 часа", "45 минут": the two largest units, as people say it.
@@ -224,7 +227,7 @@ pub fn changed(event: &Event, viewer: &Viewer) -> Rendered {
         "notice-changed",
         &[("title", text(html::escape(&event.title))), ("when", text(when(event, lang, viewer.tz)))],
     );
-    with_join(event, lang, message)
+    with_join(viewer, message)
 }
 
 pub fn cancelled(event: &Event, viewer: &Viewer) -> Rendered {

@@ -242,6 +242,49 @@ pub fn presence(stays: &[Stay], start: DateTime<Utc>, end: DateTime<Utc>) -> Pre
     }
 }
 
+/// The tokens of personal join links: the first 128 bits of an HMAC over the class and the
+/// listener, in URL-safe base64 (22 characters). Derived, never stored: the database keeps only
+/// their SHA-256, so a copy of it can forge no press.
+#[derive(Clone)]
+pub struct JoinTokens {
+    key: [u8; 32],
+}
+
+impl std::fmt::Debug for JoinTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JoinTokens(<redacted>)")
+    }
+}
+
+/// The length of a token: anything else is refused before the database is asked.
+pub const TOKEN_CHARS: usize = 22;
+
+impl JoinTokens {
+    pub fn new(key: [u8; 32]) -> Self {
+        Self { key }
+    }
+
+    pub fn token(&self, event: i64, user: u64) -> String {
+        use base64::Engine;
+        use hmac::Mac;
+        let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.key).expect("HMAC takes a key of any length");
+        mac.update(format!("join:{event}:{user}").as_bytes());
+        let digest = mac.finalize().into_bytes();
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])
+    }
+
+    /// What the database keeps of a token.
+    pub fn hash(token: &str) -> String {
+        use sha2::Digest;
+        sha2::Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Whether `text` could be a token at all.
+    pub fn well_formed(text: &str) -> bool {
+        text.len() == TOKEN_CHARS && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    }
+}
+
 /// The share of classes a listener attended, in whole per cent.
 pub fn share_percent(attended: usize, classes: usize) -> u32 {
     if classes == 0 {
@@ -352,6 +395,20 @@ mod tests {
         assert_eq!(share_percent(2, 3), 67);
         assert_eq!(share_percent(0, 0), 0);
         assert_eq!(share_percent(3, 3), 100);
+    }
+
+    #[test]
+    fn tokens_differ_per_class_and_listener_and_are_well_formed() {
+        let tokens = JoinTokens::new([7; 32]);
+        let a = tokens.token(1, 2);
+        assert!(JoinTokens::well_formed(&a), "{a}");
+        assert_eq!(a, tokens.token(1, 2));
+        assert_ne!(a, tokens.token(1, 3));
+        assert_ne!(a, tokens.token(2, 2));
+        assert_ne!(a, JoinTokens::new([8; 32]).token(1, 2));
+        assert_eq!(JoinTokens::hash(&a).len(), 64);
+        assert!(!JoinTokens::well_formed("short"));
+        assert!(!JoinTokens::well_formed(&format!("{}!", &a[..21])));
     }
 
     #[test]

@@ -1,7 +1,8 @@
-//! The one HTTP server: `/healthz`, `/readyz`, `/metrics` and, with `WEBHOOK_URL`, Telegram's
-//! webhook. Started with the bot (before Telegram answers, so an orchestrator sees "alive, not
-//! ready" while it connects) and stopped with it.
+//! The one HTTP server: `/healthz`, `/readyz`, `/metrics`, the Join redirect `/j/<token>` and,
+//! with `WEBHOOK_URL`, Telegram's webhook. Started with the bot (before Telegram answers, so an
+//! orchestrator sees "alive, not ready" while it connects) and stopped with it.
 
+mod join;
 mod metrics;
 mod problem;
 pub mod ready;
@@ -72,6 +73,7 @@ fn router(probes: Arc<Probes>, webhook: Option<WebhookRoute>) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(ready::readyz))
         .route("/metrics", get(metrics::scrape))
+        .route("/j/{token}", get(join::redirect))
         .with_state(probes)
         .fallback(problem::not_found);
     if let Some(webhook) = webhook {

@@ -61,6 +61,11 @@ impl ProviderKind {
         matches!(self, Self::Zoom | Self::Kontur | Self::MtsLink)
     }
 
+    /// Whether the service's API gives a participant report after a class (Zoom, Kontur.Talk).
+    pub fn reports_attendance(self) -> bool {
+        matches!(self, Self::Zoom | Self::Kontur)
+    }
+
     /// Fluent key of the service's display name.
     pub fn i18n_key(self) -> &'static str {
         match self {

@@ -1,5 +1,6 @@
 //! All SQL lives here.
 
+pub mod attendance;
 pub mod calendar;
 pub mod copy;
 pub mod dialogue;

@@ -280,7 +280,8 @@ impl Providers {
         })
     }
 
-    /// New credentials (already checked): sealed, with a new hint.
+    /// New credentials (already checked): sealed, with a new hint. A key that gave no reports
+    /// may be followed by one that does: the next classes are asked again.
     pub async fn replace_settings(
         &self,
         id: i64,
@@ -291,7 +292,8 @@ impl Providers {
             let sealed = self.seal(settings, &provider_aad(id))?;
             let now = stamp(now);
             let done = sqlx::query(
-                "UPDATE providers SET sealed_settings = $1, secret_hint = $2, checked_at = $3, updated_at = $4
+                "UPDATE providers SET sealed_settings = $1, secret_hint = $2, checked_at = $3, updated_at = $4,
+                                      reports_unavailable = NULL
                  WHERE id = $5 AND deleted_at IS NULL",
             )
             .bind(sealed)
