@@ -18,7 +18,9 @@ use teloxide::update_listeners::{UpdateListener, webhooks};
 use teloxide::{ApiError, RequestError};
 use tokio_util::sync::CancellationToken;
 
+use crate::attendance::AttendanceService;
 use crate::bot::{self, BotError, Ctx, SharedCtx, State};
+use crate::store::attendance::AttendanceStore;
 use crate::clock::SharedClock;
 use crate::config::{Config, ConfigError, Webhook};
 use crate::delivery::{Delivery, DeliveryConfig, JoinLinks};
@@ -137,6 +139,8 @@ pub async fn start(
     let raw = build_raw_bot(&config);
     let bot = Tg::new(raw.clone(), SendBudget::start(tuning.limits)).with_metrics(metrics.clone());
     let dialogues = DbStorage::<State>::new(pool.clone());
+    let join_links =
+        JoinLinks { tokens: JoinTokens::new(key.derive(JOIN_LINKS_PURPOSE)), public_url: config.public_url.clone() };
     let delivery = Delivery::new(
         pool.clone(),
         bot.bulk(),
@@ -147,10 +151,7 @@ pub async fn start(
             default_lang: config.default_language,
             default_tz: config.default_timezone,
         },
-        Some(JoinLinks {
-            tokens: JoinTokens::new(key.derive(JOIN_LINKS_PURPOSE)),
-            public_url: config.public_url.clone(),
-        }),
+        Some(join_links.clone()),
         health.clone(),
         metrics.clone(),
     );
@@ -175,6 +176,15 @@ pub async fn start(
         delivery.clone(),
         clock.clone(),
     );
+    let attendance = AttendanceService::new(
+        AttendanceStore::new(pool.clone()),
+        events.clone(),
+        users.clone(),
+        meetings.clone(),
+        delivery.clone(),
+        clock.clone(),
+        join_links,
+    );
     let ctx = Arc::new(Ctx {
         config: config.clone(),
         pool: pool.clone(),
@@ -185,6 +195,7 @@ pub async fn start(
         delivery,
         meetings,
         series,
+        attendance,
         clock,
         dialogues,
         providers,
@@ -306,6 +317,7 @@ impl Serving {
         tracing::info!(bot = %me.username(), "connected to Telegram");
         let scheduler = self.ctx.delivery.spawn(shutdown.clone());
         let repeater = self.ctx.series.spawn(shutdown.clone());
+        let attendance = self.ctx.attendance.spawn(shutdown.clone());
         // The menu is a nicety: registering it must not delay the first update.
         tokio::spawn({
             let bot = self.bot.clone();
@@ -329,6 +341,9 @@ impl Serving {
         }
         if let Err(err) = repeater.await {
             tracing::error!(%err, "the series task ended abnormally");
+        }
+        if let Err(err) = attendance.await {
+            tracing::error!(%err, "the attendance task ended abnormally");
         }
         result
     }

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::attendance::ReportFetch;
 use crate::clock::SharedClock;
 use crate::delivery::Delivery;
 use crate::domain::event::{EventId, EventStatus};
@@ -277,6 +278,14 @@ impl Meetings {
 
     async fn event(&self, id: EventId) -> Result<Event, MeetingError> {
         self.events.get(id).await?.ok_or(MeetingError::NoEvent)
+    }
+
+    /// Asks the event's service for its participant report.
+    pub async fn attendance(&self, event: &Event) -> Result<ReportFetch, MeetingError> {
+        let meeting = event.meeting.as_ref().ok_or(MeetingError::NoProvider)?;
+        let provider = self.provider_for(event).await?;
+        let call = provider.attendance(meeting, event.starts_at, event.ends_at());
+        Ok(self.timed(provider.kind(), "attendance", call).await?)
     }
 
     async fn provider_for(&self, event: &Event) -> Result<Arc<Provider>, MeetingError> {

@@ -18,6 +18,8 @@ pub enum Counted {
     Waiting,
     /// Nothing, and nothing will come, for this reason.
     Nothing(Unavailable),
+    /// Nothing: the service was asked for a day and a half after the class and gave no report.
+    NoReport,
     /// Nothing: the service has no report and the Join button cannot count (no `PUBLIC_URL`).
     PressesNotCounted,
 }

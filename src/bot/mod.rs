@@ -73,6 +73,7 @@ pub struct Ctx {
     pub delivery: Delivery,
     pub meetings: Arc<crate::meetings::Meetings>,
     pub series: crate::series::SeriesService,
+    pub attendance: crate::attendance::AttendanceService,
     pub clock: SharedClock,
     pub dialogues: Arc<DbStorage<State>>,
     /// Registered providers; holds the AEAD that seals their settings.

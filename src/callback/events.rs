@@ -214,6 +214,20 @@ pub enum EventAction {
     InviteNew(u16),
     /// Revokes every invitation link of the event.
     InviteRevoke,
+    /// The class's attendance report.
+    Attendance,
+    /// The class's attendance as a file.
+    AttendanceFile(FileFormat),
+    /// The attendance of the series the class belongs to, with its chart.
+    SeriesAttendance,
+    SeriesAttendanceFile(FileFormat),
+}
+
+/// The spreadsheet formats a report downloads as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileFormat {
+    Xlsx,
+    Csv,
 }
 
 impl EventAction {
@@ -241,6 +255,12 @@ impl EventAction {
             EventAction::InviteLink => "il".to_owned(),
             EventAction::InviteNew(days) => format!("in{days}"),
             EventAction::InviteRevoke => "ir".to_owned(),
+            EventAction::Attendance => "at".to_owned(),
+            EventAction::AttendanceFile(FileFormat::Xlsx) => "atx".to_owned(),
+            EventAction::AttendanceFile(FileFormat::Csv) => "atc".to_owned(),
+            EventAction::SeriesAttendance => "st".to_owned(),
+            EventAction::SeriesAttendanceFile(FileFormat::Xlsx) => "stx".to_owned(),
+            EventAction::SeriesAttendanceFile(FileFormat::Csv) => "stc".to_owned(),
         };
         format!("ev:{id}:{action}")
     }
@@ -269,6 +289,12 @@ impl EventAction {
             "m" => EventAction::Missed,
             "il" => EventAction::InviteLink,
             "ir" => EventAction::InviteRevoke,
+            "at" => EventAction::Attendance,
+            "atx" => EventAction::AttendanceFile(FileFormat::Xlsx),
+            "atc" => EventAction::AttendanceFile(FileFormat::Csv),
+            "st" => EventAction::SeriesAttendance,
+            "stx" => EventAction::SeriesAttendanceFile(FileFormat::Xlsx),
+            "stc" => EventAction::SeriesAttendanceFile(FileFormat::Csv),
             other if other.starts_with("in") => {
                 EventAction::InviteNew(other[2..].parse().ok().filter(|d| LINK_EXPIRY_DAYS.contains(d))?)
             }

@@ -309,6 +309,18 @@ impl Delivery {
         Ok(added)
     }
 
+    /// Tells an event's teacher that its attendance report came, or that its service gives none
+    /// (said once a service, by the caller). Once an event: the outbox key holds it.
+    pub async fn tell_owner_attendance(&self, id: EventId) -> StoreResult<u64> {
+        let now = self.inner.clock.now();
+        let Some(event) = self.inner.events.get(id).await? else { return Ok(0) };
+        let chat = ChatId(event.owner_id.0 as i64);
+        let row = NewRow { event_id: id, chat_id: chat, kind: Kind::Attendance, due_at: now, send_at: now };
+        let added = self.inner.outbox.enqueue(&[row], now).await?;
+        self.wake();
+        Ok(added)
+    }
+
     /// Tells the scheduler that rows changed.
     pub fn wake(&self) {
         self.inner.wake.notify_one();

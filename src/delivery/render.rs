@@ -7,6 +7,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 use teloxide::utils::html;
 
 use crate::callback::CallbackData;
+use crate::domain::attendance::Unavailable;
 use crate::domain::event::EventStatus;
 use crate::domain::recurrence::{Ending, Frequency, Recurrence, day_shift};
 use crate::domain::reminders::{ReminderOffset, time_left};
@@ -259,6 +260,23 @@ pub fn alert(event: &Event, viewer: &Viewer) -> Rendered {
         ],
     );
     Rendered { text: message, keyboard: None }
+}
+
+/// To the teacher: the class's attendance report came, with a button that opens it; or the
+/// service gives none, and why (said once a service).
+pub fn attendance(event: &Event, unavailable: Option<Unavailable>, viewer: &Viewer) -> Rendered {
+    let lang = viewer.lang;
+    let args = [("title", text(html::escape(&event.title))), ("when", text(when(event, lang, viewer.tz)))];
+    if let Some(why) = unavailable {
+        let reason = tr(lang, why.i18n_key());
+        let message = tr_args(lang, "attendance-service-gives-none", &[args[0].clone(), ("reason", text(reason))]);
+        return Rendered { text: message, keyboard: None };
+    }
+    let keyboard = InlineKeyboardMarkup::new([[button(
+        tr(lang, "attendance-open"),
+        CallbackData::Event(event.id, crate::callback::events::EventAction::Attendance),
+    )]]);
+    Rendered { text: tr_args(lang, "attendance-ready", &args), keyboard: Some(keyboard) }
 }
 
 pub fn nudge(event: &Event, viewer: &Viewer) -> Rendered {

@@ -345,6 +345,13 @@ async fn send(inner: &Inner, row: &Row, event: &Event, late: bool) -> Result<Sen
         Kind::Cancelled => render::cancelled(event, &viewer),
         Kind::Nudge { .. } => render::nudge(event, &viewer),
         Kind::Alert { .. } => render::alert(event, &viewer),
+        Kind::Attendance => {
+            let unavailable = match event.provider_id {
+                Some(id) => inner.attendance.provider_reports(id).await.map_err(store_to_request)?,
+                None => None,
+            };
+            render::attendance(event, unavailable.and_then(|r| r.unavailable), &viewer)
+        }
         Kind::Card { .. } => return edit_card(inner, row, event, &viewer).await,
         Kind::Calendar { .. } => return send_calendar(inner, row, event, &viewer).await,
     };

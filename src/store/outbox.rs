@@ -41,6 +41,8 @@ pub enum Kind {
     Calendar {
         sequence: i64,
     },
+    /// To the event's teacher: its attendance report came (or the service gives none).
+    Attendance,
 }
 
 impl fmt::Display for Kind {
@@ -54,6 +56,7 @@ impl fmt::Display for Kind {
             Kind::Nudge { round } => write!(f, "nudge:{round}"),
             Kind::Alert { attempt } => write!(f, "alert:{attempt}"),
             Kind::Calendar { sequence } => write!(f, "calendar:{sequence}"),
+            Kind::Attendance => f.write_str("attendance"),
         }
     }
 }
@@ -71,6 +74,7 @@ impl Kind {
             Kind::Nudge { .. } => "nudge",
             Kind::Alert { .. } => "alert",
             Kind::Calendar { .. } => "calendar",
+            Kind::Attendance => "attendance",
         }
     }
 }
@@ -85,6 +89,7 @@ impl FromStr for Kind {
         let kind = match (parts.next(), parts.next(), parts.next()) {
             (Some("invitation"), None, None) => Kind::Invitation,
             (Some("cancelled"), None, None) => Kind::Cancelled,
+            (Some("attendance"), None, None) => Kind::Attendance,
             (Some("reminder"), Some(offset), Some(sequence)) => {
                 Kind::Reminder { offset: offset.parse().map_err(|_| corrupt())?, sequence: number(sequence)? }
             }
@@ -847,6 +852,7 @@ mod tests {
             Kind::Nudge { round: 2 },
             Kind::Alert { attempt: 3 },
             Kind::Calendar { sequence: 6 },
+            Kind::Attendance,
         ];
         for kind in kinds {
             assert_eq!(kind.to_string().parse::<Kind>().unwrap(), kind);

@@ -91,7 +91,7 @@ async fn card_screen(
     if let Some(footer) = footer {
         body = format!("{body}\n\n{footer}");
     }
-    Ok(Screen::new(body, card_keyboard(asker.lang(), event)))
+    Ok(Screen::new(body, card_keyboard(asker.lang(), event, ctx.clock.now())))
 }
 
 pub(crate) async fn card_text(asker: &Asker, ctx: &SharedCtx, event: &Event) -> Result<String, BotError> {
@@ -167,7 +167,7 @@ pub(crate) async fn card_text(asker: &Asker, ctx: &SharedCtx, event: &Event) -> 
     Ok(lines.join("\n"))
 }
 
-pub(crate) fn card_keyboard(lang: Lang, event: &Event) -> InlineKeyboardMarkup {
+pub(crate) fn card_keyboard(lang: Lang, event: &Event, now: DateTime<Utc>) -> InlineKeyboardMarkup {
     let id = event.id;
     let b = |key: &str, action| callback(tr(lang, key), id, action);
     let mut rows = match event.status {
@@ -190,6 +190,10 @@ pub(crate) fn card_keyboard(lang: Lang, event: &Event) -> InlineKeyboardMarkup {
         ],
         EventStatus::Cancelled | EventStatus::Finished => vec![vec![b("event-copy", EventAction::Copy)]],
     };
+    // Who came is a question once the class has begun.
+    if matches!(event.status, EventStatus::Planned | EventStatus::Finished) && now >= event.starts_at {
+        rows.insert(0, vec![super::attendance::card_button(lang, event)]);
+    }
     rows.push(vec![crate::bot::keyboards::button(
         tr(lang, "events-back-to-list"),
         crate::bot::CallbackData::EventList(0),

@@ -10,12 +10,15 @@ pub mod edit;
 pub mod invite_link;
 pub mod list;
 pub mod press;
+pub mod attendance;
 pub mod publish;
 pub mod reports;
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::callback::events::{EventAction, Field, LINK_EXPIRY_DAYS, NewAction, OptionToggle, RepeatChoice};
+pub use crate::callback::events::{
+    EventAction, Field, FileFormat, LINK_EXPIRY_DAYS, NewAction, OptionToggle, RepeatChoice,
+};
 pub use draft::EventDraft;
 
 use super::CallbackData;
@@ -225,7 +228,17 @@ mod tests {
             assert_eq!(NewAction::parse(encoded.strip_prefix("nw:").unwrap()), Some(action), "{encoded}");
         }
         let id = EventId(i64::MAX);
-        for action in [EventAction::Open, EventAction::Reminder(ReminderOffset::Minutes15), EventAction::InviteLink] {
+        for action in [
+            EventAction::Open,
+            EventAction::Reminder(ReminderOffset::Minutes15),
+            EventAction::InviteLink,
+            EventAction::Attendance,
+            EventAction::AttendanceFile(FileFormat::Xlsx),
+            EventAction::AttendanceFile(FileFormat::Csv),
+            EventAction::SeriesAttendance,
+            EventAction::SeriesAttendanceFile(FileFormat::Xlsx),
+            EventAction::SeriesAttendanceFile(FileFormat::Csv),
+        ] {
             let encoded = action.encode(id);
             assert!(encoded.len() <= 64);
             assert_eq!(EventAction::parse(encoded.strip_prefix("ev:").unwrap()), Some((id, action)));

@@ -1,5 +1,6 @@
 //! Presses on a teacher's event card: one arm per action, each handing off to its feature.
 
+use super::attendance;
 use super::card::{callback, edit_keyboard, show_card, show_card_under};
 use super::invite_link::{ask_link_expiry, new_invite_link};
 use super::publish::publish;
@@ -139,6 +140,12 @@ pub async fn press(
             publish(&bot, chat, &asker, &ctx, &me, id).await?;
         }
         EventAction::Answers => answers(&bot, chat, &asker, &ctx, &event).await?,
+        EventAction::Attendance => attendance::show(&bot, chat, &asker, &ctx, &event).await?,
+        EventAction::AttendanceFile(format) => attendance::send_file(&bot, chat, &asker, &ctx, &event, format).await?,
+        EventAction::SeriesAttendance => attendance::show_series(&bot, chat, &asker, &ctx, &event).await?,
+        EventAction::SeriesAttendanceFile(format) => {
+            attendance::send_series_file(&bot, chat, &asker, &ctx, &event, format).await?
+        }
         EventAction::Nudge => {
             let silent = ctx.events.without_rsvp(id).await?;
             let chats: Vec<ChatId> = silent.iter().map(|u| ChatId(u.0 as i64)).collect();
