@@ -53,3 +53,11 @@ attendance-series-class = { $date }: { $present } of { $invited } came
 attendance-series-listener = { $name } — { $present } of { $counted } ({ $share } %)
 attendance-series-empty = The series has no past classes yet.
 attendance-chart-caption = Attendance of the series «{ $title }»
+
+## Past classes, for their attendance
+events-past = 🕘 Past classes
+events-past-none = No classes ended in the last { $days } days.
+events-past-heading = { $count ->
+    [one] { $count } past class
+   *[other] { $count } past classes
+} (page { $page } of { $pages }). Choose a class:

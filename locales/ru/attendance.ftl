@@ -57,3 +57,12 @@ attendance-series-class = { $date }: были { $present } из { $invited }
 attendance-series-listener = { $name } — { $present } из { $counted } ({ $share } %)
 attendance-series-empty = У серии ещё нет прошедших занятий.
 attendance-chart-caption = Посещаемость серии «{ $title }»
+
+## Past classes, for their attendance
+events-past = 🕘 Прошедшие занятия
+events-past-none = За последние { $days } дней прошедших занятий нет.
+events-past-heading = { $count ->
+    [one] { $count } прошедшее занятие
+    [few] { $count } прошедших занятия
+   *[many] { $count } прошедших занятий
+} (страница { $page } из { $pages }). Выберите занятие:

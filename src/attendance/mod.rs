@@ -141,6 +141,12 @@ impl AttendanceService {
         let Some(event) = self.inner.events.get(id).await?.filter(|e| e.status != EventStatus::Cancelled) else {
             return store.record_fetch(id, FetchState::Failed, None, Some("cancelled"), now).await;
         };
+        // Another class of the same service may have learnt since that it gives none.
+        if let Some(provider) = event.provider_id
+            && let Some(why) = store.provider_reports(provider).await?.and_then(|r| r.unavailable)
+        {
+            return store.record_fetch(id, FetchState::Unavailable(why), None, None, now).await;
+        }
         let attempt = attempts + 1;
         let next = ASK_AFTER_END.get(attempt as usize).map(|after| event.ends_at() + *after);
         match self.inner.meetings.attendance(&event).await {

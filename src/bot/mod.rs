@@ -212,6 +212,10 @@ fn callback_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescrip
                     case![CallbackData::EventList(page)]
                         .chain(guards::teacher("new-not-allowed", dptree::endpoint(events::list::list_page))),
                 )
+                .branch(
+                    case![CallbackData::PastEvents(page)]
+                        .chain(guards::teacher("new-not-allowed", dptree::endpoint(events::list::past_page))),
+                )
                 .branch(case![CallbackData::Provider(cb)].chain(provider_presses()))
                 .branch(case![CallbackData::Teacher(cb)].chain(guards::admin("tc-not-allowed", teachers::callbacks()))),
         )

@@ -43,6 +43,8 @@ pub enum CallbackData {
     Event(EventId, EventAction),
     /// A page of the teacher's event list.
     EventList(u32),
+    /// A page of the teacher's classes that ended, for their attendance.
+    PastEvents(u32),
 }
 
 impl CallbackData {
@@ -64,6 +66,7 @@ impl CallbackData {
             CallbackData::New(action) => action.encode(),
             CallbackData::Event(event, action) => action.encode(*event),
             CallbackData::EventList(page) => format!("evl:{page}"),
+            CallbackData::PastEvents(page) => format!("evp:{page}"),
         }
     }
 
@@ -93,6 +96,7 @@ impl CallbackData {
             "nw" => NewAction::parse(value).map(CallbackData::New),
             "ev" => EventAction::parse(value).map(|(event, action)| CallbackData::Event(event, action)),
             "evl" => value.parse().ok().map(CallbackData::EventList),
+            "evp" => value.parse().ok().map(CallbackData::PastEvents),
             _ => None,
         }
     }
@@ -254,6 +258,11 @@ mod tests {
                     EventAction::Nudge,
                     EventAction::Missed,
                     EventAction::InviteLink,
+                    EventAction::Attendance,
+                    EventAction::AttendanceFile(super::events::FileFormat::Xlsx),
+                    EventAction::AttendanceFile(super::events::FileFormat::Csv),
+                    EventAction::SeriesAttendance,
+                    EventAction::SeriesAttendanceFile(super::events::FileFormat::Csv),
                 ]),
                 reminder().prop_map(EventAction::Reminder),
             ]
@@ -385,6 +394,7 @@ mod tests {
                 new_action().prop_map(CallbackData::New),
                 (event_id(), event_action()).prop_map(|(e, a)| CallbackData::Event(e, a)),
                 any::<u32>().prop_map(CallbackData::EventList),
+                any::<u32>().prop_map(CallbackData::PastEvents),
             ]
         }
 

@@ -293,6 +293,12 @@ impl Delivery {
         Ok(Some(scheduler::card(&self.inner, &event, &viewer).await?))
     }
 
+    /// Where `user`'s Join button for the event leads (see `join`).
+    pub async fn join_target(&self, event: &Event, user: teloxide::types::UserId) -> StoreResult<Option<String>> {
+        let inner = &self.inner;
+        join::target_for(inner.join.as_ref(), &inner.attendance, event, user, inner.clock.now()).await
+    }
+
     /// Tells an event's teacher that its meeting keeps failing to be created.
     pub async fn alert_owner(&self, id: EventId, attempt: i64) -> StoreResult<u64> {
         let now = self.inner.clock.now();

@@ -514,6 +514,43 @@ impl Events {
         })
     }
 
+    /// Classes that ended in the last `days`, latest first, for their attendance.
+    pub async fn past_managed(
+        &self,
+        by: Option<UserId>,
+        now: DateTime<Utc>,
+        days: i64,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<(Vec<Event>, i64)> {
+        on_db!(&self.db, |pool| {
+            let filter = format!(
+                "status IN ('planned', 'finished') AND NOT ({}) AND starts_at >= $3 AND ($2 IS NULL OR owner_id = $2 OR host_id = $2)",
+                self.db.pick(SQLITE_NOT_ENDED, POSTGRES_NOT_ENDED)
+            );
+            let by = by.map(|u| u.0 as i64);
+            let since = stamp(now - chrono::Duration::days(days));
+            let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM events WHERE {filter}"))
+                .bind(stamp(now))
+                .bind(by)
+                .bind(&since)
+                .fetch_one(pool)
+                .await?;
+            let rows: Vec<EventRow> = sqlx::query_as(&format!(
+                "SELECT * FROM events WHERE {filter} ORDER BY starts_at DESC, id DESC LIMIT $4 OFFSET $5"
+            ))
+            .bind(stamp(now))
+            .bind(by)
+            .bind(&since)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(pool)
+            .await?;
+            let events = rows.into_iter().map(Event::try_from).collect::<StoreResult<Vec<_>>>()?;
+            Ok((events, total))
+        })
+    }
+
     /// Planned events a listener is invited to that have not ended, soonest first.
     pub async fn upcoming_for_listener(&self, user: UserId, now: DateTime<Utc>) -> StoreResult<Vec<Event>> {
         on_db!(&self.db, |pool| {

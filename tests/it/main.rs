@@ -5,6 +5,7 @@ mod support;
 
 mod admin_providers;
 mod admin_teachers;
+mod attendance;
 mod authorization;
 mod authorization_matrix;
 mod bad_input;

@@ -3,7 +3,7 @@
 
 use super::EventAction;
 use super::card::callback;
-use crate::bot::{AppBot, Asker, BotError, HandlerResult, SharedCtx};
+use crate::bot::{AppBot, Asker, BotError, CallbackData, HandlerResult, SharedCtx};
 use crate::delivery::render;
 use crate::domain::event::EventStatus;
 use crate::i18n::{num, tr, tr_args};
@@ -44,14 +44,68 @@ pub(crate) async fn managed_page(
     let lang = asker.lang();
     let by = if asker.user.role.is_admin() { None } else { Some(asker.user.id) };
     let (_, total) = ctx.events.managed(by, ctx.clock.now(), 0, 0).await?;
-    // A forged page past the end shows the last one; no arithmetic on it can overflow.
-    let last = u32::try_from((total.max(1) - 1) / PAGE).unwrap_or(u32::MAX);
-    let page = page.min(last);
+    let page = page.min(last_page(total));
     let (events, total) = ctx.events.managed(by, ctx.clock.now(), PAGE, i64::from(page) * PAGE).await?;
+    let past = vec![crate::bot::keyboards::button(tr(lang, "events-past"), CallbackData::PastEvents(0))];
     if events.is_empty() {
-        return Ok((tr(lang, "events-none"), InlineKeyboardMarkup::new(Vec::<Vec<InlineKeyboardButton>>::new())));
+        return Ok((tr(lang, "events-none"), InlineKeyboardMarkup::new([past])));
     }
-    let mut rows: Vec<Vec<InlineKeyboardButton>> = events
+    let mut rows = event_rows(asker, &events);
+    rows.extend(pager(page, total, CallbackData::EventList));
+    rows.push(past);
+    let heading = tr_args(
+        lang,
+        "events-heading",
+        &[("count", num(total as f64)), ("page", num(f64::from(page) + 1.0)), ("pages", num(pages(total) as f64))],
+    );
+    Ok((heading, InlineKeyboardMarkup::new(rows)))
+}
+
+/// A page of the classes that ended in the last [`PAST_DAYS`] days, latest first: the way to
+/// their cards, and so to who came.
+pub async fn past_page(bot: AppBot, q: CallbackQuery, asker: Asker, ctx: SharedCtx, page: u32) -> HandlerResult {
+    bot.answer_callback_query(q.id.clone()).await?;
+    let Some(message) = q.regular_message() else { return Ok(()) };
+    let lang = asker.lang();
+    let by = if asker.user.role.is_admin() { None } else { Some(asker.user.id) };
+    let now = ctx.clock.now();
+    let (_, total) = ctx.events.past_managed(by, now, PAST_DAYS, 0, 0).await?;
+    let page = page.min(last_page(total));
+    let (events, total) = ctx.events.past_managed(by, now, PAST_DAYS, PAGE, i64::from(page) * PAGE).await?;
+    let back = vec![crate::bot::keyboards::button(tr(lang, "events-back-to-list"), CallbackData::EventList(0))];
+    let (text, mut rows) = if events.is_empty() {
+        (tr_args(lang, "events-past-none", &[("days", num(PAST_DAYS as f64))]), Vec::new())
+    } else {
+        let heading = tr_args(
+            lang,
+            "events-past-heading",
+            &[("count", num(total as f64)), ("page", num(f64::from(page) + 1.0)), ("pages", num(pages(total) as f64))],
+        );
+        let mut rows = event_rows(&asker, &events);
+        rows.extend(pager(page, total, CallbackData::PastEvents));
+        (heading, rows)
+    };
+    rows.push(back);
+    bot.send_message(message.chat.id, text).reply_markup(InlineKeyboardMarkup::new(rows)).await?;
+    Ok(())
+}
+
+/// How far back the past classes go.
+pub(crate) const PAST_DAYS: i64 = 90;
+
+/// A forged page past the end shows the last one; no arithmetic on it can overflow.
+fn last_page(total: i64) -> u32 {
+    u32::try_from((total.max(1) - 1) / PAGE).unwrap_or(u32::MAX)
+}
+
+fn pages(total: i64) -> i64 {
+    (total + PAGE - 1) / PAGE
+}
+
+/// One button a class, opening its card.
+fn event_rows(asker: &Asker, events: &[crate::store::Event]) -> Vec<Vec<InlineKeyboardButton>> {
+    let lang = asker.lang();
+    events
         .iter()
         .map(|event| {
             let local = event.starts_at.with_timezone(&asker.user.tz).format("%d.%m %H:%M");
@@ -62,24 +116,19 @@ pub(crate) async fn managed_page(
             };
             vec![callback(format!("{local} · {}{draft}", event.title), event.id, EventAction::Open)]
         })
-        .collect();
-    let mut pager = Vec::new();
+        .collect()
+}
+
+/// ◀ ▶ where there is a page to go to.
+fn pager(page: u32, total: i64, to: fn(u32) -> CallbackData) -> Option<Vec<InlineKeyboardButton>> {
+    let mut buttons = Vec::new();
     if page > 0 {
-        pager.push(crate::bot::keyboards::button("◀", crate::bot::CallbackData::EventList(page - 1)));
+        buttons.push(crate::bot::keyboards::button("◀", to(page - 1)));
     }
     if (i64::from(page) + 1) * PAGE < total {
-        pager.push(crate::bot::keyboards::button("▶", crate::bot::CallbackData::EventList(page + 1)));
+        buttons.push(crate::bot::keyboards::button("▶", to(page + 1)));
     }
-    if !pager.is_empty() {
-        rows.push(pager);
-    }
-    let pages = (total + PAGE - 1) / PAGE;
-    let heading = tr_args(
-        lang,
-        "events-heading",
-        &[("count", num(total as f64)), ("page", num(f64::from(page) + 1.0)), ("pages", num(pages as f64))],
-    );
-    Ok((heading, InlineKeyboardMarkup::new(rows)))
+    (!buttons.is_empty()).then_some(buttons)
 }
 
 pub(crate) async fn listener_list(bot: &AppBot, chat: ChatId, asker: &Asker, ctx: &SharedCtx) -> HandlerResult {
@@ -93,7 +142,9 @@ pub(crate) async fn listener_list(bot: &AppBot, chat: ChatId, asker: &Asker, ctx
     let mut rows = Vec::new();
     for event in &events {
         lines.push(format!("• <b>{}</b>\n  {}", html::escape(&event.title), render::when(event, lang, asker.user.tz)));
-        if let Some(url) = event.join_url().and_then(|u| u.parse().ok()) {
+        // The listener's own link, as on their card: a press through it is counted.
+        let target = ctx.delivery.join_target(event, asker.user.id).await?;
+        if let Some(url) = target.and_then(|u| u.parse().ok()) {
             let label = format!("▶️ {}", event.title.chars().take(40).collect::<String>());
             rows.push(vec![InlineKeyboardButton::url(label, url)]);
         }

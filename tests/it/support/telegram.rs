@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -138,6 +140,12 @@ impl Call {
                 (label, target.unwrap_or("").to_owned())
             })
             .collect()
+    }
+
+    /// The bytes of the file a sendDocument or sendPhoto carried in `field`.
+    pub fn file_bytes(&self, field: &str) -> Vec<u8> {
+        let encoded = self.body[format!("{field}_base64")].as_str().unwrap_or_else(|| panic!("no file in {self:?}"));
+        STANDARD.decode(encoded).expect("base64 the fake wrote")
     }
 
     /// The callback data of the button whose label contains `label`.
@@ -843,6 +851,8 @@ async fn read_body(req: Request) -> Value {
                 let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
                 if let Some(file_name) = file_name {
                     fields.insert(format!("{name}_file_name"), json!(file_name));
+                    // The text above is lossy for a binary file (a spreadsheet, a picture).
+                    fields.insert(format!("{name}_base64"), json!(STANDARD.encode(&data)));
                 }
                 fields.insert(name, value);
             }
@@ -864,8 +874,10 @@ fn resolve_attachments(mut fields: serde_json::Map<String, Value>) -> Value {
         if let Some(content) = fields.remove(&part) {
             fields.insert(field.clone(), content);
         }
-        if let Some(name) = fields.remove(&format!("{part}_file_name")) {
-            fields.insert(format!("{field}_file_name"), name);
+        for suffix in ["_file_name", "_base64"] {
+            if let Some(value) = fields.remove(&format!("{part}{suffix}")) {
+                fields.insert(format!("{field}{suffix}"), value);
+            }
         }
     }
     Value::Object(fields)
