@@ -9,12 +9,9 @@ use teloxide::types::UserId;
 use url::Url;
 
 use crate::domain::attendance::JoinTokens;
-use crate::providers::ProviderKind;
+use crate::providers::{ProviderKind, kontur};
 use crate::store::attendance::AttendanceStore;
 use crate::store::{Event, StoreResult};
-
-/// The query parameter of a Kontur.Talk link that carries the listener's token.
-pub const KONTUR_TOKEN_PARAM: &str = "wbt";
 
 /// Turns personal links on; without it every button is the meeting's own link.
 #[derive(Clone, Debug)]
@@ -44,7 +41,7 @@ pub(super) async fn target_for(
     let Some(reports) = store.provider_reports(provider).await? else { return Ok(Some(shared.to_owned())) };
     let token = links.tokens.token(event.id.0, user.0);
     if reports.kind == ProviderKind::Kontur {
-        return Ok(Some(with_token(shared, &token).unwrap_or_else(|| shared.to_owned())));
+        return Ok(Some(kontur::personal_join_url(shared, &token).unwrap_or_else(|| shared.to_owned())));
     }
     let counts_itself = reports.kind.reports_attendance() && reports.unavailable.is_none();
     match &links.public_url {
@@ -56,22 +53,9 @@ pub(super) async fn target_for(
     }
 }
 
-/// The meeting's link with the token added to its query, other parameters kept.
-fn with_token(join_url: &str, token: &str) -> Option<String> {
-    let mut url = Url::parse(join_url).ok()?;
-    url.query_pairs_mut().append_pair(KONTUR_TOKEN_PARAM, token);
-    Some(url.into())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_token_joins_the_query_and_keeps_what_was_there() {
-        assert_eq!(with_token("https://s.ktalk.ru/room1", "abc").unwrap(), "https://s.ktalk.ru/room1?wbt=abc");
-        assert_eq!(with_token("https://s.ktalk.ru/room1?x=1", "a-b").unwrap(), "https://s.ktalk.ru/room1?x=1&wbt=a-b");
-    }
 
     #[test]
     fn the_redirect_sits_under_the_public_address() {

@@ -21,6 +21,7 @@ pub use error::{InputProblem, ProviderError};
 pub use http::RetryPolicy;
 pub use secret::Secret;
 
+use crate::domain::attendance::{ReportFetch, Unavailable};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -61,7 +62,9 @@ impl ProviderKind {
         matches!(self, Self::Zoom | Self::Kontur | Self::MtsLink)
     }
 
-    /// Whether the service's API gives a participant report after a class (Zoom, Kontur.Talk).
+    /// Whether [`Provider::attendance`] can ever give a report. MTS Link has statistics, but our
+    /// sources do not document their shape (see `mts_link.rs`); the bot counts Join presses for
+    /// it and for the services without a report API.
     pub fn reports_attendance(self) -> bool {
         matches!(self, Self::Zoom | Self::Kontur)
     }
@@ -369,6 +372,36 @@ impl Provider {
             Self::Kontur(p) => p.check().await,
             Self::MtsLink(p) => p.check().await,
             Self::Jitsi(_) | Self::External(_) => Ok(CheckReport::default()),
+        }
+    }
+
+    /// Who was in the meeting of a class planned from `start` to `end`. The window matters to
+    /// Kontur.Talk, whose report covers a period of a room; Zoom's covers the meeting itself.
+    /// A read, retried like every read.
+    pub async fn attendance(
+        &self,
+        meeting: &Meeting,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<ReportFetch, ProviderError> {
+        match self {
+            Self::Zoom(p) => p.attendance(meeting).await,
+            Self::Kontur(p) => p.attendance(meeting, start, end).await,
+            Self::MtsLink(p) => Ok(p.attendance()),
+            // No report API: Telemost's API creates rooms only, a Jitsi room exists only while
+            // people are in it, and an external link is not ours to ask about.
+            Self::Telemost(_) | Self::Jitsi(_) | Self::External(_) => Ok(ReportFetch::Unavailable(Unavailable::NoApi)),
+        }
+    }
+
+    /// A join link that carries `token` back in the service's report, so the listener who used
+    /// it is matched for certain. Only Kontur.Talk gives URL parameters back (`urlParams`).
+    /// Zoom and MTS Link have personal links too, but only through registration by e-mail, which
+    /// the bot does not collect from listeners; the others report nothing to carry a token to.
+    pub fn personal_join_url(&self, meeting: &Meeting, token: &str) -> Option<String> {
+        match self {
+            Self::Kontur(_) => kontur::personal_join_url(&meeting.join_url, token),
+            Self::Telemost(_) | Self::Zoom(_) | Self::MtsLink(_) | Self::Jitsi(_) | Self::External(_) => None,
         }
     }
 }

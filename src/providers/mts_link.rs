@@ -7,6 +7,7 @@ use super::{
     CheckReport, DeleteOutcome, InputProblem, Meeting, MeetingExtra, MeetingRequest, ProviderError, ProviderKind,
     Secret, check_email, path_segment, resolve_base,
 };
+use crate::domain::attendance::{ReportFetch, Unavailable};
 use chrono::{Datelike, Timelike};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -139,6 +140,16 @@ impl MtsLink {
             return Err(failure(&reply));
         }
         Ok(CheckReport::default())
+    }
+
+    /// No report, on purpose. Our sources document registration (`POST
+    /// /eventsessions/{id}/register` → `participationId`, `link`) but not the answer of any
+    /// attendance or statistics call: third-party code reads `GET
+    /// /eventsessions/{id}/participations?page&perPage` and `/stats/users` with field names of
+    /// its own guessing, and nothing says which field holds the join and leave times, their
+    /// zone, or how pages end. Until that is documented the bot counts Join presses instead.
+    pub fn attendance(&self) -> ReportFetch {
+        ReportFetch::Unavailable(Unavailable::NoApi)
     }
 
     /// Registers the host as LECTURER; the answer's `link` is their own

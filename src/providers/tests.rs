@@ -80,6 +80,51 @@ fn emails_and_path_segments() {
     assert_eq!(path_segment("x/y z"), "x%2Fy%20z");
 }
 
+#[test]
+fn only_zoom_and_kontur_report_attendance() {
+    let reporting: Vec<ProviderKind> = ProviderKind::ALL.into_iter().filter(|k| k.reports_attendance()).collect();
+    assert_eq!(reporting, [ProviderKind::Zoom, ProviderKind::Kontur]);
+}
+
+/// The services without a report API answer without a call: MTS Link's key points nowhere.
+#[tokio::test]
+async fn services_without_a_report_api_say_so_and_give_no_personal_links() {
+    let start = Utc.with_ymd_and_hms(2025, 9, 1, 7, 30, 0).unwrap();
+    let end = start + chrono::Duration::minutes(90);
+    let mts = ProviderSettings::new(ServiceSettings::MtsLink(mts_link::MtsLinkSettings {
+        api_key: Secret::new("key"),
+        event_type: mts_link::MtsEventType::Webinar,
+        host_email: None,
+        timezone_id: None,
+    }))
+    .with_base_url("http://127.0.0.1:9");
+    let settings = [
+        mts,
+        ProviderSettings::new(ServiceSettings::Jitsi(jitsi::JitsiSettings::default())),
+        ProviderSettings::new(ServiceSettings::External),
+        ProviderSettings::new(ServiceSettings::Telemost(telemost::TelemostSettings {
+            token: Secret::new("y0_token-value-abcdef"),
+            waiting_room_level: telemost::WaitingRoomLevel::Organization,
+            live_stream_access: telemost::LiveStreamAccess::Public,
+            login_info_url: None,
+        }))
+        .with_base_url("http://127.0.0.1:9"),
+    ];
+    let meeting = Meeting {
+        id: "9988".into(),
+        join_url: "https://my.mts-link.ru/j/4455".into(),
+        host_url: None,
+        extra: MeetingExtra::default(),
+    };
+    for settings in settings {
+        let provider = Provider::new(settings, http_client()).unwrap();
+        let fetch = provider.attendance(&meeting, start, end).await.unwrap();
+        assert_eq!(fetch, ReportFetch::Unavailable(Unavailable::NoApi), "{:?}", provider.kind());
+        assert_eq!(provider.personal_join_url(&meeting, "tok"), None);
+        assert!(!provider.kind().reports_attendance());
+    }
+}
+
 /// Every key the code can return is in both locales, with its arguments.
 #[test]
 fn every_i18n_key_is_in_both_locales() {

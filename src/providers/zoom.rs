@@ -6,7 +6,10 @@ use super::{
     CheckReport, DeleteOutcome, InputProblem, Meeting, MeetingExtra, MeetingRequest, ProviderError, ProviderKind,
     Secret, check_email, path_segment, resolve_base, truncate_chars,
 };
+use crate::domain::attendance::{Participant, ReportFetch, Stay, Unavailable};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
@@ -19,6 +22,17 @@ pub const MAX_AGENDA: usize = 2000;
 pub const MAX_TOPIC: usize = 200;
 /// Zoom's code for an invalid or expired access token.
 const CODE_TOKEN: i64 = 124;
+/// A token without the scopes the call needs: 4700 [Z-errors], 4711 (a third-party issue; see
+/// `reference/providers.md` §2.5). A new token of the same app has the same scopes.
+const CODES_SCOPES: [i64; 2] = [4700, 4711];
+/// "Meeting not found or has expired" (404); on a report also what a meeting not yet ended gets.
+const CODE_NOT_FOUND: i64 = 3001;
+/// On a report, 400 + 200 "No permission." / "Only available for paid account".
+const CODE_NO_PERMISSION: i64 = 200;
+/// The report's largest page, the spec's maximum: fewer calls to a "Heavy" endpoint.
+const REPORT_PAGE_SIZE: &str = "300";
+/// A stop for a server that never ends the pages: 300 000 records is more than any class.
+const MAX_REPORT_PAGES: usize = 1000;
 /// Renew the token this long before Zoom says it expires.
 const RENEW_MARGIN: Duration = Duration::from_secs(300);
 
@@ -140,6 +154,36 @@ struct UserReply {
     email: Option<String>,
 }
 
+/// One page of `GET /report/{meetings|webinars}/{id}/participants`. `participants` is not
+/// optional here: a 200 without it is not a report, and an empty one would read as "nobody came".
+#[derive(Deserialize)]
+struct ReportPage {
+    participants: Vec<ReportRecord>,
+    #[serde(default)]
+    next_page_token: Option<String>,
+}
+
+/// One join-to-leave record; a person who joined twice has two. The spec marks no field
+/// required, so every one is optional and a missing time only costs that record its stay.
+#[derive(Deserialize)]
+struct ReportRecord {
+    #[serde(default)]
+    name: Option<String>,
+    /// Empty for people outside the host's account and on BAA accounts (the spec).
+    #[serde(default)]
+    user_email: Option<String>,
+    /// Only with `include_fields=registrant_id`, and only for meetings with registration.
+    #[serde(default)]
+    registrant_id: Option<String>,
+    #[serde(default)]
+    join_time: Option<String>,
+    #[serde(default)]
+    leave_time: Option<String>,
+    /// `in_meeting` or `in_waiting_room`.
+    #[serde(default)]
+    status: Option<String>,
+}
+
 impl Zoom {
     pub(crate) fn new(settings: ZoomSettings, base: Option<String>, http: Http) -> Result<Self, ProviderError> {
         let blank = |s: &str| s.trim().is_empty();
@@ -213,6 +257,43 @@ impl Zoom {
             Err(ProviderError::MeetingGone) => Ok(DeleteOutcome::AlreadyGone),
             Err(err) => Err(err),
         }
+    }
+
+    /// The participant report: every record of every page. Reports need a Pro plan or higher
+    /// (webinars: the webinar add-on) and the `report:read:admin` scope, and exist only after the
+    /// meeting has ended. With the meeting's numeric id Zoom reports its latest instance only
+    /// (the spec): a class ended and started again keeps only its last part; getting every part
+    /// would take `/past_meetings/{id}/instances` and a report per UUID.
+    pub async fn attendance(&self, meeting: &Meeting) -> Result<ReportFetch, ProviderError> {
+        let kind = ZoomMeetingType::from_extra(&meeting.extra, self.settings.meeting_type);
+        let url = self.url(&format!("report/{}/{}/participants", kind.collection(), path_segment(&meeting.id)));
+        let host = self.settings.host_email.clone().unwrap_or_default();
+        let mut participants = Vec::new();
+        let mut page_token = String::new();
+        let mut seen_tokens = HashSet::new();
+        for _ in 0..MAX_REPORT_PAGES {
+            let reply = self
+                .call(true, |token| {
+                    let mut query = vec![("page_size", REPORT_PAGE_SIZE), ("include_fields", "registrant_id")];
+                    if !page_token.is_empty() {
+                        query.push(("next_page_token", page_token.as_str()));
+                    }
+                    self.http.client().get(&url).bearer_auth(token).query(&query)
+                })
+                .await?;
+            if !reply.is_success() {
+                return report_failure(&reply, &host);
+            }
+            let page: ReportPage = reply.json(KIND)?;
+            participants.extend(page.participants.into_iter().filter_map(to_participant));
+            match page.next_page_token.filter(|t| !t.is_empty()) {
+                None => return Ok(ReportFetch::Ready(participants)),
+                // A token seen before would page in a circle and count people twice.
+                Some(next) if !seen_tokens.insert(next.clone()) => return Err(ProviderError::Malformed(KIND)),
+                Some(next) => page_token = next,
+            }
+        }
+        Err(ProviderError::Malformed(KIND))
     }
 
     /// Fetches a fresh token (proving the app credentials), then, when a host
@@ -338,9 +419,67 @@ fn to_meeting(reply: MeetingReply, kind: ZoomMeetingType) -> Meeting {
     }
 }
 
+/// A token to renew: not one that only lacks scopes, which a new token of the same app lacks too.
 fn token_rejected(reply: &Reply) -> bool {
     let body: ErrorBody = reply.json(KIND).unwrap_or_default();
-    reply.status.as_u16() == 401 || body.code == Some(CODE_TOKEN)
+    (reply.status.as_u16() == 401 || body.code == Some(CODE_TOKEN)) && !lacks_scopes(reply, &body)
+}
+
+/// The documented codes, or a 401/403 whose message names scopes (the message of 4700 and 4711
+/// is "Invalid access token, does not contain scopes…"; the status that comes with 4700 is not
+/// documented).
+fn lacks_scopes(reply: &Reply, body: &ErrorBody) -> bool {
+    let names_scopes = body.message.as_deref().is_some_and(|m| m.to_ascii_lowercase().contains("scope"));
+    body.code.is_some_and(|c| CODES_SCOPES.contains(&c)) || (matches!(reply.status.as_u16(), 401 | 403) && names_scopes)
+}
+
+/// A report's refusals that say something about the account rather than this call.
+fn report_failure(reply: &Reply, host: &str) -> Result<ReportFetch, ProviderError> {
+    let body: ErrorBody = reply.json(KIND).unwrap_or_default();
+    match (reply.status.as_u16(), body.code) {
+        // The report spec says "not found or has expired"; the past-meeting spec gives the same
+        // code for "invalid or not end". A meeting we created and did not delete is most likely
+        // not ended (or its report not yet made): the caller asks again later, and gives up at
+        // its own limit if the meeting was in fact removed at Zoom.
+        (404, Some(CODE_NOT_FOUND)) => Ok(ReportFetch::NotReady),
+        // The report spec words code 200 "No permission.", the past-meeting spec "Only available
+        // for paid account"; both report endpoints need a Pro plan. Read as the plan.
+        (400, Some(CODE_NO_PERMISSION)) => Ok(ReportFetch::Unavailable(Unavailable::Plan)),
+        _ if lacks_scopes(reply, &body) => Ok(ReportFetch::Unavailable(Unavailable::Permission)),
+        _ => Err(failure(reply, host)),
+    }
+}
+
+/// A record as a participant with one stay. Waiting-room records are left out: the spec's
+/// status says the person was in the waiting room, not in the class.
+fn to_participant(record: ReportRecord) -> Option<Participant> {
+    if record.status.as_deref() == Some("in_waiting_room") {
+        return None;
+    }
+    let joined = record.join_time.as_deref().and_then(instant);
+    let left = record.leave_time.as_deref().and_then(instant);
+    let stays = match (joined, left) {
+        (Some(joined), Some(left)) => vec![Stay { joined, left }],
+        // No time to count: the person still appears, so the teacher sees them, with no minutes.
+        _ => Vec::new(),
+    };
+    Some(Participant {
+        name: record.name.unwrap_or_default(),
+        email: non_empty(record.user_email),
+        registrant_id: non_empty(record.registrant_id),
+        token: None,
+        stays,
+    })
+}
+
+/// The spec's `date-time`, with or without fractions (`2022-03-23T06:58:09Z`,
+/// `2019-02-01T12:34:12.660Z`).
+fn instant(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text.trim()).ok().map(|t| t.with_timezone(&Utc))
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 fn failure_or_ok(reply: &Reply, host: &str) -> Result<(), ProviderError> {
@@ -351,9 +490,11 @@ fn failure(reply: &Reply, host: &str) -> ProviderError {
     let body: ErrorBody = reply.json(KIND).unwrap_or_default();
     let message = body.message.as_deref().unwrap_or("").to_ascii_lowercase();
     let status = reply.status.as_u16();
+    if lacks_scopes(reply, &body) {
+        return ProviderError::ZoomMissingScopes;
+    }
     match (status, body.code) {
         (401, _) | (_, Some(CODE_TOKEN)) => ProviderError::ZoomCredentialsInvalid,
-        (_, Some(4700 | 4711)) => ProviderError::ZoomMissingScopes,
         (_, Some(1001 | 1010)) => ProviderError::ZoomHostNotInAccount(host.to_owned()),
         (_, Some(200)) => ProviderError::ZoomWebinarPlanMissing,
         (_, Some(3001)) => ProviderError::MeetingGone,

@@ -1,10 +1,13 @@
 //! Kontur.Talk against a fake API that answers as its OpenAPI spec says.
 
 use crate::support::fake_provider;
+use crate::support::reports::{KonturRow, kontur_room_report};
 
+use chrono::{DateTime, TimeZone, Utc};
 use fake_provider::*;
 use serde_json::json;
-use webinar_bot::providers::kontur::KonturSettings;
+use webinar_bot::domain::attendance::{Participant, ReportFetch, Stay, Unavailable};
+use webinar_bot::providers::kontur::{self, KonturSettings};
 use webinar_bot::providers::{
     DeleteOutcome, Meeting, MeetingExtra, Provider, ProviderError, ProviderSettings, Secret, ServiceSettings,
     http_client,
@@ -273,4 +276,137 @@ async fn the_key_never_leaks() {
     assert_secret_hidden(KEY, &create, &logs);
     assert_secret_hidden(KEY, &check, &logs);
     assert!(!format!("{p:?}").contains(KEY));
+}
+
+const ROOM_REPORT: &str = "/api/RoomReport/abc123room/statistics/report";
+
+/// 1 September 2025, UTC: the sample class runs 07:30 to 09:00.
+fn at(h: u32, m: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 9, 1, h, m, 0).unwrap()
+}
+
+async fn report(p: &Provider, meeting: &Meeting) -> Result<ReportFetch, ProviderError> {
+    p.attendance(meeting, at(7, 30), at(9, 0)).await
+}
+
+fn ready(fetch: ReportFetch) -> Vec<Participant> {
+    match fetch {
+        ReportFetch::Ready(participants) => participants,
+        other => panic!("expected a report, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn kontur_report_asks_for_the_widened_window_and_gives_tokens_back() {
+    let server = FakeServer::start().await;
+    let rows = [
+        KonturRow::new("Анна Петрова", at(7, 28), Some(at(7, 50))).url_params("wbt=tokAnna"),
+        KonturRow::new("Анна Петрова", at(7, 55), Some(at(9, 2))).url_params("?utm_source=tg&wbt=tokAnna"),
+        KonturRow::new("Борис", at(7, 31), Some(at(8, 10))).user("boris@school.ru"),
+        // Still in the room when the report was made.
+        KonturRow::new("Вера", at(8, 40), None).url_params("wbt=tokVera"),
+    ];
+    server.on("GET", ROOM_REPORT, Reply::json(200, kontur_room_report(&rows)));
+    let p = provider(&server, Some(HOST));
+
+    let participants = ready(report(&p, &meeting(&server.origin)).await.unwrap());
+
+    let tokens: Vec<Option<&str>> = participants.iter().map(|p| p.token.as_deref()).collect();
+    assert_eq!(tokens, [Some("tokAnna"), Some("tokAnna"), None, Some("tokVera")]);
+    assert_eq!(participants[0].stays, [Stay { joined: at(7, 28), left: at(7, 50) }]);
+    assert_eq!(participants[2].email.as_deref(), Some("boris@school.ru"));
+    assert_eq!(participants[0].email, None);
+    assert_eq!(participants[3].stays, [Stay { joined: at(8, 40), left: at(9, 0) }], "an open exit ends at the end");
+    assert!(participants.iter().all(|p| p.registrant_id.is_none()));
+
+    let r = server.only("GET", ROOM_REPORT);
+    assert_eq!(r.header("x-auth-token"), Some(KEY));
+    let q = r.query_pairs();
+    assert_eq!(q["from"], "2025-09-01T06:30:00.000Z", "an hour before the start");
+    assert_eq!(q["to"], "2025-09-01T12:00:00.000Z", "three hours after the end");
+    assert_eq!(q.len(), 2);
+}
+
+#[tokio::test]
+async fn kontur_report_refusals() {
+    let cases = [
+        (Reply::empty(403), Ok(ReportFetch::Unavailable(Unavailable::Permission))),
+        (Reply::empty(404), Ok(ReportFetch::NotReady)),
+        (Reply::json(200, kontur_room_report(&[])), Ok(ReportFetch::Ready(Vec::new()))),
+        (Reply::empty(401), Err("provider-error-kontur-key-invalid")),
+        (Reply::empty(429).header("retry-after", "30"), Err("provider-error-rate-limited")),
+        (Reply::json(200, json!({"participantCount": 0})), Err("provider-error-malformed")),
+    ];
+    for (reply, expected) in cases {
+        let server = FakeServer::start().await;
+        server.on("GET", ROOM_REPORT, reply);
+        let got = report(&provider(&server, None), &meeting(&server.origin)).await.map_err(|e| key(&e));
+        assert_eq!(got, expected);
+    }
+    // A read: retried after a 5xx.
+    let server = FakeServer::start().await;
+    server.on("GET", ROOM_REPORT, Reply::empty(502));
+    server.on("GET", ROOM_REPORT, Reply::json(200, kontur_room_report(&[])));
+    report(&provider(&server, None), &meeting(&server.origin)).await.unwrap();
+    assert_eq!(server.requests_to("GET", ROOM_REPORT).len(), 2);
+}
+
+#[tokio::test]
+async fn kontur_personal_links_carry_the_token_the_report_gives_back() {
+    let server = FakeServer::start().await;
+    let p = provider(&server, None);
+    let m = meeting(&server.origin);
+    assert!(p.kind().reports_attendance());
+
+    let link = p.personal_join_url(&m, "Lz4_k9").unwrap();
+
+    assert_eq!(link, format!("{}/abc123room?{}=Lz4_k9", server.origin, kontur::TOKEN_PARAM));
+    // Whatever form `urlParams` takes, the token is read back.
+    let query = url::Url::parse(&link).unwrap().query().unwrap().to_owned();
+    let rows = [
+        KonturRow::new("Анна", at(7, 30), Some(at(9, 0))).url_params(&query),
+        KonturRow::new("Анна", at(7, 30), Some(at(9, 0))).url_params(&format!("?{query}")),
+    ];
+    server.on("GET", ROOM_REPORT, Reply::json(200, kontur_room_report(&rows)));
+    let participants = ready(report(&p, &m).await.unwrap());
+    assert!(participants.iter().all(|p| p.token.as_deref() == Some("Lz4_k9")), "{participants:?}");
+}
+
+const SPEC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/specs/kontur-talk-public-api.openapi.json");
+
+/// OpenAPI 3.0's `nullable: true` as JSON Schema's `null` type, so draft 4 can check it.
+fn nullable_to_null(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if map.remove("nullable") == Some(json!(true))
+                && let Some(serde_json::Value::String(kind)) = map.get("type").cloned()
+            {
+                map.insert("type".into(), json!([kind, "null"]));
+            }
+            map.values_mut().for_each(nullable_to_null);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(nullable_to_null),
+        _ => {}
+    }
+}
+
+/// `support::reports::kontur_room_report` answers as `RoomStatisticsReport` says, extra fields
+/// refused (`additionalProperties: false`).
+#[test]
+fn the_room_report_conforms_to_the_spec() {
+    let spec: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(SPEC).unwrap()).unwrap();
+    let mut root = json!({
+        "allOf": [{"$ref": "#/components/schemas/SkbKontur.Talk.Web.Entities.Statistics.RoomStatisticsReport"}],
+        "components": spec["components"],
+    });
+    nullable_to_null(&mut root);
+    let validator = jsonschema::draft4::options().should_validate_formats(true).build(&root).unwrap();
+    let rows = [
+        KonturRow::new("Анна", at(7, 28), Some(at(7, 50))).url_params("wbt=tokAnna"),
+        KonturRow::new("Борис", at(7, 31), None).user("boris@school.ru"),
+    ];
+    let body = kontur_room_report(&rows);
+    let errors: Vec<String> = validator.iter_errors(&body).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(!validator.is_valid(&json!({"roomParticipants": [{"entryTime": "now", "guessed": 1}]})));
 }

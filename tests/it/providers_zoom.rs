@@ -2,11 +2,17 @@
 //! requestBody schema of Zoom's OpenAPI spec in `../shared/specs/`.
 
 use crate::support::fake_provider;
+use crate::support::reports::{
+    ZoomRecord, zoom_error_body, zoom_missing_report_scope, zoom_participants_page, zoom_report_no_permission,
+    zoom_report_not_found,
+};
 
 use base64::Engine;
+use chrono::{DateTime, TimeZone, Utc};
 use fake_provider::*;
 use serde_json::{Value, json};
 use std::sync::OnceLock;
+use webinar_bot::domain::attendance::{Participant, ReportFetch, Stay, Unavailable, presence};
 use webinar_bot::providers::zoom::{ZoomMeetingType, ZoomSettings};
 use webinar_bot::providers::{
     DeleteOutcome, InputProblem, Meeting, MeetingExtra, Provider, ProviderError, ProviderKind, ProviderSettings,
@@ -407,5 +413,200 @@ async fn secrets_never_leak() {
         assert_secret_hidden(secret, &create, &logs);
         assert_secret_hidden(secret, &delete, &logs);
         assert!(!format!("{p:?}").contains(secret));
+    }
+}
+
+const MEETING_REPORT: &str = "/v2/report/meetings/85746065432/participants";
+const WEBINAR_REPORT: &str = "/v2/report/webinars/85746065432/participants";
+
+/// 1 September 2025, UTC: the sample class runs 07:30 to 09:00.
+fn at(h: u32, m: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 9, 1, h, m, 0).unwrap()
+}
+
+fn class_window() -> (DateTime<Utc>, DateTime<Utc>) {
+    (at(7, 30), at(9, 0))
+}
+
+async fn report(p: &Provider, meeting: &Meeting) -> ReportFetch {
+    let (start, end) = class_window();
+    p.attendance(meeting, start, end).await.unwrap()
+}
+
+fn ready(fetch: ReportFetch) -> Vec<Participant> {
+    match fetch {
+        ReportFetch::Ready(participants) => participants,
+        other => panic!("expected a report, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn zoom_report_follows_the_page_token_and_keeps_every_record() {
+    let server = FakeServer::start().await;
+    server.on("POST", "/oauth/token", token_reply(3600));
+    let first = [
+        // Joined twice: two records.
+        ZoomRecord::new("Анна Петрова", at(7, 28), at(7, 50)).email("anna@school.ru"),
+        ZoomRecord::new("Анна Петрова", at(7, 55), at(9, 1)).email("anna@school.ru"),
+        // Left early; outside the host's account, so Zoom sends an empty e-mail.
+        ZoomRecord::new("Борис", at(7, 31), at(8, 10)),
+    ];
+    let second = [
+        ZoomRecord::new("Вера Сидорова", at(7, 33), at(9, 0)).registrant("reg-V1"),
+        ZoomRecord::new("Гость из приёмной", at(7, 29), at(7, 40)).in_waiting_room(),
+    ];
+    server.on("GET", MEETING_REPORT, Reply::json(200, zoom_participants_page(&first, "tok-page-2")));
+    server.on("GET", MEETING_REPORT, Reply::json(200, zoom_participants_page(&second, "")));
+    let p = provider(&server, ZoomMeetingType::Meeting);
+
+    let participants = ready(report(&p, &meeting("meeting")).await);
+
+    let names: Vec<&str> = participants.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["Анна Петрова", "Анна Петрова", "Борис", "Вера Сидорова"], "the waiting room is no stay");
+    assert_eq!(participants[0].stays, [Stay { joined: at(7, 28), left: at(7, 50) }]);
+    assert_eq!(participants[1].stays, [Stay { joined: at(7, 55), left: at(9, 1) }]);
+    assert_eq!(participants[0].email.as_deref(), Some("anna@school.ru"));
+    assert_eq!(participants[2].email, None, "an empty e-mail is none");
+    assert_eq!(participants[3].registrant_id.as_deref(), Some("reg-V1"));
+    assert!(participants.iter().all(|p| p.token.is_none()));
+    let (start, end) = class_window();
+    let early = presence(&participants[2].stays, start, end);
+    assert!(early.left_early && !early.joined_late);
+    assert_eq!(early.minutes, 39);
+
+    let calls = server.requests_to("GET", MEETING_REPORT);
+    assert_eq!(calls.len(), 2);
+    for call in &calls {
+        assert_eq!(call.header("authorization"), Some(bearer().as_str()));
+        let q = call.query_pairs();
+        assert_eq!(q["page_size"], "300");
+        assert_eq!(q["include_fields"], "registrant_id");
+    }
+    assert!(!calls[0].query_pairs().contains_key("next_page_token"));
+    assert_eq!(calls[1].query_pairs()["next_page_token"], "tok-page-2");
+    assert_eq!(server.requests_to("POST", "/oauth/token").len(), 1, "one token for every page");
+}
+
+#[tokio::test]
+async fn zoom_webinar_reports_come_from_the_webinar_endpoint() {
+    let server = FakeServer::start().await;
+    server.on("POST", "/oauth/token", token_reply(3600));
+    let records = [ZoomRecord::new("Анна Петрова", at(7, 30), at(9, 0))];
+    server.on("GET", WEBINAR_REPORT, Reply::json(200, zoom_participants_page(&records, "")));
+    // The provider's default is meetings; the meeting's own kind decides.
+    let p = provider(&server, ZoomMeetingType::Meeting);
+
+    let participants = ready(report(&p, &meeting("webinar")).await);
+
+    assert_eq!(participants.len(), 1);
+    server.only("GET", WEBINAR_REPORT);
+    assert!(server.requests_to("GET", MEETING_REPORT).is_empty());
+}
+
+#[tokio::test]
+async fn zoom_report_of_a_meeting_not_ended_is_not_ready() {
+    let server = FakeServer::start().await;
+    server.on("POST", "/oauth/token", token_reply(3600));
+    server.on("GET", MEETING_REPORT, Reply::json(404, zoom_report_not_found("85746065432")));
+    let p = provider(&server, ZoomMeetingType::Meeting);
+
+    assert_eq!(report(&p, &meeting("meeting")).await, ReportFetch::NotReady);
+    assert_eq!(server.requests_to("GET", MEETING_REPORT).len(), 1, "a 404 is not retried");
+}
+
+#[tokio::test]
+async fn zoom_without_a_paid_plan_gives_no_reports() {
+    let server = FakeServer::start().await;
+    server.on("POST", "/oauth/token", token_reply(3600));
+    server.on("GET", MEETING_REPORT, Reply::json(400, zoom_report_no_permission()));
+    server.on(
+        "GET",
+        WEBINAR_REPORT,
+        Reply::json(400, zoom_error_body(200, "Only available for paid account: mEm7n8r5QzAccount")),
+    );
+    let p = provider(&server, ZoomMeetingType::Meeting);
+
+    assert_eq!(report(&p, &meeting("meeting")).await, ReportFetch::Unavailable(Unavailable::Plan));
+    assert_eq!(report(&p, &meeting("webinar")).await, ReportFetch::Unavailable(Unavailable::Plan));
+}
+
+#[tokio::test]
+async fn zoom_without_the_report_scope_gives_no_reports_and_keeps_its_token() {
+    let cases = [
+        Reply::json(400, zoom_missing_report_scope()),
+        Reply::json(401, zoom_error_body(4700, "Invalid access token, does not contain scopes.")),
+        Reply::json(403, zoom_error_body(403, "Access denied: missing scope report:read:admin.")),
+    ];
+    for reply in cases {
+        let server = FakeServer::start().await;
+        server.on("POST", "/oauth/token", token_reply(3600));
+        server.on("GET", MEETING_REPORT, reply.clone());
+        let p = provider(&server, ZoomMeetingType::Meeting);
+
+        let fetch = report(&p, &meeting("meeting")).await;
+
+        assert_eq!(fetch, ReportFetch::Unavailable(Unavailable::Permission), "{reply:?}");
+        // A new token of the same app has the same scopes: no renewal, no second call.
+        assert_eq!(server.requests_to("POST", "/oauth/token").len(), 1, "{reply:?}");
+        assert_eq!(server.requests_to("GET", MEETING_REPORT).len(), 1, "{reply:?}");
+    }
+}
+
+#[tokio::test]
+async fn zoom_report_reads_are_retried_and_other_errors_keep_their_explanations() {
+    let server = FakeServer::start().await;
+    server.on("POST", "/oauth/token", token_reply(3600));
+    server.on("GET", MEETING_REPORT, Reply::json(503, json!({})));
+    let records = [ZoomRecord::new("Анна Петрова", at(7, 30), at(9, 0))];
+    server.on("GET", MEETING_REPORT, Reply::json(200, zoom_participants_page(&records, "")));
+    let p = provider(&server, ZoomMeetingType::Meeting);
+    assert_eq!(ready(report(&p, &meeting("meeting")).await).len(), 1);
+    assert_eq!(server.requests_to("GET", MEETING_REPORT).len(), 2, "a read is retried after a 5xx");
+
+    let cases = [
+        (zoom_error(401, 124, "Invalid access token."), "provider-error-zoom-credentials"),
+        (zoom_error(429, 429, "Too many requests."), "provider-error-rate-limited"),
+        (zoom_error(400, 12702, "Can not access meeting a year ago."), "provider-error-rejected"),
+        (Reply::json(200, json!({"page_size": 300})), "provider-error-malformed"),
+        (Reply::json(200, zoom_participants_page(&records, "same")), "provider-error-malformed"),
+    ];
+    for (reply, expected) in cases {
+        let server = FakeServer::start().await;
+        server.on("POST", "/oauth/token", token_reply(3600));
+        server.on("GET", MEETING_REPORT, reply);
+        let p = provider(&server, ZoomMeetingType::Meeting);
+        let (start, end) = class_window();
+        let err = p.attendance(&meeting("meeting"), start, end).await.unwrap_err();
+        assert_eq!(key(&err), expected, "{err:?}");
+    }
+}
+
+#[tokio::test]
+async fn zoom_gives_no_personal_links() {
+    let server = FakeServer::start().await;
+    let p = provider(&server, ZoomMeetingType::Meeting);
+    assert!(p.kind().reports_attendance());
+    assert_eq!(p.personal_join_url(&meeting("meeting"), "tok"), None);
+}
+
+/// The builders in `support::reports` answer as the spec's 200 schemas say.
+#[test]
+fn the_report_pages_conform_to_the_spec() {
+    let records = [
+        ZoomRecord::new("Анна Петрова", at(7, 28), at(7, 50)).email("anna@school.ru").registrant("reg-1"),
+        ZoomRecord::new("Гость", at(7, 29), at(7, 40)).in_waiting_room(),
+    ];
+    let page = zoom_participants_page(&records, "tok-page-2");
+    for (path, formats) in [
+        ("/report/meetings/{meetingId}/participants", true),
+        // The webinar schema says `format: email` while its text says outsiders get "".
+        ("/report/webinars/{webinarId}/participants", false),
+    ] {
+        let schema = &spec()["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+        assert!(schema.is_object(), "no schema for {path}");
+        let validator = jsonschema::draft4::options().should_validate_formats(formats).build(schema).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&page).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{path}: {errors:?}");
+        assert!(!validator.is_valid(&json!({"participants": [{"duration": "1h"}]})), "{path} checks nothing");
     }
 }

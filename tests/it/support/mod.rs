@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod fake_provider;
 pub mod proxy;
+pub mod reports;
 pub mod scenario;
 pub mod telegram;
 
