@@ -1,4 +1,5 @@
 //! Attendance: fetching the services' reports after a class, counting Join presses where no
 //! report exists, and the reports teachers read.
 
+pub mod export;
 pub mod report;
