@@ -61,3 +61,8 @@ attendance-file-series-period = { $classes } { $classes ->
 attendance-file-series-empty = The series has no classes yet.
 attendance-file-series-legend = In the cells: a number is minutes in class, “{ $pressed }” pressed Join, “{ $absent }” absent, “{ $unknown }” no data, blank: not invited.
 
+## The chart
+attendance-file-chart-x = Classes
+attendance-file-chart-y = Listeners
+attendance-file-chart-present = Present
+attendance-file-chart-invited = Invited

@@ -63,3 +63,8 @@ attendance-file-series-period = { $classes } { $classes ->
 attendance-file-series-empty = В серии пока нет занятий.
 attendance-file-series-legend = В клетках: число — минуты на занятии, «{ $pressed }» — нажал(а) «Подключиться», «{ $absent }» — не был(а), «{ $unknown }» — данных нет, пусто — не приглашён(а).
 
+## The chart
+attendance-file-chart-x = Занятия
+attendance-file-chart-y = Слушатели
+attendance-file-chart-present = Присутствовали
+attendance-file-chart-invited = Приглашены

@@ -9,6 +9,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use plotters::backend::{BitMapBackend, DrawingBackend};
+use plotters::drawing::DrawingAreaErrorKind;
 use rust_xlsxwriter::{ColNum, Format, FormatBorder, RowNum, Workbook, Worksheet, XlsxError};
 
 use super::report::{ClassReport, Counted, SeriesReport, Status};
@@ -22,10 +24,19 @@ pub struct ExportFile {
     pub bytes: Vec<u8>,
 }
 
+/// What the bitmap backend's drawing calls fail with.
+pub type ChartDrawError = DrawingAreaErrorKind<<BitMapBackend<'static> as DrawingBackend>::ErrorType>;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error("writing the spreadsheet: {0}")]
     Xlsx(#[from] XlsxError),
+    #[error("drawing the chart: {0}")]
+    Chart(#[from] ChartDrawError),
+    #[error("the embedded chart font does not load")]
+    Font,
+    #[error("the chart's temporary file: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 /// The zero-based xlsx row of the table's header: the lines above it say what the table is.
@@ -223,7 +234,7 @@ fn series_cells(report: &SeriesReport, lang: Lang) -> Vec<Vec<Cell>> {
 
 /// Column labels for classes: the date alone where it is unique, with the time where two
 /// classes share a day, with the year where even that repeats.
-fn class_labels(starts: &[DateTime<Utc>], tz: Tz) -> Vec<String> {
+pub(super) fn class_labels(starts: &[DateTime<Utc>], tz: Tz) -> Vec<String> {
     const FORMATS: [&str; 3] = ["%d.%m", "%d.%m %H:%M", "%d.%m.%Y %H:%M"];
     let by_format: Vec<Vec<String>> =
         FORMATS.iter().map(|f| starts.iter().map(|s| s.with_timezone(&tz).format(f).to_string()).collect()).collect();
@@ -328,7 +339,7 @@ fn class_file_name(report: &ClassReport, extension: &str) -> String {
     format!("attendance-{}.{extension}", report.starts_at.with_timezone(&report.tz).format("%Y-%m-%d"))
 }
 
-fn series_file_name(report: &SeriesReport, extension: &str) -> String {
+pub(super) fn series_file_name(report: &SeriesReport, extension: &str) -> String {
     match report.classes.first() {
         Some(first) => {
             format!("attendance-series-{}.{extension}", first.starts_at.with_timezone(&report.tz).format("%Y-%m-%d"))
@@ -783,7 +794,7 @@ pub(super) mod tests {
 
     fn keys_in_source() -> std::collections::BTreeSet<String> {
         let mut keys = std::collections::BTreeSet::new();
-        for file in ["export.rs"] {
+        for file in ["export.rs", "chart.rs"] {
             let path = format!("{}/src/attendance/{file}", env!("CARGO_MANIFEST_DIR"));
             let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
             for piece in source.split("\"attendance-file-").skip(1) {
@@ -800,7 +811,7 @@ pub(super) mod tests {
     #[test]
     fn every_file_text_exists_in_both_languages_and_formats() {
         let used = keys_in_source();
-        assert!(used.len() > 35, "the sources were read: {used:?}");
+        assert!(used.len() > 40, "the sources were read: {used:?}");
         for (lang, code) in [(Lang::Ru, "ru"), (Lang::En, "en")] {
             let messages = ftl_messages(code);
             let defined: std::collections::BTreeSet<String> = messages.keys().cloned().collect();
