@@ -6,6 +6,8 @@
 //! it may still grow. A service that says its plan or key gives no reports is marked, told to
 //! the teacher once, and not asked again for its next classes.
 
+pub mod chart;
+pub mod export;
 pub mod report;
 
 use std::sync::Arc;
