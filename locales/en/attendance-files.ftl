@@ -42,6 +42,7 @@ attendance-file-counted-plan = There will be no report: the service's plan gives
 attendance-file-counted-permission = There will be no report: the connection to the service has no permission to read reports.
 attendance-file-counted-no-api = There will be no report: the service gives no participant reports.
 attendance-file-counted-presses-not-counted = Attendance is not known: the service gives no report, and the bot does not count Join presses here.
+attendance-file-counted-no-report = No report: the service gave none in the day and a half after the class.
 attendance-file-summary-attended = In class: { $present } of { $listeners } { $listeners ->
         [one] listener
        *[other] listeners

@@ -42,6 +42,7 @@ attendance-file-counted-plan = Отчёта не будет: тариф серв
 attendance-file-counted-permission = Отчёта не будет: у подключения к сервису нет права читать отчёты.
 attendance-file-counted-no-api = Отчёта не будет: сервис не даёт отчётов об участниках.
 attendance-file-counted-presses-not-counted = Посещаемость неизвестна: сервис не даёт отчёта, а нажатия кнопки «Подключиться» бот здесь не считает.
+attendance-file-counted-no-report = Отчёта нет: сервис не дал его за полтора дня после занятия.
 attendance-file-summary-attended = Были на занятии: { $present } из { $listeners } { $listeners ->
         [one] слушателя
        *[other] слушателей

@@ -12,10 +12,10 @@ attendance-unavailable-no-api = у сервиса нет отчётов о по�
 
 attendance-title = 👥 Посещаемость: «{ $title }»
 attendance-counted-report = По отчёту сервиса.
-attendance-counted-presses = Сервис не даёт отчётов: считаю нажатия кнопки «Войти». Нажал — не значит «был всё занятие».
+attendance-counted-presses = Сервис не даёт отчётов: считаю нажатия кнопки «Подключиться». Нажал — не значит «был всё занятие».
 attendance-counted-waiting = Отчёт сервиса ещё не готов: спрошу снова (до полутора суток после занятия).
 attendance-counted-no-report = Сервис так и не дал отчёт за полтора дня после занятия.
-attendance-counted-not-counted = Сервис не даёт отчётов, а нажатия «Войти» не считаются: для этого боту нужен адрес PUBLIC_URL.
+attendance-counted-not-counted = Сервис не даёт отчётов, а нажатия «Подключиться» не считаются: для этого боту нужен адрес PUBLIC_URL.
 
 attendance-section-attended = { $count ->
     [one] Были — { $count } человек:
@@ -23,9 +23,9 @@ attendance-section-attended = { $count ->
    *[other] Были — { $count } человек:
 }
 attendance-section-pressed = { $count ->
-    [one] Нажали «Войти» — { $count } человек:
-    [few] Нажали «Войти» — { $count } человека:
-   *[other] Нажали «Войти» — { $count } человек:
+    [one] Нажали «Подключиться» — { $count } человек:
+    [few] Нажали «Подключиться» — { $count } человека:
+   *[other] Нажали «Подключиться» — { $count } человек:
 }
 attendance-section-absent = { $count ->
     [one] Не было — { $count } человека:

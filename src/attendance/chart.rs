@@ -1,9 +1,6 @@
 //! A series' attendance as a picture: the listeners present at each class as bars, those invited
 //! as a line over them.
 
-use std::fs::{self, OpenOptions};
-use std::io;
-use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use plotters::prelude::*;
@@ -33,12 +30,23 @@ const INVITED: RGBColor = RGBColor(219, 68, 55);
 /// The chart as a PNG.
 pub fn series_chart(report: &SeriesReport, lang: Lang) -> Result<ExportFile, ExportError> {
     register_font()?;
-    // Plotters encodes a PNG only into a file (its encoder, `image`, is not ours to call), so the
-    // picture passes through a temporary file that the guard removes whatever happens.
-    let file = TempFile::create()?;
-    draw(report, lang, file.path())?;
-    let bytes = fs::read(file.path())?;
-    Ok(ExportFile { name: series_file_name(report, "png"), bytes })
+    let (width, height) = CHART_SIZE;
+    let mut pixels = vec![0u8; width as usize * height as usize * 3];
+    draw(report, lang, &mut pixels)?;
+    Ok(ExportFile { name: series_file_name(report, "png"), bytes: encode_png(&pixels)? })
+}
+
+/// Plotters draws RGB into memory; the PNG is made here, so no file ever touches the disk.
+fn encode_png(pixels: &[u8]) -> Result<Vec<u8>, ExportError> {
+    let (width, height) = CHART_SIZE;
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(pixels)?;
+    writer.finish()?;
+    Ok(bytes)
 }
 
 fn register_font() -> Result<(), ExportError> {
@@ -47,8 +55,8 @@ fn register_font() -> Result<(), ExportError> {
     if ok { Ok(()) } else { Err(ExportError::Font) }
 }
 
-fn draw(report: &SeriesReport, lang: Lang, path: &Path) -> Result<(), ExportError> {
-    let root = BitMapBackend::new(path, CHART_SIZE).into_drawing_area();
+fn draw(report: &SeriesReport, lang: Lang, pixels: &mut [u8]) -> Result<(), ExportError> {
+    let root = BitMapBackend::with_buffer(pixels, CHART_SIZE).into_drawing_area();
     root.fill(&WHITE)?;
 
     let starts: Vec<_> = report.classes.iter().map(|c| c.starts_at).collect();
@@ -147,38 +155,6 @@ fn draw(report: &SeriesReport, lang: Lang, path: &Path) -> Result<(), ExportErro
     }
     root.present()?;
     Ok(())
-}
-
-/// A file of our own in the temporary directory, removed when dropped.
-struct TempFile(PathBuf);
-
-impl TempFile {
-    fn create() -> io::Result<Self> {
-        let dir = std::env::temp_dir();
-        // A random 64-bit name that is taken twice in a row is somebody guessing: give up.
-        for _ in 0..4 {
-            let name = format!("webinar-bot-chart-{}-{:016x}.png", std::process::id(), rand::random::<u64>());
-            let path = dir.join(name);
-            // create_new refuses a name that exists, a planted symlink included.
-            match OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(_) => return Ok(Self(path)),
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(e),
-            }
-        }
-        Err(io::Error::new(io::ErrorKind::AlreadyExists, "no free temporary file name"))
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        // Nothing to do about a failure here; the file is in the temporary directory.
-        let _ = fs::remove_file(&self.0);
-    }
 }
 
 #[cfg(test)]

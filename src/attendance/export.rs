@@ -35,8 +35,8 @@ pub enum ExportError {
     Chart(#[from] ChartDrawError),
     #[error("the embedded chart font does not load")]
     Font,
-    #[error("the chart's temporary file: {0}")]
-    Io(#[from] std::io::Error),
+    #[error("the chart's PNG: {0}")]
+    Png(#[from] png::EncodingError),
 }
 
 /// The zero-based xlsx row of the table's header: the lines above it say what the table is.
@@ -265,6 +265,7 @@ fn counted_key(counted: Counted) -> &'static str {
         Counted::Nothing(Unavailable::Permission) => "attendance-file-counted-permission",
         Counted::Nothing(Unavailable::NoApi) => "attendance-file-counted-no-api",
         Counted::PressesNotCounted => "attendance-file-counted-presses-not-counted",
+        Counted::NoReport => "attendance-file-counted-no-report",
     }
 }
 
@@ -304,7 +305,7 @@ fn class_summary(report: &ClassReport, lang: Lang) -> String {
             "attendance-file-summary-pressed",
             report.rows.iter().filter(|r| matches!(r.status, Status::Attended(_) | Status::Pressed { .. })).count(),
         ),
-        Counted::Waiting | Counted::Nothing(_) | Counted::PressesNotCounted => return String::new(),
+        Counted::Waiting | Counted::Nothing(_) | Counted::PressesNotCounted | Counted::NoReport => return String::new(),
     };
     let mut summary = tr_args(lang, key, &[("present", count(present)), ("listeners", count(report.rows.len()))]);
     if !report.strangers.is_empty() {
