@@ -13,7 +13,7 @@ use support::telegram::{Call, group_chat, private_chat};
 use support::{ADMIN_ID, Clock, TestBot, TgUser};
 use teloxide::types::{ChatId, UserId};
 use webinar_bot::callback::CallbackData;
-use webinar_bot::callback::events::{EventAction, Field as NewField, NewAction, OptionToggle, RepeatChoice};
+use webinar_bot::callback::events::{EventAction, Field as NewField, FileFormat, NewAction, OptionToggle, RepeatChoice};
 use webinar_bot::callback::groups::GroupAction;
 use webinar_bot::callback::profile::{LeaveAction, ProfileAction};
 use webinar_bot::callback::providers::{Choice, Field as ProviderField, ProviderCb};
@@ -138,7 +138,7 @@ fn rule(data: &CallbackData, role: Role, whose: Whose, chat: Chat) -> Verdict {
         ) => when(listener),
         CallbackData::Rsvp(..) => when(listener),
         CallbackData::Calendar(_) => when(admin || owner || host || listener),
-        CallbackData::EventList(_) => when(role.teaches()),
+        CallbackData::EventList(_) | CallbackData::PastEvents(_) => when(role.teaches()),
         CallbackData::Event(
             _,
             EventAction::Open
@@ -162,7 +162,11 @@ fn rule(data: &CallbackData, role: Role, whose: Whose, chat: Chat) -> Verdict {
             | EventAction::Missed
             | EventAction::InviteLink
             | EventAction::InviteNew(_)
-            | EventAction::InviteRevoke,
+            | EventAction::InviteRevoke
+            | EventAction::Attendance
+            | EventAction::AttendanceFile(_)
+            | EventAction::SeriesAttendance
+            | EventAction::SeriesAttendanceFile(_),
         ) => when(admin || owner || host),
         CallbackData::Group(GroupAction::List | GroupAction::New) => when(role.teaches()),
         CallbackData::Group(
@@ -251,6 +255,7 @@ fn samples(o: Objects) -> Vec<CallbackData> {
         CallbackData::Rsvp(e, Rsvp::Yes),
         CallbackData::Calendar(e),
         CallbackData::EventList(0),
+        CallbackData::PastEvents(0),
     ];
     all.extend(
         [
@@ -372,6 +377,11 @@ fn samples(o: Objects) -> Vec<CallbackData> {
             EventAction::InviteLink,
             EventAction::InviteNew(0),
             EventAction::InviteRevoke,
+            EventAction::Attendance,
+            EventAction::AttendanceFile(FileFormat::Xlsx),
+            EventAction::AttendanceFile(FileFormat::Csv),
+            EventAction::SeriesAttendance,
+            EventAction::SeriesAttendanceFile(FileFormat::Csv),
         ]
         .map(|action| CallbackData::Event(e, action)),
     );
