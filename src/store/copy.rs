@@ -90,6 +90,7 @@ pub const TABLES: &[Table] = &[
             ("created_at", Text),
             ("updated_at", Text),
             ("deleted_at", Text),
+            ("reports_unavailable", Text),
         ],
         identity: Some("id"),
     },
@@ -216,6 +217,46 @@ pub const TABLES: &[Table] = &[
         identity: None,
     },
     Table { name: "dialogues", columns: &[("chat_id", Int), ("state", Text), ("updated_at", Text)], identity: None },
+    Table {
+        name: "join_links",
+        columns: &[("token_hash", Text), ("event_id", Int), ("user_id", Int), ("created_at", Text)],
+        identity: None,
+    },
+    Table {
+        name: "join_presses",
+        columns: &[("event_id", Int), ("user_id", Int), ("first_at", Text), ("last_at", Text), ("presses", Int)],
+        identity: None,
+    },
+    Table {
+        name: "attendance",
+        columns: &[
+            ("id", Int),
+            ("event_id", Int),
+            ("user_id", Int),
+            ("matched_by", Text),
+            ("name", Text),
+            ("email", Text),
+            ("minutes", Int),
+            ("first_joined", Text),
+            ("last_left", Text),
+            ("joined_late", Bool),
+            ("left_early", Bool),
+            ("stays", Int),
+        ],
+        identity: Some("id"),
+    },
+    Table {
+        name: "attendance_fetches",
+        columns: &[
+            ("event_id", Int),
+            ("state", Text),
+            ("attempts", Int),
+            ("next_at", Text),
+            ("reason", Text),
+            ("fetched_at", Text),
+        ],
+        identity: None,
+    },
 ];
 
 /// Tables of the PostgreSQL schema that hold no school data: a target with a row in one was
