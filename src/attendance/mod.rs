@@ -22,7 +22,6 @@ use crate::delivery::{Delivery, JoinLinks};
 use crate::domain::attendance::{Listener, ReportFetch, Unavailable, match_participants, presence, share_percent};
 use crate::domain::event::{EventId, EventStatus};
 use crate::meetings::{MeetingError, Meetings};
-use crate::providers::ProviderKind;
 use crate::store::attendance::{AttendanceRow, AttendanceStore, FetchState};
 use crate::store::{Event, Events, Recipient, StoreResult, Users};
 use report::{ClassReport, Counted, Row, SeriesClass, SeriesReport, SeriesRow, Status, Stranger};
@@ -339,33 +338,28 @@ impl AttendanceService {
         Ok(Some(SeriesReport { title, tz, classes: columns, rows }))
     }
 
-    /// What a class's numbers come from.
+    /// What a class's numbers come from: the service's report once it came; presses where the
+    /// class's buttons went through the redirect; else why there are none yet, or will be none.
     async fn counted(&self, event: &Event) -> StoreResult<Counted> {
-        let reports = match event.provider_id {
-            Some(id) => self.inner.store.provider_reports(id).await?,
-            None => None,
-        };
-        let fetch = self.inner.store.fetch(event.id).await?;
-        if fetch.is_some_and(|f| f.state == FetchState::Ready) {
+        let store = &self.inner.store;
+        let fetch = store.fetch(event.id).await?.map(|f| f.state);
+        if fetch == Some(FetchState::Ready) {
             return Ok(Counted::Report);
         }
-        let kind = reports.map(|r| r.kind);
-        let service_reports = kind.is_some_and(ProviderKind::reports_attendance);
-        let unavailable = reports.and_then(|r| r.unavailable);
-        let redirected = self.inner.links.public_url.is_some() && (!service_reports || unavailable.is_some());
-        if redirected && kind != Some(ProviderKind::Kontur) {
+        if store.redirect_handed_out(event.id).await? {
             return Ok(Counted::Presses);
         }
-        if !service_reports {
+        let reports = match event.provider_id {
+            Some(id) => store.provider_reports(id).await?,
+            None => None,
+        };
+        if !reports.is_some_and(|r| r.kind.reports_attendance()) {
             return Ok(Counted::PressesNotCounted);
         }
-        Ok(match fetch.map(|f| f.state) {
-            Some(FetchState::Unavailable(why)) => Counted::Nothing(why),
-            Some(FetchState::Failed) => Counted::NoReport,
-            _ => match unavailable {
-                Some(why) => Counted::Nothing(why),
-                None => Counted::Waiting,
-            },
+        Ok(match (fetch, reports.and_then(|r| r.unavailable)) {
+            (Some(FetchState::Unavailable(why)), _) | (_, Some(why)) => Counted::Nothing(why),
+            (Some(FetchState::Failed), None) => Counted::NoReport,
+            _ => Counted::Waiting,
         })
     }
 

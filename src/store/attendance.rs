@@ -188,6 +188,18 @@ impl AttendanceStore {
         })
     }
 
+    /// Whether any listener of the class was given the Join redirect: only then do its presses
+    /// say anything.
+    pub async fn redirect_handed_out(&self, event: EventId) -> StoreResult<bool> {
+        on_db!(&self.db, |pool| {
+            let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM join_links WHERE event_id = $1 LIMIT 1")
+                .bind(event.0)
+                .fetch_optional(pool)
+                .await?;
+            Ok(found.is_some())
+        })
+    }
+
     /// Counts a press of the Join redirect.
     pub async fn record_press(&self, event: EventId, user: UserId, now: DateTime<Utc>) -> StoreResult<()> {
         on_db!(&self.db, |pool| {
