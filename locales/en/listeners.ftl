@@ -111,6 +111,7 @@ listeners-need-text = Please send the text as one message. /cancel to stop.
 listeners-not-a-command = That looks like a command, but I am waiting for text. Send it again, or /cancel to stop.
 listeners-err-empty = The text is empty. Please send it again.
 listeners-err-too-long = Too long: { $actual } characters, at most { $max } allowed. Please shorten it.
+listeners-err-email = That does not look like an e-mail address. Please write it like this: ivan.petrov@school.ru
 listeners-err-control = Please write it on one line, without line breaks or special characters.
 
 ## Joining by link
@@ -136,6 +137,7 @@ profile-settings =
     Time zone: { $zone }
     Full name: { $full_name }
     Organisation: { $organisation }
+    E-mail: { $email }
 profile-btn-language = 🌐 Language
 profile-btn-timezone = 🕒 Time zone
 profile-btn-full-name = ✏️ Full name
@@ -155,3 +157,7 @@ leave-group-done = You left the group "{ $name }".
 leave-event-confirm = Leave the class "{ $title }"? Its reminders will stop.
 leave-event-done = You are no longer signed up for the class "{ $title }".
 link-taken = This chat is already linked to a group of another teacher, { $owner }. It cannot be moved: { $owner } must unlink it first in /groups → the group → "Group chats".
+profile-ask-email = Write the e-mail address you sign in to Zoom or Kontur.Talk with: the service's report recognises you by it. The bot sends no mail. /cancel keeps it as it is.
+profile-email-saved = Address saved: { $value }.
+profile-unset-email = not set
+profile-btn-email = ✉️ E-mail

@@ -51,5 +51,8 @@ CREATE TABLE attendance_fetches (
 );
 CREATE INDEX attendance_fetches_due ON attendance_fetches (next_at) WHERE next_at IS NOT NULL;
 
+-- The e-mail a listener gave in /settings: a report that shows e-mails is matched by it.
+ALTER TABLE users ADD COLUMN email TEXT;
+
 -- Set when a service said its plan or key gives no reports: its next classes are not asked.
 ALTER TABLE providers ADD COLUMN reports_unavailable TEXT;

@@ -197,7 +197,7 @@ impl AttendanceService {
                 user: user.0,
                 token: Some(self.inner.links.tokens.token(event.id.0, user.0)),
                 registrant_id: None,
-                email: None,
+                email: profile.email,
                 full_name: profile.full_name,
             });
         }

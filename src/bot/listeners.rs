@@ -36,6 +36,8 @@ pub enum ListenerStep {
         #[serde(default)]
         question: Option<MessageId>,
     },
+    /// A listener types their e-mail, from `/settings`.
+    Email,
 }
 
 impl ListenerStep {
@@ -44,6 +46,7 @@ impl ListenerStep {
         match self {
             ListenerStep::GroupName { prompt, .. } => *prompt,
             ListenerStep::FullName { question, .. } | ListenerStep::Organisation { question, .. } => *question,
+            ListenerStep::Email => None,
         }
     }
 }

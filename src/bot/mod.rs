@@ -181,6 +181,7 @@ fn listener_steps() -> dptree::Handler<'static, HandlerResult, DpHandlerDescript
         .branch(case![ListenerStep::GroupName { group, prompt }].endpoint(groups::receive_name))
         .branch(case![ListenerStep::FullName { first_join, question }].endpoint(profile::receive_full_name))
         .branch(case![ListenerStep::Organisation { first_join, question }].endpoint(profile::receive_organisation))
+        .branch(case![ListenerStep::Email].endpoint(profile::receive_email))
 }
 
 fn callback_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescription> {

@@ -8,7 +8,7 @@ use teloxide::utils::html;
 use super::listeners::{self, ListenerStep, alert, clip, show};
 use super::screen::{self, Place, Screen};
 use super::{AppBot, Asker, BotDialogue, CallbackData, HandlerResult, SharedCtx, State, keyboards, settings};
-use crate::domain::group::{FullName, Organisation};
+use crate::domain::group::{Email, FullName, Organisation};
 use crate::i18n::{Lang, text, tr, tr_args};
 
 pub use crate::callback::profile::{LeaveAction, ProfileAction};
@@ -35,6 +35,7 @@ pub async fn settings(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx) -
             ("zone", text(html::escape(&keyboards::zone_label(lang, asker.user.tz, ctx.clock.now())))),
             ("full_name", text(shown(profile.full_name, "profile-unset-full-name"))),
             ("organisation", text(shown(profile.organisation, "profile-unset-organisation"))),
+            ("email", text(shown(profile.email, "profile-unset-email"))),
         ],
     );
     let rows = vec![
@@ -44,6 +45,7 @@ pub async fn settings(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx) -
         ],
         vec![pf(tr(lang, "profile-btn-full-name"), ProfileAction::FullName)],
         vec![pf(tr(lang, "profile-btn-organisation"), ProfileAction::Organisation)],
+        vec![pf(tr(lang, "profile-btn-email"), ProfileAction::Email)],
     ];
     bot.send_message(msg.chat.id, body).reply_markup(InlineKeyboardMarkup::new(rows)).await?;
     Ok(())
@@ -77,6 +79,7 @@ pub async fn on_button(
         ProfileAction::Organisation => {
             ask(&bot, &q, &dialogue, lang, ListenerStep::Organisation { first_join: false, question: None }).await
         }
+        ProfileAction::Email => ask(&bot, &q, &dialogue, lang, ListenerStep::Email).await,
         ProfileAction::Skip => skip(&bot, &q, &dialogue, lang, message.id).await,
     }
 }
@@ -85,6 +88,7 @@ async fn ask(bot: &AppBot, q: &CallbackQuery, dialogue: &BotDialogue, lang: Lang
     bot.answer_callback_query(q.id.clone()).await?;
     let key = match step {
         ListenerStep::Organisation { .. } => "profile-ask-organisation",
+        ListenerStep::Email => "profile-ask-email",
         _ => "profile-ask-full-name",
     };
     bot.send_message(q.from.id, tr(lang, key)).await?;
@@ -180,6 +184,26 @@ pub async fn receive_organisation(
     };
     // The first-join question loses its Skip button under the answer.
     screen::show(&bot, msg.chat.id, Place::Below(question), Screen::plain(reply)).await?;
+    Ok(())
+}
+
+pub async fn receive_email(
+    bot: AppBot,
+    msg: Message,
+    asker: Asker,
+    ctx: SharedCtx,
+    dialogue: BotDialogue,
+) -> HandlerResult {
+    let lang = asker.lang();
+    let Some(line) = listeners::typed_line(&bot, &msg, &asker).await? else { return Ok(()) };
+    let email = match Email::parse(line) {
+        Ok(email) => email,
+        Err(err) => return listeners::explain(&bot, &msg, lang, err).await,
+    };
+    ctx.users.set_email(asker.user.id, &email).await?;
+    dialogue.reset().await?;
+    let done = tr_args(lang, "profile-email-saved", &[("value", text(html::escape(email.as_str())))]);
+    bot.send_message(msg.chat.id, done).await?;
     Ok(())
 }
 

@@ -364,6 +364,7 @@ mod tests {
                 ProfileAction::Timezone,
                 ProfileAction::FullName,
                 ProfileAction::Organisation,
+                ProfileAction::Email,
                 ProfileAction::Skip,
             ])
         }

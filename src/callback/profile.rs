@@ -9,6 +9,7 @@ pub enum ProfileAction {
     Timezone,
     FullName,
     Organisation,
+    Email,
     /// Skips the first-join question being asked.
     Skip,
 }
@@ -20,6 +21,7 @@ impl ProfileAction {
             Self::Timezone => "t",
             Self::FullName => "n",
             Self::Organisation => "o",
+            Self::Email => "m",
             Self::Skip => "s",
         }
         .to_owned()
@@ -31,6 +33,7 @@ impl ProfileAction {
             "t" => Self::Timezone,
             "n" => Self::FullName,
             "o" => Self::Organisation,
+            "m" => Self::Email,
             "s" => Self::Skip,
             _ => return None,
         })

@@ -13,6 +13,8 @@ pub enum LineError {
     TooLong { max: usize, actual: usize },
     #[error("the text contains a control character or a line break")]
     ControlCharacter,
+    #[error("the text is not an e-mail address")]
+    NotAnEmail,
 }
 
 impl crate::domain::Localized for LineError {
@@ -22,13 +24,14 @@ impl crate::domain::Localized for LineError {
             Self::Empty => "listeners-err-empty",
             Self::TooLong { .. } => "listeners-err-too-long",
             Self::ControlCharacter => "listeners-err-control",
+            Self::NotAnEmail => "listeners-err-email",
         }
     }
 
     /// The Fluent variables the message uses.
     fn i18n_args(&self) -> I18nArgs {
         match *self {
-            Self::Empty | Self::ControlCharacter => vec![],
+            Self::Empty | Self::ControlCharacter | Self::NotAnEmail => vec![],
             Self::TooLong { max, actual } => vec![("max", max.into()), ("actual", actual.into())],
         }
     }
@@ -87,6 +90,31 @@ line_type!(
     200
 );
 
+/// An e-mail address as a listener gives it, for matching the services' reports: one `@`
+/// between a local part and a domain with a dot, no spaces. Mail is never sent to it, so this is
+/// a check for typos, not RFC 5322.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    /// RFC 5321's limit on a path.
+    pub const MAX_CHARS: usize = 254;
+
+    pub fn parse(input: &str) -> Result<Self, LineError> {
+        let line = one_line(input, Self::MAX_CHARS)?;
+        let (local, domain) = line.split_once('@').ok_or(LineError::NotAnEmail)?;
+        let domain_ok = domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.');
+        if local.is_empty() || !domain_ok || domain.contains('@') || line.chars().any(char::is_whitespace) {
+            return Err(LineError::NotAnEmail);
+        }
+        Ok(Self(line))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,8 +137,22 @@ mod tests {
     }
 
     #[test]
+    fn an_email_needs_one_at_and_a_dotted_domain() {
+        assert_eq!(Email::parse(" ivan.petrov@school.ru ").unwrap().as_str(), "ivan.petrov@school.ru");
+        for bad in ["ivan", "ivan@", "@school.ru", "ivan@school", "ivan@@school.ru", "ivan petrov@school.ru", "i@.ru"] {
+            assert_eq!(Email::parse(bad), Err(LineError::NotAnEmail), "{bad}");
+        }
+        assert_eq!(Email::parse(""), Err(LineError::Empty));
+    }
+
+    #[test]
     fn every_error_names_its_message() {
-        for err in [LineError::Empty, LineError::ControlCharacter, LineError::TooLong { max: 1, actual: 2 }] {
+        for err in [
+            LineError::Empty,
+            LineError::ControlCharacter,
+            LineError::TooLong { max: 1, actual: 2 },
+            LineError::NotAnEmail,
+        ] {
             assert!(err.i18n_key().starts_with("listeners-err-"));
         }
     }

@@ -67,6 +67,7 @@ pub const TABLES: &[Table] = &[
             ("timezone", Text),
             ("full_name", Text),
             ("organisation", Text),
+            ("email", Text),
             ("active", Bool),
             ("created_at", Text),
             ("updated_at", Text),

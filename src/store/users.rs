@@ -6,7 +6,7 @@ use sqlx::FromRow;
 use teloxide::types::UserId;
 
 use super::{Conn, Db, StoreError, StoreResult, on_conn, on_db, stamp};
-use crate::domain::group::{FullName, Organisation};
+use crate::domain::group::{Email, FullName, Organisation};
 use crate::domain::roles::Role;
 use crate::i18n::Lang;
 
@@ -53,6 +53,7 @@ impl TryFrom<UserRow> for User {
 pub struct Profile {
     pub full_name: Option<String>,
     pub organisation: Option<String>,
+    pub email: Option<String>,
 }
 
 /// What Telegram tells about a person on every update.
@@ -206,13 +207,13 @@ impl Users {
     /// The full name and organisation a listener gave, for their settings.
     pub async fn profile(&self, id: UserId) -> StoreResult<Profile> {
         on_db!(&self.db, |pool| {
-            let row: Option<(Option<String>, Option<String>)> =
-                sqlx::query_as("SELECT full_name, organisation FROM users WHERE id = $1")
+            let row: Option<(Option<String>, Option<String>, Option<String>)> =
+                sqlx::query_as("SELECT full_name, organisation, email FROM users WHERE id = $1")
                     .bind(id.0 as i64)
                     .fetch_optional(pool)
                     .await?;
-            let (full_name, organisation) = row.unwrap_or_default();
-            Ok(Profile { full_name, organisation })
+            let (full_name, organisation, email) = row.unwrap_or_default();
+            Ok(Profile { full_name, organisation, email })
         })
     }
 
@@ -231,6 +232,17 @@ impl Users {
         on_db!(&self.db, |pool| {
             sqlx::query("UPDATE users SET organisation = $1 WHERE id = $2")
                 .bind(organisation.as_str())
+                .bind(id.0 as i64)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
+    }
+
+    pub async fn set_email(&self, id: UserId, email: &Email) -> StoreResult<()> {
+        on_db!(&self.db, |pool| {
+            sqlx::query("UPDATE users SET email = $1 WHERE id = $2")
+                .bind(email.as_str())
                 .bind(id.0 as i64)
                 .execute(pool)
                 .await?;

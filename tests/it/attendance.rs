@@ -427,3 +427,39 @@ async fn deleting_a_class_deletes_its_report() {
     db.close().await;
     bot.finish().await;
 }
+
+#[tokio::test]
+async fn an_email_given_in_settings_matches_a_participant_who_used_another_name() {
+    let zoom = FakeServer::start().await;
+    zoom.on("POST", "/oauth/token", zoom_token());
+    let bot = TestBot::start().await;
+    let provider = scenario::register_provider(&bot, "Zoom", &zoom_settings(&zoom)).await;
+    let people = listeners(&bot).await;
+    let olga = &people[2];
+    let settings = bot.tg.ask(olga, "/settings").await;
+    assert!(settings.text().contains("Электронная почта: не указан"), "{}", settings.text());
+    scenario::press_for(&bot, olga, &settings, "Электронная почта", "адрес электронной почты").await;
+    let refused = bot.tg.ask(olga, "olga at school").await;
+    assert!(refused.text().contains("не похоже на адрес"), "{}", refused.text());
+    let saved = bot.tg.ask(olga, "Olga.S@School.ru").await;
+    assert!(saved.text().contains("Адрес сохранён: Olga.S@School.ru"), "{}", saved.text());
+
+    let event = class(&bot, provider, meeting("8124", "https://zoom.us/j/8124")).await;
+    invite(&bot, event, &people).await;
+    let start = bot.ctx().events.get(event).await.unwrap().unwrap().starts_at;
+    let mut record = zoom_record("OS-laptop", at(0, start), at(60, start));
+    record["user_email"] = json!("olga.s@school.ru");
+    zoom.on(
+        "GET",
+        "/v2/report/meetings/8124/participants",
+        Reply::json(200, json!({"page_size": 300, "total_records": 1, "next_page_token": "", "participants": [record]})),
+    );
+    report_notice(&bot, Duration::hours(2) + Duration::minutes(11)).await;
+    let event = bot.ctx().events.get(event).await.unwrap().unwrap();
+    let report = bot.ctx().attendance.class_report(&event).await.unwrap();
+    let olga_row = report.rows.iter().find(|r| r.name == "Ольга Смирнова").unwrap();
+    assert!(matches!(olga_row.status, Status::Attended(_)), "{olga_row:?}");
+    assert_eq!(olga_row.matched_by, Some(webinar_bot::domain::attendance::MatchedBy::Email));
+    assert!(report.strangers.is_empty(), "{:?}", report.strangers);
+    bot.finish().await;
+}

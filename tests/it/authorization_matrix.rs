@@ -127,6 +127,7 @@ fn rule(data: &CallbackData, role: Role, whose: Whose, chat: Chat) -> Verdict {
             | ProfileAction::Timezone
             | ProfileAction::FullName
             | ProfileAction::Organisation
+            | ProfileAction::Email
             | ProfileAction::Skip,
         ) => Acts,
         CallbackData::Leave(LeaveAction::Stay) => Acts,
@@ -314,6 +315,7 @@ fn samples(o: Objects) -> Vec<CallbackData> {
             ProfileAction::Timezone,
             ProfileAction::FullName,
             ProfileAction::Organisation,
+            ProfileAction::Email,
             ProfileAction::Skip,
         ]
         .map(CallbackData::Profile),
