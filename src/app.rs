@@ -20,7 +20,6 @@ use tokio_util::sync::CancellationToken;
 
 use crate::attendance::AttendanceService;
 use crate::bot::{self, BotError, Ctx, SharedCtx, State};
-use crate::store::attendance::AttendanceStore;
 use crate::clock::SharedClock;
 use crate::config::{Config, ConfigError, Webhook};
 use crate::delivery::{Delivery, DeliveryConfig, JoinLinks};
@@ -31,6 +30,7 @@ use crate::leader;
 use crate::meetings::Meetings;
 use crate::metrics::Metrics;
 use crate::series::SeriesService;
+use crate::store::attendance::AttendanceStore;
 use crate::store::{self, Db, DbStorage, Events, Groups, Invites, Providers, SeriesStore, Settings, Users};
 use crate::telegram::polling::WatchedPolling;
 use crate::telegram::{Limits, RawBot, SendBudget, Tg};

@@ -10,8 +10,8 @@ use chrono::Duration;
 use serde_json::{Value, json};
 use teloxide::types::UserId;
 use webinar_bot::attendance::export;
-use webinar_bot::clock::Clock;
 use webinar_bot::attendance::report::{Counted, Status};
+use webinar_bot::clock::Clock;
 use webinar_bot::domain::event::{EventId, EventStatus};
 use webinar_bot::domain::group::FullName;
 use webinar_bot::i18n::Lang;
@@ -157,7 +157,8 @@ async fn a_kontur_report_is_matched_by_personal_link_and_name_and_reaches_the_te
     assert!(asked.query_pairs().contains_key("from"), "{asked:?}");
 
     // The files carry the chat's rows, read back by independent readers.
-    let class_report = bot.ctx().attendance.class_report(&bot.ctx().events.get(event).await.unwrap().unwrap()).await.unwrap();
+    let class_report =
+        bot.ctx().attendance.class_report(&bot.ctx().events.get(event).await.unwrap().unwrap()).await.unwrap();
     assert_eq!(class_report.counted, Counted::Report);
     let table = export::class_table(&class_report, Lang::Ru);
     let admin = TgUser::ru(ADMIN_ID);
@@ -165,7 +166,8 @@ async fn a_kontur_report_is_matched_by_personal_link_and_name_and_reaches_the_te
     assert_eq!(xlsx_rows(&xlsx.file_bytes("document")), table);
     let csv = press_for_file(&bot, &admin, &report, ".csv").await;
     assert_eq!(csv_rows(&csv.file_bytes("document")), table);
-    for name in ["Иван Петров", "Мария Фёдорова", "Ольга Смирнова", "Кто-то Незнакомый"] {
+    for name in ["Иван Петров", "Мария Фёдорова", "Ольга Смирнова", "Кто-то Незнакомый"]
+    {
         assert!(table.iter().any(|row| row[0] == name), "{name} in {table:?}");
     }
 
@@ -173,7 +175,8 @@ async fn a_kontur_report_is_matched_by_personal_link_and_name_and_reaches_the_te
     let mark = bot.tg.mark();
     let ivan = TgUser::ru(IVAN);
     bot.tg.press(&ivan, cards[0].message_id().unwrap(), &notice.button_data("Открыть отчёт"));
-    let refused = bot.tg.wait_for(mark, "the refusal", |c| c.chat_id() == Some(IVAN) || c.method == "AnswerCallbackQuery").await;
+    let refused =
+        bot.tg.wait_for(mark, "the refusal", |c| c.chat_id() == Some(IVAN) || c.method == "AnswerCallbackQuery").await;
     assert!(!refused.text().contains("Посещаемость"), "{refused:?}");
     bot.tg.assert_silent_after(mark, IVAN).await;
     bot.finish().await;
@@ -264,7 +267,10 @@ fn zoom_settings(server: &FakeServer) -> ProviderSettings {
 }
 
 fn zoom_token() -> Reply {
-    Reply::json(200, json!({"access_token": "tok", "token_type": "bearer", "expires_in": 3600, "scope": "report:read:admin"}))
+    Reply::json(
+        200,
+        json!({"access_token": "tok", "token_type": "bearer", "expires_in": 3600, "scope": "report:read:admin"}),
+    )
 }
 
 fn zoom_record(name: &str, join: String, leave: String) -> Value {
@@ -288,14 +294,20 @@ async fn a_zoom_report_that_is_late_and_paginated_is_fetched_again_and_read_whol
     zoom.on(
         "GET",
         path,
-        Reply::json(200, json!({"page_size": 1, "total_records": 2, "next_page_token": "page2",
-                                "participants": [zoom_record("Иван Петров", at(0, start), at(60, start))]})),
+        Reply::json(
+            200,
+            json!({"page_size": 1, "total_records": 2, "next_page_token": "page2",
+                                "participants": [zoom_record("Иван Петров", at(0, start), at(60, start))]}),
+        ),
     );
     zoom.on(
         "GET",
         path,
-        Reply::json(200, json!({"page_size": 1, "total_records": 2, "next_page_token": "",
-                                "participants": [zoom_record("Ольга Смирнова", at(3, start), at(59, start))]})),
+        Reply::json(
+            200,
+            json!({"page_size": 1, "total_records": 2, "next_page_token": "",
+                                "participants": [zoom_record("Ольга Смирнова", at(3, start), at(59, start))]}),
+        ),
     );
 
     let mark = bot.tg.mark();
@@ -452,7 +464,10 @@ async fn an_email_given_in_settings_matches_a_participant_who_used_another_name(
     zoom.on(
         "GET",
         "/v2/report/meetings/8124/participants",
-        Reply::json(200, json!({"page_size": 300, "total_records": 1, "next_page_token": "", "participants": [record]})),
+        Reply::json(
+            200,
+            json!({"page_size": 300, "total_records": 1, "next_page_token": "", "participants": [record]}),
+        ),
     );
     report_notice(&bot, Duration::hours(2) + Duration::minutes(11)).await;
     let event = bot.ctx().events.get(event).await.unwrap().unwrap();
@@ -461,5 +476,89 @@ async fn an_email_given_in_settings_matches_a_participant_who_used_another_name(
     assert!(matches!(olga_row.status, Status::Attended(_)), "{olga_row:?}");
     assert_eq!(olga_row.matched_by, Some(webinar_bot::domain::attendance::MatchedBy::Email));
     assert!(report.strangers.is_empty(), "{:?}", report.strangers);
+    bot.finish().await;
+}
+
+/// Presses the Join redirect of `card` as its listener would.
+async fn press_join(bot: &TestBot, card: &Call) {
+    let url = join_url(card);
+    let token = url.rsplit('/').next().unwrap();
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let pressed = client.get(format!("{}/j/{token}", bot.http_url())).send().await.unwrap();
+    assert_eq!(pressed.status(), 302);
+}
+
+/// The planned occurrence `number` of the series, once the series has made it.
+async fn occurrence(bot: &TestBot, series: i64, number: i64) -> EventId {
+    for _ in 0..400 {
+        if let Some(event) = bot.ctx().events.latest_occurrence(series).await.unwrap()
+            && event.series == Some((series, number))
+            && event.status == EventStatus::Planned
+        {
+            return event.id;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("occurrence {number} was not made");
+}
+
+#[tokio::test]
+async fn a_series_report_gives_each_listener_their_share_with_a_chart() {
+    use webinar_bot::domain::recurrence::{Ending, Frequency, Recurrence};
+    let bot = TestBot::start_with(&[("PUBLIC_URL", "https://bot.example.org")]).await;
+    let jitsi = ProviderSettings::new(ServiceSettings::Jitsi(JitsiSettings { domain: "meet.jit.si".into() }));
+    let provider = scenario::register_provider(&bot, "Jitsi", &jitsi).await;
+    let people = listeners(&bot).await;
+    let first = class(&bot, provider, scenario::jitsi_meeting("room123abc")).await;
+    let ctx = bot.ctx();
+    let event = ctx.events.get(first).await.unwrap().unwrap();
+    let rule = Recurrence { frequency: Frequency::Daily { interval: 1 }, ending: Ending::Count(3) };
+    let series = ctx.series.start(&event, &rule).await.unwrap();
+    let people = &people[..2];
+    // Ivan comes to the first class, Maria to the second, nobody to the third.
+    let cards = invite(&bot, first, people).await;
+    press_join(&bot, &cards[0]).await;
+    for (number, presser) in [(1, Some(1)), (2, None)] {
+        let mark = bot.tg.mark();
+        bot.clock.advance(Duration::days(1));
+        ctx.series.wake();
+        let id = occurrence(&bot, series, number).await;
+        ctx.delivery.plan_event(id).await.unwrap();
+        if let Some(at) = presser {
+            let who = people[at].id;
+            let card =
+                bot.tg.wait_for(mark, "the card", |c| c.chat_id() == Some(who) && c.text().contains("Дроби")).await;
+            press_join(&bot, &card).await;
+        }
+    }
+    // Into the third class: it has begun, so it counts.
+    bot.clock.advance(Duration::hours(1) + Duration::minutes(5));
+    occurrence(&bot, series, 2).await;
+
+    let admin = TgUser::ru(ADMIN_ID);
+    let list = bot.tg.ask(&admin, "/events").await;
+    let card = scenario::choose(&bot, &admin, &list, "Дроби").await;
+    let report = scenario::press_for(&bot, &admin, &card, "Кто был на занятии", "Посещаемость").await;
+    assert!(report.text().contains("Нажали «Подключиться»") || report.text().contains("Не было"), "{}", report.text());
+    let mark = bot.tg.mark();
+    bot.tg.press(&admin, report.message_id().unwrap(), &report.button_data("По всей серии"));
+    let chart = bot.tg.wait_for(mark, "the chart", |c| c.chat_id() == Some(ADMIN_ID) && c.method == "SendPhoto").await;
+    assert!(chart.file_bytes("photo").starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+    let text = bot
+        .tg
+        .wait_for(mark, "the series", |c| {
+            c.chat_id() == Some(ADMIN_ID) && c.method == "SendMessage" && c.text().contains("серии")
+        })
+        .await;
+    let body = text.text();
+    assert!(body.contains("Иван Петров — 1 из 3 (33 %)"), "{body}");
+    assert!(body.contains("Мария Фёдорова — 1 из 3 (33 %)"), "{body}");
+    let classes: Vec<&str> = body.lines().filter(|l| l.contains("были")).collect();
+    assert_eq!(classes.len(), 3, "{body}");
+    assert!(classes.iter().all(|l| l.ends_with("были 1 из 2") || l.ends_with("были 0 из 2")), "{body}");
+    let xlsx = press_for_file(&bot, &admin, &text, ".xlsx").await;
+    let series_report =
+        ctx.attendance.series_report(series, chrono_tz::Europe::Moscow).await.unwrap().expect("a series report");
+    assert_eq!(xlsx_rows(&xlsx.file_bytes("document")), export::series_table(&series_report, Lang::Ru));
     bot.finish().await;
 }
