@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 
 pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> DateTime<Utc>;
@@ -14,6 +15,37 @@ pub trait Clock: Send + Sync + 'static {
 }
 
 pub type SharedClock = Arc<dyn Clock>;
+
+/// Runs a background task's turns until `shutdown`: each turn says when the next one is due
+/// (None: only when woken), and a `wake` in the middle of a turn is not lost, because it is
+/// listened for before the turn begins.
+pub async fn run_turns<F, Fut>(
+    clock: &SharedClock,
+    wake: &tokio::sync::Notify,
+    shutdown: CancellationToken,
+    mut turn: F,
+) where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<DateTime<Utc>>>,
+{
+    while !shutdown.is_cancelled() {
+        let woken = wake.notified();
+        tokio::pin!(woken);
+        woken.as_mut().enable();
+        let next = turn().await;
+        let sleep = async {
+            match next {
+                Some(at) => clock.sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = sleep => {}
+            _ = &mut woken => {}
+            _ = shutdown.cancelled() => break,
+        }
+    }
+}
 
 /// The wall clock.
 #[derive(Clone, Copy, Debug, Default)]

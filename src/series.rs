@@ -90,30 +90,16 @@ impl SeriesService {
     }
 
     async fn run(&self, shutdown: CancellationToken) {
-        while !shutdown.is_cancelled() {
-            let woken = self.inner.wake.notified();
-            tokio::pin!(woken);
-            woken.as_mut().enable();
-            let next = match self.advance_all().await {
+        crate::clock::run_turns(&self.inner.clock, &self.inner.wake, shutdown, || async {
+            match self.advance_all().await {
                 Ok(next) => next,
                 Err(err) => {
                     tracing::error!(%err, "advancing series failed; trying again shortly");
                     Some(self.inner.clock.now() + Duration::seconds(30))
                 }
-            };
-            let clock = self.inner.clock.clone();
-            let sleep = async move {
-                match next {
-                    Some(at) => clock.sleep_until(at).await,
-                    None => std::future::pending().await,
-                }
-            };
-            tokio::select! {
-                _ = sleep => {}
-                _ = &mut woken => {}
-                _ = shutdown.cancelled() => break,
             }
-        }
+        })
+        .await;
     }
 
     /// Moves every active series past occurrences that ended or were cancelled; returns when to

@@ -86,24 +86,17 @@ impl AttendanceService {
     }
 
     async fn run(&self, shutdown: CancellationToken) {
-        while !shutdown.is_cancelled() {
-            let woken = self.inner.wake.notified();
-            tokio::pin!(woken);
-            woken.as_mut().enable();
+        crate::clock::run_turns(&self.inner.clock, &self.inner.wake, shutdown, || async {
             let now = self.inner.clock.now();
-            let next = match self.work(now).await {
-                Ok(next) => next,
+            match self.work(now).await {
+                Ok(next) => Some(next),
                 Err(err) => {
                     tracing::error!(%err, "attendance: the database failed; trying again shortly");
-                    now + Duration::seconds(30)
+                    Some(now + Duration::seconds(30))
                 }
-            };
-            tokio::select! {
-                _ = self.inner.clock.sleep_until(next) => {}
-                _ = &mut woken => {}
-                _ = shutdown.cancelled() => break,
             }
-        }
+        })
+        .await;
     }
 
     /// Plans fetches for classes that started, asks for the due ones; returns when to look again.
