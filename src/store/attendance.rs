@@ -192,11 +192,11 @@ impl AttendanceStore {
     /// say anything.
     pub async fn redirect_handed_out(&self, event: EventId) -> StoreResult<bool> {
         on_db!(&self.db, |pool| {
-            let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM join_links WHERE event_id = $1 LIMIT 1")
+            let found: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM join_links WHERE event_id = $1)")
                 .bind(event.0)
-                .fetch_optional(pool)
+                .fetch_one(pool)
                 .await?;
-            Ok(found.is_some())
+            Ok(found)
         })
     }
 
