@@ -8,6 +8,7 @@ mod planner;
 pub mod render;
 pub mod rules;
 mod scheduler;
+pub mod webhooks;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -31,6 +32,7 @@ use crate::store::outbox::{Figures, Kind, NewRow, Outbox};
 use crate::store::{CalendarCopies, Event, Events, SeriesStore, StoreResult, Users};
 use crate::telegram::Tg;
 pub use join::JoinLinks;
+pub use webhooks::{Topic, Webhooks};
 
 /// Settings of the engine.
 #[derive(Clone, Copy, Debug)]
@@ -61,6 +63,8 @@ struct Inner {
     attendance: AttendanceStore,
     /// Personal Join links; None: every button is the meeting's own link.
     join: Option<JoinLinks>,
+    /// Notices to the learning platform.
+    webhooks: Webhooks,
     config: DeliveryConfig,
     wake: Notify,
     /// The global plan is to be made again before the next claim.
@@ -79,6 +83,7 @@ impl Delivery {
         clock: SharedClock,
         config: DeliveryConfig,
         join: Option<JoinLinks>,
+        webhooks: Webhooks,
         health: Arc<Health>,
         metrics: Metrics,
     ) -> Self {
@@ -91,6 +96,7 @@ impl Delivery {
             calendars: CalendarCopies::new(pool.clone()),
             attendance: AttendanceStore::new(pool.clone()),
             join,
+            webhooks,
             users: Users::new(pool),
             config,
             wake: Notify::new(),
@@ -104,6 +110,11 @@ impl Delivery {
 
     pub fn outbox(&self) -> &Outbox {
         &self.inner.outbox
+    }
+
+    /// The learning platform's notices.
+    pub fn webhooks(&self) -> &Webhooks {
+        &self.inner.webhooks
     }
 
     /// The outbox at a glance, its lag measured against the rate this engine sends at.
@@ -206,7 +217,7 @@ impl Delivery {
         rows.extend(self.calendar_rows(&event, now).await?);
         inner.outbox.enqueue(&rows, now).await?;
         self.replan();
-        Ok(())
+        inner.webhooks.emit(Topic::EventChanged, webhooks::event_json(&event)).await
     }
 
     /// A new calendar copy for every chat that holds the event's entry (a series' entry is held
@@ -266,7 +277,7 @@ impl Delivery {
         inner.outbox.enqueue(&rows, now).await?;
         // What the event held of the budget is free for the others.
         self.replan();
-        Ok(())
+        inner.webhooks.emit(Topic::EventCancelled, webhooks::event_json(&event)).await
     }
 
     /// A listener left the event (or its group): nothing more is sent to them about it.

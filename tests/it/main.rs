@@ -31,4 +31,5 @@ mod providers_zoom;
 mod series;
 mod service;
 mod startup;
+mod webhooks;
 mod wizard;
