@@ -77,6 +77,8 @@ struct Inner {
 }
 
 impl Delivery {
+    // Each argument is a separate dependency of the engine, wired once in `app`.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         pool: Db,
         bot: Tg,
