@@ -10,8 +10,8 @@ use chrono::Duration;
 use hmac::Mac;
 use serde_json::Value;
 
+use crate::support::TestBot;
 use crate::support::scenario::{self, people};
-use crate::support::{Clock, TestBot};
 
 const SECRET: &str = "platform-secret-0123456789";
 
