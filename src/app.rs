@@ -22,8 +22,7 @@ use crate::attendance::AttendanceService;
 use crate::bot::{self, BotError, Ctx, SharedCtx, State};
 use crate::clock::SharedClock;
 use crate::config::{Config, ConfigError, Webhook};
-use crate::delivery::webhooks::Target;
-use crate::delivery::{Delivery, DeliveryConfig, JoinLinks, Webhooks};
+use crate::delivery::{Delivery, DeliveryConfig, JoinLinks};
 use crate::domain::attendance::JoinTokens;
 use crate::health::{Health, ReadyLimits};
 use crate::http::{Probes, UpdatesVia, WebhookRoute};
@@ -32,7 +31,6 @@ use crate::meetings::Meetings;
 use crate::metrics::Metrics;
 use crate::series::SeriesService;
 use crate::store::attendance::AttendanceStore;
-use crate::store::webhooks::WebhookStore;
 use crate::store::{self, Db, DbStorage, Events, Groups, Invites, Providers, SeriesStore, Settings, Users};
 use crate::telegram::polling::WatchedPolling;
 use crate::telegram::{Limits, RawBot, SendBudget, Tg};
@@ -154,7 +152,6 @@ pub async fn start(
             default_tz: config.default_timezone,
         },
         Some(join_links.clone()),
-        Webhooks::new(WebhookStore::new(pool.clone()), clock.clone(), webhook_target(&config)),
         health.clone(),
         metrics.clone(),
     );
@@ -259,11 +256,6 @@ pub async fn start(
     Ok(Running { ctx, stats, http_addr, task })
 }
 
-fn webhook_target(config: &Config) -> Option<Target> {
-    let hook = config.platform_webhook.as_ref()?;
-    Some(Target { url: hook.url.clone(), secret: hook.secret.clone().into() })
-}
-
 /// What the key derives the join-link tokens' key for; changing it changes every token.
 const JOIN_LINKS_PURPOSE: &str = "webinar-bot join links v1";
 
@@ -326,7 +318,6 @@ impl Serving {
         let scheduler = self.ctx.delivery.spawn(shutdown.clone());
         let repeater = self.ctx.series.spawn(shutdown.clone());
         let attendance = self.ctx.attendance.spawn(shutdown.clone());
-        let webhooks = self.ctx.delivery.webhooks().spawn(shutdown.clone());
         // The menu is a nicety: registering it must not delay the first update.
         tokio::spawn({
             let bot = self.bot.clone();
@@ -353,9 +344,6 @@ impl Serving {
         }
         if let Err(err) = attendance.await {
             tracing::error!(%err, "the attendance task ended abnormally");
-        }
-        if let Err(err) = webhooks.await {
-            tracing::error!(%err, "the webhook sender ended abnormally");
         }
         result
     }

@@ -54,15 +54,6 @@ pub struct Config {
     /// The address people reach the HTTP server at. With it, Join buttons of services that report
     /// no attendance lead through the bot's redirect `/j/<token>`, which counts the press.
     pub public_url: Option<Url>,
-    /// Where notices to the learning platform go, and the secret they are signed with.
-    pub platform_webhook: Option<PlatformWebhook>,
-}
-
-/// `PLATFORM_WEBHOOK_URL` and `PLATFORM_WEBHOOK_SECRET`.
-#[derive(Clone)]
-pub struct PlatformWebhook {
-    pub url: Url,
-    pub secret: String,
 }
 
 /// How log lines are written.
@@ -206,7 +197,6 @@ impl Config {
             Some("json") => LogFormat::Json,
             Some(other) => return Err(ConfigError::new("LOG_FORMAT", format!("{other:?} is not one of: text, json"))),
         };
-        let platform_webhook = parse_platform_webhook(value("PLATFORM_WEBHOOK_URL"), value("PLATFORM_WEBHOOK_SECRET"))?;
         let public_url = value("PUBLIC_URL").map(|url| parse_public_url(&url, http_addr)).transpose()?;
         let webhook = match value("WEBHOOK_URL") {
             Some(url) => Some(parse_webhook(&url, value("WEBHOOK_SECRET"), http_addr)?),
@@ -232,35 +222,8 @@ impl Config {
             log_format,
             webhook,
             public_url,
-            platform_webhook,
         })
     }
-}
-
-/// The platform's receiver: https (plain http only on loopback, for a local receiver), with a
-/// secret of at least 16 characters to sign with; both or neither.
-fn parse_platform_webhook(url: Option<String>, secret: Option<String>) -> Result<Option<PlatformWebhook>, ConfigError> {
-    let (url, secret) = match (url, secret) {
-        (None, None) => return Ok(None),
-        (Some(_), None) => {
-            return Err(ConfigError::new("PLATFORM_WEBHOOK_SECRET", "is needed with PLATFORM_WEBHOOK_URL"));
-        }
-        (None, Some(_)) => {
-            return Err(ConfigError::new("PLATFORM_WEBHOOK_URL", "is needed with PLATFORM_WEBHOOK_SECRET"));
-        }
-        (Some(url), Some(secret)) => (url, secret),
-    };
-    let invalid = |reason: String| ConfigError::new("PLATFORM_WEBHOOK_URL", reason);
-    let parsed = Url::parse(&url).map_err(|e| invalid(format!("{url:?} is not a URL: {e}")))?;
-    let loopback = matches!(parsed.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback())
-        || matches!(parsed.host(), Some(url::Host::Domain("localhost")));
-    if !(parsed.scheme() == "https" || (parsed.scheme() == "http" && loopback)) {
-        return Err(invalid(format!("{url:?} is not an https:// address (plain http only to this machine)")));
-    }
-    if secret.chars().count() < 16 {
-        return Err(ConfigError::new("PLATFORM_WEBHOOK_SECRET", "must be at least 16 characters"));
-    }
-    Ok(Some(PlatformWebhook { url: parsed, secret }))
 }
 
 /// An http(s) address with nothing after its path: the redirect's path is added to it.
@@ -365,24 +328,6 @@ mod tests {
     }
 
     const TOKEN: (&str, &str) = ("TELOXIDE_TOKEN", "123456:ABC-def");
-
-    #[test]
-    fn the_platform_webhook_needs_its_secret_and_a_safe_address() {
-        let url = ("PLATFORM_WEBHOOK_URL", "https://sdo.example.org/hooks/bot");
-        let secret = ("PLATFORM_WEBHOOK_SECRET", "0123456789abcdef");
-        assert!(config(&[TOKEN, url, secret]).unwrap().platform_webhook.is_some());
-        assert_eq!(config(&[TOKEN, url]).unwrap_err().var, "PLATFORM_WEBHOOK_SECRET");
-        assert_eq!(config(&[TOKEN, secret]).unwrap_err().var, "PLATFORM_WEBHOOK_URL");
-        assert_eq!(
-            config(&[TOKEN, url, ("PLATFORM_WEBHOOK_SECRET", "short")]).unwrap_err().var,
-            "PLATFORM_WEBHOOK_SECRET"
-        );
-        let plain = ("PLATFORM_WEBHOOK_URL", "http://sdo.example.org/hooks");
-        assert_eq!(config(&[TOKEN, plain, secret]).unwrap_err().var, "PLATFORM_WEBHOOK_URL");
-        let local = ("PLATFORM_WEBHOOK_URL", "http://127.0.0.1:9000/hooks");
-        assert!(config(&[TOKEN, local, secret]).unwrap().platform_webhook.is_some());
-        assert!(config(&[TOKEN]).unwrap().platform_webhook.is_none());
-    }
 
     #[test]
     fn public_url_is_an_address_the_server_answers_at() {

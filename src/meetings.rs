@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::SharedClock;
-use crate::delivery::{Delivery, Topic, webhooks};
+use crate::delivery::Delivery;
 use crate::domain::attendance::ReportFetch;
 use crate::domain::event::{EventId, EventStatus};
 use crate::metrics::Metrics;
@@ -182,9 +182,7 @@ impl Meetings {
             return Err(err.into());
         }
         self.delivery.plan_event(id).await?;
-        let event = self.event(id).await?;
-        self.delivery.webhooks().emit(Topic::EventCreated, webhooks::event_json(&event)).await?;
-        Ok(event)
+        self.event(id).await
     }
 
     /// Carries a change the store already has to the provider, where the service keeps a

@@ -18,7 +18,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::SharedClock;
-use crate::delivery::{Delivery, JoinLinks, Topic};
+use crate::delivery::{Delivery, JoinLinks};
 use crate::domain::attendance::{Listener, ReportFetch, Unavailable, match_participants, presence, share_percent};
 use crate::domain::event::{EventId, EventStatus};
 use crate::meetings::{MeetingError, Meetings};
@@ -152,8 +152,6 @@ impl AttendanceService {
                 if before != FetchState::Ready {
                     tracing::info!(event = %id, rows = rows.len(), "attendance report stored");
                     self.inner.delivery.tell_owner_attendance(id).await?;
-                    let data = serde_json::json!({ "event_id": id.0, "participants": rows.len() });
-                    self.inner.delivery.webhooks().emit(Topic::AttendanceReady, data).await?;
                 }
             }
             Ok(ReportFetch::NotReady) => {

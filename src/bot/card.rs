@@ -31,9 +31,6 @@ pub async fn rsvp(
         return Ok(());
     }
     ctx.events.set_rsvp(id, asker.user.id, answer, ctx.clock.now()).await?;
-    let answered = if answer == Rsvp::Yes { "yes" } else { "no" };
-    let data = serde_json::json!({ "event_id": id.0, "user_id": asker.user.id.0, "answer": answered });
-    ctx.delivery.webhooks().emit(crate::delivery::Topic::Rsvp, data).await?;
     let key = if answer == Rsvp::Yes { "rsvp-saved-yes" } else { "rsvp-saved-no" };
     bot.answer_callback_query(q.id.clone()).text(tr(lang, key)).await?;
     refresh_card(&bot, &q, &ctx, id).await

@@ -8,7 +8,6 @@ mod planner;
 pub mod render;
 pub mod rules;
 mod scheduler;
-pub mod webhooks;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -32,7 +31,6 @@ use crate::store::outbox::{Figures, Kind, NewRow, Outbox};
 use crate::store::{CalendarCopies, Event, Events, SeriesStore, StoreResult, Users};
 use crate::telegram::Tg;
 pub use join::JoinLinks;
-pub use webhooks::{Topic, Webhooks};
 
 /// Settings of the engine.
 #[derive(Clone, Copy, Debug)]
@@ -63,8 +61,6 @@ struct Inner {
     attendance: AttendanceStore,
     /// Personal Join links; None: every button is the meeting's own link.
     join: Option<JoinLinks>,
-    /// Notices to the learning platform.
-    webhooks: Webhooks,
     config: DeliveryConfig,
     wake: Notify,
     /// The global plan is to be made again before the next claim.
@@ -77,15 +73,12 @@ struct Inner {
 }
 
 impl Delivery {
-    // Each argument is a separate dependency of the engine, wired once in `app`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         pool: Db,
         bot: Tg,
         clock: SharedClock,
         config: DeliveryConfig,
         join: Option<JoinLinks>,
-        webhooks: Webhooks,
         health: Arc<Health>,
         metrics: Metrics,
     ) -> Self {
@@ -98,7 +91,6 @@ impl Delivery {
             calendars: CalendarCopies::new(pool.clone()),
             attendance: AttendanceStore::new(pool.clone()),
             join,
-            webhooks,
             users: Users::new(pool),
             config,
             wake: Notify::new(),
@@ -112,11 +104,6 @@ impl Delivery {
 
     pub fn outbox(&self) -> &Outbox {
         &self.inner.outbox
-    }
-
-    /// The learning platform's notices.
-    pub fn webhooks(&self) -> &Webhooks {
-        &self.inner.webhooks
     }
 
     /// The outbox at a glance, its lag measured against the rate this engine sends at.
@@ -219,7 +206,7 @@ impl Delivery {
         rows.extend(self.calendar_rows(&event, now).await?);
         inner.outbox.enqueue(&rows, now).await?;
         self.replan();
-        inner.webhooks.emit(Topic::EventChanged, webhooks::event_json(&event)).await
+        Ok(())
     }
 
     /// A new calendar copy for every chat that holds the event's entry (a series' entry is held
@@ -279,7 +266,7 @@ impl Delivery {
         inner.outbox.enqueue(&rows, now).await?;
         // What the event held of the budget is free for the others.
         self.replan();
-        inner.webhooks.emit(Topic::EventCancelled, webhooks::event_json(&event)).await
+        Ok(())
     }
 
     /// A listener left the event (or its group): nothing more is sent to them about it.

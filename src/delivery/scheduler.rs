@@ -304,7 +304,7 @@ async fn write_outcome(inner: &Inner, row: &Row, outcome: &Outcome) -> StoreResu
             outbox.mark_chat_inactive(row.chat_id).await?;
             outbox.mark_failed(row.id, reason, now).await?;
             metrics.message_failed(kind, FailReason::unreachable);
-            tell_platform_failed(inner, row, reason).await
+            Ok(())
         }
         Outcome::Migrated(to) => {
             tracing::info!(from = row.chat_id.0, to = to.0, "group chat became a supergroup; following it");
@@ -315,7 +315,7 @@ async fn write_outcome(inner: &Inner, row: &Row, outcome: &Outcome) -> StoreResu
             tracing::warn!(row = row.id, %reason, "delivery failed");
             outbox.mark_failed(row.id, reason, now).await?;
             metrics.message_failed(kind, FailReason::rejected);
-            tell_platform_failed(inner, row, reason).await
+            Ok(())
         }
     }
 }
@@ -435,17 +435,6 @@ pub(super) async fn viewer(inner: &Inner, chat: ChatId, event: &Event) -> StoreR
         holds_calendar: true,
         join: event.join_url().map(str::to_owned),
     })
-}
-
-/// The platform hears of a message that will not arrive, so it can reach the person another way.
-async fn tell_platform_failed(inner: &Inner, row: &Row, reason: &str) -> StoreResult<()> {
-    let data = serde_json::json!({
-        "event_id": row.event_id.0,
-        "chat_id": row.chat_id.0,
-        "kind": row.kind.family(),
-        "reason": reason,
-    });
-    inner.webhooks.emit(super::Topic::DeliveryFailed, data).await
 }
 
 /// A database error while preparing a message is reported like an I/O failure: retried later.

@@ -247,21 +247,6 @@ pub const TABLES: &[Table] = &[
         identity: Some("id"),
     },
     Table {
-        name: "webhook_deliveries",
-        columns: &[
-            ("id", Int),
-            ("topic", Text),
-            ("body", Text),
-            ("created_at", Text),
-            ("state", Text),
-            ("attempts", Int),
-            ("next_at", Text),
-            ("last_error", Text),
-            ("delivered_at", Text),
-        ],
-        identity: Some("id"),
-    },
-    Table {
         name: "attendance_fetches",
         columns: &[
             ("event_id", Int),

@@ -14,7 +14,6 @@ pub mod providers;
 pub mod series;
 pub mod settings;
 pub mod users;
-pub mod webhooks;
 
 use std::str::FromStr;
 use std::sync::Arc;

@@ -31,5 +31,4 @@ mod providers_zoom;
 mod series;
 mod service;
 mod startup;
-mod webhooks;
 mod wizard;
