@@ -20,7 +20,6 @@ use tokio_util::sync::CancellationToken;
 
 use crate::attendance::AttendanceService;
 use crate::bot::{self, BotError, Ctx, SharedCtx, State};
-use crate::store::attendance::AttendanceStore;
 use crate::clock::SharedClock;
 use crate::config::{Config, ConfigError, Webhook};
 use crate::delivery::{Delivery, DeliveryConfig, JoinLinks};
@@ -31,6 +30,7 @@ use crate::leader;
 use crate::meetings::Meetings;
 use crate::metrics::Metrics;
 use crate::series::SeriesService;
+use crate::store::attendance::AttendanceStore;
 use crate::store::{self, Db, DbStorage, Events, Groups, Invites, Providers, SeriesStore, Settings, Users};
 use crate::telegram::polling::WatchedPolling;
 use crate::telegram::{Limits, RawBot, SendBudget, Tg};
@@ -185,6 +185,12 @@ pub async fn start(
         clock.clone(),
         join_links,
     );
+    let platform = crate::platform::PlatformService::new(
+        pool.clone(),
+        delivery.clone(),
+        clock.clone(),
+        key.derive(crate::platform::LINKS_PURPOSE),
+    );
     let ctx = Arc::new(Ctx {
         config: config.clone(),
         pool: pool.clone(),
@@ -200,6 +206,7 @@ pub async fn start(
         dialogues,
         providers,
         settings: Settings::new(pool.clone()),
+        platform: platform.clone(),
     });
     let stats = Arc::new(Stats::default());
     // teloxide's webhook handler, made now so the server serves it from the start; updates it
@@ -223,6 +230,7 @@ pub async fn start(
                 limits: tuning.ready,
                 via: if config.webhook.is_some() { UpdatesVia::Webhook } else { UpdatesVia::Polling },
                 metrics_token: config.metrics_token.clone(),
+                platform,
             });
             Some(crate::http::start(addr, probes, webhook_route, shutdown.clone()).await?)
         }
@@ -315,6 +323,7 @@ impl Serving {
         let Some(me) = connect(&self.raw, &shutdown).await? else { return Ok(()) };
         self.health.telegram_answered(self.ctx.clock.now());
         tracing::info!(bot = %me.username(), "connected to Telegram");
+        self.ctx.platform.set_username(me.username());
         let scheduler = self.ctx.delivery.spawn(shutdown.clone());
         let repeater = self.ctx.series.spawn(shutdown.clone());
         let attendance = self.ctx.attendance.spawn(shutdown.clone());

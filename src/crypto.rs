@@ -104,7 +104,8 @@ impl Key {
     /// can sign links without the sealing key ever being used for anything else.
     pub fn derive(&self, purpose: &str) -> [u8; KEY_BYTES] {
         use hmac::Mac;
-        let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes a key of any length");
+        let mut mac =
+            <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes a key of any length");
         mac.update(purpose.as_bytes());
         mac.finalize().into_bytes().into()
     }

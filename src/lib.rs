@@ -19,6 +19,7 @@ pub mod leader;
 pub mod logging;
 pub mod meetings;
 pub mod metrics;
+pub mod platform;
 pub mod providers;
 pub mod series;
 pub mod store;

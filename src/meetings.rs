@@ -10,9 +10,9 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::attendance::ReportFetch;
 use crate::clock::SharedClock;
 use crate::delivery::Delivery;
+use crate::domain::attendance::ReportFetch;
 use crate::domain::event::{EventId, EventStatus};
 use crate::metrics::Metrics;
 use crate::providers::telemost::WaitingRoomLevel;

@@ -305,7 +305,9 @@ fn class_summary(report: &ClassReport, lang: Lang) -> String {
             "attendance-file-summary-pressed",
             report.rows.iter().filter(|r| matches!(r.status, Status::Attended(_) | Status::Pressed { .. })).count(),
         ),
-        Counted::Waiting | Counted::Nothing(_) | Counted::PressesNotCounted | Counted::NoReport => return String::new(),
+        Counted::Waiting | Counted::Nothing(_) | Counted::PressesNotCounted | Counted::NoReport => {
+            return String::new();
+        }
     };
     let mut summary = tr_args(lang, key, &[("present", count(present)), ("listeners", count(report.rows.len()))]);
     if !report.strangers.is_empty() {

@@ -79,6 +79,8 @@ pub struct Ctx {
     /// Registered providers; holds the AEAD that seals their settings.
     pub providers: Providers,
     pub settings: Settings,
+    /// The learning platform's API: tokens, rosters, signed links.
+    pub platform: crate::platform::PlatformService,
 }
 
 pub type SharedCtx = Arc<Ctx>;

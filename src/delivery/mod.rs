@@ -26,11 +26,11 @@ use crate::domain::reminders::{ReminderOffset, upcoming_reminders};
 use crate::health::Health;
 use crate::i18n::Lang;
 use crate::metrics::Metrics;
-use crate::store::outbox::{Figures, Kind, NewRow, Outbox};
 use crate::store::attendance::AttendanceStore;
+use crate::store::outbox::{Figures, Kind, NewRow, Outbox};
 use crate::store::{CalendarCopies, Event, Events, SeriesStore, StoreResult, Users};
-pub use join::JoinLinks;
 use crate::telegram::Tg;
+pub use join::JoinLinks;
 
 /// Settings of the engine.
 #[derive(Clone, Copy, Debug)]

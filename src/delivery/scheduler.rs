@@ -421,7 +421,8 @@ pub(super) async fn viewer(inner: &Inner, chat: ChatId, event: &Event) -> StoreR
         let rsvp = inner.events.rsvp_of(event.id, user).await?;
         let (lang, tz) = person.map_or((inner.config.default_lang, inner.config.default_tz), |p| (p.lang, p.tz));
         let holds_calendar = inner.calendars.last_sequence(calendar::entry_of(event), chat).await?.is_some();
-        let join = super::join::target_for(inner.join.as_ref(), &inner.attendance, event, user, inner.clock.now()).await?;
+        let join =
+            super::join::target_for(inner.join.as_ref(), &inner.attendance, event, user, inner.clock.now()).await?;
         return Ok(Viewer { lang, tz, rsvp, counts: None, holds_calendar, join });
     }
     let counts = inner.events.rsvp_counts(event.id).await?;

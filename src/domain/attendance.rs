@@ -267,7 +267,8 @@ impl JoinTokens {
     pub fn token(&self, event: i64, user: u64) -> String {
         use base64::Engine;
         use hmac::Mac;
-        let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.key).expect("HMAC takes a key of any length");
+        let mut mac =
+            <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.key).expect("HMAC takes a key of any length");
         mac.update(format!("join:{event}:{user}").as_bytes());
         let digest = mac.finalize().into_bytes();
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])

@@ -286,7 +286,12 @@ impl AttendanceStore {
     // ---- asking the services ----
 
     /// Starts asking for a class's report at `first_at`, unless that was arranged before.
-    pub async fn plan_fetch(&self, event: EventId, state: FetchState, first_at: Option<DateTime<Utc>>) -> StoreResult<()> {
+    pub async fn plan_fetch(
+        &self,
+        event: EventId,
+        state: FetchState,
+        first_at: Option<DateTime<Utc>>,
+    ) -> StoreResult<()> {
         on_db!(&self.db, |pool| {
             let (state, reason) = state_columns(state);
             sqlx::query(
@@ -362,21 +367,16 @@ impl AttendanceStore {
 
     pub async fn next_fetch_at(&self) -> StoreResult<Option<DateTime<Utc>>> {
         on_db!(&self.db, |pool| {
-            let next: Option<String> = sqlx::query_scalar(
-                "SELECT MIN(next_at) FROM attendance_fetches WHERE next_at IS NOT NULL",
-            )
-            .fetch_one(pool)
-            .await?;
+            let next: Option<String> =
+                sqlx::query_scalar("SELECT MIN(next_at) FROM attendance_fetches WHERE next_at IS NOT NULL")
+                    .fetch_one(pool)
+                    .await?;
             next.as_deref().map(parse_stamp).transpose()
         })
     }
 
     /// Planned classes that started in `since..=now` and have no fetch arranged yet.
-    pub async fn started_without_fetch(
-        &self,
-        since: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Vec<EventId>> {
+    pub async fn started_without_fetch(&self, since: DateTime<Utc>, now: DateTime<Utc>) -> StoreResult<Vec<EventId>> {
         on_db!(&self.db, |pool| {
             let ids: Vec<i64> = sqlx::query_scalar(
                 "SELECT e.id FROM events e

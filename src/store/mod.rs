@@ -10,6 +10,7 @@ pub mod invites;
 pub mod leader;
 pub mod maintenance;
 pub mod outbox;
+pub mod platform;
 pub mod providers;
 pub mod series;
 pub mod settings;

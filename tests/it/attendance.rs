@@ -10,8 +10,8 @@ use chrono::Duration;
 use serde_json::{Value, json};
 use teloxide::types::UserId;
 use webinar_bot::attendance::export;
-use webinar_bot::clock::Clock;
 use webinar_bot::attendance::report::{Counted, Status};
+use webinar_bot::clock::Clock;
 use webinar_bot::domain::event::{EventId, EventStatus};
 use webinar_bot::domain::group::FullName;
 use webinar_bot::i18n::Lang;
@@ -157,7 +157,8 @@ async fn a_kontur_report_is_matched_by_personal_link_and_name_and_reaches_the_te
     assert!(asked.query_pairs().contains_key("from"), "{asked:?}");
 
     // The files carry the chat's rows, read back by independent readers.
-    let class_report = bot.ctx().attendance.class_report(&bot.ctx().events.get(event).await.unwrap().unwrap()).await.unwrap();
+    let class_report =
+        bot.ctx().attendance.class_report(&bot.ctx().events.get(event).await.unwrap().unwrap()).await.unwrap();
     assert_eq!(class_report.counted, Counted::Report);
     let table = export::class_table(&class_report, Lang::Ru);
     let admin = TgUser::ru(ADMIN_ID);
@@ -165,7 +166,8 @@ async fn a_kontur_report_is_matched_by_personal_link_and_name_and_reaches_the_te
     assert_eq!(xlsx_rows(&xlsx.file_bytes("document")), table);
     let csv = press_for_file(&bot, &admin, &report, ".csv").await;
     assert_eq!(csv_rows(&csv.file_bytes("document")), table);
-    for name in ["Иван Петров", "Мария Фёдорова", "Ольга Смирнова", "Кто-то Незнакомый"] {
+    for name in ["Иван Петров", "Мария Фёдорова", "Ольга Смирнова", "Кто-то Незнакомый"]
+    {
         assert!(table.iter().any(|row| row[0] == name), "{name} in {table:?}");
     }
 
@@ -173,7 +175,8 @@ async fn a_kontur_report_is_matched_by_personal_link_and_name_and_reaches_the_te
     let mark = bot.tg.mark();
     let ivan = TgUser::ru(IVAN);
     bot.tg.press(&ivan, cards[0].message_id().unwrap(), &notice.button_data("Открыть отчёт"));
-    let refused = bot.tg.wait_for(mark, "the refusal", |c| c.chat_id() == Some(IVAN) || c.method == "AnswerCallbackQuery").await;
+    let refused =
+        bot.tg.wait_for(mark, "the refusal", |c| c.chat_id() == Some(IVAN) || c.method == "AnswerCallbackQuery").await;
     assert!(!refused.text().contains("Посещаемость"), "{refused:?}");
     bot.tg.assert_silent_after(mark, IVAN).await;
     bot.finish().await;
@@ -264,7 +267,10 @@ fn zoom_settings(server: &FakeServer) -> ProviderSettings {
 }
 
 fn zoom_token() -> Reply {
-    Reply::json(200, json!({"access_token": "tok", "token_type": "bearer", "expires_in": 3600, "scope": "report:read:admin"}))
+    Reply::json(
+        200,
+        json!({"access_token": "tok", "token_type": "bearer", "expires_in": 3600, "scope": "report:read:admin"}),
+    )
 }
 
 fn zoom_record(name: &str, join: String, leave: String) -> Value {
@@ -288,14 +294,20 @@ async fn a_zoom_report_that_is_late_and_paginated_is_fetched_again_and_read_whol
     zoom.on(
         "GET",
         path,
-        Reply::json(200, json!({"page_size": 1, "total_records": 2, "next_page_token": "page2",
-                                "participants": [zoom_record("Иван Петров", at(0, start), at(60, start))]})),
+        Reply::json(
+            200,
+            json!({"page_size": 1, "total_records": 2, "next_page_token": "page2",
+                                "participants": [zoom_record("Иван Петров", at(0, start), at(60, start))]}),
+        ),
     );
     zoom.on(
         "GET",
         path,
-        Reply::json(200, json!({"page_size": 1, "total_records": 2, "next_page_token": "",
-                                "participants": [zoom_record("Ольга Смирнова", at(3, start), at(59, start))]})),
+        Reply::json(
+            200,
+            json!({"page_size": 1, "total_records": 2, "next_page_token": "",
+                                "participants": [zoom_record("Ольга Смирнова", at(3, start), at(59, start))]}),
+        ),
     );
 
     let mark = bot.tg.mark();

@@ -13,7 +13,9 @@ use support::telegram::{Call, group_chat, private_chat};
 use support::{ADMIN_ID, Clock, TestBot, TgUser};
 use teloxide::types::{ChatId, UserId};
 use webinar_bot::callback::CallbackData;
-use webinar_bot::callback::events::{EventAction, Field as NewField, FileFormat, NewAction, OptionToggle, RepeatChoice};
+use webinar_bot::callback::events::{
+    EventAction, Field as NewField, FileFormat, NewAction, OptionToggle, RepeatChoice,
+};
 use webinar_bot::callback::groups::GroupAction;
 use webinar_bot::callback::profile::{LeaveAction, ProfileAction};
 use webinar_bot::callback::providers::{Choice, Field as ProviderField, ProviderCb};

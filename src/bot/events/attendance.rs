@@ -9,11 +9,11 @@ use crate::bot::{AppBot, Asker, HandlerResult, SharedCtx};
 use crate::delivery::render;
 use crate::i18n::{Lang, num, text, tr, tr_args};
 use crate::store::Event;
+use fluent_templates::fluent_bundle::FluentValue;
 use teloxide::payloads::{SendDocumentSetters, SendMessageSetters, SendPhotoSetters};
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, InputFile};
 use teloxide::utils::html;
-use fluent_templates::fluent_bundle::FluentValue;
 
 /// Names shown in one section of the chat report; the files hold everyone.
 const NAMES_IN_CHAT: usize = 40;
@@ -66,7 +66,11 @@ pub(crate) async fn show_series(
     };
     let keyboard = InlineKeyboardMarkup::new([
         vec![
-            callback(tr(lang, "attendance-download-xlsx"), event.id, EventAction::SeriesAttendanceFile(FileFormat::Xlsx)),
+            callback(
+                tr(lang, "attendance-download-xlsx"),
+                event.id,
+                EventAction::SeriesAttendanceFile(FileFormat::Xlsx),
+            ),
             callback(tr(lang, "attendance-download-csv"), event.id, EventAction::SeriesAttendanceFile(FileFormat::Csv)),
         ],
         vec![callback(tr(lang, "event-back-to-card"), event.id, EventAction::Open)],
@@ -75,7 +79,9 @@ pub(crate) async fn show_series(
     match chart::series_chart(&report, lang) {
         Ok(png) => {
             let photo = InputFile::memory(png.bytes).file_name(png.name);
-            bot.send_photo(chat, photo).caption(tr_args(lang, "attendance-chart-caption", &[("title", title(&report.title))])).await?;
+            bot.send_photo(chat, photo)
+                .caption(tr_args(lang, "attendance-chart-caption", &[("title", title(&report.title))]))
+                .await?;
         }
         Err(err) => tracing::error!(%err, "the attendance chart was not drawn"),
     }
@@ -103,7 +109,11 @@ pub(crate) async fn send_series_file(
     send_export(bot, chat, lang, file, &report.title).await
 }
 
-async fn series_report(ctx: &SharedCtx, asker: &Asker, event: &Event) -> Result<Option<SeriesReport>, crate::bot::BotError> {
+async fn series_report(
+    ctx: &SharedCtx,
+    asker: &Asker,
+    event: &Event,
+) -> Result<Option<SeriesReport>, crate::bot::BotError> {
     let Some((series, _)) = event.series else { return Ok(None) };
     Ok(ctx.attendance.series_report(series, asker.user.tz).await?)
 }

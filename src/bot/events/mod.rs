@@ -1,6 +1,7 @@
 //! Teachers' events: `/new` (the guided dialogue) and `/events` (the life after creation).
 //! Listeners' `/events` lists what they are invited to.
 
+pub mod attendance;
 pub mod calendar;
 pub mod card;
 pub mod copy;
@@ -10,7 +11,6 @@ pub mod edit;
 pub mod invite_link;
 pub mod list;
 pub mod press;
-pub mod attendance;
 pub mod publish;
 pub mod reports;
 
