@@ -173,7 +173,11 @@ fn api_steps() -> dptree::Handler<'static, HandlerResult, DpHandlerDescription> 
     use api::ApiStep;
     use dptree::case;
 
-    dptree::entry().branch(case![ApiStep::Name { prompt }].endpoint(api::receive_name)).endpoint(api::use_the_buttons)
+    // Branches, not `.endpoint`: after one branch, `entry()` is that branch itself, and an
+    // endpoint chained to it would be dead code to dptree.
+    dptree::entry()
+        .branch(case![ApiStep::Name { prompt }].endpoint(api::receive_name))
+        .branch(dptree::endpoint(api::use_the_buttons))
 }
 
 /// The message steps of the provider dialogue.

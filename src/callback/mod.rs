@@ -343,6 +343,17 @@ mod tests {
             ]
         }
 
+        fn api_cb() -> impl Strategy<Value = ApiCb> {
+            use crate::domain::platform::Scope;
+            prop_oneof![
+                Just(ApiCb::List),
+                Just(ApiCb::New),
+                proptest::sample::select(Scope::ALL.to_vec()).prop_map(ApiCb::Scope),
+                row_id().prop_map(ApiCb::Revoke),
+                row_id().prop_map(ApiCb::RevokeYes),
+            ]
+        }
+
         fn group_action() -> impl Strategy<Value = GroupAction> {
             let g = group_id;
             prop_oneof![
@@ -391,6 +402,7 @@ mod tests {
                 zone().prop_map(CallbackData::Tz),
                 provider_cb().prop_map(CallbackData::Provider),
                 teacher_cb().prop_map(CallbackData::Teacher),
+                api_cb().prop_map(CallbackData::Api),
                 group_action().prop_map(CallbackData::Group),
                 profile_action().prop_map(CallbackData::Profile),
                 leave_action().prop_map(CallbackData::Leave),

@@ -1,0 +1,339 @@
+//! The learning platform's API through a real HTTP client against the bot's server: tokens made
+//! in the chat and revoked there, scopes, problem details naming the field, rosters that groups
+//! follow, idempotent PUTs, and the signed links opened in the chat.
+
+use crate::support;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::scenario::people;
+use support::telegram::Call;
+use support::{ADMIN_ID, Clock, TestBot, TgUser};
+use teloxide::types::UserId;
+use webinar_bot::domain::platform::Scope;
+
+fn admin() -> TgUser {
+    TgUser::ru(ADMIN_ID)
+}
+
+/// A token of `scope`, made as `/api` makes it.
+async fn token(bot: &TestBot, scope: Scope) -> String {
+    people(bot, [ADMIN_ID]).await;
+    bot.ctx().platform.create_token("LMS", scope, UserId(ADMIN_ID as u64)).await.unwrap().token
+}
+
+struct Client {
+    base: String,
+    http: reqwest::Client,
+    token: Option<String>,
+}
+
+impl Client {
+    fn new(bot: &TestBot, token: &str) -> Self {
+        Client {
+            base: format!("{}/api/v1", bot.http_url()),
+            http: reqwest::Client::new(),
+            token: Some(token.to_owned()),
+        }
+    }
+
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let request = self.http.request(method, format!("{}{path}", self.base));
+        match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> (StatusCode, Value, reqwest::header::HeaderMap) {
+        let response = request.send().await.expect("the server answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.text().await.unwrap();
+        let value = serde_json::from_str(&body).unwrap_or_else(|_| panic!("a JSON body, got {status} {body:?}"));
+        (status, value, headers)
+    }
+
+    async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let (status, value, _) = self.send(self.request(reqwest::Method::PUT, path).json(&body)).await;
+        (status, value)
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let (status, value, _) = self.send(self.request(reqwest::Method::POST, path).json(&body)).await;
+        (status, value)
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let (status, value, _) = self.send(self.request(reqwest::Method::GET, path)).await;
+        (status, value)
+    }
+}
+
+/// The problem's status and the field it names.
+#[track_caller]
+fn problem(answer: &(StatusCode, Value)) -> (u16, String) {
+    let (status, body) = answer;
+    assert_eq!(body["status"], status.as_u16(), "{body}");
+    assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()), "{body}");
+    (status.as_u16(), body["invalid-params"][0]["name"].as_str().unwrap_or_default().to_owned())
+}
+
+async fn members_of(bot: &TestBot, external: &str) -> Vec<i64> {
+    let (group, _) = bot.ctx().platform.store.group(external).await.unwrap().expect("the group exists");
+    let mut ids: Vec<i64> =
+        bot.ctx().groups.members(group).await.unwrap().into_iter().map(|m| m.user_id.0 as i64).collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// The `/start` payload in a link the API returned.
+fn payload(url: &str) -> String {
+    url.strip_prefix("https://t.me/webinar_test_bot?start=").expect("a link to the bot").to_owned()
+}
+
+/// Returns the bot's answer to `person` opening a link the API signed for `user_id`.
+async fn link(bot: &TestBot, api: &Client, user_id: &str, person: &TgUser) -> Call {
+    let (status, body) = api.post("/links", json!({ "user_id": user_id, "expires_in": 3600 })).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let url = body["url"].as_str().unwrap();
+    let start = payload(url);
+    assert!(start.len() <= 64 && start.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'));
+    bot.tg.ask(person, &format!("/start {start}")).await
+}
+
+#[tokio::test]
+async fn a_token_made_in_the_chat_works_until_it_is_revoked_there() {
+    let bot = TestBot::start().await;
+    let overview = bot.tg.ask(&admin(), "/api").await;
+    assert!(overview.text().contains("пока ни одного"), "{}", overview.text());
+    let mark = bot.tg.mark();
+    bot.tg.press(&admin(), overview.message_id().unwrap(), &overview.button_data("Выпустить"));
+    let answered = bot.tg.wait_for(mark, "the press answered", |c| c.method == "AnswerCallbackQuery").await;
+    assert!(answered.body.get("show_alert").is_none(), "{}", answered.body);
+    bot.tg
+        .wait_for(mark, "the name asked", |c| c.method == "SendMessage" && c.text().contains("Как назвать токен"))
+        .await;
+    let scopes = bot.tg.ask(&admin(), "СДО, основной").await;
+    assert!(scopes.text().contains("СДО, основной"), "{}", scopes.text());
+    let mark = bot.tg.mark();
+    bot.tg.press(&admin(), scopes.message_id().unwrap(), &scopes.button_data("Группы"));
+    let shown = bot.tg.wait_for(mark, "the token", |c| c.method == "SendMessage" && c.text().contains("wbt_")).await;
+    let at = shown.text().find("wbt_").unwrap();
+    let token: String = shown.text()[at..].chars().take(36).collect();
+    assert!(webinar_bot::domain::platform::token_well_formed(&token), "{token}");
+    // Stored only as its hash.
+    let db = bot.db().await;
+    let stored: Vec<String> =
+        webinar_bot::on_db!(&db, |pool| sqlx::query_scalar("SELECT token_hash FROM api_tokens").fetch_all(pool).await)
+            .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_ne!(stored[0], token);
+
+    let api = Client::new(&bot, &token);
+    let answer = api.put("/groups/g-1", json!({ "name": "Группа 1" })).await;
+    assert_eq!(answer.0, StatusCode::CREATED, "{}", answer.1);
+
+    let list = bot.tg.ask(&admin(), "/api").await;
+    assert!(list.text().contains("1 действующий токен"), "{}", list.text());
+    assert!(list.text().contains("последнее обращение"), "{}", list.text());
+    let mark = bot.tg.mark();
+    bot.tg.press(&admin(), list.message_id().unwrap(), &list.button_data("Отозвать: СДО, основной"));
+    let ask = bot
+        .tg
+        .wait_for(mark, "the question", |c| c.method == "SendMessage" && c.text().contains("Отозвать токен"))
+        .await;
+    let mark = bot.tg.mark();
+    bot.tg.press(&admin(), ask.message_id().unwrap(), &ask.button_data("Да, отозвать"));
+    bot.tg.wait_for(mark, "revoked", |c| c.method == "SendMessage" && c.text().contains("отозван")).await;
+
+    let refused = api.get("/groups/g-1").await;
+    assert_eq!(problem(&refused), (401, "Authorization".to_owned()));
+    bot.finish().await;
+}
+
+#[tokio::test]
+async fn no_token_is_401_and_a_read_token_may_not_write() {
+    let bot = TestBot::start().await;
+    let read = Client::new(&bot, &token(&bot, Scope::Read).await);
+    let none = Client { token: None, ..Client::new(&bot, "") };
+    let unknown = Client::new(&bot, &webinar_bot::domain::platform::generate_token(&mut rand::rngs::OsRng));
+    let (status, _, headers) = none.send(none.request(reqwest::Method::GET, "/groups/g-1")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(headers.get("www-authenticate").is_some());
+    assert_eq!(problem(&unknown.get("/groups/g-1").await), (401, "Authorization".to_owned()));
+    assert_eq!(problem(&read.put("/groups/g-1", json!({ "name": "x" })).await), (403, "Authorization".to_owned()));
+    assert_eq!(problem(&read.post("/links", json!({ "user_id": "u1" })).await), (403, "Authorization".to_owned()));
+    // Reading is allowed; the group does not exist.
+    assert_eq!(problem(&read.get("/groups/g-1").await), (404, "external_id".to_owned()));
+    bot.finish().await;
+}
+
+#[tokio::test]
+async fn bad_bodies_are_problems_naming_the_field() {
+    let bot = TestBot::start().await;
+    let api = Client::new(&bot, &token(&bot, Scope::Groups).await);
+    let raw = |body: &'static str| {
+        api.request(reqwest::Method::PUT, "/groups/g-1").header("content-type", "application/json").body(body)
+    };
+    let (status, body, _) = api.send(raw("{\"name\": ")).await;
+    assert_eq!(problem(&(status, body)), (400, "body".to_owned()));
+    assert_eq!(problem(&api.put("/groups/g-1", json!({})).await), (422, "name".to_owned()));
+    assert_eq!(problem(&api.put("/groups/g-1", json!({ "name": 5 })).await), (422, "name".to_owned()));
+    assert_eq!(problem(&api.put("/groups/g-1", json!({ "name": "  " })).await), (422, "name".to_owned()));
+    assert_eq!(problem(&api.put("/groups/g%2F1", json!({ "name": "x" })).await), (422, "external_id".to_owned()));
+    let (status, body, _) = api
+        .send(api.request(reqwest::Method::PUT, "/groups/g-1").header("content-type", "text/plain").body("{}"))
+        .await;
+    assert_eq!(problem(&(status, body)), (415, "Content-Type".to_owned()));
+    let huge = json!({ "name": "x".repeat(70 * 1024) });
+    assert_eq!(problem(&api.put("/groups/g-1", huge).await), (413, "body".to_owned()));
+    assert_eq!(api.put("/groups/g-1", json!({ "name": "Группа" })).await.0, StatusCode::CREATED);
+    let roster = json!([{ "user_id": "s1" }, { "name": "Без id" }]);
+    assert_eq!(problem(&api.put("/groups/g-1/members", roster).await), (422, "[1].user_id".to_owned()));
+    let twice = json!([{ "user_id": "s1" }, { "user_id": "s1" }]);
+    assert_eq!(problem(&api.put("/groups/g-1/members", twice).await), (422, "[1].user_id".to_owned()));
+    assert_eq!(problem(&api.put("/groups/nope/members", json!([])).await), (404, "external_id".to_owned()));
+    assert_eq!(
+        problem(&api.post("/links", json!({ "user_id": "s1", "expires_in": 5 })).await),
+        (422, "expires_in".to_owned())
+    );
+    assert_eq!(problem(&api.get("/nothing-here").await), (404, "path".to_owned()));
+    let (status, body, _) = api.send(api.request(reqwest::Method::DELETE, "/links")).await;
+    assert_eq!(problem(&(status, body)), (405, "method".to_owned()));
+    bot.finish().await;
+}
+
+#[tokio::test]
+async fn a_group_follows_its_roster_and_a_second_identical_put_changes_nothing() {
+    let bot = TestBot::start().await;
+    let api = Client::new(&bot, &token(&bot, Scope::Groups).await);
+    let created = api.put("/groups/pb-15", json!({ "name": "Группа №15-ПБ" })).await;
+    assert_eq!(created.0, StatusCode::CREATED, "{}", created.1);
+    let again = api.put("/groups/pb-15", json!({ "name": "Группа №15-ПБ" })).await;
+    assert_eq!(again, (StatusCode::OK, created.1.clone()));
+
+    let anna = TgUser::ru(501);
+    let boris = TgUser::ru(502);
+    let roster = json!([
+        { "user_id": "anna", "name": "Анна Петрова", "organisation": "ПТУ №1" },
+        { "user_id": "boris", "name": "Борис Сидоров" },
+        { "user_id": "vera" },
+    ]);
+    let put = api.put("/groups/pb-15/members", roster.clone()).await;
+    assert_eq!(put.0, StatusCode::OK, "{}", put.1);
+    assert!(put.1.as_array().unwrap().iter().all(|m| m["linked"] == false), "{}", put.1);
+    assert!(members_of(&bot, "pb-15").await.is_empty());
+
+    // Linking later brings them into the groups that list them.
+    let said = link(&bot, &api, "anna", &anna).await;
+    assert!(said.text().contains("связан"), "{}", said.text());
+    link(&bot, &api, "boris", &boris).await;
+    assert_eq!(members_of(&bot, "pb-15").await, vec![501, 502]);
+    let listed = api.get("/groups/pb-15/members").await;
+    assert_eq!(listed.0, StatusCode::OK);
+    let linked: Vec<(String, bool)> = listed
+        .1
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["user_id"].as_str().unwrap().to_owned(), m["linked"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(linked, vec![("anna".into(), true), ("boris".into(), true), ("vera".into(), false)]);
+    assert_eq!(listed.1[0]["organisation"], "ПТУ №1");
+
+    // Boris leaves the roster: he is dropped; the same roster again changes nothing.
+    let smaller =
+        json!([{ "user_id": "anna", "name": "Анна Петрова", "organisation": "ПТУ №1" }, { "user_id": "vera" }]);
+    let first = api.put("/groups/pb-15/members", smaller.clone()).await;
+    assert_eq!(members_of(&bot, "pb-15").await, vec![501]);
+    let db = bot.db().await;
+    let stamps = || async {
+        webinar_bot::on_db!(&db, |pool| sqlx::query_scalar::<_, String>(
+            "SELECT updated_at FROM platform_users ORDER BY external_id"
+        )
+        .fetch_all(pool)
+        .await)
+        .unwrap()
+    };
+    let before = stamps().await;
+    bot.clock.advance(chrono::Duration::minutes(5));
+    let second = api.put("/groups/pb-15/members", smaller).await;
+    assert_eq!(first, second);
+    assert_eq!(stamps().await, before, "nothing was written");
+    assert_eq!(members_of(&bot, "pb-15").await, vec![501]);
+
+    // A member added in the bot by hand is dropped too: the group follows the platform.
+    let (group, _) = bot.ctx().platform.store.group("pb-15").await.unwrap().unwrap();
+    people(&bot, [503]).await;
+    bot.ctx().groups.add_member(group, UserId(503), bot.clock.now()).await.unwrap();
+    api.put("/groups/pb-15/members", json!([{ "user_id": "anna" }])).await;
+    assert_eq!(members_of(&bot, "pb-15").await, vec![501]);
+    bot.finish().await;
+}
+
+#[tokio::test]
+async fn a_forged_or_expired_link_is_refused_in_the_chat_and_invites_still_work() {
+    let bot = TestBot::start().await;
+    let api = Client::new(&bot, &token(&bot, Scope::Groups).await);
+    let person = TgUser::en(601);
+    let (_, body) = api.post("/links", json!({ "user_id": "stud-1", "expires_in": 120 })).await;
+    let start = payload(body["url"].as_str().unwrap());
+
+    // One character changed in the signature's place.
+    let mut forged = start.clone().into_bytes();
+    forged[3] = if forged[3] == b'A' { b'B' } else { b'A' };
+    let said = bot.tg.ask(&person, &format!("/start {}", String::from_utf8(forged).unwrap())).await;
+    assert!(said.text().contains("not valid"), "{}", said.text());
+    let said = bot.tg.ask(&person, "/start lnot-a-link").await;
+    assert!(said.text().contains("not valid"), "{}", said.text());
+
+    bot.clock.advance(chrono::Duration::minutes(3));
+    let said = bot.tg.ask(&person, &format!("/start {start}")).await;
+    assert!(said.text().contains("expired"), "{}", said.text());
+    let db = bot.db().await;
+    let linked: i64 = webinar_bot::on_db!(&db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM platform_users WHERE user_id IS NOT NULL"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap();
+    assert_eq!(linked, 0);
+
+    // An invitation code is still an invitation.
+    let code = bot
+        .ctx()
+        .invites
+        .create(
+            webinar_bot::domain::invite::InviteKind::Teacher,
+            None,
+            UserId(ADMIN_ID as u64),
+            None,
+            Some(1),
+            bot.clock.now(),
+        )
+        .await
+        .unwrap();
+    let said = bot.tg.ask(&person, &format!("/start {code}")).await;
+    assert!(said.text().contains("You are a teacher now"), "{}", said.text());
+    bot.finish().await;
+}
+
+#[tokio::test]
+async fn a_token_over_its_rate_is_told_when_to_come_back() {
+    let bot = TestBot::start().await;
+    let api = Client::new(&bot, &token(&bot, Scope::Read).await);
+    let mut limited = None;
+    // Serial requests: a burst of 20 and 10 a second back are used up well before 200.
+    for _ in 0..200 {
+        let (status, body, headers) = api.send(api.request(reqwest::Method::GET, "/groups/x")).await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            limited = Some((body, headers));
+            break;
+        }
+    }
+    let (body, headers) = limited.expect("the limit was reached");
+    assert_eq!(body["status"], 429);
+    assert!(headers.get("retry-after").is_some());
+    bot.finish().await;
+}
