@@ -334,7 +334,7 @@ impl AttendanceService {
                 row
             })
             .collect();
-        rows.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        rows.sort_by_key(|row| row.name.to_lowercase());
         Ok(Some(SeriesReport { title, tz, classes: columns, rows }))
     }
 
