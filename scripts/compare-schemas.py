@@ -58,6 +58,7 @@ BYTEWISE = {
     ("api_groups", "external_id"),
     ("platform_users", "external_id"),
     ("api_roster", "external_id"),
+    ("api_events", "external_id"),
 }
 # Rowid aliases that are given, not generated (Telegram ids, a key that is another table's id):
 # no identity on PostgreSQL.

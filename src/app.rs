@@ -187,6 +187,8 @@ pub async fn start(
     );
     let platform = crate::platform::PlatformService::new(
         pool.clone(),
+        meetings.clone(),
+        providers.clone(),
         delivery.clone(),
         clock.clone(),
         key.derive(crate::platform::LINKS_PURPOSE),

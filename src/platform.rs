@@ -9,10 +9,14 @@ use teloxide::types::{ChatId, UserId};
 
 use crate::clock::SharedClock;
 use crate::delivery::Delivery;
+use crate::domain::event::{EventId, EventStatus, GroupId};
 use crate::domain::group::GroupName;
 use crate::domain::platform::{self, LinkError, Scope};
+use crate::domain::reminders::ReminderOffset;
+use crate::meetings::{MeetingError, Meetings};
+use crate::providers::ProviderError;
 use crate::store::platform::{ApiToken, ApiTokens, GroupPut, MembersChanged, PlatformStore, RosterEntry};
-use crate::store::{Db, Events, Groups, StoreResult, invites};
+use crate::store::{Db, Event, Events, Groups, NewEvent, StoreError, StoreResult, Users, invites};
 
 /// What the key derives the signed links' HMAC key for; changing it voids every link handed out.
 pub const LINKS_PURPOSE: &str = "webinar-bot platform links v1";
@@ -25,8 +29,13 @@ pub struct PlatformService {
     pub tokens: ApiTokens,
     pub store: PlatformStore,
     groups: Groups,
-    events: Events,
+    pub events: Events,
+    users: Users,
+    meetings: Arc<Meetings>,
+    providers: crate::store::Providers,
     delivery: Delivery,
+    /// One event PUT at a time in this process: two at once for a new id would make two events.
+    event_puts: Arc<tokio::sync::Mutex<()>>,
     clock: SharedClock,
     link_key: Arc<[u8; 32]>,
     /// The bot's @username, known once Telegram answered `getMe`: links need it.
@@ -47,13 +56,24 @@ pub struct NewToken {
 }
 
 impl PlatformService {
-    pub fn new(db: Db, delivery: Delivery, clock: SharedClock, link_key: [u8; 32]) -> Self {
+    pub fn new(
+        db: Db,
+        meetings: Arc<Meetings>,
+        providers: crate::store::Providers,
+        delivery: Delivery,
+        clock: SharedClock,
+        link_key: [u8; 32],
+    ) -> Self {
         Self {
             tokens: ApiTokens::new(db.clone()),
             store: PlatformStore::new(db.clone()),
             groups: Groups::new(db.clone()),
-            events: Events::new(db),
+            events: Events::new(db.clone()),
+            users: Users::new(db),
+            meetings,
+            providers,
             delivery,
+            event_puts: Arc::default(),
             clock,
             link_key: Arc::new(link_key),
             username: Arc::new(OnceLock::new()),
@@ -147,6 +167,226 @@ impl PlatformService {
         );
         Ok(())
     }
+}
+
+/// An event as the platform asks for it, every field already checked by the domain's rules.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventSpec {
+    pub title: String,
+    pub description: Option<String>,
+    pub provider_id: i64,
+    pub starts_at: DateTime<Utc>,
+    pub tz: chrono_tz::Tz,
+    pub duration_min: u32,
+    pub host_email: Option<String>,
+    pub reminders: Vec<ReminderOffset>,
+    pub groups: Vec<GroupId>,
+}
+
+/// What an event PUT did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventPut {
+    Created,
+    Changed,
+    Unchanged,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EventApiError {
+    #[error("the token's owner may not use this provider")]
+    ProviderNotUsable,
+    #[error("the service refused: {0}")]
+    Provider(ProviderError),
+    #[error("the event was cancelled; use a new external_id for a new one")]
+    Cancelled,
+    #[error("{field} cannot be changed once the event exists")]
+    Immutable { field: &'static str },
+    #[error("the start is in the past")]
+    StartInPast,
+    #[error("the token's owner is no longer a user of the bot")]
+    NoOwner,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<MeetingError> for EventApiError {
+    fn from(err: MeetingError) -> Self {
+        match err {
+            MeetingError::Provider(err) => EventApiError::Provider(err),
+            MeetingError::Store(err) => EventApiError::Store(err),
+            MeetingError::NotUsable | MeetingError::NoProvider => EventApiError::ProviderNotUsable,
+            MeetingError::NoEvent => EventApiError::Store(StoreError::Corrupt("an event vanished".to_owned())),
+        }
+    }
+}
+
+impl PlatformService {
+    /// Creates the event `external` as the dialogue does (a draft, its groups, then the meeting
+    /// through the meetings service, which plans delivery), or brings it in line with `spec`
+    /// through the services the dialogue's edits use. The same spec again changes nothing.
+    pub async fn put_event(
+        &self,
+        owner: UserId,
+        external: &str,
+        spec: &EventSpec,
+    ) -> Result<(EventPut, Event), EventApiError> {
+        let _one_at_a_time = self.event_puts.lock().await;
+        let owner = self.users.get(owner).await?.ok_or(EventApiError::NoOwner)?;
+        let now = self.now();
+        let id = match self.store.event(external).await? {
+            Some(id) => id,
+            None => {
+                crate::domain::time_input::check_not_past(spec.starts_at, now)
+                    .map_err(|_| EventApiError::StartInPast)?;
+                let new = NewEvent {
+                    owner_id: owner.id,
+                    host_id: Some(owner.id),
+                    host_email: spec.host_email.clone(),
+                    provider_id: Some(spec.provider_id),
+                    title: spec.title.clone(),
+                    description: spec.description.clone(),
+                    starts_at: spec.starts_at,
+                    duration_min: spec.duration_min,
+                    tz: spec.tz,
+                    status: EventStatus::Draft,
+                    meeting: None,
+                    options: serde_json::json!({}),
+                    reminders: spec.reminders.clone(),
+                };
+                let id = self.events.insert(&new, now).await?;
+                self.events.set_groups(id, &spec.groups).await?;
+                self.store.map_event(external, id, now).await?;
+                let event = self.meetings.publish(id, &owner).await?;
+                tracing::info!(event = id.0, "the platform created an event");
+                return Ok((EventPut::Created, event));
+            }
+        };
+        let event = self.events.get(id).await?.ok_or(EventApiError::Cancelled)?;
+        if event.status == EventStatus::Cancelled {
+            return Err(EventApiError::Cancelled);
+        }
+        if event.provider_id != Some(spec.provider_id) {
+            return Err(EventApiError::Immutable { field: "provider" });
+        }
+        if event.tz != spec.tz {
+            return Err(EventApiError::Immutable { field: "timezone" });
+        }
+        if event.host_email != spec.host_email {
+            return Err(EventApiError::Immutable { field: "host_email" });
+        }
+        let mut told = false;
+        let mut changed = false;
+        if event.title != spec.title || event.description != spec.description {
+            self.events.retitle(id, &spec.title, spec.description.as_deref(), now).await?;
+            told = true;
+        }
+        if event.starts_at != spec.starts_at || event.duration_min != spec.duration_min {
+            if event.starts_at != spec.starts_at {
+                crate::domain::time_input::check_not_past(spec.starts_at, now)
+                    .map_err(|_| EventApiError::StartInPast)?;
+            }
+            self.events.reschedule(id, spec.starts_at, spec.duration_min, now).await?;
+            told = true;
+        }
+        let mut reminders = event.reminders.clone();
+        reminders.sort_unstable();
+        if reminders != spec.reminders {
+            self.events.set_reminders(id, &spec.reminders, now).await?;
+            if event.is_planned() {
+                self.delivery.replan_reminders(id).await?;
+            }
+            changed = true;
+        }
+        let mut groups = self.events.groups_of(id).await?;
+        groups.sort_unstable_by_key(|g| g.get());
+        let mut wanted = spec.groups.clone();
+        wanted.sort_unstable_by_key(|g| g.get());
+        wanted.dedup();
+        if groups != wanted {
+            self.events.set_groups(id, &wanted).await?;
+            if event.is_planned() {
+                // Newcomers get the invitation; whoever no group reaches any more hears nothing more.
+                self.delivery.plan_event(id).await?;
+                for user in self.left_audience(&groups, &wanted, id).await? {
+                    self.delivery.drop_recipient(id, chat(user)).await?;
+                }
+            }
+            changed = true;
+        }
+        if event.status == EventStatus::Draft {
+            // The meeting could not be made last time: this PUT tries again.
+            let event = self.meetings.publish(id, &owner).await?;
+            return Ok((EventPut::Changed, event));
+        }
+        if told {
+            // Carries the change to the service, edits the cards, tells the listeners.
+            if let Some(refusal) = self.meetings.sync_changes(id).await? {
+                tracing::warn!(event = id.0, %refusal, "the service refused a change the platform made");
+            }
+        }
+        let event = self.events.get(id).await?.ok_or(EventApiError::Cancelled)?;
+        Ok((if told || changed { EventPut::Changed } else { EventPut::Unchanged }, event))
+    }
+
+    /// Members of groups taken off an event who no longer reach it otherwise.
+    async fn left_audience(&self, before: &[GroupId], after: &[GroupId], id: EventId) -> StoreResult<Vec<UserId>> {
+        let mut gone = Vec::new();
+        for group in before.iter().filter(|g| !after.contains(g)) {
+            for member in self.groups.members(*group).await? {
+                if !gone.contains(&member.user_id) && !self.groups.reaches_event(member.user_id, id).await? {
+                    gone.push(member.user_id);
+                }
+            }
+        }
+        Ok(gone)
+    }
+
+    /// Cancels the event `external` as the dialogue's Cancel does; false when there is none.
+    pub async fn cancel_event(&self, external: &str) -> Result<bool, EventApiError> {
+        let _one_at_a_time = self.event_puts.lock().await;
+        let Some(id) = self.store.event(external).await? else { return Ok(false) };
+        let Some(event) = self.events.get(id).await? else { return Ok(false) };
+        match event.status {
+            EventStatus::Cancelled => {}
+            EventStatus::Draft => {
+                self.events.set_status(id, EventStatus::Cancelled, None, self.now()).await?;
+            }
+            _ => {
+                self.meetings.cancel(id).await?;
+                tracing::info!(event = id.0, "the platform cancelled an event");
+            }
+        }
+        Ok(true)
+    }
+
+    /// The event `external`, with its delivery counts.
+    pub async fn event(&self, external: &str) -> StoreResult<Option<(Event, crate::store::outbox::Counts)>> {
+        let Some(id) = self.store.event(external).await? else { return Ok(None) };
+        let Some(event) = self.events.get(id).await? else { return Ok(None) };
+        let counts = self.delivery.outbox().counts(id).await?;
+        Ok(Some((event, counts)))
+    }
+
+    /// A provider the token's owner may use, by id or by name.
+    pub async fn usable_provider(&self, owner: UserId, wanted: &ProviderRef) -> Result<Option<i64>, EventApiError> {
+        let owner = self.users.get(owner).await?.ok_or(EventApiError::NoOwner)?;
+        let providers = self.providers.usable_by(&owner).await?;
+        Ok(providers
+            .iter()
+            .find(|p| match wanted {
+                ProviderRef::Id(id) => p.id == *id,
+                ProviderRef::Name(name) => p.name.eq_ignore_ascii_case(name.trim()),
+            })
+            .map(|p| p.id))
+    }
+}
+
+/// How the platform names a provider: by the bot's id or by its name.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(untagged)]
+pub enum ProviderRef {
+    Id(i64),
+    Name(String),
 }
 
 fn chat(user: UserId) -> ChatId {

@@ -36,3 +36,10 @@ CREATE TABLE api_roster (
     external_id TEXT    NOT NULL REFERENCES platform_users (external_id),
     PRIMARY KEY (group_id, external_id)
 );
+
+-- An event the platform manages, by the platform's own id for it.
+CREATE TABLE api_events (
+    external_id TEXT    PRIMARY KEY,
+    event_id    INTEGER NOT NULL UNIQUE REFERENCES events (id) ON DELETE CASCADE,
+    created_at  TEXT    NOT NULL
+);

@@ -289,6 +289,11 @@ pub const TABLES: &[Table] = &[
         identity: None,
     },
     Table { name: "api_roster", columns: &[("group_id", Int), ("external_id", Text)], identity: None },
+    Table {
+        name: "api_events",
+        columns: &[("external_id", Text), ("event_id", Int), ("created_at", Text)],
+        identity: None,
+    },
 ];
 
 /// Tables of the PostgreSQL schema that hold no school data: a target with a row in one was

@@ -7,7 +7,7 @@ use teloxide::types::UserId;
 
 use super::invites::parse_stamp;
 use super::{Conn, Db, StoreError, StoreResult, on_conn, on_db, stamp};
-use crate::domain::event::GroupId;
+use crate::domain::event::{EventId, GroupId};
 use crate::domain::group::GroupName;
 use crate::domain::platform::Scope;
 
@@ -322,6 +322,53 @@ impl PlatformStore {
             let changed = follow_roster(Conn::from(&mut *tx), group, now).await?;
             tx.commit().await?;
             Ok(changed)
+        })
+    }
+
+    /// The groups the platform calls by these ids, in the same order; None for an id it never
+    /// PUT (or whose group was deleted).
+    pub async fn groups(&self, externals: &[String]) -> StoreResult<Vec<Option<GroupId>>> {
+        let mut found = Vec::with_capacity(externals.len());
+        for external in externals {
+            found.push(self.group(external).await?.map(|(id, _)| id));
+        }
+        Ok(found)
+    }
+
+    /// The event the platform calls `external`.
+    pub async fn event(&self, external: &str) -> StoreResult<Option<EventId>> {
+        on_db!(&self.db, |pool| {
+            let id: Option<i64> = sqlx::query_scalar("SELECT event_id FROM api_events WHERE external_id = $1")
+                .bind(external)
+                .fetch_optional(pool)
+                .await?;
+            Ok(id.map(EventId))
+        })
+    }
+
+    /// Records that the platform calls event `id` `external`.
+    pub async fn map_event(&self, external: &str, id: EventId, now: DateTime<Utc>) -> StoreResult<()> {
+        on_db!(&self.db, |pool| {
+            sqlx::query("INSERT INTO api_events (external_id, event_id, created_at) VALUES ($1, $2, $3)")
+                .bind(external)
+                .bind(id.0)
+                .bind(stamp(now))
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
+    }
+
+    /// The platform's ids of an event's groups (groups it did not make have none).
+    pub async fn external_groups_of(&self, id: EventId) -> StoreResult<Vec<String>> {
+        on_db!(&self.db, |pool| {
+            Ok(sqlx::query_scalar(
+                "SELECT a.external_id FROM event_groups eg JOIN api_groups a ON a.group_id = eg.group_id
+                 WHERE eg.event_id = $1 ORDER BY a.external_id",
+            )
+            .bind(id.0)
+            .fetch_all(pool)
+            .await?)
         })
     }
 

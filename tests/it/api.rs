@@ -337,3 +337,153 @@ async fn a_token_over_its_rate_is_told_when_to_come_back() {
     assert!(headers.get("retry-after").is_some());
     bot.finish().await;
 }
+
+/// The Jitsi provider every bot starts with, which the administrator may use.
+async fn jitsi(bot: &TestBot) -> i64 {
+    let ctx = bot.ctx();
+    let admin = ctx.users.get(UserId(ADMIN_ID as u64)).await.unwrap().expect("the administrator");
+    let usable = ctx.providers.usable_by(&admin).await.unwrap();
+    usable.iter().find(|p| p.kind == webinar_bot::providers::ProviderKind::Jitsi).expect("the default Jitsi").id
+}
+
+/// A message the bot sent to `chat` after `mark` that contains `needle`.
+async fn message_to(bot: &TestBot, mark: usize, chat: i64, needle: &str) -> Call {
+    bot.tg
+        .wait_for(mark, needle, |c| {
+            matches!(c.method.as_str(), "SendMessage" | "EditMessageText")
+                && c.chat_id() == Some(chat)
+                && c.text().contains(needle)
+        })
+        .await
+}
+
+fn without_delivery(mut body: Value) -> Value {
+    body.as_object_mut().unwrap().remove("delivery");
+    body
+}
+
+#[tokio::test]
+async fn an_event_put_by_the_platform_reaches_listeners_changes_and_is_cancelled() {
+    let bot = TestBot::start().await;
+    let api = Client::new(&bot, &token(&bot, Scope::Events).await);
+    let anna = TgUser::ru(701);
+    assert_eq!(api.put("/groups/g1", json!({ "name": "Группа 1" })).await.0, StatusCode::CREATED);
+    api.put("/groups/g1/members", json!([{ "user_id": "anna" }])).await;
+    link(&bot, &api, "anna", &anna).await;
+    let provider = jitsi(&bot).await;
+    let start = (bot.clock.now() + chrono::Duration::days(2))
+        .with_timezone(&chrono::FixedOffset::east_opt(3 * 3600).unwrap())
+        .to_rfc3339();
+    let event = json!({
+        "title": "Дроби и проценты",
+        "provider": provider,
+        "start": start,
+        "timezone": "Europe/Moscow",
+        "duration_minutes": 90,
+        "reminders": ["1h"],
+        "groups": ["g1"],
+    });
+    let mark = bot.tg.mark();
+    let created = api.put("/events/ev-1", event.clone()).await;
+    assert_eq!(created.0, StatusCode::CREATED, "{}", created.1);
+    assert_eq!(created.1["status"], "planned", "{}", created.1);
+    assert!(created.1["join_url"].as_str().is_some_and(|u| u.starts_with("https://")), "{}", created.1);
+    assert_eq!(created.1["groups"], json!(["g1"]));
+    message_to(&bot, mark, anna.id, "Дроби и проценты").await;
+    let listed = bot.tg.ask(&admin(), "/events").await;
+    assert!(listed.buttons().iter().any(|(label, _)| label.contains("Дроби и проценты")), "{:?}", listed.buttons());
+
+    // The same PUT again: nothing changes (the delivery counts move on their own).
+    let sequence = || async {
+        bot.ctx()
+            .events
+            .get(bot.ctx().platform.store.event("ev-1").await.unwrap().unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .sequence
+    };
+    let before = sequence().await;
+    let again = api.put("/events/ev-1", event.clone()).await;
+    assert_eq!(again.0, StatusCode::OK);
+    assert_eq!(without_delivery(again.1), without_delivery(created.1.clone()));
+    assert_eq!(sequence().await, before);
+
+    // A new start goes through the edit's service: the listener is told.
+    let mut moved = event.clone();
+    let later = (bot.clock.now() + chrono::Duration::days(3)).to_rfc3339();
+    moved["start"] = json!(later);
+    let mark = bot.tg.mark();
+    let changed = api.put("/events/ev-1", moved.clone()).await;
+    assert_eq!(changed.0, StatusCode::OK, "{}", changed.1);
+    assert!(sequence().await > before);
+    bot.tg
+        .wait_for(mark, "a notice to the listener", |c| c.chat_id() == Some(anna.id) && c.method == "SendMessage")
+        .await;
+
+    // What cannot change is a conflict naming the field; a past start is refused.
+    let mut other_zone = moved.clone();
+    other_zone["timezone"] = json!("Asia/Yekaterinburg");
+    assert_eq!(problem(&api.put("/events/ev-1", other_zone).await), (409, "timezone".to_owned()));
+
+    let mark = bot.tg.mark();
+    let status = api.request(reqwest::Method::DELETE, "/events/ev-1").send().await.unwrap().status();
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    bot.tg
+        .wait_for(mark, "the cancellation notice", |c| c.chat_id() == Some(anna.id) && c.method == "SendMessage")
+        .await;
+    let gone = api.get("/events/ev-1").await;
+    assert_eq!(gone.1["status"], "cancelled", "{}", gone.1);
+    assert_eq!(problem(&api.put("/events/ev-1", moved).await), (409, "external_id".to_owned()));
+    bot.finish().await;
+}
+
+#[tokio::test]
+async fn an_event_body_is_checked_by_the_dialogues_rules() {
+    let bot = TestBot::start().await;
+    let api = Client::new(&bot, &token(&bot, Scope::Events).await);
+    let groups_only = Client::new(&bot, &token(&bot, Scope::Groups).await);
+    let provider = jitsi(&bot).await;
+    let good = json!({
+        "title": "Занятие",
+        "provider": provider,
+        "start": (bot.clock.now() + chrono::Duration::days(1)).to_rfc3339(),
+        "timezone": "Europe/Moscow",
+        "duration_minutes": 60,
+    });
+    let with = |field: &str, value: Value| {
+        let mut body = good.clone();
+        body[field] = value;
+        body
+    };
+    assert_eq!(problem(&groups_only.put("/events/e", good.clone()).await), (403, "Authorization".to_owned()));
+    assert_eq!(
+        problem(&api.put("/events/e", with("timezone", json!("Mars/Olympus"))).await),
+        (422, "timezone".to_owned())
+    );
+    assert_eq!(problem(&api.put("/events/e", with("start", json!("tomorrow"))).await), (422, "start".to_owned()));
+    let past = (bot.clock.now() - chrono::Duration::hours(1)).to_rfc3339();
+    assert_eq!(problem(&api.put("/events/e", with("start", json!(past))).await), (422, "start".to_owned()));
+    assert_eq!(
+        problem(&api.put("/events/e", with("duration_minutes", json!(0))).await),
+        (422, "duration_minutes".to_owned())
+    );
+    assert_eq!(
+        problem(&api.put("/events/e", with("duration_minutes", json!(-5))).await),
+        (422, "duration_minutes".to_owned())
+    );
+    assert_eq!(problem(&api.put("/events/e", with("title", json!(""))).await), (422, "title".to_owned()));
+    assert_eq!(problem(&api.put("/events/e", with("provider", json!(987654))).await), (422, "provider".to_owned()));
+    assert_eq!(
+        problem(&api.put("/events/e", with("reminders", json!(["1h", "5y"]))).await),
+        (422, "reminders[1]".to_owned())
+    );
+    assert_eq!(problem(&api.put("/events/e", with("groups", json!(["nope"]))).await), (422, "groups[0]".to_owned()));
+    assert_eq!(
+        problem(&api.put("/events/e", with("host_email", json!("not-mail"))).await),
+        (422, "host_email".to_owned())
+    );
+    assert_eq!(problem(&api.get("/events/e").await), (404, "external_id".to_owned()));
+    assert!(bot.ctx().platform.store.event("e").await.unwrap().is_none(), "a refused body makes no event");
+    bot.finish().await;
+}

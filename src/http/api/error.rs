@@ -27,6 +27,14 @@ pub enum ApiError {
     TooManyRequests { retry_after: u64 },
     #[error("no {what} {id:?}")]
     NotFound { field: &'static str, what: &'static str, id: String },
+    /// The request contradicts what exists (a field that cannot change, a cancelled event).
+    #[error("{detail}")]
+    Conflict { field: &'static str, detail: String },
+    #[error("the administrator who made this token is no longer a user of the bot")]
+    OwnerGone,
+    /// The video service did not answer or is overloaded: trying again later may work.
+    #[error("{0}")]
+    ProviderUnavailable(String),
     #[error("the bot has not connected to Telegram yet; try again shortly")]
     NotConnected,
     #[error("the database does not answer; try again shortly")]
@@ -65,6 +73,9 @@ impl IntoResponse for ApiError {
             }
             ApiError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, Some("Authorization".to_owned())),
             ApiError::NotFound { field, .. } => (StatusCode::NOT_FOUND, Some((*field).to_owned())),
+            ApiError::Conflict { field, .. } => (StatusCode::CONFLICT, Some((*field).to_owned())),
+            ApiError::OwnerGone => (StatusCode::FORBIDDEN, Some("Authorization".to_owned())),
+            ApiError::ProviderUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, Some("provider".to_owned())),
             ApiError::NotConnected => (StatusCode::SERVICE_UNAVAILABLE, None),
             ApiError::Unavailable(err) => {
                 // The cause stays in the log; the platform only needs to know to try again.
@@ -81,7 +92,7 @@ impl IntoResponse for ApiError {
             ApiError::TooManyRequests { retry_after } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
             }
-            ApiError::NotConnected | ApiError::Unavailable(_) => {
+            ApiError::NotConnected | ApiError::Unavailable(_) | ApiError::ProviderUnavailable(_) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
             }
             _ => {}

@@ -4,6 +4,7 @@
 //! naming the part of the request that was wrong. A database that fails is a 503, never a 500.
 
 mod error;
+mod events;
 mod groups;
 mod json;
 mod limit;
@@ -45,8 +46,12 @@ pub fn router(platform: PlatformService) -> Router {
         .route("/groups/{external_id}/members", put(groups::put_members).get(groups::get_members))
         .route("/links", post(links::create))
         .route_layer(middleware::from_fn_with_state((api.clone(), Scope::Groups), guard));
+    let events = Router::new()
+        .route("/events/{external_id}", put(events::put_event).get(events::get_event).delete(events::delete_event))
+        .route_layer(middleware::from_fn_with_state((api.clone(), Scope::Events), guard));
     Router::new()
         .merge(groups)
+        .merge(events)
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(api)
