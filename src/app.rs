@@ -239,9 +239,23 @@ pub async fn start(
         None => None,
     };
     let http_addr = server.as_ref().map(|s| s.addr);
+    // Written at every start: without a webhook nothing is queued that would never be sent.
+    let webhook_queue = crate::store::webhooks::WebhookQueue::new(pool.clone());
+    webhook_queue.set_enabled(config.platform_webhook.is_some()).await?;
+    let webhooks = match &config.platform_webhook {
+        Some(target) => {
+            let http = reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .build()
+                .context("building the HTTP client for the platform's webhook")?;
+            Some(crate::webhooks::WebhookSender::new(webhook_queue, http, target.clone(), ctx.clock.clone()))
+        }
+        None => None,
+    };
     let serving = Serving {
         raw,
         bot,
+        webhooks,
         ctx: ctx.clone(),
         stats: stats.clone(),
         poll_timeout: tuning.poll_timeout,
@@ -272,6 +286,8 @@ const JOIN_LINKS_PURPOSE: &str = "webinar-bot join links v1";
 /// What the background task needs to serve.
 struct Serving {
     raw: RawBot,
+    /// Calls to the learning platform's webhook, sent only by the instance that sends messages.
+    webhooks: Option<crate::webhooks::WebhookSender>,
     bot: Tg,
     ctx: SharedCtx,
     stats: Arc<Stats>,
@@ -329,6 +345,7 @@ impl Serving {
         let scheduler = self.ctx.delivery.spawn(shutdown.clone());
         let repeater = self.ctx.series.spawn(shutdown.clone());
         let attendance = self.ctx.attendance.spawn(shutdown.clone());
+        let webhooks = self.webhooks.as_ref().map(|sender| sender.spawn(shutdown.clone()));
         // The menu is a nicety: registering it must not delay the first update.
         tokio::spawn({
             let bot = self.bot.clone();
@@ -355,6 +372,12 @@ impl Serving {
         }
         if let Err(err) = attendance.await {
             tracing::error!(%err, "the attendance task ended abnormally");
+        }
+        if let Some(Err(err)) = match webhooks {
+            Some(task) => Some(task.await),
+            None => None,
+        } {
+            tracing::error!(%err, "the platform webhook task ended abnormally");
         }
         result
     }

@@ -24,3 +24,4 @@ pub mod providers;
 pub mod series;
 pub mod store;
 pub mod telegram;
+pub mod webhooks;

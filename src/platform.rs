@@ -28,6 +28,7 @@ pub const MAX_LINK_LIFETIME: Duration = Duration::days(30);
 pub struct PlatformService {
     pub tokens: ApiTokens,
     pub store: PlatformStore,
+    webhooks: crate::store::webhooks::WebhookQueue,
     groups: Groups,
     pub events: Events,
     users: Users,
@@ -67,6 +68,7 @@ impl PlatformService {
         Self {
             tokens: ApiTokens::new(db.clone()),
             store: PlatformStore::new(db.clone()),
+            webhooks: crate::store::webhooks::WebhookQueue::new(db.clone()),
             groups: Groups::new(db.clone()),
             events: Events::new(db.clone()),
             users: Users::new(db),
@@ -258,6 +260,9 @@ impl PlatformService {
                 self.store.map_event(external, id, now).await?;
                 let event = self.meetings.publish(id, &owner).await?;
                 tracing::info!(event = id.0, "the platform created an event");
+                if let Err(err) = self.webhooks.event("event.created", &event, self.now()).await {
+                    tracing::warn!(%err, event = id.0, "the platform's webhook call was not queued");
+                }
                 return Ok((EventPut::Created, event));
             }
         };
@@ -365,6 +370,14 @@ impl PlatformService {
         let Some(event) = self.events.get(id).await? else { return Ok(None) };
         let counts = self.delivery.outbox().counts(id).await?;
         Ok(Some((event, counts)))
+    }
+
+    /// A listener answered on an event card: the platform hears of it if the event is its own.
+    /// Never fails the answer: a lost notice is logged.
+    pub async fn rsvp(&self, event: EventId, user: UserId, answer: crate::store::Rsvp) {
+        if let Err(err) = self.webhooks.rsvp(event, user, answer, self.now()).await {
+            tracing::warn!(%err, event = event.0, "the platform's rsvp webhook call was not queued");
+        }
     }
 
     /// A provider the token's owner may use, by id or by name.

@@ -43,3 +43,19 @@ CREATE TABLE api_events (
     event_id    INTEGER NOT NULL UNIQUE REFERENCES events (id) ON DELETE CASCADE,
     created_at  TEXT    NOT NULL
 );
+
+-- Calls to the platform's webhook, durable: written with the change, sent and retried by the
+-- webhook sender, so a slow platform never delays a chat reply. next_at is also the claim: a
+-- sender moves it ahead before it calls, so two instances never send one row at once.
+CREATE TABLE api_webhooks (
+    id         INTEGER PRIMARY KEY,
+    kind       TEXT    NOT NULL,
+    body       TEXT    NOT NULL,
+    state      TEXT    NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed')),
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    next_at    TEXT    NOT NULL,
+    last_error TEXT,
+    created_at TEXT    NOT NULL,
+    sent_at    TEXT
+);
+CREATE INDEX api_webhooks_due ON api_webhooks (next_at) WHERE state = 'pending';

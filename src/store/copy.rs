@@ -290,6 +290,21 @@ pub const TABLES: &[Table] = &[
     },
     Table { name: "api_roster", columns: &[("group_id", Int), ("external_id", Text)], identity: None },
     Table {
+        name: "api_webhooks",
+        columns: &[
+            ("id", Int),
+            ("kind", Text),
+            ("body", Text),
+            ("state", Text),
+            ("attempts", Int),
+            ("next_at", Text),
+            ("last_error", Text),
+            ("created_at", Text),
+            ("sent_at", Text),
+        ],
+        identity: Some("id"),
+    },
+    Table {
         name: "api_events",
         columns: &[("external_id", Text), ("event_id", Int), ("created_at", Text)],
         identity: None,

@@ -15,6 +15,7 @@ pub mod providers;
 pub mod series;
 pub mod settings;
 pub mod users;
+pub mod webhooks;
 
 use std::str::FromStr;
 use std::sync::Arc;

@@ -487,3 +487,56 @@ async fn an_event_body_is_checked_by_the_dialogues_rules() {
     assert!(bot.ctx().platform.store.event("e").await.unwrap().is_none(), "a refused body makes no event");
     bot.finish().await;
 }
+
+/// Waits for the `n`-th call to the fake platform's webhook.
+async fn hook_calls(server: &support::fake_provider::FakeServer, n: usize) -> Vec<support::fake_provider::Recorded> {
+    for _ in 0..1000 {
+        let calls = server.requests_to("POST", "/hooks");
+        if calls.len() >= n {
+            return calls;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the webhook was called {} times, not {n}", server.requests_to("POST", "/hooks").len());
+}
+
+#[tokio::test]
+async fn the_platform_hears_of_its_events_signed_and_again_after_a_failure() {
+    use support::fake_provider::{FakeServer, Reply};
+    let platform = FakeServer::start().await;
+    platform.on("POST", "/hooks", Reply::empty(500)).on("POST", "/hooks", Reply::empty(204));
+    let secret = "a-secret-of-the-platform";
+    let url = format!("{}/hooks", platform.origin);
+    let bot = TestBot::start_with(&[("API_WEBHOOK_URL", &url), ("API_WEBHOOK_SECRET", secret)]).await;
+    let api = Client::new(&bot, &token(&bot, Scope::Events).await);
+    let event = json!({
+        "title": "Вебинар",
+        "provider": jitsi(&bot).await,
+        "start": (bot.clock.now() + chrono::Duration::days(1)).to_rfc3339(),
+        "timezone": "Europe/Moscow",
+        "duration_minutes": 45,
+    });
+    assert_eq!(api.put("/events/w-1", event).await.0, StatusCode::CREATED);
+    let first = hook_calls(&platform, 1).await.remove(0);
+    let body = String::from_utf8(first.body.clone()).unwrap();
+    let sent: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(sent["type"], "event.created", "{sent}");
+    assert_eq!(sent["data"]["external_id"], "w-1");
+    assert_eq!(first.header("x-webinar-event"), Some("event.created"));
+    let signature = first.header("x-webinar-signature").expect("signed").to_owned();
+    let t: i64 = signature.strip_prefix("t=").and_then(|s| s.split(',').next()).unwrap().parse().unwrap();
+    assert_eq!(signature, webinar_bot::webhooks::signature(secret, t, &body));
+
+    // The platform answered 500: the same call again after the backoff.
+    bot.clock.advance(chrono::Duration::seconds(15));
+    let calls = hook_calls(&platform, 2).await;
+    assert_eq!(calls[1].body, first.body);
+
+    let status = api.request(reqwest::Method::DELETE, "/events/w-1").send().await.unwrap().status();
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let calls = hook_calls(&platform, 3).await;
+    let cancelled: Value = serde_json::from_slice(&calls[2].body).unwrap();
+    assert_eq!(cancelled["type"], "event.cancelled", "{cancelled}");
+    assert_eq!(cancelled["data"]["status"], "cancelled");
+    bot.finish().await;
+}
