@@ -395,7 +395,7 @@ impl PlatformService {
 }
 
 /// How the platform names a provider: by the bot's id or by its name.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum ProviderRef {
     Id(i64),

@@ -540,3 +540,22 @@ async fn the_platform_hears_of_its_events_signed_and_again_after_a_failure() {
     assert_eq!(cancelled["data"]["status"], "cancelled");
     bot.finish().await;
 }
+
+#[tokio::test]
+async fn the_openapi_document_is_served_without_a_token() {
+    let bot = TestBot::start().await;
+    let response = reqwest::get(format!("{}/api/v1/openapi.json", bot.http_url())).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let doc: Value = response.json().await.unwrap();
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{}", doc["openapi"]);
+    for path in [
+        "/api/v1/groups/{external_id}",
+        "/api/v1/groups/{external_id}/members",
+        "/api/v1/links",
+        "/api/v1/events/{external_id}",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} missing");
+    }
+    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    bot.finish().await;
+}

@@ -22,7 +22,7 @@ use crate::platform::{EventApiError, EventPut, EventSpec, ProviderRef};
 use crate::store::Event;
 use crate::store::outbox::Counts;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct EventBody {
     title: String,
     provider: ProviderRef,
@@ -41,11 +41,13 @@ pub struct EventBody {
     /// External ids of groups PUT before.
     #[serde(default)]
     groups: Vec<String>,
+    /// Not supported yet: any value but null is refused.
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     repeat: Option<serde_json::Value>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct DeliveryView {
     sent: i64,
     pending: i64,
@@ -53,7 +55,7 @@ struct DeliveryView {
     skipped: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct EventView {
     external_id: String,
     status: &'static str,
@@ -111,6 +113,22 @@ fn provider_words(err: &crate::providers::ProviderError) -> String {
     crate::i18n::provider_error(Lang::En, err)
 }
 
+/// Creates the event (and its meeting) or changes it; the same body again changes nothing.
+#[utoipa::path(put, path = "/api/v1/events/{external_id}", tag = "events", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@")),
+    request_body = EventBody, security(("bearer" = [])),
+    responses(
+        (status = 200, description = "changed, or unchanged", body = EventView),
+        (status = 201, description = "created, its meeting made and its delivery planned", body = EventView),
+        (status = 401, description = "no working token", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "the token's scope does not allow this", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "too many requests: see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "the database or the service does not answer: try again", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "the body is not JSON", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "the body is over 64 KiB", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "the body is not application/json", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "a field is missing or wrong: invalid-params names it", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "a field that cannot change, or a cancelled event", body = super::openapi::Problem, content_type = "application/problem+json")
+    ))]
 pub async fn put_event(
     State(api): State<Api>,
     Extension(Caller(caller)): Extension<Caller>,
@@ -130,12 +148,27 @@ pub async fn put_event(
     })
 }
 
+#[utoipa::path(get, path = "/api/v1/events/{external_id}", tag = "events", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@")),
+    security(("bearer" = [])),
+    responses((status = 200, body = EventView), (status = 401, description = "no working token", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "the token's scope does not allow this", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "too many requests: see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "the database or the service does not answer: try again", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no such event", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn get_event(State(api): State<Api>, Path(external): Path<String>) -> Result<Response, ApiError> {
     let external = event_id(&external)?;
     let (event, _) = api.platform.event(external).await?.ok_or_else(|| unknown_event(external))?;
     Ok(axum::Json(view(&api, external, &event).await?).into_response())
 }
 
+/// Cancels: listeners are told and the meeting is removed.
+#[utoipa::path(delete, path = "/api/v1/events/{external_id}", tag = "events", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@")),
+    security(("bearer" = [])),
+    responses((status = 204, description = "cancelled (or already)"), (status = 401, description = "no working token", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "the token's scope does not allow this", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "too many requests: see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "the database or the service does not answer: try again", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no such event", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn delete_event(State(api): State<Api>, Path(external): Path<String>) -> Result<Response, ApiError> {
     let external = event_id(&external)?;
     if !api.platform.cancel_event(external).await? {

@@ -15,18 +15,18 @@ use crate::domain::group::{FullName, GroupName, Organisation};
 use crate::domain::platform::{self, MAX_EXTERNAL_ID_CHARS, MAX_USER_ID_BYTES};
 use crate::store::platform::{GroupPut, RosterEntry};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct GroupBody {
     name: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct GroupView {
     external_id: String,
     name: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct MemberBody {
     user_id: String,
     #[serde(default)]
@@ -35,7 +35,7 @@ pub struct MemberBody {
     organisation: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct MemberView {
     user_id: String,
     name: Option<String>,
@@ -51,6 +51,21 @@ fn unknown_group(id: &str) -> ApiError {
     ApiError::NotFound { field: "external_id", what: "group", id: id.to_owned() }
 }
 
+/// Creates the listener group the platform calls `external_id`, or renames it.
+#[utoipa::path(put, path = "/api/v1/groups/{external_id}", tag = "groups", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@")),
+    request_body = GroupBody, security(("bearer" = [])),
+    responses(
+        (status = 200, description = "updated, or unchanged", body = GroupView),
+        (status = 201, description = "created", body = GroupView),
+        (status = 401, description = "no working token", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "the token's scope does not allow this", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "too many requests: see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "the database or the service does not answer: try again", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "the body is not JSON", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "the body is over 64 KiB", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "the body is not application/json", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "a field is missing or wrong: invalid-params names it", body = super::openapi::Problem, content_type = "application/problem+json")
+    ))]
 pub async fn put_group(
     State(api): State<Api>,
     Extension(Caller(caller)): Extension<Caller>,
@@ -70,12 +85,32 @@ pub async fn put_group(
     })
 }
 
+#[utoipa::path(get, path = "/api/v1/groups/{external_id}", tag = "groups", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@")),
+    security(("bearer" = [])),
+    responses((status = 200, body = GroupView), (status = 401, description = "no working token", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "the token's scope does not allow this", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "too many requests: see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "the database or the service does not answer: try again", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no such group", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn get_group(State(api): State<Api>, Path(external): Path<String>) -> Result<Response, ApiError> {
     let external = group_id(&external)?;
     let (_, name) = api.platform.store.group(external).await?.ok_or_else(|| unknown_group(external))?;
     Ok(axum::Json(GroupView { external_id: external.to_owned(), name }).into_response())
 }
 
+/// Replaces the roster: the group's members become its linked people, no one else.
+#[utoipa::path(put, path = "/api/v1/groups/{external_id}/members", tag = "groups", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@")),
+    request_body = Vec<MemberBody>, security(("bearer" = [])),
+    responses((status = 200, description = "the roster as it is now", body = Vec<MemberView>),
+        (status = 401, description = "no working token", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "the token's scope does not allow this", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "too many requests: see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "the database or the service does not answer: try again", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "the body is not JSON", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "the body is over 64 KiB", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "the body is not application/json", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "a field is missing or wrong: invalid-params names it", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no such group", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn put_members(
     State(api): State<Api>,
     Path(external): Path<String>,
@@ -89,6 +124,13 @@ pub async fn put_members(
     members(&api, external).await
 }
 
+#[utoipa::path(get, path = "/api/v1/groups/{external_id}/members", tag = "groups", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@")),
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<MemberView>), (status = 401, description = "no working token", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "the token's scope does not allow this", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "too many requests: see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "the database or the service does not answer: try again", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no such group", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn get_members(State(api): State<Api>, Path(external): Path<String>) -> Result<Response, ApiError> {
     members(&api, group_id(&external)?).await
 }

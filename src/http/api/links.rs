@@ -13,7 +13,7 @@ use crate::platform::MAX_LINK_LIFETIME;
 /// A week, when the platform does not say.
 const DEFAULT_EXPIRES_IN: i64 = 7 * 24 * 3600;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct LinkBody {
     user_id: String,
     /// Seconds, 60 up to 30 days.
@@ -21,13 +21,23 @@ pub struct LinkBody {
     expires_in: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct LinkView {
     user_id: String,
     url: String,
     expires_at: String,
 }
 
+/// A signed `/start` link: whoever opens it in Telegram is linked to `user_id`.
+#[utoipa::path(post, path = "/api/v1/links", tag = "links", request_body = LinkBody, security(("bearer" = [])),
+    responses((status = 201, body = LinkView), (status = 401, description = "no working token", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "the token's scope does not allow this", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "too many requests: see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "the database or the service does not answer: try again", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "the body is not JSON", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "the body is over 64 KiB", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "the body is not application/json", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "a field is missing or wrong: invalid-params names it", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn create(State(api): State<Api>, ApiJson(body): ApiJson<LinkBody>) -> Result<Response, ApiError> {
     platform::external_id(&body.user_id, MAX_USER_ID_BYTES)
         .map_err(|err| ApiError::invalid("user_id", err.to_string()))?;

@@ -9,6 +9,7 @@ mod groups;
 mod json;
 mod limit;
 mod links;
+mod openapi;
 
 use std::sync::Arc;
 
@@ -50,6 +51,7 @@ pub fn router(platform: PlatformService) -> Router {
         .route("/events/{external_id}", put(events::put_event).get(events::get_event).delete(events::delete_event))
         .route_layer(middleware::from_fn_with_state((api.clone(), Scope::Events), guard));
     Router::new()
+        .route("/openapi.json", axum::routing::get(openapi::document))
         .merge(groups)
         .merge(events)
         .fallback(error::not_found)
