@@ -559,3 +559,23 @@ async fn the_openapi_document_is_served_without_a_token() {
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     bot.finish().await;
 }
+
+/// Not a test: a bot for `scripts/test`'s schemathesis step to fuzz. Writes `<base URL> <token>`
+/// to the file `SCHEMATHESIS_TARGET` names and serves until that file is deleted.
+#[tokio::test]
+#[ignore = "run by scripts/test for schemathesis"]
+async fn serve_for_schemathesis() {
+    let target = std::env::var("SCHEMATHESIS_TARGET").expect("SCHEMATHESIS_TARGET names the file to write");
+    let bot = TestBot::start().await;
+    let token = token(&bot, Scope::Events).await;
+    // A group and a provider to find, so some generated requests get past the 404s and 422s.
+    let api = Client::new(&bot, &token);
+    api.put("/groups/g1", json!({ "name": "Группа" })).await;
+    let written = format!("{} {token}\n", bot.http_url());
+    std::fs::write(format!("{target}.tmp"), written).unwrap();
+    std::fs::rename(format!("{target}.tmp"), &target).unwrap();
+    while std::path::Path::new(&target).exists() {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    bot.finish().await;
+}
