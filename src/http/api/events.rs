@@ -24,14 +24,19 @@ use crate::store::outbox::Counts;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct EventBody {
+    #[schema(min_length = 1, max_length = 255)]
     title: String,
     provider: ProviderRef,
     /// RFC 3339 with an offset: `2026-12-03T18:30:00+03:00`.
+    #[schema(format = DateTime)]
     start: String,
     /// IANA: `Europe/Moscow`.
+    #[schema(example = "Europe/Moscow")]
     timezone: String,
+    #[schema(minimum = 5, maximum = 720)]
     duration_minutes: u32,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     description: Option<String>,
     #[serde(default)]
     host_email: Option<String>,
@@ -114,7 +119,7 @@ fn provider_words(err: &crate::providers::ProviderError) -> String {
 }
 
 /// Creates the event (and its meeting) or changes it; the same body again changes nothing.
-#[utoipa::path(put, path = "/api/v1/events/{external_id}", tag = "events", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@")),
+#[utoipa::path(put, path = "/api/v1/events/{external_id}", tag = "events", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@", pattern = "^[A-Za-z0-9._@-]{1,64}$")),
     request_body = EventBody, security(("bearer" = [])),
     responses(
         (status = 200, description = "changed, or unchanged", body = EventView),
@@ -148,13 +153,14 @@ pub async fn put_event(
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/events/{external_id}", tag = "events", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@")),
+#[utoipa::path(get, path = "/api/v1/events/{external_id}", tag = "events", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@", pattern = "^[A-Za-z0-9._@-]{1,64}$")),
     security(("bearer" = [])),
     responses((status = 200, body = EventView), (status = 401, description = "no working token", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 403, description = "the token's scope does not allow this", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 429, description = "too many requests: see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 503, description = "the database or the service does not answer: try again", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "no such event", body = super::openapi::Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "no such event", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "the external_id is malformed", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn get_event(State(api): State<Api>, Path(external): Path<String>) -> Result<Response, ApiError> {
     let external = event_id(&external)?;
     let (event, _) = api.platform.event(external).await?.ok_or_else(|| unknown_event(external))?;
@@ -162,13 +168,14 @@ pub async fn get_event(State(api): State<Api>, Path(external): Path<String>) -> 
 }
 
 /// Cancels: listeners are told and the meeting is removed.
-#[utoipa::path(delete, path = "/api/v1/events/{external_id}", tag = "events", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@")),
+#[utoipa::path(delete, path = "/api/v1/events/{external_id}", tag = "events", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@", pattern = "^[A-Za-z0-9._@-]{1,64}$")),
     security(("bearer" = [])),
     responses((status = 204, description = "cancelled (or already)"), (status = 401, description = "no working token", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 403, description = "the token's scope does not allow this", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 429, description = "too many requests: see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 503, description = "the database or the service does not answer: try again", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "no such event", body = super::openapi::Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "no such event", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "the external_id is malformed", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn delete_event(State(api): State<Api>, Path(external): Path<String>) -> Result<Response, ApiError> {
     let external = event_id(&external)?;
     if !api.platform.cancel_event(external).await? {

@@ -17,6 +17,7 @@ use crate::store::platform::{GroupPut, RosterEntry};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct GroupBody {
+    #[schema(min_length = 1, max_length = 100)]
     name: String,
 }
 
@@ -28,10 +29,13 @@ struct GroupView {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct MemberBody {
+    #[schema(pattern = "^[A-Za-z0-9._@-]{1,31}$")]
     user_id: String,
     #[serde(default)]
+    #[schema(max_length = 150)]
     name: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 200)]
     organisation: Option<String>,
 }
 
@@ -52,7 +56,7 @@ fn unknown_group(id: &str) -> ApiError {
 }
 
 /// Creates the listener group the platform calls `external_id`, or renames it.
-#[utoipa::path(put, path = "/api/v1/groups/{external_id}", tag = "groups", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@")),
+#[utoipa::path(put, path = "/api/v1/groups/{external_id}", tag = "groups", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@", pattern = "^[A-Za-z0-9._@-]{1,64}$")),
     request_body = GroupBody, security(("bearer" = [])),
     responses(
         (status = 200, description = "updated, or unchanged", body = GroupView),
@@ -85,13 +89,14 @@ pub async fn put_group(
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/groups/{external_id}", tag = "groups", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@")),
+#[utoipa::path(get, path = "/api/v1/groups/{external_id}", tag = "groups", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@", pattern = "^[A-Za-z0-9._@-]{1,64}$")),
     security(("bearer" = [])),
     responses((status = 200, body = GroupView), (status = 401, description = "no working token", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 403, description = "the token's scope does not allow this", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 429, description = "too many requests: see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 503, description = "the database or the service does not answer: try again", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "no such group", body = super::openapi::Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "no such group", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "the external_id is malformed", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn get_group(State(api): State<Api>, Path(external): Path<String>) -> Result<Response, ApiError> {
     let external = group_id(&external)?;
     let (_, name) = api.platform.store.group(external).await?.ok_or_else(|| unknown_group(external))?;
@@ -99,7 +104,7 @@ pub async fn get_group(State(api): State<Api>, Path(external): Path<String>) -> 
 }
 
 /// Replaces the roster: the group's members become its linked people, no one else.
-#[utoipa::path(put, path = "/api/v1/groups/{external_id}/members", tag = "groups", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@")),
+#[utoipa::path(put, path = "/api/v1/groups/{external_id}/members", tag = "groups", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@", pattern = "^[A-Za-z0-9._@-]{1,64}$")),
     request_body = Vec<MemberBody>, security(("bearer" = [])),
     responses((status = 200, description = "the roster as it is now", body = Vec<MemberView>),
         (status = 401, description = "no working token", body = super::openapi::Problem, content_type = "application/problem+json"),
@@ -110,7 +115,8 @@ pub async fn get_group(State(api): State<Api>, Path(external): Path<String>) -> 
         (status = 413, description = "the body is over 64 KiB", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 415, description = "the body is not application/json", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 422, description = "a field is missing or wrong: invalid-params names it", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "no such group", body = super::openapi::Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "no such group", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "the external_id is malformed", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn put_members(
     State(api): State<Api>,
     Path(external): Path<String>,
@@ -124,13 +130,14 @@ pub async fn put_members(
     members(&api, external).await
 }
 
-#[utoipa::path(get, path = "/api/v1/groups/{external_id}/members", tag = "groups", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@")),
+#[utoipa::path(get, path = "/api/v1/groups/{external_id}/members", tag = "groups", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@", pattern = "^[A-Za-z0-9._@-]{1,64}$")),
     security(("bearer" = [])),
     responses((status = 200, body = Vec<MemberView>), (status = 401, description = "no working token", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 403, description = "the token's scope does not allow this", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 429, description = "too many requests: see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 503, description = "the database or the service does not answer: try again", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "no such group", body = super::openapi::Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "no such group", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "the external_id is malformed", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn get_members(State(api): State<Api>, Path(external): Path<String>) -> Result<Response, ApiError> {
     members(&api, group_id(&external)?).await
 }

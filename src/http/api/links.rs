@@ -15,9 +15,11 @@ const DEFAULT_EXPIRES_IN: i64 = 7 * 24 * 3600;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct LinkBody {
+    #[schema(pattern = "^[A-Za-z0-9._@-]{1,31}$")]
     user_id: String,
-    /// Seconds, 60 up to 30 days.
+    /// Seconds, 60 up to 30 days; a week when absent.
     #[serde(default)]
+    #[schema(minimum = 60, maximum = 2592000)]
     expires_in: Option<i64>,
 }
 
