@@ -579,3 +579,32 @@ async fn serve_for_schemathesis() {
     }
     bot.finish().await;
 }
+
+#[tokio::test]
+async fn api_is_for_administrators_in_private_and_cancel_leaves_the_name_step() {
+    let bot = TestBot::start().await;
+    let listener = TgUser::ru(801);
+    let refused = bot.tg.ask(&listener, "/api").await;
+    assert!(refused.text().contains("только администраторы"), "{}", refused.text());
+    let overview = bot.tg.ask(&admin(), "/api").await;
+    let mark = bot.tg.mark();
+    bot.tg.press(&admin(), overview.message_id().unwrap(), &overview.button_data("Выпустить"));
+    message_to(&bot, mark, ADMIN_ID, "Как назвать токен").await;
+    let cancelled = bot.tg.ask(&admin(), "/cancel").await;
+    assert!(cancelled.text().contains("Отменено"), "{}", cancelled.text());
+    // The next text is not taken for a name.
+    let said = bot.tg.ask(&admin(), "Мой токен").await;
+    assert!(!said.text().contains("Что будет разрешено"), "{}", said.text());
+    // A scope button pressed with no name asked is stale, and answered so.
+    let mark = bot.tg.mark();
+    bot.tg.press(&admin(), overview.message_id().unwrap(), "api:sc:read");
+    let answer = bot.tg.wait_for(mark, "the press answered", |c| c.method == "AnswerCallbackQuery").await;
+    assert_eq!(answer.body["show_alert"], true, "{}", answer.body);
+    assert!(bot.ctx().platform.tokens.active().await.unwrap().is_empty());
+    // A too long name is refused politely, and the question stays.
+    bot.tg.press(&admin(), overview.message_id().unwrap(), &overview.button_data("Выпустить"));
+    message_to(&bot, mark, ADMIN_ID, "Как назвать токен").await;
+    let long = bot.tg.ask(&admin(), &"я".repeat(60)).await;
+    assert!(long.text().contains("от 1 до 48"), "{}", long.text());
+    bot.finish().await;
+}
