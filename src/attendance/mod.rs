@@ -159,6 +159,8 @@ impl AttendanceService {
                 if before != FetchState::Ready {
                     tracing::info!(event = %id, rows = rows.len(), "attendance report stored");
                     self.inner.delivery.tell_owner_attendance(id).await?;
+                    let listeners = rows.iter().filter(|row| row.user.is_some()).count();
+                    self.inner.delivery.attendance_ready(&event, rows.len(), listeners).await;
                 }
             }
             Ok(ReportFetch::NotReady) => {

@@ -204,6 +204,19 @@ impl Delivery {
 
     /// The event moved or was edited (its sequence already raised): reminders are planned anew,
     /// cards already sent are edited, and those who had the invitation get one short notice.
+    /// A class's attendance report is in: the platform hears of it if the class is its own,
+    /// with how many took part and how many of them are the bot's listeners.
+    pub async fn attendance_ready(&self, event: &crate::store::Event, participants: usize, listeners: usize) {
+        let extra = serde_json::Map::from_iter([
+            ("participants".to_owned(), serde_json::Value::from(participants)),
+            ("listeners_present".to_owned(), serde_json::Value::from(listeners)),
+        ]);
+        let now = self.inner.clock.now();
+        if let Err(err) = self.inner.webhooks.event_with("attendance.ready", event, extra, now).await {
+            tracing::warn!(%err, event = event.id.0, "the platform's attendance webhook call was not queued");
+        }
+    }
+
     pub async fn event_changed(&self, id: EventId) -> StoreResult<()> {
         let inner = &self.inner;
         let now = inner.clock.now();

@@ -84,8 +84,19 @@ impl WebhookQueue {
     /// Queues `event.created`, `event.changed` or `event.cancelled` for an event the platform
     /// manages; any other event is none of its business.
     pub async fn event(&self, kind: &str, event: &Event, now: DateTime<Utc>) -> StoreResult<bool> {
+        self.event_with(kind, event, serde_json::Map::new(), now).await
+    }
+
+    /// `event`, with more fields in its data (`attendance.ready`'s counts).
+    pub async fn event_with(
+        &self,
+        kind: &str,
+        event: &Event,
+        extra: serde_json::Map<String, serde_json::Value>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
         let Some(external) = self.external_id(event.id).await? else { return Ok(false) };
-        let data = json!({
+        let mut data = json!({
             "external_id": external,
             "status": event.status.as_str(),
             "title": event.title,
@@ -93,6 +104,9 @@ impl WebhookQueue {
             "duration_minutes": event.duration_min,
             "join_url": event.join_url(),
         });
+        if let Some(fields) = data.as_object_mut() {
+            fields.extend(extra);
+        }
         self.enqueue(kind, data, now).await
     }
 
