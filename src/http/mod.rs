@@ -1,5 +1,5 @@
-//! The one HTTP server: `/healthz`, `/readyz`, `/metrics`, the Join redirect `/j/<token>` and,
-//! with `WEBHOOK_URL`, Telegram's webhook. Started with the bot (before Telegram answers, so an
+//! The one HTTP server: `/healthz`, `/readyz`, `/metrics`, the Join redirect `/j/<token>`, the
+//! learning platform's API under `/api/v1` and, with `WEBHOOK_URL`, Telegram's webhook. Started with the bot (before Telegram answers, so an
 //! orchestrator sees "alive, not ready" while it connects) and stopped with it.
 
 pub mod api;

@@ -608,3 +608,47 @@ async fn api_is_for_administrators_in_private_and_cancel_leaves_the_name_step() 
     assert!(long.text().contains("от 1 до 48"), "{}", long.text());
     bot.finish().await;
 }
+
+#[tokio::test]
+async fn the_platform_hears_a_listeners_answer_with_their_platform_id() {
+    use support::fake_provider::{FakeServer, Reply};
+    let platform = FakeServer::start().await;
+    platform.on("POST", "/hooks", Reply::empty(204));
+    let url = format!("{}/hooks", platform.origin);
+    let bot =
+        TestBot::start_with(&[("API_WEBHOOK_URL", &url), ("API_WEBHOOK_SECRET", "a-secret-of-the-platform")]).await;
+    let api = Client::new(&bot, &token(&bot, Scope::Events).await);
+    let anna = TgUser::ru(901);
+    api.put("/groups/g1", json!({ "name": "Группа" })).await;
+    api.put("/groups/g1/members", json!([{ "user_id": "anna" }])).await;
+    link(&bot, &api, "anna", &anna).await;
+    let mark = bot.tg.mark();
+    let event = json!({
+        "title": "Семинар",
+        "provider": jitsi(&bot).await,
+        "start": (bot.clock.now() + chrono::Duration::days(1)).to_rfc3339(),
+        "timezone": "Europe/Moscow",
+        "duration_minutes": 45,
+        "groups": ["g1"],
+    });
+    assert_eq!(api.put("/events/s-1", event).await.0, StatusCode::CREATED);
+    let card = bot
+        .tg
+        .wait_for(mark, "the invitation", |c| {
+            c.chat_id() == Some(anna.id) && c.buttons().iter().any(|(_, d)| d.starts_with("rsvp:"))
+        })
+        .await;
+    bot.tg.press(&anna, card.message_id().unwrap(), &card.button_data("Приду"));
+    let mut answer = None;
+    for _ in 0..500 {
+        answer =
+            platform.requests_to("POST", "/hooks").into_iter().find(|r| r.header("x-webinar-event") == Some("rsvp"));
+        if answer.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let body: Value = serde_json::from_slice(&answer.expect("rsvp was posted").body).unwrap();
+    assert_eq!(body["data"], json!({ "event_id": "s-1", "user_id": "anna", "answer": "yes" }), "{body}");
+    bot.finish().await;
+}
