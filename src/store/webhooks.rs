@@ -33,13 +33,16 @@ impl WebhookQueue {
         Self { db }
     }
 
+    /// Off is no row at all: a bot that never had a webhook keeps its settings as they were.
     pub async fn set_enabled(&self, enabled: bool) -> StoreResult<()> {
         on_db!(&self.db, |pool| {
-            sqlx::query(
-                "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            )
+            match enabled {
+                true => sqlx::query(
+                    "INSERT INTO settings (key, value) VALUES ($1, '1') ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                ),
+                false => sqlx::query("DELETE FROM settings WHERE key = $1"),
+            }
             .bind(ENABLED)
-            .bind(if enabled { "1" } else { "0" })
             .execute(pool)
             .await?;
             Ok(())
