@@ -652,3 +652,34 @@ async fn the_platform_hears_a_listeners_answer_with_their_platform_id() {
     assert_eq!(body["data"], json!({ "event_id": "s-1", "user_id": "anna", "answer": "yes" }), "{body}");
     bot.finish().await;
 }
+
+#[tokio::test]
+async fn someone_dropped_from_the_roster_hears_no_more_of_the_groups_classes() {
+    let bot = TestBot::start().await;
+    let api = Client::new(&bot, &token(&bot, Scope::Events).await);
+    let anna = TgUser::ru(951);
+    api.put("/groups/g1", json!({ "name": "Группа" })).await;
+    api.put("/groups/g1/members", json!([{ "user_id": "anna" }])).await;
+    link(&bot, &api, "anna", &anna).await;
+    let mark = bot.tg.mark();
+    let event = json!({
+        "title": "Практикум",
+        "provider": jitsi(&bot).await,
+        "start": (bot.clock.now() + chrono::Duration::days(2)).to_rfc3339(),
+        "timezone": "Europe/Moscow",
+        "duration_minutes": 45,
+        "reminders": ["1d", "1h"],
+        "groups": ["g1"],
+    });
+    assert_eq!(api.put("/events/p-1", event).await.0, StatusCode::CREATED);
+    message_to(&bot, mark, anna.id, "Практикум").await;
+    let before = api.get("/events/p-1").await.1;
+    assert_eq!(before["delivery"]["pending"], 2, "two reminders queued: {before}");
+    let roster = api.put("/groups/g1/members", json!([])).await;
+    assert_eq!(roster, (StatusCode::OK, json!([])));
+    assert!(members_of(&bot, "g1").await.is_empty());
+    let after = api.get("/events/p-1").await.1;
+    assert_eq!(after["delivery"]["pending"], 0, "{after}");
+    assert_eq!(after["delivery"]["skipped"], 2, "{after}");
+    bot.finish().await;
+}
