@@ -54,6 +54,11 @@ BYTEWISE = {
     ("join_links", "token_hash"),
     ("attendance", "first_joined"),
     ("attendance", "last_left"),
+    ("api_tokens", "token_hash"),
+    ("api_groups", "external_id"),
+    ("platform_users", "external_id"),
+    ("api_roster", "external_id"),
+    ("api_events", "external_id"),
 }
 # Rowid aliases that are given, not generated (Telegram ids, a key that is another table's id):
 # no identity on PostgreSQL.

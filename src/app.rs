@@ -185,6 +185,14 @@ pub async fn start(
         clock.clone(),
         join_links,
     );
+    let platform = crate::platform::PlatformService::new(
+        pool.clone(),
+        meetings.clone(),
+        providers.clone(),
+        delivery.clone(),
+        clock.clone(),
+        key.derive(crate::platform::LINKS_PURPOSE),
+    );
     let ctx = Arc::new(Ctx {
         config: config.clone(),
         pool: pool.clone(),
@@ -200,6 +208,7 @@ pub async fn start(
         dialogues,
         providers,
         settings: Settings::new(pool.clone()),
+        platform: platform.clone(),
     });
     let stats = Arc::new(Stats::default());
     // teloxide's webhook handler, made now so the server serves it from the start; updates it
@@ -223,15 +232,30 @@ pub async fn start(
                 limits: tuning.ready,
                 via: if config.webhook.is_some() { UpdatesVia::Webhook } else { UpdatesVia::Polling },
                 metrics_token: config.metrics_token.clone(),
+                platform,
             });
             Some(crate::http::start(addr, probes, webhook_route, shutdown.clone()).await?)
         }
         None => None,
     };
     let http_addr = server.as_ref().map(|s| s.addr);
+    // Written at every start: without a webhook nothing is queued that would never be sent.
+    let webhook_queue = crate::store::webhooks::WebhookQueue::new(pool.clone());
+    webhook_queue.set_enabled(config.platform_webhook.is_some()).await?;
+    let webhooks = match &config.platform_webhook {
+        Some(target) => {
+            let http = reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .build()
+                .context("building the HTTP client for the platform's webhook")?;
+            Some(crate::webhooks::WebhookSender::new(webhook_queue, http, target.clone(), ctx.clock.clone()))
+        }
+        None => None,
+    };
     let serving = Serving {
         raw,
         bot,
+        webhooks,
         ctx: ctx.clone(),
         stats: stats.clone(),
         poll_timeout: tuning.poll_timeout,
@@ -262,6 +286,8 @@ const JOIN_LINKS_PURPOSE: &str = "webinar-bot join links v1";
 /// What the background task needs to serve.
 struct Serving {
     raw: RawBot,
+    /// Calls to the learning platform's webhook, sent only by the instance that sends messages.
+    webhooks: Option<crate::webhooks::WebhookSender>,
     bot: Tg,
     ctx: SharedCtx,
     stats: Arc<Stats>,
@@ -315,9 +341,11 @@ impl Serving {
         let Some(me) = connect(&self.raw, &shutdown).await? else { return Ok(()) };
         self.health.telegram_answered(self.ctx.clock.now());
         tracing::info!(bot = %me.username(), "connected to Telegram");
+        self.ctx.platform.set_username(me.username());
         let scheduler = self.ctx.delivery.spawn(shutdown.clone());
         let repeater = self.ctx.series.spawn(shutdown.clone());
         let attendance = self.ctx.attendance.spawn(shutdown.clone());
+        let webhooks = self.webhooks.as_ref().map(|sender| sender.spawn(shutdown.clone()));
         // The menu is a nicety: registering it must not delay the first update.
         tokio::spawn({
             let bot = self.bot.clone();
@@ -344,6 +372,12 @@ impl Serving {
         }
         if let Err(err) = attendance.await {
             tracing::error!(%err, "the attendance task ended abnormally");
+        }
+        if let Some(Err(err)) = match webhooks {
+            Some(task) => Some(task.await),
+            None => None,
+        } {
+            tracing::error!(%err, "the platform webhook task ended abnormally");
         }
         result
     }

@@ -1,5 +1,6 @@
 //! Configuration from the environment (and an optional `.env`), validated once at start.
 
+use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -54,6 +55,22 @@ pub struct Config {
     /// The address people reach the HTTP server at. With it, Join buttons of services that report
     /// no attendance lead through the bot's redirect `/j/<token>`, which counts the press.
     pub public_url: Option<Url>,
+    /// Where the learning platform hears about its events (`API_WEBHOOK_URL`), and the secret
+    /// the bot signs those requests with (`API_WEBHOOK_SECRET`).
+    pub platform_webhook: Option<PlatformWebhook>,
+}
+
+/// The platform's webhook: an http(s) address and the signing secret (never logged).
+#[derive(Clone)]
+pub struct PlatformWebhook {
+    pub url: Url,
+    pub secret: String,
+}
+
+impl fmt::Debug for PlatformWebhook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PlatformWebhook").field("url", &self.url.as_str()).field("secret", &"<set>").finish()
+    }
 }
 
 /// How log lines are written.
@@ -111,6 +128,7 @@ impl std::fmt::Debug for Config {
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<set>"))
             .field("log_format", &self.log_format)
             .field("webhook", &self.webhook)
+            .field("platform_webhook", &self.platform_webhook)
             .finish_non_exhaustive()
     }
 }
@@ -205,6 +223,22 @@ impl Config {
             }
             None => None,
         };
+        let platform_webhook = match (value("API_WEBHOOK_URL"), value("API_WEBHOOK_SECRET")) {
+            (Some(url), Some(secret)) => Some(parse_platform_webhook(&url, secret)?),
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(ConfigError::new(
+                    "API_WEBHOOK_SECRET",
+                    "is needed with API_WEBHOOK_URL: the bot signs every call",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError::new(
+                    "API_WEBHOOK_SECRET",
+                    "is set without API_WEBHOOK_URL; set both or neither",
+                ));
+            }
+        };
         Ok(Self {
             token,
             database_url,
@@ -222,8 +256,21 @@ impl Config {
             log_format,
             webhook,
             public_url,
+            platform_webhook,
         })
     }
+}
+
+/// The platform's webhook address and a secret long enough to sign with.
+fn parse_platform_webhook(url: &str, secret: String) -> Result<PlatformWebhook, ConfigError> {
+    let parsed = Url::parse(url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "https" | "http") && u.host_str().is_some_and(|h| !h.is_empty()))
+        .ok_or_else(|| ConfigError::new("API_WEBHOOK_URL", format!("{url:?} is not an http:// or https:// address")))?;
+    if secret.len() < 16 {
+        return Err(ConfigError::new("API_WEBHOOK_SECRET", "must be at least 16 characters"));
+    }
+    Ok(PlatformWebhook { url: parsed, secret })
 }
 
 /// An http(s) address with nothing after its path: the redirect's path is added to it.

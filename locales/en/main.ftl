@@ -5,6 +5,7 @@ cmd-events = My classes
 cmd-new = Create a class (for teachers)
 cmd-providers = Video services (providers)
 cmd-teachers = Teachers (for administrators)
+cmd-api = API tokens for the learning platform (for administrators)
 cmd-lang = Language
 cmd-tz = Time zone
 cmd-groups = Listener groups (for teachers)
@@ -36,6 +37,7 @@ help-admin =
     You are an administrator: you connect video services (Yandex Telemost, Zoom, Kontur.Talk, MTS Link, Jitsi) and invite teachers.
     /providers — all providers: connect a shared one or assign one to a host
     /teachers — invite a teacher, the list, revoke rights
+    /api — API tokens for the learning platform: create, list, revoke
 
 ## Cancel and the unexpected
 cancel-done = Cancelled. Anything else? /help

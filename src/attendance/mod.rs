@@ -152,6 +152,8 @@ impl AttendanceService {
                 if before != FetchState::Ready {
                     tracing::info!(event = %id, rows = rows.len(), "attendance report stored");
                     self.inner.delivery.tell_owner_attendance(id).await?;
+                    let listeners = rows.iter().filter(|row| row.user.is_some()).count();
+                    self.inner.delivery.attendance_ready(&event, rows.len(), listeners).await;
                 }
             }
             Ok(ReportFetch::NotReady) => {
@@ -327,7 +329,7 @@ impl AttendanceService {
                 row
             })
             .collect();
-        rows.sort_by_key(|r| r.name.to_lowercase());
+        rows.sort_by_key(|row| row.name.to_lowercase());
         Ok(Some(SeriesReport { title, tz, classes: columns, rows }))
     }
 

@@ -31,6 +31,7 @@ pub async fn rsvp(
         return Ok(());
     }
     ctx.events.set_rsvp(id, asker.user.id, answer, ctx.clock.now()).await?;
+    ctx.platform.rsvp(id, asker.user.id, answer).await;
     let key = if answer == Rsvp::Yes { "rsvp-saved-yes" } else { "rsvp-saved-no" };
     bot.answer_callback_query(q.id.clone()).text(tr(lang, key)).await?;
     refresh_card(&bot, &q, &ctx, id).await

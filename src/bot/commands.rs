@@ -23,11 +23,25 @@ pub enum Command {
     Link(String),
     Providers,
     Teachers,
+    Api,
 }
 
 /// Commands shown in Telegram's menu, in menu order.
-const MENU: [&str; 12] =
-    ["start", "help", "events", "new", "groups", "providers", "teachers", "settings", "leave", "lang", "tz", "cancel"];
+const MENU: [&str; 13] = [
+    "start",
+    "help",
+    "events",
+    "new",
+    "groups",
+    "providers",
+    "teachers",
+    "api",
+    "settings",
+    "leave",
+    "lang",
+    "tz",
+    "cancel",
+];
 
 pub fn menu(lang: Lang) -> Vec<BotCommand> {
     MENU.iter().map(|name| BotCommand::new(*name, tr(lang, &format!("cmd-{name}")))).collect()

@@ -1,5 +1,6 @@
 //! The Telegram side: the dptree schema, one module per dialogue flow, keyboards and callback data.
 
+pub mod api;
 pub mod asker;
 pub mod card;
 pub mod commands;
@@ -79,6 +80,8 @@ pub struct Ctx {
     /// Registered providers; holds the AEAD that seals their settings.
     pub providers: Providers,
     pub settings: Settings,
+    /// The learning platform's API: tokens, rosters, signed links.
+    pub platform: crate::platform::PlatformService,
 }
 
 pub type SharedCtx = Arc<Ctx>;
@@ -122,6 +125,9 @@ fn message_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescript
         .branch(
             case![Command::Teachers]
                 .chain(admin("tc-not-allowed", private("tc-private-only", endpoint(teachers::command)))),
+        )
+        .branch(
+            case![Command::Api].chain(admin("api-not-allowed", private("api-private-only", endpoint(api::command)))),
         );
 
     Update::filter_message()
@@ -136,6 +142,7 @@ fn message_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescript
         .branch(event_steps())
         .branch(listener_steps())
         .branch(case![State::Provider(step)].chain(provider_steps()))
+        .branch(case![State::ApiToken(step)].chain(admin("api-not-allowed", api_steps())))
         .endpoint(start::unknown_input)
 }
 
@@ -159,6 +166,18 @@ fn event_steps() -> dptree::Handler<'static, HandlerResult, DpHandlerDescription
         .branch(case![EventStep::EditDuration(id)].endpoint(edit::receive_duration))
         .branch(case![EventStep::CopyTo(id)].endpoint(copy::receive_copy_date))
         .endpoint(create::use_the_buttons)
+}
+
+/// The message steps of making an API token (behind the administrator guard).
+fn api_steps() -> dptree::Handler<'static, HandlerResult, DpHandlerDescription> {
+    use api::ApiStep;
+    use dptree::case;
+
+    // Branches, not `.endpoint`: after one branch, `entry()` is that branch itself, and an
+    // endpoint chained to it would be dead code to dptree.
+    dptree::entry()
+        .branch(case![ApiStep::Name { prompt }].endpoint(api::receive_name))
+        .branch(dptree::endpoint(api::use_the_buttons))
 }
 
 /// The message steps of the provider dialogue.
@@ -218,7 +237,8 @@ fn callback_branch() -> dptree::Handler<'static, HandlerResult, DpHandlerDescrip
                         .chain(guards::teacher("new-not-allowed", dptree::endpoint(events::list::past_page))),
                 )
                 .branch(case![CallbackData::Provider(cb)].chain(provider_presses()))
-                .branch(case![CallbackData::Teacher(cb)].chain(guards::admin("tc-not-allowed", teachers::callbacks()))),
+                .branch(case![CallbackData::Teacher(cb)].chain(guards::admin("tc-not-allowed", teachers::callbacks())))
+                .branch(case![CallbackData::Api(cb)].chain(guards::admin("api-not-allowed", api::callbacks()))),
         )
         .endpoint(refusals::stale_button)
 }

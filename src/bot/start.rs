@@ -7,13 +7,47 @@ use super::{AppBot, Asker, BotDialogue, HandlerResult, SharedCtx, State};
 use crate::i18n::{text, tr, tr_args};
 
 pub async fn start(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, payload: String) -> HandlerResult {
-    if !payload.trim().is_empty() {
-        return super::invites::open(bot, msg, asker, ctx, payload.trim()).await;
+    let payload = payload.trim();
+    // Invitation codes start with g, e or t; the platform's signed links with l.
+    if crate::domain::platform::is_link_payload(payload) {
+        return open_platform_link(bot, msg, asker, ctx, payload).await;
+    }
+    if !payload.is_empty() {
+        return super::invites::open(bot, msg, asker, ctx, payload).await;
     }
     let lang = asker.lang();
     let name = html::escape(&asker.user.first_name);
     let greeting = tr_args(lang, "start-greeting", &[("name", text(name))]);
     bot.send_message(msg.chat.id, format!("{greeting}\n\n{}", super::help::help_text(lang, asker.user.role))).await?;
+    Ok(())
+}
+
+/// A signed link from the learning platform: the account is tied to the platform user it
+/// names. A forged or expired one is refused politely, and the log says which without the link.
+async fn open_platform_link(bot: AppBot, msg: Message, asker: Asker, ctx: SharedCtx, payload: &str) -> HandlerResult {
+    use crate::domain::platform::LinkError;
+    use crate::platform::OpenLinkError;
+
+    let key = if !msg.chat.is_private() {
+        // A link ties one person's account: opened in a group it would be anybody's press.
+        "api-link-invalid"
+    } else {
+        match ctx.platform.open_link(payload, asker.user.id).await {
+            Ok(_) => {
+                tracing::info!(user = asker.user.id.0, "a Telegram account was linked to the learning platform");
+                "api-link-done"
+            }
+            Err(OpenLinkError::Link(err)) => {
+                tracing::info!(user = asker.user.id.0, %err, "a platform link was refused");
+                match err {
+                    LinkError::Expired => "api-link-expired",
+                    LinkError::Forged => "api-link-invalid",
+                }
+            }
+            Err(OpenLinkError::Store(err)) => return Err(err.into()),
+        }
+    };
+    bot.send_message(msg.chat.id, tr(asker.lang(), key)).await?;
     Ok(())
 }
 

@@ -17,6 +17,8 @@ pub enum State {
     Provider(super::providers::ProviderStep),
     /// Listener groups and profiles: a group's name, a listener's full name or organisation.
     Listener(super::listeners::ListenerStep),
+    /// `/api`: making a platform API token.
+    ApiToken(super::api::ApiStep),
 }
 
 impl State {
@@ -27,6 +29,7 @@ impl State {
             State::Event(step) => step.question(),
             State::Provider(step) => step.question(),
             State::Listener(step) => step.question(),
+            State::ApiToken(step) => step.question(),
             _ => None,
         }
     }

@@ -5,12 +5,14 @@
 use chrono_tz::Tz;
 use teloxide::types::CallbackQuery;
 
+pub mod api;
 pub mod events;
 pub mod groups;
 pub mod profile;
 pub mod providers;
 pub mod teachers;
 
+use api::ApiCb;
 use events::{EventAction, NewAction};
 use groups::GroupAction;
 use profile::{LeaveAction, ProfileAction};
@@ -27,6 +29,8 @@ pub enum CallbackData {
     Tz(Tz),
     Provider(ProviderCb),
     Teacher(TeacherCb),
+    /// `api:` an administrator managing the platform's API tokens.
+    Api(ApiCb),
     /// `gr:` a teacher managing listener groups.
     Group(GroupAction),
     /// `pf:` a listener's own settings and profile.
@@ -57,6 +61,7 @@ impl CallbackData {
             CallbackData::Tz(tz) => format!("tz:{}", tz.name()),
             CallbackData::Provider(cb) => cb.encode(),
             CallbackData::Teacher(cb) => cb.encode(),
+            CallbackData::Api(cb) => cb.encode(),
             CallbackData::Group(action) => format!("gr:{}", action.encode()),
             CallbackData::Profile(action) => format!("pf:{}", action.encode()),
             CallbackData::Leave(action) => format!("lv:{}", action.encode()),
@@ -80,6 +85,7 @@ impl CallbackData {
             "tz" => value.parse().ok().map(CallbackData::Tz),
             ProviderCb::PREFIX => ProviderCb::parse(value).map(CallbackData::Provider),
             TeacherCb::PREFIX => TeacherCb::parse(value).map(CallbackData::Teacher),
+            ApiCb::PREFIX => ApiCb::parse(value).map(CallbackData::Api),
             "gr" => GroupAction::parse(value).map(CallbackData::Group),
             "pf" => ProfileAction::parse(value).map(CallbackData::Profile),
             "lv" => LeaveAction::parse(value).map(CallbackData::Leave),
@@ -337,6 +343,17 @@ mod tests {
             ]
         }
 
+        fn api_cb() -> impl Strategy<Value = ApiCb> {
+            use crate::domain::platform::Scope;
+            prop_oneof![
+                Just(ApiCb::List),
+                Just(ApiCb::New),
+                proptest::sample::select(Scope::ALL.to_vec()).prop_map(ApiCb::Scope),
+                row_id().prop_map(ApiCb::Revoke),
+                row_id().prop_map(ApiCb::RevokeYes),
+            ]
+        }
+
         fn group_action() -> impl Strategy<Value = GroupAction> {
             let g = group_id;
             prop_oneof![
@@ -386,6 +403,7 @@ mod tests {
                 zone().prop_map(CallbackData::Tz),
                 provider_cb().prop_map(CallbackData::Provider),
                 teacher_cb().prop_map(CallbackData::Teacher),
+                api_cb().prop_map(CallbackData::Api),
                 group_action().prop_map(CallbackData::Group),
                 profile_action().prop_map(CallbackData::Profile),
                 leave_action().prop_map(CallbackData::Leave),

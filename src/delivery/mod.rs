@@ -50,11 +50,23 @@ pub struct Delivery {
     inner: Arc<Inner>,
 }
 
+impl Inner {
+    /// Queues the platform's webhook call for one of its events. Its failure costs the platform
+    /// a notice, never the listeners theirs: it is logged and the delivery goes on.
+    async fn tell_platform(&self, kind: &str, event: &crate::store::Event, now: chrono::DateTime<chrono::Utc>) {
+        if let Err(err) = self.webhooks.event(kind, event, now).await {
+            tracing::warn!(%err, event = event.id.0, kind, "the platform's webhook call was not queued");
+        }
+    }
+}
+
 struct Inner {
     bot: Tg,
     clock: SharedClock,
     events: Events,
     outbox: Outbox,
+    /// The learning platform hears of changes to its events through this queue.
+    webhooks: crate::store::webhooks::WebhookQueue,
     users: Users,
     series: SeriesStore,
     calendars: CalendarCopies,
@@ -87,6 +99,7 @@ impl Delivery {
             clock,
             events: Events::new(pool.clone()),
             outbox: Outbox::new(pool.clone()),
+            webhooks: crate::store::webhooks::WebhookQueue::new(pool.clone()),
             series: SeriesStore::new(pool.clone()),
             calendars: CalendarCopies::new(pool.clone()),
             attendance: AttendanceStore::new(pool.clone()),
@@ -191,10 +204,24 @@ impl Delivery {
 
     /// The event moved or was edited (its sequence already raised): reminders are planned anew,
     /// cards already sent are edited, and those who had the invitation get one short notice.
+    /// A class's attendance report is in: the platform hears of it if the class is its own,
+    /// with how many took part and how many of them are the bot's listeners.
+    pub async fn attendance_ready(&self, event: &crate::store::Event, participants: usize, listeners: usize) {
+        let extra = serde_json::Map::from_iter([
+            ("participants".to_owned(), serde_json::Value::from(participants)),
+            ("listeners_present".to_owned(), serde_json::Value::from(listeners)),
+        ]);
+        let now = self.inner.clock.now();
+        if let Err(err) = self.inner.webhooks.event_with("attendance.ready", event, extra, now).await {
+            tracing::warn!(%err, event = event.id.0, "the platform's attendance webhook call was not queued");
+        }
+    }
+
     pub async fn event_changed(&self, id: EventId) -> StoreResult<()> {
         let inner = &self.inner;
         let now = inner.clock.now();
         let Some(event) = inner.events.get(id).await? else { return Ok(()) };
+        inner.tell_platform("event.changed", &event, now).await;
         inner.outbox.drop_pending_reminders(id).await?;
         self.plan_event(id).await?;
         let notices =
@@ -250,6 +277,7 @@ impl Delivery {
         let inner = &self.inner;
         let now = inner.clock.now();
         let Some(event) = inner.events.get(id).await? else { return Ok(()) };
+        inner.tell_platform("event.cancelled", &event, now).await;
         inner.outbox.skip_pending(id, None, "event cancelled", now).await?;
         let notices = inner.outbox.sent_invitations(id).await?.into_iter().flat_map(|(chat, _)| {
             [Kind::Card { sequence: event.sequence }, Kind::Cancelled].map(|kind| NewRow {

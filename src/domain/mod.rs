@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod event;
 pub mod group;
 pub mod invite;
+pub mod platform;
 pub mod recurrence;
 pub mod reminders;
 pub mod roles;

@@ -1,10 +1,11 @@
-//! The one HTTP server: `/healthz`, `/readyz`, `/metrics`, the Join redirect `/j/<token>` and,
-//! with `WEBHOOK_URL`, Telegram's webhook. Started with the bot (before Telegram answers, so an
+//! The one HTTP server: `/healthz`, `/readyz`, `/metrics`, the Join redirect `/j/<token>`, the
+//! learning platform's API under `/api/v1` and, with `WEBHOOK_URL`, Telegram's webhook. Started with the bot (before Telegram answers, so an
 //! orchestrator sees "alive, not ready" while it connects) and stopped with it.
 
+pub mod api;
 mod join;
 mod metrics;
-mod problem;
+pub(crate) mod problem;
 pub mod ready;
 mod webhook;
 
@@ -35,6 +36,8 @@ pub struct Probes {
     pub limits: ReadyLimits,
     pub via: UpdatesVia,
     pub metrics_token: Option<String>,
+    /// The learning platform's API under `/api/v1`.
+    pub platform: crate::platform::PlatformService,
 }
 
 /// A running server.
@@ -69,12 +72,14 @@ pub async fn start(
 
 fn router(probes: Arc<Probes>, webhook: Option<WebhookRoute>) -> Router {
     let health = probes.health.clone();
+    let api = api::router(probes.platform.clone());
     let mut app = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(ready::readyz))
         .route("/metrics", get(metrics::scrape))
         .route("/j/{token}", get(join::redirect))
         .with_state(probes)
+        .nest("/api/v1", api)
         .fallback(problem::not_found);
     if let Some(webhook) = webhook {
         app = app.merge(webhook.into_router(health));

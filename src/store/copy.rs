@@ -258,6 +258,58 @@ pub const TABLES: &[Table] = &[
         ],
         identity: None,
     },
+    Table {
+        name: "api_tokens",
+        columns: &[
+            ("id", Int),
+            ("name", Text),
+            ("scope", Text),
+            ("token_hash", Text),
+            ("created_by", Int),
+            ("created_at", Text),
+            ("revoked_at", Text),
+            ("last_used_at", Text),
+        ],
+        identity: Some("id"),
+    },
+    Table {
+        name: "api_groups",
+        columns: &[("external_id", Text), ("group_id", Int), ("created_at", Text)],
+        identity: None,
+    },
+    Table {
+        name: "platform_users",
+        columns: &[
+            ("external_id", Text),
+            ("user_id", Int),
+            ("name", Text),
+            ("organisation", Text),
+            ("linked_at", Text),
+            ("updated_at", Text),
+        ],
+        identity: None,
+    },
+    Table { name: "api_roster", columns: &[("group_id", Int), ("external_id", Text)], identity: None },
+    Table {
+        name: "api_webhooks",
+        columns: &[
+            ("id", Int),
+            ("kind", Text),
+            ("body", Text),
+            ("state", Text),
+            ("attempts", Int),
+            ("next_at", Text),
+            ("last_error", Text),
+            ("created_at", Text),
+            ("sent_at", Text),
+        ],
+        identity: Some("id"),
+    },
+    Table {
+        name: "api_events",
+        columns: &[("external_id", Text), ("event_id", Int), ("created_at", Text)],
+        identity: None,
+    },
 ];
 
 /// Tables of the PostgreSQL schema that hold no school data: a target with a row in one was

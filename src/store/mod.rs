@@ -10,10 +10,12 @@ pub mod invites;
 pub mod leader;
 pub mod maintenance;
 pub mod outbox;
+pub mod platform;
 pub mod providers;
 pub mod series;
 pub mod settings;
 pub mod users;
+pub mod webhooks;
 
 use std::str::FromStr;
 use std::sync::Arc;

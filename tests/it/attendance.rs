@@ -562,3 +562,54 @@ async fn a_series_report_gives_each_listener_their_share_with_a_chart() {
     assert_eq!(xlsx_rows(&xlsx.file_bytes("document")), export::series_table(&series_report, Lang::Ru));
     bot.finish().await;
 }
+
+/// A class the learning platform made hears of its report by webhook (issue 19).
+#[tokio::test]
+async fn the_platform_hears_when_its_class_has_a_report() {
+    let kontur = FakeServer::start().await;
+    let platform = FakeServer::start().await;
+    platform.on("POST", "/hooks", Reply::empty(204));
+    let url = format!("{}/hooks", platform.origin);
+    let bot =
+        TestBot::start_with(&[("API_WEBHOOK_URL", &url), ("API_WEBHOOK_SECRET", "a-secret-of-the-platform")]).await;
+    let provider = scenario::register_provider(&bot, "Толк", &kontur_settings(&kontur)).await;
+    let people = listeners(&bot).await;
+    let event = class(&bot, provider, meeting("room1", "https://uchi.ktalk.ru/room1")).await;
+    bot.ctx().platform.store.map_event("lesson-7", event, bot.clock.now()).await.unwrap();
+    invite(&bot, event, &people).await;
+    let start = bot.ctx().events.get(event).await.unwrap().unwrap().starts_at;
+    kontur.on(
+        "GET",
+        "/api/RoomReport/room1/statistics/report",
+        Reply::json(
+            200,
+            json!({
+                "roomName": "room1",
+                "participantCount": 2,
+                "roomParticipants": [
+                    {"participantName": "Иван Петров", "participantId": "p1", "isGuest": true, "participant": "Гость",
+                     "entryTime": at(0, start), "exitTime": at(60, start), "urlParams": null},
+                    {"participantName": "Кто-то Незнакомый", "participantId": "p2", "isGuest": true, "participant": "Гость",
+                     "entryTime": at(0, start), "exitTime": at(30, start), "urlParams": null}
+                ]
+            }),
+        ),
+    );
+    report_notice(&bot, Duration::hours(2) + Duration::minutes(11)).await;
+    let mut ready = None;
+    for _ in 0..500 {
+        ready = platform
+            .requests_to("POST", "/hooks")
+            .into_iter()
+            .find(|r| r.header("x-webinar-event") == Some("attendance.ready"));
+        if ready.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let body: Value = serde_json::from_slice(&ready.expect("attendance.ready was posted").body).unwrap();
+    assert_eq!(body["data"]["external_id"], "lesson-7", "{body}");
+    assert_eq!(body["data"]["participants"], 2, "{body}");
+    assert_eq!(body["data"]["listeners_present"], 1, "{body}");
+    bot.finish().await;
+}

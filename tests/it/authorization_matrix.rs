@@ -5,6 +5,8 @@
 //! action does not compile until it has its row.
 
 use crate::support;
+use webinar_bot::callback::api::ApiCb;
+use webinar_bot::domain::platform::Scope;
 
 use chrono::{Duration, NaiveDate};
 use serde_json::json;
@@ -213,6 +215,9 @@ fn rule(data: &CallbackData, role: Role, whose: Whose, chat: Chat) -> Verdict {
             | TeacherCb::RevokeYes(_)
             | TeacherCb::AllowProviders(_),
         ) => when(admin),
+        CallbackData::Api(ApiCb::List | ApiCb::New | ApiCb::Scope(_) | ApiCb::Revoke(_) | ApiCb::RevokeYes(_)) => {
+            when(admin)
+        }
         CallbackData::New(NewAction::Provider(_)) => when(admin || owner),
         CallbackData::New(
             NewAction::Noop
@@ -289,6 +294,10 @@ fn samples(o: Objects) -> Vec<CallbackData> {
             TeacherCb::AllowProviders(true),
         ]
         .map(CallbackData::Teacher),
+    );
+    all.extend(
+        [ApiCb::List, ApiCb::New, ApiCb::Scope(Scope::Read), ApiCb::Revoke(1), ApiCb::RevokeYes(1)]
+            .map(CallbackData::Api),
     );
     let dummy = UserId(DUMMY as u64);
     all.extend(
@@ -401,6 +410,7 @@ fn refusals() -> Vec<String> {
         "groups-teachers-only",
         "pv-not-allowed",
         "tc-not-allowed",
+        "api-not-allowed",
         "new-not-allowed",
         "button-private-only",
         "rsvp-not-listener",

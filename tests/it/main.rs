@@ -5,6 +5,7 @@ mod support;
 
 mod admin_providers;
 mod admin_teachers;
+mod api;
 mod attendance;
 mod authorization;
 mod authorization_matrix;

@@ -1,0 +1,284 @@
+//! `/api/v1/events/{external_id}`: classes the platform schedules. PUT creates or changes one
+//! through the same services as the dialogue (the meeting, delivery, edits and notices), with
+//! the dialogue's checks; DELETE cancels; GET shows it with its links and delivery counts.
+
+use std::str::FromStr;
+
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, SecondsFormat, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use super::json::ApiJson;
+use super::{Api, ApiError, Caller};
+use crate::domain::event::{Description, EventDuration, EventTitle};
+use crate::domain::platform::{self, MAX_EXTERNAL_ID_CHARS};
+use crate::domain::reminders::ReminderOffset;
+use crate::i18n::Lang;
+use crate::platform::{EventApiError, EventPut, EventSpec, ProviderRef};
+use crate::store::Event;
+use crate::store::outbox::Counts;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct EventBody {
+    #[schema(min_length = 1, max_length = 255)]
+    title: String,
+    provider: ProviderRef,
+    /// RFC 3339 with an offset: `2026-12-03T18:30:00+03:00`.
+    #[schema(format = DateTime)]
+    start: String,
+    /// IANA: `Europe/Moscow`.
+    #[schema(example = "Europe/Moscow")]
+    timezone: String,
+    #[schema(minimum = 5, maximum = 720)]
+    duration_minutes: u32,
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    description: Option<String>,
+    #[serde(default)]
+    host_email: Option<String>,
+    /// The bot's offset codes (`0m 15m 1h 1d 2d 3d 4d`); the dialogue's default when absent.
+    #[serde(default)]
+    reminders: Option<Vec<String>>,
+    /// External ids of groups PUT before.
+    #[serde(default)]
+    groups: Vec<String>,
+    /// Not supported yet: any value but null is refused.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    repeat: Option<serde_json::Value>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct DeliveryView {
+    sent: i64,
+    pending: i64,
+    failed: i64,
+    skipped: i64,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct EventView {
+    external_id: String,
+    status: &'static str,
+    title: String,
+    description: Option<String>,
+    start: String,
+    timezone: String,
+    duration_minutes: u32,
+    provider: Option<i64>,
+    host_email: Option<String>,
+    reminders: Vec<&'static str>,
+    groups: Vec<String>,
+    join_url: Option<String>,
+    host_url: Option<String>,
+    /// Why the meeting could not be made, while the event is still a draft.
+    last_error: Option<String>,
+    delivery: DeliveryView,
+}
+
+fn event_id(id: &str) -> Result<&str, ApiError> {
+    platform::external_id(id, MAX_EXTERNAL_ID_CHARS).map_err(|err| ApiError::invalid("external_id", err.to_string()))
+}
+
+fn unknown_event(id: &str) -> ApiError {
+    ApiError::NotFound { field: "external_id", what: "event", id: id.to_owned() }
+}
+
+impl From<EventApiError> for ApiError {
+    fn from(err: EventApiError) -> Self {
+        match err {
+            EventApiError::Store(err) => ApiError::Unavailable(err),
+            EventApiError::Provider(err) if err.is_transient() => ApiError::ProviderUnavailable(provider_words(&err)),
+            EventApiError::Provider(err) => {
+                use crate::providers::ProviderError as E;
+                let field = match &err {
+                    E::ZoomHostNotInAccount(_) | E::UnknownCohosts(_) => "host_email",
+                    E::InvalidInput(
+                        crate::providers::InputProblem::HostEmailRequired | crate::providers::InputProblem::BadEmail(_),
+                    ) => "host_email",
+                    _ => "provider",
+                };
+                ApiError::invalid(field, provider_words(&err))
+            }
+            EventApiError::ProviderNotUsable => ApiError::invalid("provider", err.to_string()),
+            EventApiError::StartInPast => ApiError::invalid("start", err.to_string()),
+            EventApiError::Immutable { field } => ApiError::Conflict { field, detail: err.to_string() },
+            EventApiError::Cancelled => ApiError::Conflict { field: "external_id", detail: err.to_string() },
+            EventApiError::NoOwner => ApiError::OwnerGone,
+        }
+    }
+}
+
+/// The service's refusal in the words the teacher would read, in English for the platform.
+fn provider_words(err: &crate::providers::ProviderError) -> String {
+    crate::i18n::provider_error(Lang::En, err)
+}
+
+/// Creates the event (and its meeting) or changes it; the same body again changes nothing.
+#[utoipa::path(put, path = "/api/v1/events/{external_id}", tag = "events", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@", pattern = "^[A-Za-z0-9._@-]{1,64}$")),
+    request_body = EventBody, security(("bearer" = [])),
+    responses(
+        (status = 200, description = "changed, or unchanged", body = EventView),
+        (status = 201, description = "created, its meeting made and its delivery planned", body = EventView),
+        (status = 401, description = "no working token", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "the token's scope does not allow this", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "too many requests: see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "the database or the service does not answer: try again", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "the body is not JSON", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "the body is over 64 KiB", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "the body is not application/json", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "a field is missing or wrong: invalid-params names it", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "a field that cannot change, or a cancelled event", body = super::openapi::Problem, content_type = "application/problem+json")
+    ))]
+pub async fn put_event(
+    State(api): State<Api>,
+    Extension(Caller(caller)): Extension<Caller>,
+    Path(external): Path<String>,
+    ApiJson(body): ApiJson<EventBody>,
+) -> Result<Response, ApiError> {
+    let external = event_id(&external)?;
+    let spec = spec(&api, caller.created_by, body).await?;
+    let (put, event) = api.platform.put_event(caller.created_by, external, &spec).await?;
+    let view = view(&api, external, &event).await?;
+    Ok(match put {
+        EventPut::Created => {
+            (StatusCode::CREATED, [(header::LOCATION, format!("/api/v1/events/{external}"))], axum::Json(view))
+                .into_response()
+        }
+        EventPut::Changed | EventPut::Unchanged => axum::Json(view).into_response(),
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/events/{external_id}", tag = "events", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@", pattern = "^[A-Za-z0-9._@-]{1,64}$")),
+    security(("bearer" = [])),
+    responses((status = 200, body = EventView), (status = 401, description = "no working token", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "the token's scope does not allow this", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "too many requests: see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "the database or the service does not answer: try again", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no such event", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "the external_id is malformed", body = super::openapi::Problem, content_type = "application/problem+json")))]
+pub async fn get_event(State(api): State<Api>, Path(external): Path<String>) -> Result<Response, ApiError> {
+    let external = event_id(&external)?;
+    let (event, _) = api.platform.event(external).await?.ok_or_else(|| unknown_event(external))?;
+    Ok(axum::Json(view(&api, external, &event).await?).into_response())
+}
+
+/// Cancels: listeners are told and the meeting is removed.
+#[utoipa::path(delete, path = "/api/v1/events/{external_id}", tag = "events", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@", pattern = "^[A-Za-z0-9._@-]{1,64}$")),
+    security(("bearer" = [])),
+    responses((status = 204, description = "cancelled (or already)"), (status = 401, description = "no working token", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "the token's scope does not allow this", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "too many requests: see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "the database or the service does not answer: try again", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no such event", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "the external_id is malformed", body = super::openapi::Problem, content_type = "application/problem+json")))]
+pub async fn delete_event(State(api): State<Api>, Path(external): Path<String>) -> Result<Response, ApiError> {
+    let external = event_id(&external)?;
+    if !api.platform.cancel_event(external).await? {
+        return Err(unknown_event(external));
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The body checked by the dialogue's own rules, each failure naming its field.
+async fn spec(api: &Api, owner: teloxide::types::UserId, body: EventBody) -> Result<EventSpec, ApiError> {
+    if body.repeat.as_ref().is_some_and(|r| !r.is_null()) {
+        return Err(ApiError::invalid("repeat", "repeating events are not supported by the API yet"));
+    }
+    let title = EventTitle::parse(&body.title).map_err(|err| ApiError::invalid("title", err.to_string()))?;
+    let description = match body.description.as_deref() {
+        Some(text) => Description::parse(text).map_err(|err| ApiError::invalid("description", err.to_string()))?,
+        None => None,
+    };
+    let tz = Tz::from_str(body.timezone.trim())
+        .map_err(|_| ApiError::invalid("timezone", "an IANA time zone name such as Europe/Moscow"))?;
+    let starts_at = DateTime::parse_from_rfc3339(body.start.trim())
+        .map_err(|err| {
+            ApiError::invalid("start", format!("RFC 3339 with an offset, such as 2026-12-03T18:30:00+03:00: {err}"))
+        })?
+        .with_timezone(&Utc);
+    let duration = EventDuration::from_minutes(body.duration_minutes)
+        .map_err(|err| ApiError::invalid("duration_minutes", err.to_string()))?;
+    let host_email = body
+        .host_email
+        .as_deref()
+        .filter(|e| !e.trim().is_empty())
+        .map(|e| crate::providers::check_email(e).map_err(|_| ApiError::invalid("host_email", "not an e-mail address")))
+        .transpose()?;
+    let mut reminders = match body.reminders {
+        None => vec![ReminderOffset::Days1, ReminderOffset::Hour1],
+        Some(codes) => codes
+            .iter()
+            .enumerate()
+            .map(|(i, code)| {
+                ReminderOffset::from_str(code)
+                    .map_err(|_| ApiError::invalid(format!("reminders[{i}]"), "one of 0m, 15m, 1h, 1d, 2d, 3d, 4d"))
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    reminders.sort_unstable();
+    reminders.dedup();
+    let mut groups = Vec::new();
+    for (i, (external, found)) in body.groups.iter().zip(api.platform.store.groups(&body.groups).await?).enumerate() {
+        let id = found.ok_or_else(|| {
+            ApiError::invalid(
+                format!("groups[{i}]"),
+                format!("no group {external:?}: PUT /api/v1/groups/{{external_id}} first"),
+            )
+        })?;
+        groups.push(id);
+    }
+    let provider_id = api.platform.usable_provider(owner, &body.provider).await?.ok_or_else(|| {
+        ApiError::invalid("provider", "no provider with this id or name that the token's owner may use")
+    })?;
+    Ok(EventSpec {
+        title: title.into_inner(),
+        description: description.map(Description::into_inner),
+        provider_id,
+        starts_at,
+        tz,
+        duration_min: duration.minutes(),
+        host_email,
+        reminders,
+        groups,
+    })
+}
+
+async fn view(api: &Api, external: &str, event: &Event) -> Result<EventView, ApiError> {
+    let counts: Counts = api.platform.event(external).await?.map(|(_, c)| c).unwrap_or(Counts {
+        sent: 0,
+        pending: 0,
+        failed: 0,
+        skipped: 0,
+    });
+    let groups = api.platform.store.external_groups_of(event.id).await?;
+    let mut offsets = event.reminders.clone();
+    offsets.sort_unstable();
+    let reminders: Vec<&'static str> = offsets.iter().map(|r| r.as_str()).collect();
+    Ok(EventView {
+        external_id: external.to_owned(),
+        status: event.status.as_str(),
+        title: event.title.clone(),
+        description: event.description.clone(),
+        start: event.starts_at.with_timezone(&event.tz).to_rfc3339_opts(SecondsFormat::Secs, false),
+        timezone: event.tz.name().to_owned(),
+        duration_minutes: event.duration_min,
+        provider: event.provider_id,
+        host_email: event.host_email.clone(),
+        reminders,
+        groups,
+        join_url: event.join_url().map(str::to_owned),
+        host_url: event.meeting.as_ref().and_then(|m| m.host_url.clone()),
+        last_error: event.last_error.clone().filter(|_| event.status == crate::domain::event::EventStatus::Draft),
+        delivery: DeliveryView {
+            sent: counts.sent,
+            pending: counts.pending,
+            failed: counts.failed,
+            skipped: counts.skipped,
+        },
+    })
+}

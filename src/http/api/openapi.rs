@@ -1,0 +1,77 @@
+//! The OpenAPI 3.1 document of `/api/v1`, generated from the handlers' annotations and served
+//! at `/api/v1/openapi.json` without a token (it holds no data).
+
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{events, groups, links};
+
+/// RFC 9457 problem details, as every error is answered.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    kind: String,
+    title: String,
+    status: u16,
+    detail: String,
+    /// The part of the request that was wrong: a JSON path (`[2].user_id`), a header, `body`.
+    #[serde(rename = "invalid-params")]
+    invalid_params: Option<Vec<InvalidParam>>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct InvalidParam {
+    name: String,
+    reason: String,
+}
+
+struct BearerToken;
+
+impl Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A token an administrator issued with /api in the bot (wbt_…)"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "webinar-bot: the learning platform's API", version = "1"),
+    paths(
+        groups::put_group,
+        groups::get_group,
+        groups::put_members,
+        groups::get_members,
+        links::create,
+        events::put_event,
+        events::get_event,
+        events::delete_event,
+    ),
+    components(schemas(Problem, InvalidParam)),
+    modifiers(&BearerToken),
+    tags(
+        (name = "groups", description = "listener groups that follow the platform's rosters"),
+        (name = "links", description = "signed /start links that tie a Telegram account to a platform user"),
+        (name = "events", description = "classes: created, changed and cancelled as in the dialogue"),
+    )
+)]
+struct ApiDoc;
+
+/// The document as JSON.
+pub fn json() -> String {
+    ApiDoc::openapi().to_json().unwrap_or_else(|_| "{}".to_owned())
+}
+
+pub async fn document() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], json()).into_response()
+}
