@@ -51,6 +51,29 @@ pub struct Delivery {
 }
 
 impl Inner {
+    /// Tells the platform that a message of one of its events will not reach its chat, so it can
+    /// reach the person another way.
+    async fn tell_platform_failed(
+        &self,
+        row: &crate::store::outbox::Row,
+        reason: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) {
+        let event = match self.events.get(row.event_id).await {
+            Ok(Some(event)) => event,
+            Ok(None) => return,
+            Err(err) => {
+                tracing::warn!(%err, event = row.event_id.0, "the platform's webhook call was not queued");
+                return;
+            }
+        };
+        let extra = serde_json::json!({ "chat_id": row.chat_id.0, "message": row.kind.family(), "reason": reason });
+        let extra = extra.as_object().cloned().unwrap_or_default();
+        if let Err(err) = self.webhooks.event_with("delivery.failed", &event, extra, now).await {
+            tracing::warn!(%err, event = event.id.0, "the platform's webhook call was not queued");
+        }
+    }
+
     /// Queues the platform's webhook call for one of its events. Its failure costs the platform
     /// a notice, never the listeners theirs: it is logged and the delivery goes on.
     async fn tell_platform(&self, kind: &str, event: &crate::store::Event, now: chrono::DateTime<chrono::Utc>) {

@@ -304,6 +304,7 @@ async fn write_outcome(inner: &Inner, row: &Row, outcome: &Outcome) -> StoreResu
             outbox.mark_chat_inactive(row.chat_id).await?;
             outbox.mark_failed(row.id, reason, now).await?;
             metrics.message_failed(kind, FailReason::unreachable);
+            inner.tell_platform_failed(row, reason, now).await;
             Ok(())
         }
         Outcome::Migrated(to) => {
@@ -315,6 +316,7 @@ async fn write_outcome(inner: &Inner, row: &Row, outcome: &Outcome) -> StoreResu
             tracing::warn!(row = row.id, %reason, "delivery failed");
             outbox.mark_failed(row.id, reason, now).await?;
             metrics.message_failed(kind, FailReason::rejected);
+            inner.tell_platform_failed(row, reason, now).await;
             Ok(())
         }
     }

@@ -683,3 +683,46 @@ async fn someone_dropped_from_the_roster_hears_no_more_of_the_groups_classes() {
     assert_eq!(after["delivery"]["skipped"], 2, "{after}");
     bot.finish().await;
 }
+
+#[tokio::test]
+async fn the_platform_hears_of_a_message_that_will_not_reach_a_listener() {
+    use support::fake_provider::{FakeServer, Reply};
+    use support::telegram::Fault;
+    let platform = FakeServer::start().await;
+    platform.on("POST", "/hooks", Reply::empty(204));
+    let url = format!("{}/hooks", platform.origin);
+    let bot =
+        TestBot::start_with(&[("API_WEBHOOK_URL", &url), ("API_WEBHOOK_SECRET", "a-secret-of-the-platform")]).await;
+    let api = Client::new(&bot, &token(&bot, Scope::Events).await);
+    let boris = TgUser::ru(902);
+    api.put("/groups/g2", json!({ "name": "Группа" })).await;
+    api.put("/groups/g2/members", json!([{ "user_id": "boris" }])).await;
+    link(&bot, &api, "boris", &boris).await;
+    // Boris blocks the bot before his invitation goes out.
+    bot.tg.inject(Some("SendMessage"), Some(boris.id), Fault::Blocked, 1);
+    let event = json!({
+        "title": "Семинар",
+        "provider": jitsi(&bot).await,
+        "start": (bot.clock.now() + chrono::Duration::days(1)).to_rfc3339(),
+        "timezone": "Europe/Moscow",
+        "duration_minutes": 45,
+        "groups": ["g2"],
+    });
+    assert_eq!(api.put("/events/s-2", event).await.0, StatusCode::CREATED);
+    let mut failed = None;
+    for _ in 0..500 {
+        failed = platform
+            .requests_to("POST", "/hooks")
+            .into_iter()
+            .find(|r| r.header("x-webinar-event") == Some("delivery.failed"));
+        if failed.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let body: Value = serde_json::from_slice(&failed.expect("delivery.failed was posted").body).unwrap();
+    assert_eq!(body["data"]["external_id"], "s-2", "{body}");
+    assert_eq!(body["data"]["chat_id"], boris.id, "{body}");
+    assert!(body["data"]["reason"].as_str().unwrap_or_default().contains("blocked"), "{body}");
+    bot.finish().await;
+}
