@@ -501,10 +501,14 @@ async fn hook_calls(server: &support::fake_provider::FakeServer, n: usize) -> Ve
 }
 
 #[tokio::test]
-async fn the_platform_hears_of_its_events_signed_and_again_after_a_failure() {
+async fn the_platform_hears_of_its_events_signed_and_again_after_failures() {
     use support::fake_provider::{FakeServer, Reply};
     let platform = FakeServer::start().await;
-    platform.on("POST", "/hooks", Reply::empty(500)).on("POST", "/hooks", Reply::empty(204));
+    platform.on("POST", "/hooks", Reply::empty(500)).on("POST", "/hooks", Reply::empty(500)).on(
+        "POST",
+        "/hooks",
+        Reply::empty(204),
+    );
     let secret = "a-secret-of-the-platform";
     let url = format!("{}/hooks", platform.origin);
     let bot = TestBot::start_with(&[("API_WEBHOOK_URL", &url), ("API_WEBHOOK_SECRET", secret)]).await;
@@ -527,15 +531,22 @@ async fn the_platform_hears_of_its_events_signed_and_again_after_a_failure() {
     let t: i64 = signature.strip_prefix("t=").and_then(|s| s.split(',').next()).unwrap().parse().unwrap();
     assert_eq!(signature, webinar_bot::webhooks::signature(secret, t, &body));
 
-    // The platform answered 500: the same call again after the backoff.
+    // The platform answered 500 twice: the same call again after each backoff (10 s, then 20 s),
+    // and nothing more once it took it.
     bot.clock.advance(chrono::Duration::seconds(15));
     let calls = hook_calls(&platform, 2).await;
     assert_eq!(calls[1].body, first.body);
+    bot.clock.advance(chrono::Duration::seconds(25));
+    let calls = hook_calls(&platform, 3).await;
+    assert_eq!(calls[2].body, first.body);
+    bot.clock.advance(chrono::Duration::minutes(5));
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(platform.requests_to("POST", "/hooks").len(), 3, "taken once, not sent again");
 
     let status = api.request(reqwest::Method::DELETE, "/events/w-1").send().await.unwrap().status();
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let calls = hook_calls(&platform, 3).await;
-    let cancelled: Value = serde_json::from_slice(&calls[2].body).unwrap();
+    let calls = hook_calls(&platform, 4).await;
+    let cancelled: Value = serde_json::from_slice(&calls[3].body).unwrap();
     assert_eq!(cancelled["type"], "event.cancelled", "{cancelled}");
     assert_eq!(cancelled["data"]["status"], "cancelled");
     bot.finish().await;
