@@ -650,16 +650,7 @@ async fn the_platform_hears_a_listeners_answer_with_their_platform_id() {
         })
         .await;
     bot.tg.press(&anna, card.message_id().unwrap(), &card.button_data("Приду"));
-    let mut answer = None;
-    for _ in 0..500 {
-        answer =
-            platform.requests_to("POST", "/hooks").into_iter().find(|r| r.header("x-webinar-event") == Some("rsvp"));
-        if answer.is_some() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-    let body: Value = serde_json::from_slice(&answer.expect("rsvp was posted").body).unwrap();
+    let body: Value = serde_json::from_slice(&platform.webhook("/hooks", "rsvp").await.body).unwrap();
     assert_eq!(body["data"], json!({ "event_id": "s-1", "user_id": "anna", "answer": "yes" }), "{body}");
     bot.finish().await;
 }
@@ -720,18 +711,7 @@ async fn the_platform_hears_of_a_message_that_will_not_reach_a_listener() {
         "groups": ["g2"],
     });
     assert_eq!(api.put("/events/s-2", event).await.0, StatusCode::CREATED);
-    let mut failed = None;
-    for _ in 0..500 {
-        failed = platform
-            .requests_to("POST", "/hooks")
-            .into_iter()
-            .find(|r| r.header("x-webinar-event") == Some("delivery.failed"));
-        if failed.is_some() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-    let body: Value = serde_json::from_slice(&failed.expect("delivery.failed was posted").body).unwrap();
+    let body: Value = serde_json::from_slice(&platform.webhook("/hooks", "delivery.failed").await.body).unwrap();
     assert_eq!(body["data"]["external_id"], "s-2", "{body}");
     assert_eq!(body["data"]["chat_id"], boris.id, "{body}");
     assert!(body["data"]["reason"].as_str().unwrap_or_default().contains("blocked"), "{body}");

@@ -146,6 +146,19 @@ impl FakeServer {
         self.requests().into_iter().filter(|r| r.method == method && r.path == path).collect()
     }
 
+    /// The first webhook call of type `event` that reached `path` (the bot sends from a task of
+    /// its own), waiting up to 5 s for it.
+    pub async fn webhook(&self, path: &str, event: &str) -> Recorded {
+        for _ in 0..500 {
+            let found = self.requests_to("POST", path).into_iter().find(|r| r.header("x-webinar-event") == Some(event));
+            if let Some(found) = found {
+                return found;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("no {event} webhook reached {path}: {:?}", self.requests_to("POST", path));
+    }
+
     pub fn only(&self, method: &str, path: &str) -> Recorded {
         let found = self.requests_to(method, path);
         assert_eq!(found.len(), 1, "expected one {method} {path}, got {:?}", self.requests());
