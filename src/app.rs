@@ -187,9 +187,13 @@ pub async fn start(
     );
     let platform = crate::platform::PlatformService::new(
         pool.clone(),
-        meetings.clone(),
-        providers.clone(),
-        delivery.clone(),
+        crate::platform::Services {
+            meetings: meetings.clone(),
+            series: series.clone(),
+            attendance: attendance.clone(),
+            providers: providers.clone(),
+            delivery: delivery.clone(),
+        },
         clock.clone(),
         key.derive(crate::platform::LINKS_PURPOSE),
     );

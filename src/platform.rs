@@ -7,16 +7,21 @@ use std::sync::{Arc, OnceLock};
 use chrono::{DateTime, Duration, Utc};
 use teloxide::types::{ChatId, UserId};
 
+use crate::attendance::AttendanceService;
+use crate::attendance::report::{Counted, Row, Stranger};
 use crate::clock::SharedClock;
 use crate::delivery::Delivery;
 use crate::domain::event::{EventId, EventStatus, GroupId};
 use crate::domain::group::GroupName;
 use crate::domain::platform::{self, LinkError, Scope};
+use crate::domain::recurrence::Recurrence;
 use crate::domain::reminders::ReminderOffset;
 use crate::meetings::{MeetingError, Meetings};
 use crate::providers::ProviderError;
-use crate::store::platform::{ApiToken, ApiTokens, GroupPut, MembersChanged, PlatformStore, RosterEntry};
-use crate::store::{Db, Event, Events, Groups, NewEvent, StoreError, StoreResult, Users, invites};
+use crate::series::SeriesService;
+use crate::store::outbox::Counts;
+use crate::store::platform::{ApiToken, ApiTokens, GroupPut, Invitation, MembersChanged, PlatformStore, RosterEntry};
+use crate::store::{Db, Event, Events, Groups, NewEvent, Rsvp, Series, StoreError, StoreResult, Users, invites};
 
 /// What the key derives the signed links' HMAC key for; changing it voids every link handed out.
 pub const LINKS_PURPOSE: &str = "webinar-bot platform links v1";
@@ -33,6 +38,8 @@ pub struct PlatformService {
     pub events: Events,
     users: Users,
     meetings: Arc<Meetings>,
+    series: SeriesService,
+    attendance: AttendanceService,
     providers: crate::store::Providers,
     delivery: Delivery,
     /// One event PUT at a time in this process: two at once for a new id would make two events.
@@ -50,6 +57,15 @@ impl std::fmt::Debug for PlatformService {
     }
 }
 
+/// The services the platform's requests go through: the ones the dialogue uses.
+pub struct Services {
+    pub meetings: Arc<Meetings>,
+    pub series: SeriesService,
+    pub attendance: AttendanceService,
+    pub providers: crate::store::Providers,
+    pub delivery: Delivery,
+}
+
 /// A token just made: the only time its text exists outside the administrator's chat.
 pub struct NewToken {
     pub id: i64,
@@ -57,14 +73,8 @@ pub struct NewToken {
 }
 
 impl PlatformService {
-    pub fn new(
-        db: Db,
-        meetings: Arc<Meetings>,
-        providers: crate::store::Providers,
-        delivery: Delivery,
-        clock: SharedClock,
-        link_key: [u8; 32],
-    ) -> Self {
+    pub fn new(db: Db, services: Services, clock: SharedClock, link_key: [u8; 32]) -> Self {
+        let Services { meetings, series, attendance, providers, delivery } = services;
         Self {
             tokens: ApiTokens::new(db.clone()),
             store: PlatformStore::new(db.clone()),
@@ -73,6 +83,8 @@ impl PlatformService {
             events: Events::new(db.clone()),
             users: Users::new(db),
             meetings,
+            series,
+            attendance,
             providers,
             delivery,
             event_puts: Arc::default(),
@@ -183,6 +195,8 @@ pub struct EventSpec {
     pub host_email: Option<String>,
     pub reminders: Vec<ReminderOffset>,
     pub groups: Vec<GroupId>,
+    /// A series, made once with the event: its rule and first start cannot change.
+    pub repeat: Option<Recurrence>,
 }
 
 /// What an event PUT did.
@@ -191,6 +205,32 @@ pub enum EventPut {
     Created,
     Changed,
     Unchanged,
+}
+
+/// An event the platform manages, as it stands.
+pub struct PlatformEvent {
+    /// The event, or a series' current occurrence.
+    pub event: Event,
+    pub counts: Counts,
+    pub series: Option<Series>,
+}
+
+/// One class's report for the platform.
+pub struct EventReport {
+    pub event: Event,
+    pub counted: Counted,
+    pub listeners: Vec<ReportLine>,
+    pub strangers: Vec<Stranger>,
+    pub counts: Counts,
+}
+
+/// A listener of a class: their attendance line, and what the bot knows of them besides.
+pub struct ReportLine {
+    /// The platform's id of them, once they opened a signed link.
+    pub platform_user: Option<String>,
+    pub rsvp: Option<Rsvp>,
+    pub invitation: Option<Invitation>,
+    pub row: Row,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -223,51 +263,91 @@ impl From<MeetingError> for EventApiError {
 }
 
 impl PlatformService {
-    /// Creates the event `external` as the dialogue does (a draft, its groups, then the meeting
-    /// through the meetings service, which plans delivery), or brings it in line with `spec`
-    /// through the services the dialogue's edits use. The same spec again changes nothing.
-    pub async fn put_event(
-        &self,
-        owner: UserId,
-        external: &str,
-        spec: &EventSpec,
-    ) -> Result<(EventPut, Event), EventApiError> {
+    /// Creates the event `external` as the dialogue does (a draft, its groups, its series, then
+    /// the meeting through the meetings service, which plans delivery), or brings it in line
+    /// with `spec` through the services the dialogue's edits use. The same spec again changes
+    /// nothing.
+    pub async fn put_event(&self, owner: UserId, external: &str, spec: &EventSpec) -> Result<EventPut, EventApiError> {
         let _one_at_a_time = self.event_puts.lock().await;
         let owner = self.users.get(owner).await?.ok_or(EventApiError::NoOwner)?;
+        match self.store.event(external).await? {
+            None => self.create_event(&owner, external, spec).await,
+            Some(first) => self.update_event(&owner, first, spec).await,
+        }
+    }
+
+    async fn create_event(
+        &self,
+        owner: &crate::store::User,
+        external: &str,
+        spec: &EventSpec,
+    ) -> Result<EventPut, EventApiError> {
         let now = self.now();
-        let id = match self.store.event(external).await? {
-            Some(id) => id,
-            None => {
-                crate::domain::time_input::check_not_past(spec.starts_at, now)
-                    .map_err(|_| EventApiError::StartInPast)?;
-                let new = NewEvent {
-                    owner_id: owner.id,
-                    host_id: Some(owner.id),
-                    host_email: spec.host_email.clone(),
-                    provider_id: Some(spec.provider_id),
-                    title: spec.title.clone(),
-                    description: spec.description.clone(),
-                    starts_at: spec.starts_at,
-                    duration_min: spec.duration_min,
-                    tz: spec.tz,
-                    status: EventStatus::Draft,
-                    meeting: None,
-                    options: serde_json::json!({}),
-                    reminders: spec.reminders.clone(),
-                };
-                let id = self.events.insert(&new, now).await?;
-                self.events.set_groups(id, &spec.groups).await?;
-                self.store.map_event(external, id, now).await?;
-                let event = self.meetings.publish(id, &owner).await?;
-                tracing::info!(event = id.0, "the platform created an event");
-                if let Err(err) = self.webhooks.event("event.created", &event, self.now()).await {
-                    tracing::warn!(%err, event = id.0, "the platform's webhook call was not queued");
+        crate::domain::time_input::check_not_past(spec.starts_at, now).map_err(|_| EventApiError::StartInPast)?;
+        let new = NewEvent {
+            owner_id: owner.id,
+            host_id: Some(owner.id),
+            host_email: spec.host_email.clone(),
+            provider_id: Some(spec.provider_id),
+            title: spec.title.clone(),
+            description: spec.description.clone(),
+            starts_at: spec.starts_at,
+            duration_min: spec.duration_min,
+            tz: spec.tz,
+            status: EventStatus::Draft,
+            meeting: None,
+            options: serde_json::json!({}),
+            reminders: spec.reminders.clone(),
+        };
+        let id = self.events.insert(&new, now).await?;
+        self.events.set_groups(id, &spec.groups).await?;
+        self.store.map_event(external, id, now).await?;
+        if let Some(rule) = &spec.repeat {
+            let draft = self.events.get(id).await?.ok_or(EventApiError::Cancelled)?;
+            self.series.start(&draft, rule).await?;
+        }
+        let event = self.meetings.publish(id, owner).await?;
+        if spec.repeat.is_some() {
+            // The series plans its next class from the end of this one, now that it is published.
+            self.series.wake();
+        }
+        tracing::info!(event = id.0, series = spec.repeat.is_some(), "the platform created an event");
+        if let Err(err) = self.webhooks.event("event.created", &event, self.now()).await {
+            tracing::warn!(%err, event = id.0, "the platform's webhook call was not queued");
+        }
+        Ok(EventPut::Created)
+    }
+
+    /// The event `first` (a series' first occurrence) as `spec` says. A series' schedule (its
+    /// rule and first start) is fixed; the rest changes on its current occurrence, which the
+    /// ones after it copy.
+    async fn update_event(
+        &self,
+        owner: &crate::store::User,
+        first: EventId,
+        spec: &EventSpec,
+    ) -> Result<EventPut, EventApiError> {
+        let now = self.now();
+        let first = self.events.get(first).await?.ok_or(EventApiError::Cancelled)?;
+        let series = self.series_of(&first).await?;
+        let event = match &series {
+            None if spec.repeat.is_some() => return Err(EventApiError::Immutable { field: "repeat" }),
+            None => first,
+            Some(series) => {
+                if series.cancelled {
+                    return Err(EventApiError::Cancelled);
                 }
-                return Ok((EventPut::Created, event));
+                if spec.repeat.as_ref() != Some(&series.rule) {
+                    return Err(EventApiError::Immutable { field: "repeat" });
+                }
+                if series.starts().first() != Some(&spec.starts_at) {
+                    return Err(EventApiError::Immutable { field: "start" });
+                }
+                self.events.latest_occurrence(series.id).await?.ok_or(EventApiError::Cancelled)?
             }
         };
-        let event = self.events.get(id).await?.ok_or(EventApiError::Cancelled)?;
-        if event.status == EventStatus::Cancelled {
+        let id = event.id;
+        if event.status == EventStatus::Cancelled && series.is_none() {
             return Err(EventApiError::Cancelled);
         }
         if event.provider_id != Some(spec.provider_id) {
@@ -285,12 +365,13 @@ impl PlatformService {
             self.events.retitle(id, &spec.title, spec.description.as_deref(), now).await?;
             told = true;
         }
-        if event.starts_at != spec.starts_at || event.duration_min != spec.duration_min {
-            if event.starts_at != spec.starts_at {
-                crate::domain::time_input::check_not_past(spec.starts_at, now)
-                    .map_err(|_| EventApiError::StartInPast)?;
+        // A series keeps its occurrences' starts: only a single event moves.
+        let starts_at = if series.is_some() { event.starts_at } else { spec.starts_at };
+        if event.starts_at != starts_at || event.duration_min != spec.duration_min {
+            if event.starts_at != starts_at {
+                crate::domain::time_input::check_not_past(starts_at, now).map_err(|_| EventApiError::StartInPast)?;
             }
-            self.events.reschedule(id, spec.starts_at, spec.duration_min, now).await?;
+            self.events.reschedule(id, starts_at, spec.duration_min, now).await?;
             told = true;
         }
         let mut reminders = event.reminders.clone();
@@ -320,17 +401,27 @@ impl PlatformService {
         }
         if event.status == EventStatus::Draft {
             // The meeting could not be made last time: this PUT tries again.
-            let event = self.meetings.publish(id, &owner).await?;
-            return Ok((EventPut::Changed, event));
+            self.meetings.publish(id, owner).await?;
+            if series.is_some() {
+                self.series.wake();
+            }
+            return Ok(EventPut::Changed);
         }
-        if told {
+        if told && event.is_planned() {
             // Carries the change to the service, edits the cards, tells the listeners.
             if let Some(refusal) = self.meetings.sync_changes(id).await? {
                 tracing::warn!(event = id.0, %refusal, "the service refused a change the platform made");
             }
         }
-        let event = self.events.get(id).await?.ok_or(EventApiError::Cancelled)?;
-        Ok((if told || changed { EventPut::Changed } else { EventPut::Unchanged }, event))
+        Ok(if told || changed { EventPut::Changed } else { EventPut::Unchanged })
+    }
+
+    /// The series `event` is an occurrence of, if any.
+    async fn series_of(&self, event: &Event) -> StoreResult<Option<Series>> {
+        match event.series {
+            Some((series, _)) => self.series.store().get(series).await,
+            None => Ok(None),
+        }
     }
 
     /// Members of groups taken off an event who no longer reach it otherwise.
@@ -346,11 +437,19 @@ impl PlatformService {
         Ok(gone)
     }
 
-    /// Cancels the event `external` as the dialogue's Cancel does; false when there is none.
+    /// Cancels the event `external` as the dialogue's Cancel does (a series as a whole: its
+    /// live occurrence is cancelled and no more are made); false when there is none.
     pub async fn cancel_event(&self, external: &str) -> Result<bool, EventApiError> {
         let _one_at_a_time = self.event_puts.lock().await;
         let Some(id) = self.store.event(external).await? else { return Ok(false) };
         let Some(event) = self.events.get(id).await? else { return Ok(false) };
+        if let Some(series) = self.series_of(&event).await? {
+            if !series.cancelled {
+                self.series.cancel(series.id).await?;
+                tracing::info!(series = series.id, "the platform cancelled a series");
+            }
+            return Ok(true);
+        }
         match event.status {
             EventStatus::Cancelled => {}
             EventStatus::Draft => {
@@ -364,12 +463,51 @@ impl PlatformService {
         Ok(true)
     }
 
-    /// The event `external`, with its delivery counts.
-    pub async fn event(&self, external: &str) -> StoreResult<Option<(Event, crate::store::outbox::Counts)>> {
+    /// The event `external` as it stands: a series' current occurrence, with its series.
+    pub async fn event(&self, external: &str) -> StoreResult<Option<PlatformEvent>> {
         let Some(id) = self.store.event(external).await? else { return Ok(None) };
-        let Some(event) = self.events.get(id).await? else { return Ok(None) };
-        let counts = self.delivery.outbox().counts(id).await?;
-        Ok(Some((event, counts)))
+        let Some(first) = self.events.get(id).await? else { return Ok(None) };
+        let Some(series) = self.series_of(&first).await? else {
+            let counts = self.delivery.outbox().counts(id).await?;
+            return Ok(Some(PlatformEvent { event: first, counts, series: None }));
+        };
+        let current = self.events.latest_occurrence(series.id).await?.unwrap_or(first);
+        let counts = self.delivery.outbox().counts(current.id).await?;
+        Ok(Some(PlatformEvent { event: current, counts, series: Some(series) }))
+    }
+
+    /// One class of the event `external` (of a series: the occurrence numbered from 1, by
+    /// default the current one) with each listener's answer, invitation and attendance.
+    pub async fn report(&self, external: &str, occurrence: Option<u32>) -> StoreResult<Option<EventReport>> {
+        let Some(found) = self.event(external).await? else { return Ok(None) };
+        let event = match (&found.series, occurrence) {
+            (_, None) | (None, Some(1)) => found.event,
+            (None, Some(_)) => return Ok(None),
+            (Some(series), Some(n)) => {
+                let wanted = i64::from(n) - 1;
+                let occurrences = self.events.occurrences(series.id).await?;
+                match occurrences.into_iter().find(|e| e.series.is_some_and(|(_, number)| number == wanted)) {
+                    Some(event) => event,
+                    None => return Ok(None),
+                }
+            }
+        };
+        let (counted, rows, strangers) = self.attendance.class_rows(&event).await?;
+        let facts = self.store.listener_facts(event.id).await?;
+        let listeners = rows
+            .into_iter()
+            .map(|(user, row)| {
+                let fact = facts.iter().find(|f| f.user == user);
+                ReportLine {
+                    platform_user: fact.and_then(|f| f.platform_user.clone()),
+                    rsvp: fact.and_then(|f| f.rsvp),
+                    invitation: fact.and_then(|f| f.invitation.clone()),
+                    row,
+                }
+            })
+            .collect();
+        let counts = self.delivery.outbox().counts(event.id).await?;
+        Ok(Some(EventReport { event, counted, listeners, strangers, counts }))
     }
 
     /// A listener answered on an event card: the platform hears of it if the event is its own.

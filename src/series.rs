@@ -191,6 +191,9 @@ impl SeriesService {
         match inner.meetings.publish_as_owner(id).await {
             Ok(event) => {
                 inner.store.clear_failures(series.id).await?;
+                if event.series.is_some_and(|(_, number)| number > 0) {
+                    inner.delivery.occurrence_published(&event).await;
+                }
                 Ok(Some(event.ends_at()))
             }
             Err(MeetingError::Store(err)) => Err(err),

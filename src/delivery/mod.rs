@@ -225,8 +225,6 @@ impl Delivery {
         self.wake();
     }
 
-    /// The event moved or was edited (its sequence already raised): reminders are planned anew,
-    /// cards already sent are edited, and those who had the invitation get one short notice.
     /// A class's attendance report is in: the platform hears of it if the class is its own,
     /// with how many took part and how many of them are the bot's listeners.
     pub async fn attendance_ready(&self, event: &crate::store::Event, participants: usize, listeners: usize) {
@@ -240,6 +238,14 @@ impl Delivery {
         }
     }
 
+    /// A series made its next occurrence: to the platform that is its event changing (a new
+    /// start and join link, and the occurrence's number).
+    pub async fn occurrence_published(&self, event: &crate::store::Event) {
+        self.inner.tell_platform("event.changed", event, self.inner.clock.now()).await;
+    }
+
+    /// The event moved or was edited (its sequence already raised): reminders are planned anew,
+    /// cards already sent are edited, and those who had the invitation get one short notice.
     pub async fn event_changed(&self, id: EventId) -> StoreResult<()> {
         let inner = &self.inner;
         let now = inner.clock.now();

@@ -74,13 +74,19 @@ impl WebhookQueue {
         })
     }
 
-    /// The platform's id of an event it manages.
+    /// The platform's id of an event it manages: its own, or its series' (the platform named the
+    /// first occurrence; the ones after it are the same event to the platform).
     async fn external_id(&self, id: EventId) -> StoreResult<Option<String>> {
         on_db!(&self.db, |pool| {
-            Ok(sqlx::query_scalar("SELECT external_id FROM api_events WHERE event_id = $1")
-                .bind(id.0)
-                .fetch_optional(pool)
-                .await?)
+            Ok(sqlx::query_scalar(
+                "SELECT a.external_id FROM api_events a JOIN events first ON first.id = a.event_id
+                  WHERE a.event_id = $1
+                     OR first.series_id = (SELECT series_id FROM events WHERE id = $1)
+                  LIMIT 1",
+            )
+            .bind(id.0)
+            .fetch_optional(pool)
+            .await?)
         })
     }
 
@@ -107,6 +113,9 @@ impl WebhookQueue {
             "duration_minutes": event.duration_min,
             "join_url": event.join_url(),
         });
+        if let (Some((_, number)), Some(fields)) = (event.series, data.as_object_mut()) {
+            fields.insert("occurrence".to_owned(), json!(number + 1));
+        }
         if let Some(fields) = data.as_object_mut() {
             fields.extend(extra);
         }

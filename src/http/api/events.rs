@@ -8,7 +8,7 @@ use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -16,10 +16,10 @@ use super::json::ApiJson;
 use super::{Api, ApiError, Caller};
 use crate::domain::event::{Description, EventDuration, EventTitle};
 use crate::domain::platform::{self, MAX_EXTERNAL_ID_CHARS};
+use crate::domain::recurrence::{Ending, Frequency, Recurrence, RecurrenceError};
 use crate::domain::reminders::ReminderOffset;
 use crate::i18n::Lang;
-use crate::platform::{EventApiError, EventPut, EventSpec, ProviderRef};
-use crate::store::Event;
+use crate::platform::{EventApiError, EventPut, EventSpec, PlatformEvent, ProviderRef};
 use crate::store::outbox::Counts;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -46,18 +46,168 @@ pub struct EventBody {
     /// External ids of groups PUT before.
     #[serde(default)]
     groups: Vec<String>,
-    /// Not supported yet: any value but null is refused.
+    /// Makes the event a series. It is set when the event is made and cannot change after.
     #[serde(default)]
-    #[schema(value_type = Option<Object>)]
-    repeat: Option<serde_json::Value>,
+    repeat: Option<RepeatBody>,
 }
 
+/// A series: a class on these days, as often as `interval` says, until a count or a date. Each
+/// class gets its own meeting when the one before it ends, so only the next one exists.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct RepeatBody {
+    frequency: FrequencyCode,
+    /// Every how many days (`daily`) or weeks (`weekly`).
+    #[serde(default = "one")]
+    #[schema(minimum = 1, maximum = 4, default = 1)]
+    interval: u32,
+    /// For `weekly`: the days of the week. They must include the start's day, which is the
+    /// default.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    weekdays: Vec<WeekdayCode>,
+    /// How many classes in all, the first included. Give `count` or `until`, not both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 2, maximum = 50)]
+    count: Option<u32>,
+    /// The last date a class may fall on, on the event's clock. At most 50 classes are made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(format = Date)]
+    until: Option<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// The longest step between classes, in days or in weeks.
+const MAX_INTERVAL: u32 = 4;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+enum FrequencyCode {
+    Daily,
+    Weekly,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+enum WeekdayCode {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+impl From<WeekdayCode> for Weekday {
+    fn from(code: WeekdayCode) -> Weekday {
+        match code {
+            WeekdayCode::Mon => Weekday::Mon,
+            WeekdayCode::Tue => Weekday::Tue,
+            WeekdayCode::Wed => Weekday::Wed,
+            WeekdayCode::Thu => Weekday::Thu,
+            WeekdayCode::Fri => Weekday::Fri,
+            WeekdayCode::Sat => Weekday::Sat,
+            WeekdayCode::Sun => Weekday::Sun,
+        }
+    }
+}
+
+impl From<Weekday> for WeekdayCode {
+    fn from(day: Weekday) -> WeekdayCode {
+        match day {
+            Weekday::Mon => WeekdayCode::Mon,
+            Weekday::Tue => WeekdayCode::Tue,
+            Weekday::Wed => WeekdayCode::Wed,
+            Weekday::Thu => WeekdayCode::Thu,
+            Weekday::Fri => WeekdayCode::Fri,
+            Weekday::Sat => WeekdayCode::Sat,
+            Weekday::Sun => WeekdayCode::Sun,
+        }
+    }
+}
+
+impl RepeatBody {
+    /// The rule for a series whose first class is on `first`, each mistake naming its field.
+    fn rule(&self, first: NaiveDate) -> Result<Recurrence, ApiError> {
+        if !(1..=MAX_INTERVAL).contains(&self.interval) {
+            return Err(ApiError::invalid("repeat.interval", format!("from 1 to {MAX_INTERVAL}")));
+        }
+        let frequency = match self.frequency {
+            FrequencyCode::Daily if !self.weekdays.is_empty() => {
+                return Err(ApiError::invalid("repeat.weekdays", "only a weekly series has weekdays"));
+            }
+            FrequencyCode::Daily => Frequency::Daily { interval: self.interval },
+            FrequencyCode::Weekly => {
+                let mut weekdays: Vec<Weekday> = self.weekdays.iter().map(|&d| d.into()).collect();
+                if weekdays.is_empty() {
+                    weekdays.push(first.weekday());
+                }
+                if !weekdays.contains(&first.weekday()) {
+                    let day = WeekdayCode::from(first.weekday());
+                    return Err(ApiError::invalid(
+                        "repeat.weekdays",
+                        format!("the first class is on {day:?}: the weekdays must include it"),
+                    ));
+                }
+                weekdays.sort_by_key(|d| d.num_days_from_monday());
+                weekdays.dedup();
+                Frequency::Weekly { weekdays, interval: self.interval }
+            }
+        };
+        let ending = match (self.count, self.until.as_deref()) {
+            (Some(count), None) => Ending::Count(count),
+            (None, Some(until)) => Ending::Until(
+                NaiveDate::parse_from_str(until.trim(), "%Y-%m-%d")
+                    .map_err(|_| ApiError::invalid("repeat.until", "a date such as 2027-05-31"))?,
+            ),
+            _ => return Err(ApiError::invalid("repeat", "give either `count` or `until`")),
+        };
+        let rule = Recurrence { frequency, ending };
+        rule.validate(first).map_err(|err| {
+            let field = match err {
+                RecurrenceError::NoWeekday => "repeat.weekdays",
+                RecurrenceError::BadCount => "repeat.count",
+                RecurrenceError::UntilBeforeStart => "repeat.until",
+            };
+            ApiError::invalid(field, err.to_string())
+        })?;
+        if rule.dates(first).len() < 2 {
+            return Err(ApiError::invalid("repeat.until", "the series would have one class: end it later"));
+        }
+        Ok(rule)
+    }
+
+    /// The rule as the platform wrote it, for reading back.
+    fn of(rule: &Recurrence) -> RepeatBody {
+        let (frequency, interval, weekdays) = match &rule.frequency {
+            Frequency::Daily { interval } => (FrequencyCode::Daily, *interval, Vec::new()),
+            Frequency::Weekly { weekdays, interval } => {
+                (FrequencyCode::Weekly, *interval, weekdays.iter().map(|&d| d.into()).collect())
+            }
+        };
+        let (count, until) = match rule.ending {
+            Ending::Count(n) => (Some(n), None),
+            Ending::Until(date) => (None, Some(date.format("%Y-%m-%d").to_string())),
+        };
+        RepeatBody { frequency, interval, weekdays, count, until }
+    }
+}
+
+/// Messages of the event to its listeners, by how they fared.
 #[derive(Serialize, utoipa::ToSchema)]
-struct DeliveryView {
+pub(super) struct DeliveryView {
     sent: i64,
     pending: i64,
     failed: i64,
     skipped: i64,
+}
+
+impl From<Counts> for DeliveryView {
+    fn from(counts: Counts) -> DeliveryView {
+        DeliveryView { sent: counts.sent, pending: counts.pending, failed: counts.failed, skipped: counts.skipped }
+    }
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -78,13 +228,27 @@ struct EventView {
     /// Why the meeting could not be made, while the event is still a draft.
     last_error: Option<String>,
     delivery: DeliveryView,
+    /// The series rule, as it was PUT.
+    repeat: Option<RepeatBody>,
+    /// Of a series: which class this is. The other fields are this class's.
+    occurrence: Option<OccurrenceView>,
 }
 
-fn event_id(id: &str) -> Result<&str, ApiError> {
+#[derive(Serialize, utoipa::ToSchema)]
+struct OccurrenceView {
+    /// From 1.
+    number: i64,
+    /// Classes in the series as planned.
+    of: usize,
+    /// `active`, `finished` (the last class is over) or `cancelled`.
+    series_status: &'static str,
+}
+
+pub(super) fn event_id(id: &str) -> Result<&str, ApiError> {
     platform::external_id(id, MAX_EXTERNAL_ID_CHARS).map_err(|err| ApiError::invalid("external_id", err.to_string()))
 }
 
-fn unknown_event(id: &str) -> ApiError {
+pub(super) fn unknown_event(id: &str) -> ApiError {
     ApiError::NotFound { field: "external_id", what: "event", id: id.to_owned() }
 }
 
@@ -142,8 +306,9 @@ pub async fn put_event(
 ) -> Result<Response, ApiError> {
     let external = event_id(&external)?;
     let spec = spec(&api, caller.created_by, body).await?;
-    let (put, event) = api.platform.put_event(caller.created_by, external, &spec).await?;
-    let view = view(&api, external, &event).await?;
+    let put = api.platform.put_event(caller.created_by, external, &spec).await?;
+    let found = api.platform.event(external).await?.ok_or_else(|| unknown_event(external))?;
+    let view = view(&api, external, found).await?;
     Ok(match put {
         EventPut::Created => {
             (StatusCode::CREATED, [(header::LOCATION, format!("/api/v1/events/{external}"))], axum::Json(view))
@@ -163,8 +328,8 @@ pub async fn put_event(
         (status = 422, description = "the external_id is malformed", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn get_event(State(api): State<Api>, Path(external): Path<String>) -> Result<Response, ApiError> {
     let external = event_id(&external)?;
-    let (event, _) = api.platform.event(external).await?.ok_or_else(|| unknown_event(external))?;
-    Ok(axum::Json(view(&api, external, &event).await?).into_response())
+    let found = api.platform.event(external).await?.ok_or_else(|| unknown_event(external))?;
+    Ok(axum::Json(view(&api, external, found).await?).into_response())
 }
 
 /// Cancels: listeners are told and the meeting is removed.
@@ -186,9 +351,6 @@ pub async fn delete_event(State(api): State<Api>, Path(external): Path<String>) 
 
 /// The body checked by the dialogue's own rules, each failure naming its field.
 async fn spec(api: &Api, owner: teloxide::types::UserId, body: EventBody) -> Result<EventSpec, ApiError> {
-    if body.repeat.as_ref().is_some_and(|r| !r.is_null()) {
-        return Err(ApiError::invalid("repeat", "repeating events are not supported by the API yet"));
-    }
     let title = EventTitle::parse(&body.title).map_err(|err| ApiError::invalid("title", err.to_string()))?;
     let description = match body.description.as_deref() {
         Some(text) => Description::parse(text).map_err(|err| ApiError::invalid("description", err.to_string()))?,
@@ -201,6 +363,7 @@ async fn spec(api: &Api, owner: teloxide::types::UserId, body: EventBody) -> Res
             ApiError::invalid("start", format!("RFC 3339 with an offset, such as 2026-12-03T18:30:00+03:00: {err}"))
         })?
         .with_timezone(&Utc);
+    let repeat = body.repeat.as_ref().map(|r| r.rule(starts_at.with_timezone(&tz).date_naive())).transpose()?;
     let duration = EventDuration::from_minutes(body.duration_minutes)
         .map_err(|err| ApiError::invalid("duration_minutes", err.to_string()))?;
     let host_email = body
@@ -245,20 +408,25 @@ async fn spec(api: &Api, owner: teloxide::types::UserId, body: EventBody) -> Res
         host_email,
         reminders,
         groups,
+        repeat,
     })
 }
 
-async fn view(api: &Api, external: &str, event: &Event) -> Result<EventView, ApiError> {
-    let counts: Counts = api.platform.event(external).await?.map(|(_, c)| c).unwrap_or(Counts {
-        sent: 0,
-        pending: 0,
-        failed: 0,
-        skipped: 0,
-    });
+async fn view(api: &Api, external: &str, found: PlatformEvent) -> Result<EventView, ApiError> {
+    let PlatformEvent { event, counts, series } = found;
     let groups = api.platform.store.external_groups_of(event.id).await?;
     let mut offsets = event.reminders.clone();
     offsets.sort_unstable();
     let reminders: Vec<&'static str> = offsets.iter().map(|r| r.as_str()).collect();
+    let occurrence = series.as_ref().map(|series| OccurrenceView {
+        number: event.series.map_or(1, |(_, n)| n + 1),
+        of: series.starts().len(),
+        series_status: match (series.active, series.cancelled) {
+            (true, _) => "active",
+            (false, true) => "cancelled",
+            (false, false) => "finished",
+        },
+    });
     Ok(EventView {
         external_id: external.to_owned(),
         status: event.status.as_str(),
@@ -274,11 +442,8 @@ async fn view(api: &Api, external: &str, event: &Event) -> Result<EventView, Api
         join_url: event.join_url().map(str::to_owned),
         host_url: event.meeting.as_ref().and_then(|m| m.host_url.clone()),
         last_error: event.last_error.clone().filter(|_| event.status == crate::domain::event::EventStatus::Draft),
-        delivery: DeliveryView {
-            sent: counts.sent,
-            pending: counts.pending,
-            failed: counts.failed,
-            skipped: counts.skipped,
-        },
+        delivery: counts.into(),
+        repeat: series.as_ref().map(|s| RepeatBody::of(&s.rule)),
+        occurrence,
     })
 }
