@@ -255,7 +255,7 @@ impl AttendanceService {
     }
 
     /// What a class's numbers come from, each listener's line, and who matched nobody.
-    async fn class_rows(&self, event: &Event) -> StoreResult<(Counted, Vec<(UserId, Row)>, Vec<Stranger>)> {
+    pub async fn class_rows(&self, event: &Event) -> StoreResult<(Counted, Vec<(UserId, Row)>, Vec<Stranger>)> {
         let counted = self.counted(event).await?;
         let rows = self.inner.store.report(event.id).await?;
         let presses = self.inner.store.presses(event.id).await?;

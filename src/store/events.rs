@@ -81,7 +81,7 @@ impl Rsvp {
         }
     }
 
-    fn parse(s: &str) -> Option<Rsvp> {
+    pub(super) fn parse(s: &str) -> Option<Rsvp> {
         match s {
             "yes" => Some(Rsvp::Yes),
             "no" => Some(Rsvp::No),

@@ -114,7 +114,7 @@ pub enum RowState {
 }
 
 impl RowState {
-    fn parse(s: &str) -> StoreResult<RowState> {
+    pub(super) fn parse(s: &str) -> StoreResult<RowState> {
         Ok(match s {
             "pending" => RowState::Pending,
             "sending" => RowState::Sending,

@@ -5,11 +5,38 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 use teloxide::types::UserId;
 
+use super::events::Rsvp;
 use super::invites::parse_stamp;
+use super::outbox::RowState;
 use super::{Conn, Db, StoreError, StoreResult, on_conn, on_db, stamp};
 use crate::domain::event::{EventId, GroupId};
 use crate::domain::group::GroupName;
 use crate::domain::platform::Scope;
+
+/// How a listener's invitation to an event fared.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invitation {
+    pub state: RowState,
+    /// Why it failed or was skipped.
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListenerFacts {
+    pub user: UserId,
+    pub platform_user: Option<String>,
+    pub rsvp: Option<Rsvp>,
+    pub invitation: Option<Invitation>,
+}
+
+#[derive(FromRow)]
+struct FactsRow {
+    user_id: i64,
+    external_id: Option<String>,
+    rsvp: Option<String>,
+    invitation: Option<String>,
+    reason: Option<String>,
+}
 
 /// A token as the administrators' list shows it; the token itself is never stored.
 #[derive(Clone, Debug, PartialEq)]
@@ -344,6 +371,43 @@ impl PlatformStore {
                 .await?;
             Ok(id.map(EventId))
         })
+    }
+
+    /// What the platform's report says of each listener of event `id` besides attendance: the
+    /// platform's id of them, their answer, and how their invitation fared.
+    pub async fn listener_facts(&self, id: EventId) -> StoreResult<Vec<ListenerFacts>> {
+        let rows: Vec<FactsRow> = on_db!(&self.db, |pool| {
+            sqlx::query_as(
+                "SELECT people.user_id, pu.external_id,
+                        (SELECT el.rsvp FROM event_listeners el
+                          WHERE el.event_id = $1 AND el.user_id = people.user_id) AS rsvp,
+                        (SELECT o.state FROM outbox o WHERE o.event_id = $1 AND o.kind = 'invitation'
+                            AND o.chat_id = people.user_id ORDER BY o.id DESC LIMIT 1) AS invitation,
+                        (SELECT o.reason FROM outbox o WHERE o.event_id = $1 AND o.kind = 'invitation'
+                            AND o.chat_id = people.user_id ORDER BY o.id DESC LIMIT 1) AS reason
+                   FROM (SELECT user_id FROM event_listeners WHERE event_id = $1
+                         UNION SELECT chat_id FROM outbox WHERE event_id = $1 AND kind = 'invitation' AND chat_id > 0)
+                        AS people
+                   LEFT JOIN platform_users pu ON pu.user_id = people.user_id",
+            )
+            .bind(id.0)
+            .fetch_all(pool)
+            .await
+        })?;
+        rows.into_iter()
+            .map(|row| {
+                let invitation = match row.invitation.as_deref() {
+                    Some(state) => Some(Invitation { state: RowState::parse(state)?, reason: row.reason }),
+                    None => None,
+                };
+                Ok(ListenerFacts {
+                    user: UserId(row.user_id as u64),
+                    platform_user: row.external_id,
+                    rsvp: row.rsvp.as_deref().and_then(Rsvp::parse),
+                    invitation,
+                })
+            })
+            .collect()
     }
 
     /// Records that the platform calls event `id` `external`.

@@ -717,3 +717,212 @@ async fn the_platform_hears_of_a_message_that_will_not_reach_a_listener() {
     assert!(body["data"]["reason"].as_str().unwrap_or_default().contains("blocked"), "{body}");
     bot.finish().await;
 }
+
+#[tokio::test]
+async fn a_series_put_by_the_platform_keeps_its_schedule_and_moves_to_its_next_class() {
+    use support::fake_provider::{FakeServer, Reply};
+    let platform = FakeServer::start().await;
+    platform.on("POST", "/hooks", Reply::empty(204));
+    let url = format!("{}/hooks", platform.origin);
+    let bot =
+        TestBot::start_with(&[("API_WEBHOOK_URL", &url), ("API_WEBHOOK_SECRET", "a-secret-of-the-platform")]).await;
+    let api = Client::new(&bot, &token(&bot, Scope::Events).await);
+    let anna = TgUser::ru(961);
+    api.put("/groups/g1", json!({ "name": "Группа" })).await;
+    api.put("/groups/g1/members", json!([{ "user_id": "anna" }])).await;
+    link(&bot, &api, "anna", &anna).await;
+    let moscow = chrono::FixedOffset::east_opt(3 * 3600).unwrap();
+    let first = (bot.clock.now() + chrono::Duration::days(2)).with_timezone(&moscow);
+    let weekday = first.format("%a").to_string().to_lowercase();
+    let series = json!({
+        "title": "Английский",
+        "provider": jitsi(&bot).await,
+        "start": first.to_rfc3339(),
+        "timezone": "Europe/Moscow",
+        "duration_minutes": 60,
+        "groups": ["g1"],
+        "repeat": { "frequency": "weekly", "weekdays": [weekday], "count": 3 },
+    });
+    let mark = bot.tg.mark();
+    let created = api.put("/events/eng", series.clone()).await;
+    assert_eq!(created.0, StatusCode::CREATED, "{}", created.1);
+    assert_eq!(created.1["occurrence"], json!({ "number": 1, "of": 3, "series_status": "active" }), "{}", created.1);
+    assert_eq!(created.1["repeat"], json!({ "frequency": "weekly", "interval": 1, "weekdays": [weekday], "count": 3 }));
+    message_to(&bot, mark, anna.id, "Английский").await;
+
+    // The same body again changes nothing; the schedule is fixed once made.
+    let again = api.put("/events/eng", series.clone()).await;
+    assert_eq!(again.0, StatusCode::OK);
+    assert_eq!(without_delivery(again.1), without_delivery(created.1.clone()));
+    let mut longer = series.clone();
+    longer["repeat"]["count"] = json!(5);
+    assert_eq!(problem(&api.put("/events/eng", longer).await), (409, "repeat".to_owned()));
+    let mut moved = series.clone();
+    moved["start"] = json!((first + chrono::Duration::hours(1)).to_rfc3339());
+    assert_eq!(problem(&api.put("/events/eng", moved).await), (409, "start".to_owned()));
+    let mut once = series.clone();
+    once["repeat"] = Value::Null;
+    assert_eq!(problem(&api.put("/events/eng", once).await), (409, "repeat".to_owned()));
+
+    // The first class ends: the series makes the next, a week on, and the platform hears of it.
+    let mark = bot.tg.mark();
+    bot.clock.advance(chrono::Duration::days(2) + chrono::Duration::minutes(61));
+    let changed: Value = serde_json::from_slice(&platform.webhook("/hooks", "event.changed").await.body).unwrap();
+    assert_eq!(changed["data"]["external_id"], "eng", "{changed}");
+    assert_eq!(changed["data"]["occurrence"], 2, "{changed}");
+    let second = (first + chrono::Duration::weeks(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+    assert_eq!(changed["data"]["start"], second, "{changed}");
+    message_to(&bot, mark, anna.id, "Английский").await;
+    let now = api.get("/events/eng").await.1;
+    assert_eq!(now["occurrence"]["number"], 2, "{now}");
+    assert_eq!(now["start"], second, "{now}");
+
+    // A new title reaches the current class (and the ones after it copy it); the same body
+    // that made the series is still its schedule.
+    let mut renamed = series.clone();
+    renamed["title"] = json!("Английский B2");
+    let mark = bot.tg.mark();
+    let answer = api.put("/events/eng", renamed).await;
+    assert_eq!(answer.0, StatusCode::OK, "{}", answer.1);
+    assert_eq!(answer.1["title"], "Английский B2");
+    assert_eq!(answer.1["occurrence"]["number"], 2);
+    message_to(&bot, mark, anna.id, "Английский B2").await;
+
+    // DELETE cancels the series: the listener is told, and nothing more is made.
+    let mark = bot.tg.mark();
+    let status = api.request(reqwest::Method::DELETE, "/events/eng").send().await.unwrap().status();
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    bot.tg
+        .wait_for(mark, "the cancellation notice", |c| c.chat_id() == Some(anna.id) && c.method == "SendMessage")
+        .await;
+    let gone = api.get("/events/eng").await.1;
+    assert_eq!(gone["status"], "cancelled", "{gone}");
+    assert_eq!(gone["occurrence"]["series_status"], "cancelled", "{gone}");
+    let report = api.get("/events/eng/report?occurrence=1").await;
+    assert_eq!(report.0, StatusCode::OK, "{}", report.1);
+    assert_eq!(report.1["occurrence"], 1);
+    assert_eq!(problem(&api.get("/events/eng/report?occurrence=3").await), (404, "occurrence".to_owned()));
+    bot.finish().await;
+}
+
+#[tokio::test]
+async fn a_repeat_is_checked_and_each_mistake_names_its_field() {
+    let bot = TestBot::start().await;
+    let api = Client::new(&bot, &token(&bot, Scope::Events).await);
+    let start = (bot.clock.now() + chrono::Duration::days(1)).with_timezone(&chrono_tz::Europe::Moscow);
+    let other_day = (start + chrono::Duration::days(1)).format("%a").to_string().to_lowercase();
+    let provider = jitsi(&bot).await;
+    let with_repeat = |repeat: Value| {
+        json!({
+            "title": "Занятие",
+            "provider": provider,
+            "start": start.to_rfc3339(),
+            "timezone": "Europe/Moscow",
+            "duration_minutes": 60,
+            "repeat": repeat,
+        })
+    };
+    let day_before = (start - chrono::Duration::days(1)).format("%Y-%m-%d").to_string();
+    let same_day = start.format("%Y-%m-%d").to_string();
+    for (repeat, field) in [
+        (json!({ "frequency": "weekly", "weekdays": [other_day], "count": 4 }), "repeat.weekdays"),
+        (json!({ "frequency": "weekly", "count": 1 }), "repeat.count"),
+        (json!({ "frequency": "weekly", "count": 51 }), "repeat.count"),
+        (json!({ "frequency": "weekly", "count": 4, "until": "2030-01-01" }), "repeat"),
+        (json!({ "frequency": "weekly" }), "repeat"),
+        (json!({ "frequency": "weekly", "until": day_before }), "repeat.until"),
+        (json!({ "frequency": "weekly", "until": same_day }), "repeat.until"),
+        (json!({ "frequency": "weekly", "until": "31.05.2027" }), "repeat.until"),
+        (json!({ "frequency": "daily", "interval": 9, "count": 3 }), "repeat.interval"),
+        (json!({ "frequency": "daily", "weekdays": ["mon"], "count": 3 }), "repeat.weekdays"),
+        (json!({ "frequency": "monthly", "count": 3 }), "repeat.frequency"),
+    ] {
+        assert_eq!(
+            problem(&api.put("/events/r", with_repeat(repeat.clone())).await),
+            (422, field.to_owned()),
+            "{repeat}"
+        );
+    }
+    assert!(bot.ctx().platform.store.event("r").await.unwrap().is_none(), "a refused body makes no event");
+    let daily = api
+        .put(
+            "/events/r",
+            with_repeat(json!({ "frequency": "daily", "interval": 2, "until": start
+        .checked_add_days(chrono::Days::new(6)).unwrap().format("%Y-%m-%d").to_string() })),
+        )
+        .await;
+    assert_eq!(daily.0, StatusCode::CREATED, "{}", daily.1);
+    assert_eq!(daily.1["occurrence"]["of"], 4, "days 0, 2, 4 and 6: {}", daily.1);
+    bot.finish().await;
+}
+
+#[tokio::test]
+async fn the_report_tells_each_listeners_answer_invitation_and_join() {
+    use support::telegram::Fault;
+    let bot = TestBot::start_with(&[("PUBLIC_URL", "https://bot.example.org")]).await;
+    let api = Client::new(&bot, &token(&bot, Scope::Events).await);
+    let reader = Client::new(&bot, &token(&bot, Scope::Read).await);
+    let (anna, boris) = (TgUser::ru(971), TgUser::ru(972));
+    api.put("/groups/g1", json!({ "name": "Группа" })).await;
+    api.put("/groups/g1/members", json!([{ "user_id": "anna" }, { "user_id": "boris" }])).await;
+    link(&bot, &api, "anna", &anna).await;
+    link(&bot, &api, "boris", &boris).await;
+    bot.tg.inject(Some("SendMessage"), Some(boris.id), Fault::Blocked, 1);
+    let mark = bot.tg.mark();
+    let event = json!({
+        "title": "Лекция",
+        "provider": jitsi(&bot).await,
+        "start": (bot.clock.now() + chrono::Duration::days(1)).to_rfc3339(),
+        "timezone": "Europe/Moscow",
+        "duration_minutes": 60,
+        "groups": ["g1"],
+    });
+    assert_eq!(api.put("/events/l-1", event).await.0, StatusCode::CREATED);
+    let card = bot
+        .tg
+        .wait_for(mark, "the invitation", |c| {
+            c.chat_id() == Some(anna.id) && c.buttons().iter().any(|(_, d)| d.starts_with("rsvp:"))
+        })
+        .await;
+    bot.tg.press(&anna, card.message_id().unwrap(), &card.button_data("Приду"));
+    let join = card
+        .buttons()
+        .into_iter()
+        .find_map(|(_, url)| url.strip_prefix("https://bot.example.org/j/").map(str::to_owned));
+    let token = join.expect("a counted Join button");
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    assert_eq!(client.get(format!("{}/j/{token}", bot.http_url())).send().await.unwrap().status(), 302);
+
+    let mut report = Value::Null;
+    for _ in 0..200 {
+        report = reader.get("/events/l-1/report").await.1;
+        let lines = report["listeners"].as_array().cloned().unwrap_or_default();
+        let settled = lines.iter().any(|l| l["rsvp"] == "yes") && lines.iter().any(|l| l["invitation"] == "failed");
+        if settled {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(report["attendance_source"], "join_presses", "{report}");
+    let line = |user: &str| {
+        report["listeners"].as_array().unwrap().iter().find(|l| l["user_id"] == user).cloned().expect(user)
+    };
+    let (a, b) = (line("anna"), line("boris"));
+    assert_eq!(
+        (a["rsvp"].clone(), a["invitation"].clone(), a["attendance"].clone()),
+        (json!("yes"), json!("sent"), json!("pressed_join")),
+        "{a}"
+    );
+    assert!(a["pressed_at"].as_str().is_some_and(|t| t.ends_with("+03:00")), "{a}");
+    assert_eq!(
+        (b["rsvp"].clone(), b["invitation"].clone(), b["attendance"].clone()),
+        (Value::Null, json!("failed"), json!("absent")),
+        "{b}"
+    );
+    assert!(b["invitation_error"].as_str().is_some_and(|e| e.contains("blocked")), "{b}");
+    assert_eq!(report["delivery"]["failed"], 1, "{report}");
+    assert_eq!(problem(&reader.get("/events/l-1/report?occurrence=2").await), (404, "occurrence".to_owned()));
+    assert_eq!(problem(&reader.get("/events/l-1/report?occurrence=zero").await), (422, "occurrence".to_owned()));
+    assert_eq!(problem(&reader.get("/events/nope/report").await), (404, "external_id".to_owned()));
+    bot.finish().await;
+}

@@ -600,5 +600,32 @@ async fn the_platform_hears_when_its_class_has_a_report() {
     assert_eq!(body["data"]["external_id"], "lesson-7", "{body}");
     assert_eq!(body["data"]["participants"], 2, "{body}");
     assert_eq!(body["data"]["listeners_present"], 1, "{body}");
+
+    // The platform reads the rows behind the numbers.
+    let token = bot
+        .ctx()
+        .platform
+        .create_token("LMS", webinar_bot::domain::platform::Scope::Read, UserId(ADMIN_ID as u64))
+        .await
+        .unwrap()
+        .token;
+    let response = reqwest::Client::new()
+        .get(format!("{}/api/v1/events/lesson-7/report", bot.http_url()))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["attendance_source"], "report", "{report}");
+    let line =
+        |name: &str| report["listeners"].as_array().unwrap().iter().find(|l| l["name"] == name).cloned().expect(name);
+    let ivan = line("Иван Петров");
+    assert_eq!(ivan["attendance"], "attended", "{ivan}");
+    assert_eq!(ivan["minutes"], 60, "{ivan}");
+    assert_eq!(ivan["matched_by"], "name", "{ivan}");
+    assert_eq!(ivan["invitation"], "sent", "{ivan}");
+    assert_eq!(line("Мария Фёдорова")["attendance"], "absent");
+    assert_eq!(report["unmatched"], json!([{ "name": "Кто-то Незнакомый", "email": null, "minutes": 30 }]));
     bot.finish().await;
 }

@@ -10,6 +10,7 @@ mod json;
 mod limit;
 mod links;
 mod openapi;
+mod report;
 
 use std::sync::Arc;
 
@@ -49,6 +50,7 @@ pub fn router(platform: PlatformService) -> Router {
         .route_layer(middleware::from_fn_with_state((api.clone(), Scope::Groups), guard));
     let events = Router::new()
         .route("/events/{external_id}", put(events::put_event).get(events::get_event).delete(events::delete_event))
+        .route("/events/{external_id}/report", axum::routing::get(report::get_report))
         .route_layer(middleware::from_fn_with_state((api.clone(), Scope::Events), guard));
     Router::new()
         .route("/openapi.json", axum::routing::get(openapi::document))

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{events, groups, links};
+use super::{events, groups, links, report};
 
 /// RFC 9457 problem details, as every error is answered.
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -56,6 +56,7 @@ impl Modify for BearerToken {
         events::put_event,
         events::get_event,
         events::delete_event,
+        report::get_report,
     ),
     components(schemas(Problem, InvalidParam)),
     modifiers(&BearerToken),
