@@ -237,6 +237,7 @@ pub async fn start(
                 via: if config.webhook.is_some() { UpdatesVia::Webhook } else { UpdatesVia::Polling },
                 metrics_token: config.metrics_token.clone(),
                 platform,
+                api_rate: config.api_rate,
             });
             Some(crate::http::start(addr, probes, webhook_route, shutdown.clone()).await?)
         }

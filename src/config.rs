@@ -58,7 +58,12 @@ pub struct Config {
     /// Where the learning platform hears about its events (`API_WEBHOOK_URL`), and the secret
     /// the bot signs those requests with (`API_WEBHOOK_SECRET`).
     pub platform_webhook: Option<PlatformWebhook>,
+    /// Requests a second each API token may make (`API_RATE`), in bursts of twice as many.
+    pub api_rate: u32,
 }
+
+/// Requests a second per API token when `API_RATE` is not set.
+pub const DEFAULT_API_RATE: u32 = 10;
 
 /// The platform's webhook: an http(s) address and the signing secret (never logged).
 #[derive(Clone)]
@@ -239,6 +244,12 @@ impl Config {
                 ));
             }
         };
+        let api_rate = match value("API_RATE") {
+            Some(rate) => rate.parse::<u32>().ok().filter(|r| (1..=1000).contains(r)).ok_or_else(|| {
+                ConfigError::new("API_RATE", format!("{rate:?} is not a number of requests a second from 1 to 1000"))
+            })?,
+            None => DEFAULT_API_RATE,
+        };
         Ok(Self {
             token,
             database_url,
@@ -257,6 +268,7 @@ impl Config {
             webhook,
             public_url,
             platform_webhook,
+            api_rate,
         })
     }
 }
@@ -429,6 +441,8 @@ mod tests {
             ("DATABASE_URL", "mysql://x"),
             ("SEND_RATE", "0"),
             ("SEND_RATE", "fast"),
+            ("API_RATE", "0"),
+            ("API_RATE", "lots"),
             ("ALLOW_LOOPBACK_PROVIDERS", "yes please"),
             ("PAID_BROADCAST_RATE", "20"),
             ("PAID_BROADCAST_RATE", "5000"),

@@ -300,8 +300,14 @@ impl PlatformService {
             reminders: spec.reminders.clone(),
         };
         let id = self.events.insert(&new, now).await?;
+        if !self.store.map_event(external, id, now).await? {
+            // Another instance made the event a moment ago (the lock is per process): this PUT
+            // is a change to it, and the draft just written goes.
+            self.events.delete_draft(id).await?;
+            let first = self.store.event(external).await?.ok_or(EventApiError::Cancelled)?;
+            return self.update_event(owner, first, spec).await;
+        }
         self.events.set_groups(id, &spec.groups).await?;
-        self.store.map_event(external, id, now).await?;
         if let Some(rule) = &spec.repeat {
             let draft = self.events.get(id).await?.ok_or(EventApiError::Cancelled)?;
             self.series.start(&draft, rule).await?;

@@ -38,6 +38,8 @@ pub struct Probes {
     pub metrics_token: Option<String>,
     /// The learning platform's API under `/api/v1`.
     pub platform: crate::platform::PlatformService,
+    /// Requests a second per API token.
+    pub api_rate: u32,
 }
 
 /// A running server.
@@ -72,7 +74,7 @@ pub async fn start(
 
 fn router(probes: Arc<Probes>, webhook: Option<WebhookRoute>) -> Router {
     let health = probes.health.clone();
-    let api = api::router(probes.platform.clone());
+    let api = api::router(probes.platform.clone(), probes.api_rate);
     let mut app = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(ready::readyz))

@@ -410,16 +410,20 @@ impl PlatformStore {
             .collect()
     }
 
-    /// Records that the platform calls event `id` `external`.
-    pub async fn map_event(&self, external: &str, id: EventId, now: DateTime<Utc>) -> StoreResult<()> {
+    /// Records that the platform calls event `id` `external`; false when the id already names
+    /// another event (another instance made it a moment ago).
+    pub async fn map_event(&self, external: &str, id: EventId, now: DateTime<Utc>) -> StoreResult<bool> {
         on_db!(&self.db, |pool| {
-            sqlx::query("INSERT INTO api_events (external_id, event_id, created_at) VALUES ($1, $2, $3)")
-                .bind(external)
-                .bind(id.0)
-                .bind(stamp(now))
-                .execute(pool)
-                .await?;
-            Ok(())
+            let done = sqlx::query(
+                "INSERT INTO api_events (external_id, event_id, created_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (external_id) DO NOTHING",
+            )
+            .bind(external)
+            .bind(id.0)
+            .bind(stamp(now))
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
         })
     }
 

@@ -575,7 +575,7 @@ async fn the_platform_hears_when_its_class_has_a_report() {
     let provider = scenario::register_provider(&bot, "Толк", &kontur_settings(&kontur)).await;
     let people = listeners(&bot).await;
     let event = class(&bot, provider, meeting("room1", "https://uchi.ktalk.ru/room1")).await;
-    bot.ctx().platform.store.map_event("lesson-7", event, bot.clock.now()).await.unwrap();
+    assert!(bot.ctx().platform.store.map_event("lesson-7", event, bot.clock.now()).await.unwrap());
     invite(&bot, event, &people).await;
     let start = bot.ctx().events.get(event).await.unwrap().unwrap().starts_at;
     kontur.on(

@@ -5,9 +5,6 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
-pub const RATE_PER_SEC: f64 = 10.0;
-pub const BURST: f64 = 20.0;
-
 pub struct RateLimiter {
     rate: f64,
     burst: f64,

@@ -41,8 +41,10 @@ pub struct Api {
 #[derive(Clone, Debug)]
 pub struct Caller(pub ApiToken);
 
-pub fn router(platform: PlatformService) -> Router {
-    let api = Api { platform, limiter: Arc::new(limit::RateLimiter::new(limit::RATE_PER_SEC, limit::BURST)) };
+/// The routes, each token allowed `rate` requests a second in bursts of twice as many.
+pub fn router(platform: PlatformService, rate: u32) -> Router {
+    let limiter = limit::RateLimiter::new(f64::from(rate), f64::from(rate) * 2.0);
+    let api = Api { platform, limiter: Arc::new(limiter) };
     let groups = Router::new()
         .route("/groups/{external_id}", put(groups::put_group).get(groups::get_group))
         .route("/groups/{external_id}/members", put(groups::put_members).get(groups::get_members))
