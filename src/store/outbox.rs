@@ -196,6 +196,12 @@ pub const CLAIM_LEASE: chrono::Duration = chrono::Duration::seconds(15);
 
 const COLUMNS: &str = "id, event_id, chat_id, kind, due_at, send_at, state, attempts, message_id, reason, late, paid";
 
+/// A chat's messages of an event wait for its invitation: rows claimed together are sent side by
+/// side, and a reminder due as the class is announced would otherwise come before the card.
+const AFTER_INVITATION: &str = "(o.kind = 'invitation' OR NOT EXISTS (
+    SELECT 1 FROM outbox first WHERE first.event_id = o.event_id AND first.chat_id = o.chat_id
+                                 AND first.kind = 'invitation' AND first.state IN ('pending', 'sending')))";
+
 /// Unstarted reminders of one event due at one instant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Unstarted {
@@ -347,15 +353,16 @@ impl Outbox {
                 let mut tx = super::begin_write(pool).await?;
                 // `paid = 1` as the partial index `outbox_due_paid` says it, or SQLite does not use
                 // the index and reads every due row to find the paid ones.
-                for only in [" AND paid = 1", ""] {
+                for only in [" AND o.paid = 1", ""] {
                     let left = limit - raw.len() as i64;
                     if left <= 0 {
                         break;
                     }
                     let claimed: Vec<RawRow> = sqlx::query_as(&format!(
                         "UPDATE outbox SET state = 'sending', updated_at = $1
-                          WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND send_at <= $1{only}
-                                        ORDER BY send_at, id LIMIT $2)
+                          WHERE id IN (SELECT o.id FROM outbox o
+                                        WHERE o.state = 'pending' AND o.send_at <= $1{only} AND {AFTER_INVITATION}
+                                        ORDER BY o.send_at, o.id LIMIT $2)
                           RETURNING {COLUMNS}"
                     ))
                     .bind(stamp(now))
@@ -367,7 +374,7 @@ impl Outbox {
                 tx.commit().await?;
             }
             Db::Postgres(pool, me) => {
-                for only in [" AND paid", ""] {
+                for only in [" AND o.paid", ""] {
                     let left = limit - raw.len() as i64;
                     if left <= 0 {
                         break;
@@ -375,8 +382,9 @@ impl Outbox {
                     // Fencing: nothing is claimed under a lease that ran out or changed hands.
                     let claimed: Vec<RawRow> = sqlx::query_as(&format!(
                         "UPDATE outbox SET state = 'sending', updated_at = $1, claimed_by = $3, lease_until = $4
-                          WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND send_at <= $1{only}
-                                        ORDER BY send_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
+                          WHERE id IN (SELECT o.id FROM outbox o
+                                        WHERE o.state = 'pending' AND o.send_at <= $1{only} AND {AFTER_INVITATION}
+                                        ORDER BY o.send_at, o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED)
                             AND EXISTS (SELECT 1 FROM leader_lease WHERE name = 'leader' AND holder = $3 AND epoch = $5
                                                                      AND expires_at > clock_timestamp())
                           RETURNING {COLUMNS}"
@@ -535,10 +543,12 @@ impl Outbox {
     /// When the next pending row may be sent; reads one entry of the pending-only index.
     pub async fn next_send_at(&self) -> StoreResult<Option<DateTime<Utc>>> {
         on_db!(&self.db, |pool| {
-            let next: Option<String> =
-                sqlx::query_scalar("SELECT send_at FROM outbox WHERE state = 'pending' ORDER BY send_at, id LIMIT 1")
-                    .fetch_optional(pool)
-                    .await?;
+            let next: Option<String> = sqlx::query_scalar(&format!(
+                "SELECT o.send_at FROM outbox o WHERE o.state = 'pending' AND {AFTER_INVITATION}
+                  ORDER BY o.send_at, o.id LIMIT 1"
+            ))
+            .fetch_optional(pool)
+            .await?;
             next.as_deref().map(parse_stamp).transpose()
         })
     }

@@ -105,6 +105,30 @@ async fn a_429_storm_still_delivers_everything_once() {
 }
 
 #[tokio::test]
+async fn a_reminder_due_as_the_class_is_announced_waits_for_the_invitation() {
+    let bot = TestBot::start().await;
+    let who = people(&bot, [721]).await;
+    let id = event(&bot, "Геометрия", Duration::days(1), &[Days1]).await;
+    invite(&bot, id, &who).await;
+    let mark = bot.tg.mark();
+    // The card meets a dropped connection and is tried again later; the day-before reminder is
+    // due now.
+    bot.tg.inject(Some("SendMessage"), Some(721), Fault::Network, 1);
+    bot.ctx().delivery.plan_event(id).await.unwrap();
+    bot.tg.wait_for(mark, "the card meeting the fault", |c| c.fault.is_some()).await;
+    // Time for the scheduler to claim whatever it may (without the rule, the reminder with the
+    // card): nothing here moves the clock.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(sent_to(&bot.tg.calls(), 721, "⏰"), 0, "no reminder before the card");
+
+    bot.clock.advance(Duration::minutes(1));
+    let reminder = bot.tg.wait_for(mark, "the reminder", |c| c.is_ok() && c.text().contains("⏰")).await;
+    let card = bot.tg.calls().into_iter().find(|c| c.is_ok() && c.text().contains("📚")).expect("the card");
+    assert!(card.seq < reminder.seq, "the card, then the reminder");
+    bot.finish().await;
+}
+
+#[tokio::test]
 async fn a_blocked_recipient_is_marked_and_not_retried() {
     let bot = TestBot::start().await;
     let who = people(&bot, [701, 702]).await;
