@@ -23,6 +23,16 @@ use crate::platform::{EventApiError, EventPut, EventSpec, PlatformEvent, Provide
 use crate::store::outbox::Counts;
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({
+    "title": "Дроби и проценты",
+    "provider": 1,
+    "start": "2030-09-02T18:30:00+03:00",
+    "timezone": "Europe/Moscow",
+    "duration_minutes": 90,
+    "reminders": ["1d", "1h"],
+    "groups": ["g1"],
+    "repeat": { "frequency": "weekly", "weekdays": ["mon"], "count": 10 }
+}))]
 pub struct EventBody {
     #[schema(min_length = 1, max_length = 255)]
     title: String,
@@ -283,18 +293,13 @@ fn provider_words(err: &crate::providers::ProviderError) -> String {
 }
 
 /// Creates the event (and its meeting) or changes it; the same body again changes nothing.
-#[utoipa::path(put, path = "/api/v1/events/{external_id}", tag = "events", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@", pattern = "^[A-Za-z0-9._@-]{1,64}$")),
+#[utoipa::path(put, path = "/api/v1/events/{external_id}", tag = "events", params(super::openapi::EventId),
     request_body = EventBody, security(("bearer" = [])),
     responses(
         (status = 200, description = "changed, or unchanged", body = EventView),
         (status = 201, description = "created, its meeting made and its delivery planned", body = EventView),
-        (status = 401, description = "no working token", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "the token's scope does not allow this", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "too many requests: see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "the database or the service does not answer: try again", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 400, description = "the body is not JSON", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "the body is over 64 KiB", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "the body is not application/json", body = super::openapi::Problem, content_type = "application/problem+json"),
+        super::openapi::Refusals,
+        super::openapi::BodyRefusals,
         (status = 422, description = "a field is missing or wrong: invalid-params names it", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 409, description = "a field that cannot change, or a cancelled event", body = super::openapi::Problem, content_type = "application/problem+json")
     ))]
@@ -318,12 +323,10 @@ pub async fn put_event(
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/events/{external_id}", tag = "events", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@", pattern = "^[A-Za-z0-9._@-]{1,64}$")),
+#[utoipa::path(get, path = "/api/v1/events/{external_id}", tag = "events", params(super::openapi::EventId),
     security(("bearer" = [])),
-    responses((status = 200, body = EventView), (status = 401, description = "no working token", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "the token's scope does not allow this", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "too many requests: see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "the database or the service does not answer: try again", body = super::openapi::Problem, content_type = "application/problem+json"),
+    responses((status = 200, body = EventView),
+        super::openapi::Refusals,
         (status = 404, description = "no such event", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 422, description = "the external_id is malformed", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn get_event(State(api): State<Api>, Path(external): Path<String>) -> Result<Response, ApiError> {
@@ -333,12 +336,10 @@ pub async fn get_event(State(api): State<Api>, Path(external): Path<String>) -> 
 }
 
 /// Cancels: listeners are told and the meeting is removed.
-#[utoipa::path(delete, path = "/api/v1/events/{external_id}", tag = "events", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@", pattern = "^[A-Za-z0-9._@-]{1,64}$")),
+#[utoipa::path(delete, path = "/api/v1/events/{external_id}", tag = "events", params(super::openapi::EventId),
     security(("bearer" = [])),
-    responses((status = 204, description = "cancelled (or already)"), (status = 401, description = "no working token", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "the token's scope does not allow this", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "too many requests: see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "the database or the service does not answer: try again", body = super::openapi::Problem, content_type = "application/problem+json"),
+    responses((status = 204, description = "cancelled (or already)"),
+        super::openapi::Refusals,
         (status = 404, description = "no such event", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 422, description = "the external_id is malformed", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn delete_event(State(api): State<Api>, Path(external): Path<String>) -> Result<Response, ApiError> {

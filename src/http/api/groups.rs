@@ -56,18 +56,13 @@ fn unknown_group(id: &str) -> ApiError {
 }
 
 /// Creates the listener group the platform calls `external_id`, or renames it.
-#[utoipa::path(put, path = "/api/v1/groups/{external_id}", tag = "groups", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@", pattern = "^[A-Za-z0-9._@-]{1,64}$")),
+#[utoipa::path(put, path = "/api/v1/groups/{external_id}", tag = "groups", params(super::openapi::GroupId),
     request_body = GroupBody, security(("bearer" = [])),
     responses(
         (status = 200, description = "updated, or unchanged", body = GroupView),
         (status = 201, description = "created", body = GroupView),
-        (status = 401, description = "no working token", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "the token's scope does not allow this", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "too many requests: see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "the database or the service does not answer: try again", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 400, description = "the body is not JSON", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "the body is over 64 KiB", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "the body is not application/json", body = super::openapi::Problem, content_type = "application/problem+json"),
+        super::openapi::Refusals,
+        super::openapi::BodyRefusals,
         (status = 422, description = "a field is missing or wrong: invalid-params names it", body = super::openapi::Problem, content_type = "application/problem+json")
     ))]
 pub async fn put_group(
@@ -89,12 +84,10 @@ pub async fn put_group(
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/groups/{external_id}", tag = "groups", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@", pattern = "^[A-Za-z0-9._@-]{1,64}$")),
+#[utoipa::path(get, path = "/api/v1/groups/{external_id}", tag = "groups", params(super::openapi::GroupId),
     security(("bearer" = [])),
-    responses((status = 200, body = GroupView), (status = 401, description = "no working token", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "the token's scope does not allow this", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "too many requests: see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "the database or the service does not answer: try again", body = super::openapi::Problem, content_type = "application/problem+json"),
+    responses((status = 200, body = GroupView),
+        super::openapi::Refusals,
         (status = 404, description = "no such group", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 422, description = "the external_id is malformed", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn get_group(State(api): State<Api>, Path(external): Path<String>) -> Result<Response, ApiError> {
@@ -104,16 +97,11 @@ pub async fn get_group(State(api): State<Api>, Path(external): Path<String>) -> 
 }
 
 /// Replaces the roster: the group's members become its linked people, no one else.
-#[utoipa::path(put, path = "/api/v1/groups/{external_id}/members", tag = "groups", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@", pattern = "^[A-Za-z0-9._@-]{1,64}$")),
+#[utoipa::path(put, path = "/api/v1/groups/{external_id}/members", tag = "groups", params(super::openapi::GroupId),
     request_body = Vec<MemberBody>, security(("bearer" = [])),
     responses((status = 200, description = "the roster as it is now", body = Vec<MemberView>),
-        (status = 401, description = "no working token", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "the token's scope does not allow this", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "too many requests: see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "the database or the service does not answer: try again", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 400, description = "the body is not JSON", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "the body is over 64 KiB", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "the body is not application/json", body = super::openapi::Problem, content_type = "application/problem+json"),
+        super::openapi::Refusals,
+        super::openapi::BodyRefusals,
         (status = 422, description = "a field is missing or wrong: invalid-params names it", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "no such group", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 422, description = "the external_id is malformed", body = super::openapi::Problem, content_type = "application/problem+json")))]
@@ -130,12 +118,10 @@ pub async fn put_members(
     members(&api, external).await
 }
 
-#[utoipa::path(get, path = "/api/v1/groups/{external_id}/members", tag = "groups", params(("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@", pattern = "^[A-Za-z0-9._@-]{1,64}$")),
+#[utoipa::path(get, path = "/api/v1/groups/{external_id}/members", tag = "groups", params(super::openapi::GroupId),
     security(("bearer" = [])),
-    responses((status = 200, body = Vec<MemberView>), (status = 401, description = "no working token", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "the token's scope does not allow this", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "too many requests: see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "the database or the service does not answer: try again", body = super::openapi::Problem, content_type = "application/problem+json"),
+    responses((status = 200, body = Vec<MemberView>),
+        super::openapi::Refusals,
         (status = 404, description = "no such group", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 422, description = "the external_id is malformed", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn get_members(State(api): State<Api>, Path(external): Path<String>) -> Result<Response, ApiError> {

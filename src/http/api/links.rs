@@ -32,13 +32,9 @@ struct LinkView {
 
 /// A signed `/start` link: whoever opens it in Telegram is linked to `user_id`.
 #[utoipa::path(post, path = "/api/v1/links", tag = "links", request_body = LinkBody, security(("bearer" = [])),
-    responses((status = 201, body = LinkView), (status = 401, description = "no working token", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "the token's scope does not allow this", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "too many requests: see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "the database or the service does not answer: try again", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 400, description = "the body is not JSON", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "the body is over 64 KiB", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "the body is not application/json", body = super::openapi::Problem, content_type = "application/problem+json"),
+    responses((status = 201, body = LinkView),
+        super::openapi::Refusals,
+        super::openapi::BodyRefusals,
         (status = 422, description = "a field is missing or wrong: invalid-params names it", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn create(State(api): State<Api>, ApiJson(body): ApiJson<LinkBody>) -> Result<Response, ApiError> {
     platform::external_id(&body.user_id, MAX_USER_ID_BYTES)

@@ -27,6 +27,68 @@ pub struct InvalidParam {
     reason: String,
 }
 
+/// The platform's id of a group, in a path.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[expect(dead_code, reason = "only its OpenAPI description is used: the handlers take the path as a string")]
+pub struct GroupId {
+    /// The platform's id: 1-64 of `A-Za-z0-9._-@`.
+    #[param(pattern = "^[A-Za-z0-9._@-]{1,64}$", example = "g1")]
+    external_id: String,
+}
+
+/// The platform's id of an event, in a path.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[expect(dead_code, reason = "only its OpenAPI description is used: the handlers take the path as a string")]
+pub struct EventId {
+    /// The platform's id: 1-64 of `A-Za-z0-9._-@`.
+    #[param(pattern = "^[A-Za-z0-9._@-]{1,64}$", example = "e1")]
+    external_id: String,
+}
+
+/// The answers any request may get, whatever it asks.
+#[derive(utoipa::IntoResponses)]
+#[expect(dead_code, reason = "only its OpenAPI description is used: ApiError makes these answers")]
+pub enum Refusals {
+    #[response(status = 401, description = "no working token", content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    #[response(
+        status = 403,
+        description = "the token's scope does not allow this",
+        content_type = "application/problem+json"
+    )]
+    Forbidden(Problem),
+    #[response(
+        status = 429,
+        description = "too many requests: see Retry-After",
+        content_type = "application/problem+json"
+    )]
+    TooMany(Problem),
+    #[response(
+        status = 503,
+        description = "the database or the service does not answer: try again",
+        content_type = "application/problem+json"
+    )]
+    Unavailable(Problem),
+}
+
+/// The answers to a body that is not JSON of a size the API takes.
+#[derive(utoipa::IntoResponses)]
+#[expect(dead_code, reason = "only its OpenAPI description is used: ApiJson makes these answers")]
+pub enum BodyRefusals {
+    #[response(status = 400, description = "the body is not JSON", content_type = "application/problem+json")]
+    NotJson(Problem),
+    #[response(status = 413, description = "the body is over 64 KiB", content_type = "application/problem+json")]
+    TooLarge(Problem),
+    #[response(
+        status = 415,
+        description = "the body is not application/json",
+        content_type = "application/problem+json"
+    )]
+    NotJsonType(Problem),
+}
+
 struct BearerToken;
 
 impl Modify for BearerToken {

@@ -71,14 +71,12 @@ struct UnmatchedView {
 /// A class's report; of a series, the current class unless `occurrence` names another.
 #[utoipa::path(get, path = "/api/v1/events/{external_id}/report", tag = "events",
     params(
-        ("external_id" = String, Path, description = "the platform's id: 1-64 of A-Za-z0-9._-@", pattern = "^[A-Za-z0-9._@-]{1,64}$"),
+        super::openapi::EventId,
         ("occurrence" = Option<u32>, Query, description = "of a series: the class, from 1", minimum = 1, maximum = 50)
     ),
     security(("bearer" = [])),
-    responses((status = 200, body = ReportView), (status = 401, description = "no working token", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "the token's scope does not allow this", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "too many requests: see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "the database or the service does not answer: try again", body = super::openapi::Problem, content_type = "application/problem+json"),
+    responses((status = 200, body = ReportView),
+        super::openapi::Refusals,
         (status = 404, description = "no such event, or no such class of it", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 422, description = "the external_id or the occurrence is malformed", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn get_report(
