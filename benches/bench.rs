@@ -1318,10 +1318,16 @@ fn memory_of(pid: u32) -> anyhow::Result<(f64, f64)> {
 // ---- scale ----
 
 /// The scheduler's queries, as in `store/outbox.rs`, for EXPLAIN QUERY PLAN.
-const NEXT_SEND_AT: &str = "SELECT send_at FROM outbox WHERE state = 'pending' ORDER BY send_at, id LIMIT 1";
+const NEXT_SEND_AT: &str = "SELECT o.send_at FROM outbox o WHERE o.state = 'pending' AND (o.kind = 'invitation' \
+     OR NOT EXISTS (SELECT 1 FROM outbox first WHERE first.event_id = o.event_id AND first.chat_id = o.chat_id \
+                     AND first.kind = 'invitation' AND first.state IN ('pending', 'sending'))) \
+     ORDER BY o.send_at, o.id LIMIT 1";
 const DUE: &str = "UPDATE outbox SET state = 'sending', updated_at = $1 \
-                   WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND send_at <= $1 \
-                                 ORDER BY send_at, id LIMIT $2) RETURNING id";
+                   WHERE id IN (SELECT o.id FROM outbox o WHERE o.state = 'pending' AND o.send_at <= $1 \
+                                 AND (o.kind = 'invitation' OR NOT EXISTS (SELECT 1 FROM outbox first \
+                                      WHERE first.event_id = o.event_id AND first.chat_id = o.chat_id \
+                                        AND first.kind = 'invitation' AND first.state IN ('pending', 'sending'))) \
+                                 ORDER BY o.send_at, o.id LIMIT $2) RETURNING id";
 const COLLAPSE: &str =
     "UPDATE outbox SET state = 'skipped', reason = 'collapsed into a later reminder', updated_at = $1
   WHERE state = 'pending' AND send_at <= $1 AND kind LIKE 'reminder:%' AND due_at < $2
