@@ -42,7 +42,8 @@ pub struct PlatformService {
     attendance: AttendanceService,
     providers: crate::store::Providers,
     delivery: Delivery,
-    /// One event PUT at a time in this process: two at once for a new id would make two events.
+    /// One event PUT at a time in this process, so two PUTs of one new id do not both make a
+    /// draft; between instances the id's mapping decides (see `create_event`).
     event_puts: Arc<tokio::sync::Mutex<()>>,
     clock: SharedClock,
     link_key: Arc<[u8; 32]>,

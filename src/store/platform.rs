@@ -378,17 +378,13 @@ impl PlatformStore {
     pub async fn listener_facts(&self, id: EventId) -> StoreResult<Vec<ListenerFacts>> {
         let rows: Vec<FactsRow> = on_db!(&self.db, |pool| {
             sqlx::query_as(
-                "SELECT people.user_id, pu.external_id,
-                        (SELECT el.rsvp FROM event_listeners el
-                          WHERE el.event_id = $1 AND el.user_id = people.user_id) AS rsvp,
-                        (SELECT o.state FROM outbox o WHERE o.event_id = $1 AND o.kind = 'invitation'
-                            AND o.chat_id = people.user_id ORDER BY o.id DESC LIMIT 1) AS invitation,
-                        (SELECT o.reason FROM outbox o WHERE o.event_id = $1 AND o.kind = 'invitation'
-                            AND o.chat_id = people.user_id ORDER BY o.id DESC LIMIT 1) AS reason
+                "SELECT people.user_id, pu.external_id, el.rsvp, o.state AS invitation, o.reason
                    FROM (SELECT user_id FROM event_listeners WHERE event_id = $1
                          UNION SELECT chat_id FROM outbox WHERE event_id = $1 AND kind = 'invitation' AND chat_id > 0)
                         AS people
-                   LEFT JOIN platform_users pu ON pu.user_id = people.user_id",
+                   LEFT JOIN platform_users pu ON pu.user_id = people.user_id
+                   LEFT JOIN event_listeners el ON el.event_id = $1 AND el.user_id = people.user_id
+                   LEFT JOIN outbox o ON o.event_id = $1 AND o.chat_id = people.user_id AND o.kind = 'invitation'",
             )
             .bind(id.0)
             .fetch_all(pool)

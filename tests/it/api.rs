@@ -11,6 +11,7 @@ use support::telegram::Call;
 use support::{ADMIN_ID, Clock, TestBot, TgUser};
 use teloxide::types::UserId;
 use webinar_bot::domain::platform::Scope;
+use webinar_bot::store::outbox::RowState;
 
 fn admin() -> TgUser {
     TgUser::ru(ADMIN_ID)
@@ -357,6 +358,37 @@ async fn message_to(bot: &TestBot, mark: usize, chat: i64, needle: &str) -> Call
         .await
 }
 
+/// A group `group` the platform made whose roster is `people`, each of whom opened their link.
+async fn linked_group(bot: &TestBot, api: &Client, group: &str, people: &[(&str, &TgUser)]) {
+    api.put(&format!("/groups/{group}"), json!({ "name": "Группа" })).await;
+    let roster: Vec<Value> = people.iter().map(|(id, _)| json!({ "user_id": id })).collect();
+    api.put(&format!("/groups/{group}/members"), Value::Array(roster)).await;
+    for (id, person) in people {
+        link(bot, api, id, person).await;
+    }
+}
+
+/// The body of a class of `group` on the default Jitsi, a day from now.
+async fn class_of(bot: &TestBot, title: &str, group: &str) -> Value {
+    json!({
+        "title": title,
+        "provider": jitsi(bot).await,
+        "start": (bot.clock.now() + chrono::Duration::days(1)).to_rfc3339(),
+        "timezone": "Europe/Moscow",
+        "duration_minutes": 45,
+        "groups": [group],
+    })
+}
+
+/// The invitation card `person` got after `mark`.
+async fn invitation(bot: &TestBot, mark: usize, person: &TgUser) -> Call {
+    bot.tg
+        .wait_for(mark, "the invitation", |c| {
+            c.chat_id() == Some(person.id) && c.buttons().iter().any(|(_, d)| d.starts_with("rsvp:"))
+        })
+        .await
+}
+
 fn without_delivery(mut body: Value) -> Value {
     body.as_object_mut().unwrap().remove("delivery");
     body
@@ -423,6 +455,20 @@ async fn an_event_put_by_the_platform_reaches_listeners_changes_and_is_cancelled
     bot.tg
         .wait_for(mark, "a notice to the listener", |c| c.chat_id() == Some(anna.id) && c.method == "SendMessage")
         .await;
+    // The card she has is edited to the new day, and her reminder moves with the start.
+    let new_day = (bot.clock.now() + chrono::Duration::days(3)).with_timezone(&chrono_tz::Europe::Moscow);
+    let new_day = new_day.format("%d.%m.%Y").to_string();
+    bot.tg
+        .wait_for(mark, "the card edited", |c| {
+            c.chat_id() == Some(anna.id) && c.method == "EditMessageText" && c.text().contains(&new_day)
+        })
+        .await;
+    let rows = bot.ctx().delivery.outbox().rows_of_event(id).await.unwrap();
+    let reminder = rows
+        .iter()
+        .find(|r| matches!(r.kind, webinar_bot::store::outbox::Kind::Reminder { .. }) && r.state == RowState::Pending)
+        .expect("a pending reminder");
+    assert_eq!(reminder.due_at, chrono::DateTime::parse_from_rfc3339(&later).unwrap() - chrono::Duration::hours(1));
 
     // What cannot change is a conflict naming the field; a past start is refused.
     let mut other_zone = moved.clone();
@@ -613,25 +659,10 @@ async fn the_platform_hears_a_listeners_answer_with_their_platform_id() {
         TestBot::start_with(&[("API_WEBHOOK_URL", &url), ("API_WEBHOOK_SECRET", "a-secret-of-the-platform")]).await;
     let api = Client::new(&bot, &token(&bot, Scope::Events).await);
     let anna = TgUser::ru(901);
-    api.put("/groups/g1", json!({ "name": "Группа" })).await;
-    api.put("/groups/g1/members", json!([{ "user_id": "anna" }])).await;
-    link(&bot, &api, "anna", &anna).await;
+    linked_group(&bot, &api, "g1", &[("anna", &anna)]).await;
     let mark = bot.tg.mark();
-    let event = json!({
-        "title": "Семинар",
-        "provider": jitsi(&bot).await,
-        "start": (bot.clock.now() + chrono::Duration::days(1)).to_rfc3339(),
-        "timezone": "Europe/Moscow",
-        "duration_minutes": 45,
-        "groups": ["g1"],
-    });
-    assert_eq!(api.put("/events/s-1", event).await.0, StatusCode::CREATED);
-    let card = bot
-        .tg
-        .wait_for(mark, "the invitation", |c| {
-            c.chat_id() == Some(anna.id) && c.buttons().iter().any(|(_, d)| d.starts_with("rsvp:"))
-        })
-        .await;
+    assert_eq!(api.put("/events/s-1", class_of(&bot, "Семинар", "g1").await).await.0, StatusCode::CREATED);
+    let card = invitation(&bot, mark, &anna).await;
     bot.tg.press(&anna, card.message_id().unwrap(), &card.button_data("Приду"));
     let body: Value = serde_json::from_slice(&platform.webhook("/hooks", "rsvp").await.body).unwrap();
     assert_eq!(body["data"], json!({ "event_id": "s-1", "user_id": "anna", "answer": "yes" }), "{body}");
@@ -643,9 +674,7 @@ async fn someone_dropped_from_the_roster_hears_no_more_of_the_groups_classes() {
     let bot = TestBot::start().await;
     let api = Client::new(&bot, &token(&bot, Scope::Events).await);
     let anna = TgUser::ru(951);
-    api.put("/groups/g1", json!({ "name": "Группа" })).await;
-    api.put("/groups/g1/members", json!([{ "user_id": "anna" }])).await;
-    link(&bot, &api, "anna", &anna).await;
+    linked_group(&bot, &api, "g1", &[("anna", &anna)]).await;
     let mark = bot.tg.mark();
     let event = json!({
         "title": "Практикум",
@@ -680,20 +709,10 @@ async fn the_platform_hears_of_a_message_that_will_not_reach_a_listener() {
         TestBot::start_with(&[("API_WEBHOOK_URL", &url), ("API_WEBHOOK_SECRET", "a-secret-of-the-platform")]).await;
     let api = Client::new(&bot, &token(&bot, Scope::Events).await);
     let boris = TgUser::ru(902);
-    api.put("/groups/g2", json!({ "name": "Группа" })).await;
-    api.put("/groups/g2/members", json!([{ "user_id": "boris" }])).await;
-    link(&bot, &api, "boris", &boris).await;
+    linked_group(&bot, &api, "g2", &[("boris", &boris)]).await;
     // Boris blocks the bot before his invitation goes out.
     bot.tg.inject(Some("SendMessage"), Some(boris.id), Fault::Blocked, 1);
-    let event = json!({
-        "title": "Семинар",
-        "provider": jitsi(&bot).await,
-        "start": (bot.clock.now() + chrono::Duration::days(1)).to_rfc3339(),
-        "timezone": "Europe/Moscow",
-        "duration_minutes": 45,
-        "groups": ["g2"],
-    });
-    assert_eq!(api.put("/events/s-2", event).await.0, StatusCode::CREATED);
+    assert_eq!(api.put("/events/s-2", class_of(&bot, "Семинар", "g2").await).await.0, StatusCode::CREATED);
     let body: Value = serde_json::from_slice(&platform.webhook("/hooks", "delivery.failed").await.body).unwrap();
     assert_eq!(body["data"]["external_id"], "s-2", "{body}");
     assert_eq!(body["data"]["chat_id"], boris.id, "{body}");
@@ -711,9 +730,7 @@ async fn a_series_put_by_the_platform_keeps_its_schedule_and_moves_to_its_next_c
         TestBot::start_with(&[("API_WEBHOOK_URL", &url), ("API_WEBHOOK_SECRET", "a-secret-of-the-platform")]).await;
     let api = Client::new(&bot, &token(&bot, Scope::Events).await);
     let anna = TgUser::ru(961);
-    api.put("/groups/g1", json!({ "name": "Группа" })).await;
-    api.put("/groups/g1/members", json!([{ "user_id": "anna" }])).await;
-    link(&bot, &api, "anna", &anna).await;
+    linked_group(&bot, &api, "g1", &[("anna", &anna)]).await;
     let moscow = chrono::FixedOffset::east_opt(3 * 3600).unwrap();
     let first = (bot.clock.now() + chrono::Duration::days(2)).with_timezone(&moscow);
     let weekday = first.format("%a").to_string().to_lowercase();
@@ -846,27 +863,11 @@ async fn the_report_tells_each_listeners_answer_invitation_and_join() {
     let api = Client::new(&bot, &token(&bot, Scope::Events).await);
     let reader = Client::new(&bot, &token(&bot, Scope::Read).await);
     let (anna, boris) = (TgUser::ru(971), TgUser::ru(972));
-    api.put("/groups/g1", json!({ "name": "Группа" })).await;
-    api.put("/groups/g1/members", json!([{ "user_id": "anna" }, { "user_id": "boris" }])).await;
-    link(&bot, &api, "anna", &anna).await;
-    link(&bot, &api, "boris", &boris).await;
+    linked_group(&bot, &api, "g1", &[("anna", &anna), ("boris", &boris)]).await;
     bot.tg.inject(Some("SendMessage"), Some(boris.id), Fault::Blocked, 1);
     let mark = bot.tg.mark();
-    let event = json!({
-        "title": "Лекция",
-        "provider": jitsi(&bot).await,
-        "start": (bot.clock.now() + chrono::Duration::days(1)).to_rfc3339(),
-        "timezone": "Europe/Moscow",
-        "duration_minutes": 60,
-        "groups": ["g1"],
-    });
-    assert_eq!(api.put("/events/l-1", event).await.0, StatusCode::CREATED);
-    let card = bot
-        .tg
-        .wait_for(mark, "the invitation", |c| {
-            c.chat_id() == Some(anna.id) && c.buttons().iter().any(|(_, d)| d.starts_with("rsvp:"))
-        })
-        .await;
+    assert_eq!(api.put("/events/l-1", class_of(&bot, "Лекция", "g1").await).await.0, StatusCode::CREATED);
+    let card = invitation(&bot, mark, &anna).await;
     bot.tg.press(&anna, card.message_id().unwrap(), &card.button_data("Приду"));
     let join = card
         .buttons()
