@@ -549,6 +549,18 @@ async fn hook_calls(server: &support::fake_provider::FakeServer, n: usize) -> Ve
     panic!("the webhook was called {} times, not {n}", server.requests_to("POST", "/hooks").len());
 }
 
+/// Waits until the webhook sender has put its failed call back in line for later.
+async fn failure_recorded(bot: &TestBot) {
+    let queue = webinar_bot::store::webhooks::WebhookQueue::new(bot.ctx().pool.clone());
+    for _ in 0..1000 {
+        if queue.next_due().await.unwrap().is_some_and(|at| at > bot.clock.now()) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the failed webhook call was not put back in line");
+}
+
 #[tokio::test]
 async fn the_platform_hears_of_its_events_signed_and_again_after_failures() {
     use support::fake_provider::{FakeServer, Reply};
@@ -581,10 +593,13 @@ async fn the_platform_hears_of_its_events_signed_and_again_after_failures() {
     assert_eq!(signature, webinar_bot::webhooks::signature(secret, t, &body));
 
     // The platform answered 500 twice: the same call again after each backoff (10 s, then 20 s),
-    // and nothing more once it took it.
+    // and nothing more once it took it. The clock moves only once the sender has written down
+    // the failure, or the backoff would start from the moved clock.
+    failure_recorded(&bot).await;
     bot.clock.advance(chrono::Duration::seconds(15));
     let calls = hook_calls(&platform, 2).await;
     assert_eq!(calls[1].body, first.body);
+    failure_recorded(&bot).await;
     bot.clock.advance(chrono::Duration::seconds(25));
     let calls = hook_calls(&platform, 3).await;
     assert_eq!(calls[2].body, first.body);
