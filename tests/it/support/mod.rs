@@ -193,6 +193,7 @@ impl TestBot {
     }
 
     async fn launch(&mut self) {
+        self.tg.resume_polls();
         let shutdown = CancellationToken::new();
         let production = Tuning::for_config(&self.config);
         let mut tuning = Tuning::with_poll_timeout(Duration::from_secs(5), production.limits);
@@ -240,9 +241,9 @@ impl TestBot {
     pub async fn shutdown(&mut self) {
         let Some((token, handle)) = self.running.take() else { return };
         token.cancel();
-        // Let the stop flag be seen, then answer the pending long poll.
+        // Let the stop flag be seen, then answer the pending long poll and any that comes later.
         tokio::time::sleep(Duration::from_millis(20)).await;
-        self.tg.release_polls();
+        self.tg.stop_polls();
         let result = tokio::time::timeout(Duration::from_secs(10), handle).await;
         result.expect("the bot stops within 10 s").expect("the bot task").expect("the bot stops cleanly");
     }

@@ -342,6 +342,8 @@ struct Inner {
     failed_get_updates: usize,
     /// getUpdates calls that came while another was open.
     get_updates_conflicts: usize,
+    /// The bot is stopping: every long poll is answered at once, also one that comes late.
+    polls_stopped: bool,
     /// The webhook the bot set (url, secret token), as getWebhookInfo reports it.
     webhook: Option<(String, Option<String>)>,
 }
@@ -635,6 +637,18 @@ impl FakeTelegram {
         self.shared.new_update.notify_waiters();
     }
 
+    /// Answers every long poll at once until `resume_polls`: a stopping bot may still be backing
+    /// off from a failed poll when the waiting ones are released, and its next poll must not
+    /// hold the stop for a whole poll timeout.
+    pub fn stop_polls(&self) {
+        self.shared.lock().polls_stopped = true;
+        self.release_polls();
+    }
+
+    pub fn resume_polls(&self) {
+        self.shared.lock().polls_stopped = false;
+    }
+
     // ---- what the bot did ----
 
     pub fn calls(&self) -> Vec<Call> {
@@ -900,7 +914,7 @@ async fn get_updates(shared: &Arc<Shared>, body: &Value) -> Response {
     notified.as_mut().enable();
     // Updates below the offset are confirmed: Telegram forgets them.
     let pending = take_pending(shared, offset, limit);
-    if !pending.is_empty() || timeout == 0 {
+    if !pending.is_empty() || timeout == 0 || shared.lock().polls_stopped {
         return ok(Value::Array(pending));
     }
     let _in_flight = PollGuard::enter(shared);
