@@ -500,15 +500,16 @@ impl PlatformService {
             }
         };
         let (counted, rows, strangers) = self.attendance.class_rows(&event).await?;
-        let facts = self.store.listener_facts(event.id).await?;
+        let mut facts: std::collections::HashMap<UserId, _> =
+            self.store.listener_facts(event.id).await?.into_iter().map(|f| (f.user, f)).collect();
         let listeners = rows
             .into_iter()
             .map(|(user, row)| {
-                let fact = facts.iter().find(|f| f.user == user);
+                let fact = facts.remove(&user);
                 ReportLine {
-                    platform_user: fact.and_then(|f| f.platform_user.clone()),
-                    rsvp: fact.and_then(|f| f.rsvp),
-                    invitation: fact.and_then(|f| f.invitation.clone()),
+                    platform_user: fact.as_ref().and_then(|f| f.platform_user.clone()),
+                    rsvp: fact.as_ref().and_then(|f| f.rsvp),
+                    invitation: fact.and_then(|f| f.invitation),
                     row,
                 }
             })

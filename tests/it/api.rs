@@ -549,6 +549,17 @@ async fn hook_calls(server: &support::fake_provider::FakeServer, n: usize) -> Ve
     panic!("the webhook was called {} times, not {n}", server.requests_to("POST", "/hooks").len());
 }
 
+/// A platform whose webhook takes every call, and a bot that calls it.
+async fn listening_platform() -> (support::fake_provider::FakeServer, TestBot) {
+    use support::fake_provider::{FakeServer, Reply};
+    let platform = FakeServer::start().await;
+    platform.on("POST", "/hooks", Reply::empty(204));
+    let url = format!("{}/hooks", platform.origin);
+    let bot =
+        TestBot::start_with(&[("API_WEBHOOK_URL", &url), ("API_WEBHOOK_SECRET", "a-secret-of-the-platform")]).await;
+    (platform, bot)
+}
+
 /// Waits until the webhook sender has put its failed call back in line for later.
 async fn failure_recorded(bot: &TestBot) {
     let queue = webinar_bot::store::webhooks::WebhookQueue::new(bot.ctx().pool.clone());
@@ -666,12 +677,7 @@ async fn api_is_for_administrators_in_private_and_cancel_leaves_the_name_step() 
 
 #[tokio::test]
 async fn the_platform_hears_a_listeners_answer_with_their_platform_id() {
-    use support::fake_provider::{FakeServer, Reply};
-    let platform = FakeServer::start().await;
-    platform.on("POST", "/hooks", Reply::empty(204));
-    let url = format!("{}/hooks", platform.origin);
-    let bot =
-        TestBot::start_with(&[("API_WEBHOOK_URL", &url), ("API_WEBHOOK_SECRET", "a-secret-of-the-platform")]).await;
+    let (platform, bot) = listening_platform().await;
     let api = Client::new(&bot, &token(&bot, Scope::Events).await);
     let anna = TgUser::ru(901);
     linked_group(&bot, &api, "g1", &[("anna", &anna)]).await;
@@ -715,13 +721,8 @@ async fn someone_dropped_from_the_roster_hears_no_more_of_the_groups_classes() {
 
 #[tokio::test]
 async fn the_platform_hears_of_a_message_that_will_not_reach_a_listener() {
-    use support::fake_provider::{FakeServer, Reply};
     use support::telegram::Fault;
-    let platform = FakeServer::start().await;
-    platform.on("POST", "/hooks", Reply::empty(204));
-    let url = format!("{}/hooks", platform.origin);
-    let bot =
-        TestBot::start_with(&[("API_WEBHOOK_URL", &url), ("API_WEBHOOK_SECRET", "a-secret-of-the-platform")]).await;
+    let (platform, bot) = listening_platform().await;
     let api = Client::new(&bot, &token(&bot, Scope::Events).await);
     let boris = TgUser::ru(902);
     linked_group(&bot, &api, "g2", &[("boris", &boris)]).await;
@@ -737,12 +738,7 @@ async fn the_platform_hears_of_a_message_that_will_not_reach_a_listener() {
 
 #[tokio::test]
 async fn a_series_put_by_the_platform_keeps_its_schedule_and_moves_to_its_next_class() {
-    use support::fake_provider::{FakeServer, Reply};
-    let platform = FakeServer::start().await;
-    platform.on("POST", "/hooks", Reply::empty(204));
-    let url = format!("{}/hooks", platform.origin);
-    let bot =
-        TestBot::start_with(&[("API_WEBHOOK_URL", &url), ("API_WEBHOOK_SECRET", "a-secret-of-the-platform")]).await;
+    let (platform, bot) = listening_platform().await;
     let api = Client::new(&bot, &token(&bot, Scope::Events).await);
     let anna = TgUser::ru(961);
     linked_group(&bot, &api, "g1", &[("anna", &anna)]).await;
